@@ -1,0 +1,93 @@
+package ledger
+
+import "errors"
+
+// Sentinel errors returned by Mint operations. Callers branch on them with
+// errors.Is; ErrorCode maps each to the Cashu error code (error_codes.md in
+// the NUTs repository) that the HTTP API reports. Messages never contain
+// secrets.
+var (
+	// ErrInvalidProof: an input's signature C does not match k·Y.
+	ErrInvalidProof = errors.New("ledger: proof verification failed")
+	// ErrAlreadySpent: an input was spent before.
+	ErrAlreadySpent = errors.New("ledger: token already spent")
+	// ErrPending: an input is reserved by an escrow.
+	ErrPending = errors.New("ledger: token is pending")
+	// ErrOutputsSigned: a blinded message B_ was signed before.
+	ErrOutputsSigned = errors.New("ledger: blinded message already signed")
+	// ErrUnbalanced: input and output amounts differ.
+	ErrUnbalanced = errors.New("ledger: transaction unbalanced")
+	// ErrAmount: an amount is zero, not a power of two, or out of range.
+	ErrAmount = errors.New("ledger: amount outside of limit range")
+	// ErrDuplicateInputs: the same input appears twice.
+	ErrDuplicateInputs = errors.New("ledger: duplicate inputs provided")
+	// ErrDuplicateOutputs: the same blinded message appears twice.
+	ErrDuplicateOutputs = errors.New("ledger: duplicate outputs provided")
+	// ErrUnit: the unit is not "cu".
+	ErrUnit = errors.New("ledger: unit not supported")
+	// ErrTooMany: too many inputs or outputs in one request.
+	ErrTooMany = errors.New("ledger: too many inputs or outputs")
+	// ErrUnknownKeyset: no keyset with that ID.
+	ErrUnknownKeyset = errors.New("ledger: keyset not known")
+	// ErrKeysetInactive: the mint will not sign with that keyset for this
+	// request (mint outputs must use today's keyset; swap outputs must use the
+	// inputs' earliest-expiring keyset).
+	ErrKeysetInactive = errors.New("ledger: keyset inactive for these outputs")
+	// ErrExpired: the keyset of an input has passed its final expiry.
+	ErrExpired = errors.New("ledger: keyset expired")
+	// ErrQuoteNotPaid: minting against a quote that is not paid.
+	ErrQuoteNotPaid = errors.New("ledger: quote not paid")
+	// ErrQuoteIssued: minting against a quote already issued.
+	ErrQuoteIssued = errors.New("ledger: quote already issued")
+	// ErrQuoteExpired: the quote expired before it was paid.
+	ErrQuoteExpired = errors.New("ledger: quote expired")
+	// ErrUnknownQuote: no quote with that ID.
+	ErrUnknownQuote = errors.New("ledger: quote not known")
+	// ErrSupplyCap: issuing would exceed today's supply cap.
+	ErrSupplyCap = errors.New("ledger: supply cap reached")
+	// ErrMalformed: a point, scalar, hex string or request is malformed.
+	ErrMalformed = errors.New("ledger: malformed input")
+	// ErrBadDLEQ: a DLEQ proof does not verify.
+	ErrBadDLEQ = errors.New("ledger: dleq proof invalid")
+	// ErrUnknownEscrow: no escrow with that ID, or it is already settled.
+	ErrUnknownEscrow = errors.New("ledger: escrow not known or settled")
+	// ErrConflict: a store transaction could not be serialized after retries.
+	ErrConflict = errors.New("ledger: store conflict, retry")
+)
+
+// codes maps sentinels to Cashu error codes (NUT error_codes.md).
+var codes = []struct {
+	err  error
+	code int
+}{
+	{ErrInvalidProof, 10001},
+	{ErrAlreadySpent, 11001},
+	{ErrPending, 11002},
+	{ErrOutputsSigned, 11003},
+	{ErrUnbalanced, 11005},
+	{ErrAmount, 11006},
+	{ErrDuplicateInputs, 11007},
+	{ErrDuplicateOutputs, 11008},
+	{ErrUnit, 11013},
+	{ErrTooMany, 11014},
+	{ErrUnknownKeyset, 12001},
+	{ErrKeysetInactive, 12002},
+	{ErrExpired, 12003},
+	{ErrQuoteNotPaid, 20001},
+	{ErrQuoteIssued, 20002},
+	{ErrSupplyCap, 20003},
+	{ErrQuoteExpired, 20007},
+	{ErrUnknownQuote, 20007},
+	{ErrBadDLEQ, 10001},
+}
+
+// ErrorCode returns the Cashu error code for err, or 0 when err is not one
+// of the sentinels above (the HTTP API then reports a generic failure).
+func ErrorCode(err error) int {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return 0
+}
