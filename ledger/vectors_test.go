@@ -63,3 +63,16 @@ func mustHexF(s string) []byte {
 	}
 	return b
 }
+
+// loadVectorsF is loadVectors for fuzz seeds.
+func loadVectorsF[T any](f *testing.F, name string) []T {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var out []T
+	if err := json.Unmarshal(b, &out); err != nil {
+		f.Fatal(err)
+	}
+	return out
+}
