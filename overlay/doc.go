@@ -1,0 +1,13 @@
+// Package overlay is the network side of a cyclecash node: the libp2p host,
+// the Kademlia relay directory of signed descriptors, path selection with
+// persistent entry guards, and (later) the link streams that carry onion
+// cells between neighbours.
+//
+// Policy: overlay owns every socket. It binds only the listen addresses it is
+// given (never a bare libp2p.New), registers no global metrics, and logs only
+// through the *slog.Logger it is handed. It never writes a peer's network
+// address into an error returned to a user-facing caller; addresses appear in
+// debug logs at most. Descriptors are verified before they enter any cache:
+// a forged, expired, oversized or replayed descriptor is rejected with a
+// reason and leaves the directory unchanged.
+package overlay

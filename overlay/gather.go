@@ -1,0 +1,119 @@
+package overlay
+
+import (
+	"context"
+	"crypto/rand"
+	"sync"
+	"time"
+
+	dht "github.com/libp2p/go-libp2p-kad-dht"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+const (
+	gatherParallel  = 8
+	gatherProviders = 256
+	fetchTimeout    = 20 * time.Second
+)
+
+// Gather looks for relays (routing table, relay provider records and a
+// random walk) and reads the descriptor of every one the directory lacks;
+// with refresh it re-reads the held ones too, so new sequence numbers
+// spread. It returns how many descriptors entered or changed the cache.
+func (o *Overlay) Gather(ctx context.Context, refresh bool) int {
+	cands := o.candidates(ctx)
+	var todo []peer.ID
+	for p := range cands {
+		if _, held := o.dir.Get(p); refresh || !held {
+			todo = append(todo, p)
+		}
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		added int
+		sem   = make(chan struct{}, gatherParallel)
+	)
+	for _, p := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if o.fetch(ctx, p) {
+				mu.Lock()
+				added++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return added
+}
+
+// fetch reads and verifies the descriptor of p; the directory records why
+// a bad one was refused.
+func (o *Overlay) fetch(ctx context.Context, p peer.ID) bool {
+	fctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	raw, err := o.dht.GetValue(fctx, DescriptorKey(p), dht.Quorum(3))
+	if err != nil {
+		return false
+	}
+	changed, err := o.dir.Add(raw, p)
+	if err != nil {
+		o.log.Debug("descriptor refused", "peer", p, "reason", err)
+	}
+	return changed
+}
+
+// candidates gathers peer IDs that may be relays, excluding this node.
+func (o *Overlay) candidates(ctx context.Context) map[peer.ID]struct{} {
+	out := map[peer.ID]struct{}{}
+	add := func(p peer.ID) {
+		if p != o.ID() {
+			out[p] = struct{}{}
+		}
+	}
+	for _, p := range o.dht.RoutingTable().ListPeers() {
+		add(p)
+	}
+	for _, d := range o.dir.Live() {
+		add(d.Peer)
+	}
+	pctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	for ai := range o.dht.FindProvidersAsync(pctx, relaysCID, gatherProviders) {
+		add(ai.ID)
+	}
+	cancel()
+	var key [32]byte
+	rand.Read(key[:])
+	wctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	if walk, err := o.dht.GetClosestPeers(wctx, string(key[:])); err == nil {
+		for _, p := range walk {
+			add(p)
+		}
+	}
+	cancel()
+	return out
+}
+
+// gatherLoop gathers quickly while the node is new, backing off to
+// GatherEvery, and re-reads held descriptors every RefreshEvery.
+func (o *Overlay) gatherLoop(ctx context.Context) {
+	every, lastRefresh := time.Second, o.cfg.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		refresh := o.cfg.Now().Sub(lastRefresh) >= o.cfg.RefreshEvery
+		if refresh {
+			lastRefresh = o.cfg.Now()
+		}
+		if n := o.Gather(ctx, refresh); n > 0 {
+			o.log.Debug("directory updated", "changed", n, "size", o.dir.Len())
+		}
+		every = min(every*2, o.cfg.GatherEvery)
+	}
+}
