@@ -32,9 +32,9 @@ const (
 	fixedHeaderSize       = 4 + 8 + 8 + 8 + 1 + onionKeySize
 	maxAddrs              = 16
 	maxFamilyLen          = 64
-	MaxDescriptorSize     = 2048             // larger records are refused unparsed
-	MaxDescriptorLifetime = 48 * time.Hour   // expiry further ahead is refused
-	DescriptorNamespace   = "relay"          // DHT key is /relay/<peerID bytes>
+	MaxDescriptorSize     = 2048           // larger records are refused unparsed
+	MaxDescriptorLifetime = 48 * time.Hour // expiry further ahead is refused
+	DescriptorNamespace   = "relay"        // DHT key is /relay/<peerID bytes>
 	descriptorKeyPrefix   = "/" + DescriptorNamespace + "/"
 	onionKeyIDSize        = 8
 )
