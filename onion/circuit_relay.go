@@ -1,0 +1,203 @@
+package onion
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Relay defaults.
+const (
+	DefaultMaxCircuitsPerLink = 4096
+	DefaultIdleTimeout        = 10 * time.Minute
+)
+
+// RelayConfig configures a Relay. The zero value of each optional field is a
+// safe default.
+type RelayConfig struct {
+	// Identity is this relay's identity as bound into handshakes (e.g. its
+	// peer ID bytes). Required.
+	Identity []byte
+	// OnionKeys are the onion keys accepted, current first. Required.
+	OnionKeys []*OnionKey
+	// Replay remembers handshake ephemerals; nil means a new MemoryReplaySet.
+	Replay ReplaySet
+	// Rand supplies randomness; nil means crypto/rand.
+	Rand io.Reader
+	// MaxCircuitsPerLink caps circuits created by one neighbour.
+	MaxCircuitsPerLink int
+	// IdleTimeout is how long a circuit may carry no cell before Expire
+	// destroys it.
+	IdleTimeout time.Duration
+	// AcceptStreams makes this relay a destination: BEGIN cells become
+	// ActBegin actions instead of being refused.
+	AcceptStreams bool
+}
+
+// Relay is the relay side of the onion protocol: all circuits that pass
+// through or end at this node, keyed by (link, circuit ID). It is sans-IO and
+// not safe for concurrent use: drive it from one goroutine.
+//
+// Driving it: for every cell read from link L, call HandleCell(now, L, cell,
+// out) and execute the returned actions in order (even when an error is
+// returned: the error says why a circuit was closed or a cell dropped, the
+// actions still tear things down cleanly). Call LinkClosed when a link goes
+// away and Expire periodically.
+type Relay struct {
+	cfg      RelayConfig
+	circs    map[CircRef]*relayCirc
+	perLink  map[LinkID]int
+	reserved map[CircRef]struct{}
+	count    int
+}
+
+// NewRelay validates cfg and returns a Relay.
+func NewRelay(cfg RelayConfig) (*Relay, error) {
+	if len(cfg.Identity) == 0 || len(cfg.Identity) > MaxIdentityLen {
+		return nil, fmt.Errorf("onion: RelayConfig.Identity: length %d not in 1..%d", len(cfg.Identity), MaxIdentityLen)
+	}
+	if len(cfg.OnionKeys) == 0 {
+		return nil, fmt.Errorf("onion: RelayConfig.OnionKeys: none given")
+	}
+	if cfg.Replay == nil {
+		cfg.Replay = new(MemoryReplaySet)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.MaxCircuitsPerLink <= 0 {
+		cfg.MaxCircuitsPerLink = DefaultMaxCircuitsPerLink
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	return &Relay{
+		cfg: cfg, circs: make(map[CircRef]*relayCirc),
+		perLink: make(map[LinkID]int), reserved: make(map[CircRef]struct{}),
+	}, nil
+}
+
+// Circuits returns the number of circuits through or ending at this relay.
+func (r *Relay) Circuits() int { return r.count }
+
+// HandleCell processes one cell read from link from, appending what to do to
+// out. It never panics on peer input; a non-nil error describes a refused
+// cell or a closed circuit.
+func (r *Relay) HandleCell(now time.Time, from LinkID, cell *Cell, out []Action) ([]Action, error) {
+	if err := cell.Check(); err != nil {
+		return out, err
+	}
+	ref := CircRef{from, cell.CircID()}
+	switch cell.Cmd() {
+	case CmdPadding:
+		return out, nil
+	case CmdCreate:
+		return r.onCreate(now, ref, cell, out)
+	}
+	c := r.circs[ref]
+	if c == nil {
+		return out, fmt.Errorf("%w: %v cell", ErrUnknownCircuit, cell.Cmd())
+	}
+	c.lastUsed = now
+	fromPrev := ref == c.prev
+	switch cmd := cell.Cmd(); {
+	case cmd == CmdDestroy:
+		return r.onDestroy(c, fromPrev, reasonOf(cell.Body()[:1]), out), nil
+	case cmd == CmdCreated && !fromPrev:
+		return r.onCreated(c, cell, out)
+	case cmd.isRelay() && fromPrev:
+		return r.forward(c, cell, out)
+	case cmd.isRelay() && c.state == nextOpen:
+		return r.backward(c, cell, out), nil
+	}
+	return r.fail(c, fmt.Errorf("%w: %v cell out of place", ErrProtocol, cell.Cmd()), ReasonProtocol, out)
+}
+
+// onCreate answers a CREATE with CREATED, or with DESTROY if refused.
+func (r *Relay) onCreate(now time.Time, ref CircRef, cell *Cell, out []Action) ([]Action, error) {
+	if _, used := r.circs[ref]; used || ref.CircID == 0 {
+		return out, fmt.Errorf("%w: %d", ErrCircuitExists, ref.CircID)
+	}
+	if r.perLink[ref.Link] >= r.cfg.MaxCircuitsPerLink {
+		return r.refuse(ref, ReasonResources, out), ErrTooManyCircuits
+	}
+	reply, keys, err := r.handshake(cell.Body())
+	if err != nil {
+		return r.refuse(ref, ReasonProtocol, out), err
+	}
+	c := &relayCirc{prev: ref, layers: newHopLayers(keys), lastUsed: now}
+	r.circs[ref] = c
+	r.perLink[ref.Link]++
+	r.count++
+	out = append(out, Action{Kind: ActSend, Link: ref.Link})
+	return out, r.fillLinkCell(&out[len(out)-1].Cell, ref.CircID, CmdCreated, reply)
+}
+
+// handshake finds the onion key a CREATE payload names and answers it.
+func (r *Relay) handshake(payload *[BodySize]byte) ([]byte, *HopKeys, error) {
+	id := KeyID(payload[:KeyIDSize])
+	for _, k := range r.cfg.OnionKeys {
+		if k.ID() == id {
+			return respondHandshake(r.cfg.Rand, r.cfg.Identity, k, payload[KeyIDSize:createPayloadLen], r.cfg.Replay)
+		}
+	}
+	return nil, nil, ErrUnknownKey
+}
+
+// refuse answers a CREATE that made no circuit with a DESTROY.
+func (r *Relay) refuse(ref CircRef, reason DestroyReason, out []Action) []Action {
+	out = append(out, Action{Kind: ActSend, Link: ref.Link})
+	_ = r.fillLinkCell(&out[len(out)-1].Cell, ref.CircID, CmdDestroy, []byte{byte(reason)})
+	return out
+}
+
+// fillLinkCell writes a link cell with random padding into c.
+func (r *Relay) fillLinkCell(c *Cell, circID uint32, cmd Command, payload []byte) error {
+	c.SetHeader(circID, cmd)
+	n := copy(c[bodyOff:], payload)
+	if _, err := io.ReadFull(r.cfg.Rand, c[bodyOff+n:]); err != nil {
+		clear(c[bodyOff+n:])
+		return fmt.Errorf("onion: padding: %w", err)
+	}
+	return nil
+}
+
+// forward handles a relay cell from the client side: peel one layer, then
+// handle it here if recognized, or pass it on.
+func (r *Relay) forward(c *relayCirc, cell *Cell, out []Action) ([]Action, error) {
+	early := cell.Cmd() == CmdRelayEarly
+	if early {
+		if c.early++; c.early > EarlyCells {
+			return r.fail(c, fmt.Errorf("%w: more than %d RELAY_EARLY cells", ErrTooManyHops, EarlyCells), ReasonProtocol, out)
+		}
+	}
+	body := cell.Body()
+	if c.layers.fwd.open(body) {
+		return r.recognized(c, early, body, out)
+	}
+	if c.state != nextOpen {
+		return r.fail(c, ErrTagMismatch, ReasonIntegrity, out)
+	}
+	out = append(out, Action{Kind: ActSend, Link: c.next.Link, Cell: *cell})
+	out[len(out)-1].Cell.SetHeader(c.next.CircID, cell.Cmd())
+	return out, nil
+}
+
+// backward adds this hop's layer to a cell from the next hop.
+func (r *Relay) backward(c *relayCirc, cell *Cell, out []Action) []Action {
+	c.layers.bwd.encrypt(cell.Body())
+	out = append(out, Action{Kind: ActSend, Link: c.prev.Link, Cell: *cell})
+	out[len(out)-1].Cell.SetHeader(c.prev.CircID, CmdRelay)
+	return out
+}
+
+// originate seals m with this hop's backward layer and sends it to the client.
+func (r *Relay) originate(c *relayCirc, m RelayMsg, out []Action) []Action {
+	out = append(out, Action{Kind: ActSend, Link: c.prev.Link})
+	cell := &out[len(out)-1].Cell
+	cell.SetHeader(c.prev.CircID, CmdRelay)
+	_ = EncodeRelay(cell.Body(), m) // m built here, always valid
+	c.layers.bwd.seal(cell.Body())
+	return out
+}

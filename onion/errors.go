@@ -1,0 +1,56 @@
+package onion
+
+import "errors"
+
+// Sentinel errors. Callers branch on them with errors.Is; functions wrap them
+// with context using %w. Messages never contain a peer's address or identity.
+var (
+	// ErrCellLength: a cell or body is not exactly the fixed size.
+	ErrCellLength = errors.New("onion: wrong cell length")
+	// ErrBadCommand: a link cell carries a command this version does not know.
+	ErrBadCommand = errors.New("onion: bad cell command")
+	// ErrBadRelayCommand: a relay cell carries an unknown relay command.
+	ErrBadRelayCommand = errors.New("onion: bad relay command")
+	// ErrRelayLength: a relay cell's length field exceeds MaxRelayData.
+	ErrRelayLength = errors.New("onion: relay data too long")
+	// ErrMalformed: a CREATE, EXTEND or BEGIN payload does not parse.
+	ErrMalformed = errors.New("onion: malformed payload")
+
+	// ErrHandshake: the Noise handshake failed (wrong key, corrupted message).
+	ErrHandshake = errors.New("onion: handshake failed")
+	// ErrReplay: a CREATE reused a handshake ephemeral key already seen under
+	// the same onion key.
+	ErrReplay = errors.New("onion: replayed handshake")
+	// ErrUnknownKey: a CREATE names an onion key this relay does not hold.
+	ErrUnknownKey = errors.New("onion: unknown onion key")
+
+	// ErrTagMismatch: a cell reached the end of its path without any hop
+	// recognizing it: it was modified (tagging) or the layers lost sync. The
+	// circuit must be closed.
+	ErrTagMismatch = errors.New("onion: cell integrity check failed")
+	// ErrUnknownCircuit: a cell names a circuit that does not exist on its link.
+	ErrUnknownCircuit = errors.New("onion: unknown circuit")
+	// ErrCircuitExists: a CREATE reuses a circuit ID already open on the link.
+	ErrCircuitExists = errors.New("onion: circuit id in use")
+	// ErrTooManyCircuits: the neighbour link already holds its circuit quota.
+	ErrTooManyCircuits = errors.New("onion: too many circuits on link")
+	// ErrTooManyHops: an EXTEND would make the circuit longer than MaxHops.
+	ErrTooManyHops = errors.New("onion: circuit too long")
+	// ErrProtocol: a peer sent a cell that is valid on its own but not in the
+	// circuit's current state (e.g. EXTEND outside RELAY_EARLY, data before
+	// the circuit is built).
+	ErrProtocol = errors.New("onion: protocol violation")
+	// ErrCircuitClosed: the circuit was destroyed or truncated.
+	ErrCircuitClosed = errors.New("onion: circuit closed")
+
+	// ErrUnknownStream: a stream ID that is not open on this circuit.
+	ErrUnknownStream = errors.New("onion: unknown stream")
+	// ErrTooManyStreams: no free stream ID on the circuit.
+	ErrTooManyStreams = errors.New("onion: too many streams")
+	// ErrWindowExhausted: the flow-control window allows no more cells now;
+	// wait for a SENDME.
+	ErrWindowExhausted = errors.New("onion: flow-control window exhausted")
+	// ErrSendmeForged: a SENDME did not carry the tag of the cell that should
+	// have triggered it, or arrived when nothing was outstanding.
+	ErrSendmeForged = errors.New("onion: forged sendme")
+)
