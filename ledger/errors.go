@@ -79,6 +79,7 @@ var codes = []struct {
 	{ErrQuoteExpired, 20007},
 	{ErrUnknownQuote, 20007},
 	{ErrBadDLEQ, 10001},
+	{ErrMalformed, 10001}, // no closer code exists; the message says what
 }
 
 // ErrorCode returns the Cashu error code for err, or 0 when err is not one

@@ -1,0 +1,97 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// graceDays is how long after expiry a keyset is still recognised, so its
+// units are refused as expired (12003) rather than unknown (12001).
+const graceDays = 30
+
+var lifetimeDays = int64(Lifetime / day)
+
+// ActiveKeyset returns today's keyset, the one new outputs of mint use.
+func (m *Mint) ActiveKeyset() (*Keyset, error) { return m.keysetForDay(DayOf(m.now())) }
+
+func (m *Mint) keysetForDay(d int64) (*Keyset, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.keysetLocked(d)
+}
+
+func (m *Mint) keysetLocked(d int64) (*Keyset, error) {
+	if ks, ok := m.byDay[d]; ok {
+		return ks, nil
+	}
+	ks, err := DeriveKeyset(m.cfg.Master, d)
+	if err != nil {
+		return nil, err
+	}
+	m.byDay[d] = ks
+	m.byID[ks.ID] = ks
+	return ks, nil
+}
+
+// Keyset returns the keyset with the given ID, expired or not, as long as
+// it is within the recognised window; otherwise ErrUnknownKeyset.
+func (m *Mint) Keyset(id KeysetID) (*Keyset, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ks, ok := m.byID[id]; ok {
+		return ks, nil
+	}
+	today := DayOf(m.now())
+	for d := today; d > today-lifetimeDays-graceDays; d-- {
+		ks, err := m.keysetLocked(d)
+		if err != nil {
+			return nil, err
+		}
+		if ks.ID == id {
+			return ks, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %.16s…", ErrUnknownKeyset, id)
+}
+
+// Keysets returns the keysets whose units are accepted now, newest
+// (active) first.
+func (m *Mint) Keysets() ([]*Keyset, error) {
+	now := m.now()
+	today := DayOf(now)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*Keyset
+	for d := today; d >= today-lifetimeDays; d-- {
+		ks, err := m.keysetLocked(d)
+		if err != nil {
+			return nil, err
+		}
+		if !ks.Expired(now) {
+			out = append(out, ks)
+		}
+	}
+	return out, nil
+}
+
+// usable returns the keyset of id if its units are accepted at now.
+func (m *Mint) usable(id KeysetID, now time.Time) (*Keyset, error) {
+	ks, err := m.Keyset(id)
+	if err != nil {
+		return nil, err
+	}
+	if ks.Expired(now) {
+		return nil, fmt.Errorf("%w: keyset %.16s… expired at %s", ErrExpired, id,
+			time.Unix(ks.FinalExpiry, 0).UTC().Format(time.RFC3339))
+	}
+	return ks, nil
+}
+
+// IsActive reports whether ks is today's keyset.
+func (m *Mint) IsActive(ks *Keyset) bool { return ks.Day == DayOf(m.now()) }
+
+// earliest returns the keyset among kss that expires first.
+func earliest(kss []*Keyset) *Keyset {
+	return slices.MinFunc(kss, func(a, b *Keyset) int { return int(a.FinalExpiry - b.FinalExpiry) })
+}

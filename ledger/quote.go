@@ -1,0 +1,147 @@
+package ledger
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+)
+
+// Mint quotes (NUT-04, method "cu"). A quote is paid by the operator when
+// it records a cash sale, or by the gateway for a validated compute payout;
+// it is then issued once through MintTokens.
+
+// MaxQuoteAmount bounds one quote.
+const MaxQuoteAmount = 1 << 40
+
+// CreateQuote records an unpaid quote for amount units. Creating a quote
+// is deliberately not idempotent: two identical requests are two sales.
+func (m *Mint) CreateQuote(ctx context.Context, amount uint64, unit string) (Quote, error) {
+	if unit != Unit {
+		return Quote{}, fmt.Errorf("%w: %q", ErrUnit, unit)
+	}
+	if amount == 0 || amount > MaxQuoteAmount {
+		return Quote{}, fmt.Errorf("%w: quote amount %d", ErrAmount, amount)
+	}
+	var id [16]byte
+	if _, err := io.ReadFull(m.cfg.Rand, id[:]); err != nil {
+		return Quote{}, err
+	}
+	q := Quote{
+		ID: hex.EncodeToString(id[:]), Amount: amount, Unit: Unit, State: QuoteUnpaid,
+		Expiry: m.now().Add(m.cfg.QuoteTTL).Unix(),
+	}
+	q.Request = "cyclecash:quote:" + q.ID
+	err := m.store.Update(ctx, func(tx Tx) error { return tx.PutQuote(q) })
+	return q, err
+}
+
+// Quote returns a quote by ID.
+func (m *Mint) Quote(ctx context.Context, id string) (Quote, error) {
+	var q *Quote
+	err := m.store.View(ctx, func(tx Tx) error {
+		var err error
+		q, err = tx.Quote(id)
+		return err
+	})
+	if err != nil {
+		return Quote{}, err
+	}
+	if q == nil {
+		return Quote{}, ErrUnknownQuote
+	}
+	return *q, nil
+}
+
+// PayQuote marks a quote paid; paidBy records how ("cash" for an operator's
+// cash sale, "payout:<ref>" for a validated compute payout). Paying a paid
+// or issued quote again returns it unchanged. It refuses early, without
+// reserving anything, when today's supply cap leaves no room for it.
+func (m *Mint) PayQuote(ctx context.Context, id, paidBy string) (Quote, error) {
+	var q Quote
+	now := m.now()
+	err := m.store.Update(ctx, func(tx Tx) error {
+		p, err := tx.Quote(id)
+		if err != nil || p == nil {
+			return orErr(err, ErrUnknownQuote)
+		}
+		q = *p
+		if q.State != QuoteUnpaid {
+			return nil
+		}
+		if now.Unix() >= q.Expiry {
+			return ErrQuoteExpired
+		}
+		if err := m.checkCap(tx, q.Amount); err != nil {
+			return err
+		}
+		q.State, q.PaidBy = QuotePaid, paidBy
+		return tx.PutQuote(q)
+	})
+	return q, err
+}
+
+// MintTokens signs the outputs against a paid quote, once (NUT-04). The
+// outputs must use today's keyset and add up to the quote's amount, and
+// the issue must fit today's supply cap.
+func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, error) {
+	var out Signatures
+	key := requestKey("mint", req)
+	if ok, err := m.cached(ctx, key, &out); ok || err != nil {
+		return out, err
+	}
+	q, err := m.Quote(ctx, req.Quote)
+	if err != nil {
+		return out, err
+	}
+	ks, err := m.ActiveKeyset()
+	if err != nil {
+		return out, err
+	}
+	sum, err := m.checkOutputs(req.Outputs, ks, false)
+	if err != nil {
+		return out, err
+	}
+	if sum != q.Amount {
+		return out, fmt.Errorf("%w: quote %d, outputs %d", ErrUnbalanced, q.Amount, sum)
+	}
+	signed, sigs, err := m.signAll(ks, req.Outputs)
+	if err != nil {
+		return out, err
+	}
+	err = m.commit(ctx, key, Signatures{sigs}, &out, func(tx Tx) error {
+		return m.issue(tx, req.Quote, signed, sum)
+	})
+	return out, err
+}
+
+func (m *Mint) issue(tx Tx, id string, signed []SignedOutput, amount uint64) error {
+	q, err := tx.Quote(id)
+	if err != nil || q == nil {
+		return orErr(err, ErrUnknownQuote)
+	}
+	switch q.State {
+	case QuoteUnpaid:
+		return ErrQuoteNotPaid
+	case QuoteIssued:
+		return ErrQuoteIssued
+	}
+	if err := m.checkCap(tx, amount); err != nil {
+		return err
+	}
+	if err := tx.InsertSignatures(signed); err != nil {
+		return err
+	}
+	q.State = QuoteIssued
+	if err := tx.PutQuote(*q); err != nil {
+		return err
+	}
+	return tx.AddMinted(DayOf(m.now()), amount)
+}
+
+func orErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}

@@ -1,0 +1,185 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cyclecash/ledger"
+)
+
+func testBadInputs(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(1, 2)
+	ks := f.Keyset(in[0].ID)
+	good := func() ledger.SwapRequest {
+		_, outs := f.Outputs(ks, 2, 1)
+		return ledger.SwapRequest{Inputs: append([]ledger.Proof(nil), in...), Outputs: outs}
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ledger.SwapRequest)
+		want   error
+	}{
+		{"malformed point", func(r *ledger.SwapRequest) { r.Outputs[0].B[0] = 7 }, ledger.ErrMalformed},
+		{"malformed C", func(r *ledger.SwapRequest) { r.Inputs[0].C[5] ^= 1 }, nil},
+		{"unknown keyset", func(r *ledger.SwapRequest) { r.Inputs[0].ID = "01ff" }, ledger.ErrUnknownKeyset},
+		{"unbalanced", func(r *ledger.SwapRequest) { r.Outputs[0].Amount = 4 }, ledger.ErrUnbalanced},
+		{"bad amount", func(r *ledger.SwapRequest) { r.Outputs[0].Amount = 3 }, ledger.ErrAmount},
+		{"duplicate outputs", func(r *ledger.SwapRequest) { r.Outputs[1] = r.Outputs[0]; r.Outputs[1].Amount = 1 }, ledger.ErrDuplicateOutputs},
+		{"duplicate inputs", func(r *ledger.SwapRequest) { r.Inputs[1] = r.Inputs[0] }, ledger.ErrDuplicateInputs},
+		{"forged secret", func(r *ledger.SwapRequest) { r.Inputs[0].Secret += "0" }, ledger.ErrInvalidProof},
+		{"no outputs", func(r *ledger.SwapRequest) { r.Outputs = nil }, ledger.ErrTooMany},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := good()
+			tc.mutate(&r)
+			_, err := f.Mint.Swap(ctx, r)
+			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if ledger.ErrorCode(err) == 0 {
+				t.Fatalf("%v has no Cashu code", err)
+			}
+			wantStates(t, f.Mint, in, ledger.Unspent)
+		})
+	}
+	t.Run("outputs already signed", func(t *testing.T) {
+		r := good()
+		r.Inputs = f.Issue(2, 1)
+		if _, err := f.Mint.Swap(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Inputs = in
+		if _, err := f.Mint.Swap(ctx, r); !errors.Is(err, ledger.ErrOutputsSigned) {
+			t.Fatalf("got %v", err)
+		}
+		wantStates(t, f.Mint, in, ledger.Unspent)
+	})
+	t.Run("wrong output keyset", func(t *testing.T) {
+		f.Clock = f.Clock.Add(24 * time.Hour)
+		defer func() { f.Clock = f.Clock.Add(-24 * time.Hour) }()
+		today, _ := f.Mint.ActiveKeyset()
+		_, outs := f.Outputs(today, 2, 1)
+		_, err := f.Mint.Swap(ctx, ledger.SwapRequest{Inputs: in, Outputs: outs})
+		if !errors.Is(err, ledger.ErrKeysetInactive) {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("expired keyset", func(t *testing.T) {
+		f.Clock = f.Clock.Add(31 * 24 * time.Hour)
+		defer func() { f.Clock = f.Clock.Add(-31 * 24 * time.Hour) }()
+		_, err := f.Mint.Swap(ctx, good())
+		if !errors.Is(err, ledger.ErrExpired) || ledger.ErrorCode(err) != 12003 {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func testQuotes(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	q, err := f.Mint.CreateQuote(ctx, 5, ledger.Unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Mint.CreateQuote(ctx, 5, "sat"); !errors.Is(err, ledger.ErrUnit) {
+		t.Fatalf("unit sat: %v", err)
+	}
+	ks, _ := f.Mint.ActiveKeyset()
+	_, outs := f.Outputs(ks, 4, 1)
+	req := ledger.MintRequest{Quote: q.ID, Outputs: outs}
+	if _, err := f.Mint.MintTokens(ctx, req); !errors.Is(err, ledger.ErrQuoteNotPaid) {
+		t.Fatalf("unpaid: %v", err)
+	}
+	if q, err = f.Mint.PayQuote(ctx, q.ID, "cash"); err != nil || q.State != ledger.QuotePaid {
+		t.Fatalf("pay: %v %v", q.State, err)
+	}
+	a, err := f.Mint.MintTokens(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := f.Mint.MintTokens(ctx, req); err != nil || b.Signatures[0].C != a.Signatures[0].C {
+		t.Fatalf("retry: %v", err)
+	}
+	_, outs = f.Outputs(ks, 4, 1)
+	if _, err := f.Mint.MintTokens(ctx, ledger.MintRequest{Quote: q.ID, Outputs: outs}); !errors.Is(err, ledger.ErrQuoteIssued) {
+		t.Fatalf("issued twice: %v", err)
+	}
+	if q, _ := f.Mint.Quote(ctx, q.ID); q.State != ledger.QuoteIssued {
+		t.Fatalf("state %s", q.State)
+	}
+}
+
+func testSupplyCap(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	rep, _ := f.Mint.Report(ctx)
+	daily := rep.Cap.DailyCap
+	q, _ := f.Mint.CreateQuote(ctx, daily+1, ledger.Unit)
+	if _, err := f.Mint.PayQuote(ctx, q.ID, "cash"); !errors.Is(err, ledger.ErrSupplyCap) {
+		t.Fatalf("over the daily cap: %v", err)
+	}
+	f.Issue(1 << 16) // 65536 of 80000
+	q, _ = f.Mint.CreateQuote(ctx, 1<<14, ledger.Unit)
+	if _, err := f.Mint.PayQuote(ctx, q.ID, "cash"); !errors.Is(err, ledger.ErrSupplyCap) {
+		t.Fatalf("second issue over the cap: %v", err)
+	}
+	f.Clock = f.Clock.Add(24 * time.Hour) // a new day, a new budget
+	f.Issue(1 << 14)
+}
+
+func testEscrow(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(8, 4)
+	res, err := f.Mint.Reserve(ctx, in)
+	if err != nil || res.Amount != 12 {
+		t.Fatalf("reserve: %+v %v", res, err)
+	}
+	if again, err := f.Mint.Reserve(ctx, in); err != nil || again != res {
+		t.Fatalf("reserve retry: %+v %v", again, err)
+	}
+	wantStates(t, f.Mint, in, ledger.Pending)
+	_, outs := f.Outputs(f.Keyset(in[0].ID), 8, 4)
+	if _, err := f.Mint.Swap(ctx, ledger.SwapRequest{Inputs: in, Outputs: outs}); !errors.Is(err, ledger.ErrPending) {
+		t.Fatalf("swap of pending: %v", err)
+	}
+	if err := f.Mint.Release(ctx, res.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantStates(t, f.Mint, in, ledger.Unspent)
+	res, err = f.Mint.Reserve(ctx, in[:1]) // a new escrow over the 8
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := f.Keyset(res.Keyset)
+	blanks, change := f.Outputs(ks, 2, 1)
+	sigs, err := f.Mint.Consume(ctx, res.ID, 5, change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStates(t, f.Mint, in[:1], ledger.Spent)
+	wantStates(t, f.Mint, f.Unblind(ks, blanks, sigs.Signatures), ledger.Unspent)
+	if err := f.Mint.Release(ctx, res.ID); !errors.Is(err, ledger.ErrUnknownEscrow) {
+		t.Fatalf("release after consume: %v", err)
+	}
+	checkBalanced(t, f)
+}
+
+func testRestore(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(2)
+	ks := f.Keyset(in[0].ID)
+	_, outs := f.Outputs(ks, 1, 1)
+	sigs, err := f.Mint.Swap(ctx, ledger.SwapRequest{Inputs: in, Outputs: outs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, unknown := f.Outputs(ks, 1)
+	got, err := f.Mint.Restore(ctx, append(outs, unknown...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Signatures) != 2 || got.Signatures[0].C != sigs.Signatures[0].C || got.Outputs[1] != outs[1] {
+		t.Fatalf("restore returned %+v", got)
+	}
+}

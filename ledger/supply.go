@@ -1,0 +1,116 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Supply cap (DESIGN.md §5). For UTC day d:
+//
+//	issued_d ≤ cap_d = min(0.8·Ĉ/30, 0.8·Ĉ − outstanding)
+//
+// Ĉ is the projected capacity of the next 30 days; outstanding is the sum
+// over unexpired keysets of issued − spent. checkCap admits an issue of n
+// units when minted_d + n ≤ 0.8·Ĉ/30 and outstanding + n ≤ 0.8·Ĉ, i.e. the
+// cap holds after the issue too. Swaps issue exactly what they spend, so
+// only quote issuance counts towards minted_d.
+
+// Cap is the issuance budget at one moment.
+type Cap struct {
+	Capacity    uint64 // Ĉ
+	DailyCap    uint64 // 0.8·Ĉ/30
+	TotalCap    uint64 // 0.8·Ĉ
+	MintedToday uint64
+	Outstanding uint64
+	Remaining   uint64 // what may still be issued today
+}
+
+func capOf(capacity, minted, outstanding uint64) Cap {
+	c := Cap{Capacity: capacity, MintedToday: minted, Outstanding: outstanding}
+	c.TotalCap = capacity/5*4 + capacity%5*4/5
+	c.DailyCap = capacity/300*8 + capacity%300*8/300
+	c.Remaining = min(sub0(c.DailyCap, minted), sub0(c.TotalCap, outstanding))
+	return c
+}
+
+func sub0(a, b uint64) uint64 {
+	if a < b {
+		return 0
+	}
+	return a - b
+}
+
+func (m *Mint) capIn(tx Tx) (Cap, error) {
+	now := m.now()
+	totals, err := tx.Totals()
+	if err != nil {
+		return Cap{}, err
+	}
+	minted, err := tx.Minted(DayOf(now))
+	if err != nil {
+		return Cap{}, err
+	}
+	var outstanding uint64
+	for id, t := range totals {
+		if ks, err := m.Keyset(id); err == nil && !ks.Expired(now) {
+			outstanding += sub0(t.Issued, t.Spent)
+		}
+	}
+	return capOf(m.capacity(now), minted, outstanding), nil
+}
+
+func (m *Mint) checkCap(tx Tx, n uint64) error {
+	c, err := m.capIn(tx)
+	if err != nil {
+		return err
+	}
+	if n > c.Remaining {
+		return fmt.Errorf("%w: %d units asked, %d left today (daily cap %d, outstanding %d of %d)",
+			ErrSupplyCap, n, c.Remaining, c.DailyCap, c.Outstanding, c.TotalCap)
+	}
+	return nil
+}
+
+// KeysetReport is one keyset's line of the Report.
+type KeysetReport struct {
+	ID          KeysetID
+	Day         time.Time
+	FinalExpiry time.Time
+	Issued      uint64
+	Spent       uint64
+	Outstanding uint64
+	Expired     bool
+}
+
+// Report is the published state of the supply.
+type Report struct {
+	Cap     Cap
+	Keysets []KeysetReport // newest first; keysets the ledger has seen
+}
+
+// Report returns per-keyset issued, spent and outstanding, and the cap.
+func (m *Mint) Report(ctx context.Context) (Report, error) {
+	var r Report
+	now := m.now()
+	err := m.store.View(ctx, func(tx Tx) error {
+		var err error
+		if r.Cap, err = m.capIn(tx); err != nil {
+			return err
+		}
+		totals, err := tx.Totals()
+		for id, t := range totals {
+			line := KeysetReport{ID: id, Issued: t.Issued, Spent: t.Spent, Outstanding: sub0(t.Issued, t.Spent)}
+			if ks, err := m.Keyset(id); err == nil {
+				line.Day = time.Unix(ks.Day*int64(day/time.Second), 0).UTC()
+				line.FinalExpiry = time.Unix(ks.FinalExpiry, 0).UTC()
+				line.Expired = ks.Expired(now)
+			}
+			r.Keysets = append(r.Keysets, line)
+		}
+		return err
+	})
+	sort.Slice(r.Keysets, func(i, j int) bool { return r.Keysets[i].Day.After(r.Keysets[j].Day) })
+	return r, err
+}

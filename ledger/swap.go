@@ -1,0 +1,42 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+)
+
+// Swap spends the inputs and signs the outputs (NUT-03). The outputs must
+// all use the keyset of the input that expires first, so a swap can never
+// extend the life of units; amounts must balance. Verification and signing
+// happen before the store transaction, which then only checks and records
+// state: inputs SPENT (refused if spent or pending), outputs signed once.
+func (m *Mint) Swap(ctx context.Context, req SwapRequest) (Signatures, error) {
+	var out Signatures
+	key := requestKey("swap", req)
+	if ok, err := m.cached(ctx, key, &out); ok || err != nil {
+		return out, err
+	}
+	in, err := m.checkInputs(req.Inputs, m.now())
+	if err != nil {
+		return out, err
+	}
+	outSum, err := m.checkOutputs(req.Outputs, in.earliest, false)
+	if err != nil {
+		return out, err
+	}
+	if outSum != in.sum {
+		return out, fmt.Errorf("%w: inputs %d, outputs %d", ErrUnbalanced, in.sum, outSum)
+	}
+	signed, sigs, err := m.signAll(in.earliest, req.Outputs)
+	if err != nil {
+		return out, err
+	}
+	spent := withState(in.recs, Spent, "")
+	err = m.commit(ctx, key, Signatures{sigs}, &out, func(tx Tx) error {
+		if err := tx.InsertProofs(spent); err != nil {
+			return err
+		}
+		return tx.InsertSignatures(signed)
+	})
+	return out, err
+}

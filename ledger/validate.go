@@ -1,0 +1,107 @@
+package ledger
+
+import (
+	"fmt"
+	"time"
+)
+
+// Request validation shared by swap, mint and escrow. Cheap structural
+// checks run first; signature verification last, once everything else holds.
+
+// inputSet is a validated list of inputs.
+type inputSet struct {
+	recs     []ProofRecord // Y, keyset, amount per input
+	ys       []Point
+	sum      uint64
+	earliest *Keyset // the input keyset that expires first
+}
+
+func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
+	var in inputSet
+	if len(ps) == 0 || len(ps) > m.cfg.MaxIO {
+		return in, fmt.Errorf("%w: %d inputs (1…%d allowed)", ErrTooMany, len(ps), m.cfg.MaxIO)
+	}
+	seen := make(map[Point]bool, len(ps))
+	kss := make([]*Keyset, len(ps))
+	for i, p := range ps {
+		ks, err := m.usable(p.ID, now)
+		if err != nil {
+			return in, err
+		}
+		if _, err := AmountIndex(p.Amount); err != nil {
+			return in, err
+		}
+		y, err := p.Y()
+		if err != nil {
+			return in, err
+		}
+		if seen[y] {
+			return in, ErrDuplicateInputs
+		}
+		seen[y] = true
+		kss[i] = ks
+		in.sum += p.Amount
+		in.ys = append(in.ys, y)
+		in.recs = append(in.recs, ProofRecord{Y: y, Keyset: ks.ID, Amount: p.Amount})
+	}
+	for i, p := range ps {
+		if err := kss[i].verify(p); err != nil {
+			return in, fmt.Errorf("input %d: %w", i, err)
+		}
+	}
+	in.earliest = earliest(kss)
+	return in, nil
+}
+
+// checkOutputs validates outputs that must all be signed with ks.
+func (m *Mint) checkOutputs(outs []BlindedMessage, ks *Keyset, allowEmpty bool) (uint64, error) {
+	if (len(outs) == 0 && !allowEmpty) || len(outs) > m.cfg.MaxIO {
+		return 0, fmt.Errorf("%w: %d outputs (1…%d allowed)", ErrTooMany, len(outs), m.cfg.MaxIO)
+	}
+	seen := make(map[Point]bool, len(outs))
+	var sum uint64
+	for _, o := range outs {
+		if o.ID != ks.ID {
+			if _, err := m.Keyset(o.ID); err != nil {
+				return 0, err
+			}
+			return 0, fmt.Errorf("%w: outputs must use keyset %.16s…", ErrKeysetInactive, ks.ID)
+		}
+		if _, err := AmountIndex(o.Amount); err != nil {
+			return 0, err
+		}
+		if _, err := o.B.Key(); err != nil {
+			return 0, err
+		}
+		if seen[o.B] {
+			return 0, ErrDuplicateOutputs
+		}
+		seen[o.B] = true
+		sum += o.Amount
+	}
+	return sum, nil
+}
+
+// signAll signs every output with ks.
+func (m *Mint) signAll(ks *Keyset, outs []BlindedMessage) ([]SignedOutput, []BlindSignature, error) {
+	signed := make([]SignedOutput, len(outs))
+	sigs := make([]BlindSignature, len(outs))
+	for i, o := range outs {
+		s, err := ks.sign(m.cfg.Rand, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		signed[i] = SignedOutput{B: o.B, Sig: s}
+		sigs[i] = s
+	}
+	return signed, sigs, nil
+}
+
+func withState(recs []ProofRecord, s State, escrow string) []ProofRecord {
+	out := make([]ProofRecord, len(recs))
+	for i, r := range recs {
+		r.State, r.Escrow = s, escrow
+		out[i] = r
+	}
+	return out
+}
