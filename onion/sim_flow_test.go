@@ -1,0 +1,75 @@
+package onion
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestSimulationBulk moves data both ways through 3 relays and a destination
+// with flow control, and checks it arrives intact.
+func TestSimulationBulk(t *testing.T) {
+	t.Parallel()
+	size := 8 << 20
+	if testing.Short() {
+		size = 1 << 20
+	}
+	s := newSim(t, 4, 1)
+	s.build(4)
+	s.cells = s.client.PadEarly(s.cells[:0])
+	s.clientSend()
+	id := s.begin("echo")
+	up, down := randomBytes(s.rand, size), randomBytes(s.rand, size)
+	s.clientOut[id], s.destOut[id] = up, down
+	s.drain()
+	if s.clientErr != nil || len(s.relayErrs) > 0 {
+		t.Fatalf("client %v, relays %v", s.clientErr, s.relayErrs)
+	}
+	if !bytes.Equal(s.destGot[id].Bytes(), up) {
+		t.Fatalf("destination got %d bytes, want %d intact", s.destGot[id].Len(), len(up))
+	}
+	if !bytes.Equal(s.clientGot[id].Bytes(), down) {
+		t.Fatalf("client got %d bytes, want %d intact", s.clientGot[id].Len(), len(down))
+	}
+}
+
+// TestPathLengths builds every allowed length and moves a little data.
+func TestPathLengths(t *testing.T) {
+	t.Parallel()
+	for hops := 1; hops <= MaxHops; hops++ {
+		s := newSim(t, hops, byte(hops))
+		s.build(hops)
+		id := s.begin("svc")
+		s.clientOut[id] = randomBytes(s.rand, 5000)
+		s.destOut[id] = randomBytes(s.rand, 7000)
+		s.drain()
+		if s.destGot[id].Len() != 5000 || s.clientGot[id].Len() != 7000 {
+			t.Fatalf("%d hops: moved %d/%d bytes", hops, s.destGot[id].Len(), s.clientGot[id].Len())
+		}
+	}
+}
+
+// TestFlowControlBlocks checks that a sender stops at the window and resumes
+// only when SENDMEs arrive.
+func TestFlowControlBlocks(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, 2, 3)
+	s.build(2)
+	id := s.begin("svc")
+	if got := s.client.SendWindow(id); got != StreamWindowStart {
+		t.Fatalf("initial window %d, want %d", got, StreamWindowStart)
+	}
+	data := make([]byte, (StreamWindowStart+10)*MaxRelayData)
+	n, cells, err := s.client.Send(id, data, nil)
+	if err != nil || n != StreamWindowStart*MaxRelayData {
+		t.Fatalf("sent %d bytes (%v), want %d", n, err, StreamWindowStart*MaxRelayData)
+	}
+	if _, _, err := s.client.Send(id, data[n:], nil); err != ErrWindowExhausted {
+		t.Fatalf("send on closed window: %v, want ErrWindowExhausted", err)
+	}
+	s.cells = cells
+	s.clientSend()
+	s.drain()
+	if got := s.client.SendWindow(id); got != StreamWindowStart {
+		t.Fatalf("window after SENDMEs %d, want %d", got, StreamWindowStart)
+	}
+}
