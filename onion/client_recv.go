@@ -96,8 +96,13 @@ func (c *ClientCircuit) dispatch(hop int, m RelayMsg, out []Cell) (Event, []Cell
 }
 
 func (c *ClientCircuit) onTruncated(hop int, m RelayMsg, out []Cell) (Event, []Cell, error) {
-	c.hops = c.hops[:hop+1]
 	reason := reasonOf(m.Data)
+	if reason == ReasonIntegrity {
+		// A hop further on saw a cell fail its check: the path is tampered
+		// with or broken somewhere, so the whole circuit is suspect.
+		return Event{}, out, fmt.Errorf("%w: reported beyond hop %d", ErrTagMismatch, hop+1)
+	}
+	c.hops = c.hops[:hop+1]
 	if c.pending != nil {
 		c.pending = nil
 		return Event{Kind: EventExtendFailed, Reason: reason}, out, nil
