@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"cyclecash/node"
+)
+
+func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("init", stderr)
+	data := fs.String("data", "", "data directory to create (required)")
+	force := fs.Bool("force", false, "overwrite an existing node.toml (keys are never overwritten)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return errors.New("init: --data DIR is required")
+	}
+	abs, err := filepath.Abs(*data)
+	if err != nil {
+		return err
+	}
+	cfg := node.Defaults()
+	cfg.DataDir = abs
+	path := filepath.Join(abs, "node.toml")
+	if _, err := os.Stat(path); err == nil && !*force {
+		return fmt.Errorf("init: %s exists (use --force to rewrite it)", path)
+	}
+	id, err := node.InitKeys(abs)
+	if err != nil {
+		return err
+	}
+	text, err := renderConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "peer %s\nconfig %s\n", id, path)
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr)
+	var f nodeFlags
+	f.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := f.load(fs)
+	if err != nil {
+		return err
+	}
+	log, err := node.NewLogger(stderr, cfg.WithDefaults().LogLevel)
+	if err != nil {
+		return err
+	}
+	n, err := node.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if n.CreatedIdentity() {
+		log.Info("created a new identity", "data", cfg.DataDir)
+	}
+	fmt.Fprintf(stdout, "peer %s\n", n.ID())
+	for _, a := range n.P2PAddrs() {
+		fmt.Fprintf(stdout, "listen %s\n", a)
+	}
+	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
+	log.Info("node running", "peer", n.ID(), "roles", strings.Join(cfg.WithDefaults().Roles, ","))
+	err = n.Run(ctx)
+	log.Info("node stopped")
+	return err
+}
+
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("status", stderr)
+	api := fs.String("api", "", "control API address: unix:PATH or HOST:PORT")
+	data := fs.String("data", "", "data directory of a running node (instead of --api)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	addr := *api
+	if addr == "" && *data != "" {
+		var err error
+		if addr, err = node.APIAddrOf(*data); err != nil {
+			return err
+		}
+	}
+	if addr == "" {
+		return errors.New("status: give --api ADDR or --data DIR")
+	}
+	st, err := node.NewClient(addr).Status(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	printStatus(stdout, st)
+	return nil
+}
+
+func printStatus(w io.Writer, st *node.Status) {
+	fmt.Fprintf(w, "peer       %s\nroles      %s\nuptime     %s\n", st.Peer, strings.Join(st.Roles, ", "), st.Uptime)
+	for _, a := range st.Addrs {
+		fmt.Fprintf(w, "address    %s\n", a)
+	}
+	fmt.Fprintf(w, "dht peers  %d\ndirectory  %d relays\n", st.RoutingTable, st.Directory)
+	for reason, n := range st.Rejected {
+		fmt.Fprintf(w, "rejected   %d × %s\n", n, reason)
+	}
+	for i, g := range st.Guards {
+		state := "in directory"
+		if !g.InDirectory {
+			state = "not seen"
+		}
+		fmt.Fprintf(w, "guard %d    %s, %s, until %s\n", i+1, g.Peer, state, g.Expires.Format("2006-01-02"))
+	}
+}

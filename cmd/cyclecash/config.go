@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"cyclecash/node"
+
+	"github.com/BurntSushi/toml"
+)
+
+// nodeFlags are the flags of `run` that map onto node.Config keys; a flag
+// given on the command line wins over the file.
+type nodeFlags struct {
+	config, data, api, logLevel, family string
+	listen, bootstrap, roles            listFlag
+	bandwidth                           uint64
+	loopbackDistinct                    bool
+}
+
+func (f *nodeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "config file (default DATA/node.toml when it exists)")
+	fs.StringVar(&f.data, "data", "", "data directory (config key data)")
+	fs.Var(&f.listen, "listen", "multiaddr to listen on, repeatable (config key listen)")
+	fs.Var(&f.bootstrap, "bootstrap", "bootstrap peer multiaddr with /p2p/ID, repeatable (config key bootstrap)")
+	fs.Var(&f.roles, "role", "relay|gateway|market|worker, repeatable (config key roles)")
+	fs.StringVar(&f.api, "api", "", "control API: unix, unix:PATH or loopback HOST:PORT (config key api)")
+	fs.StringVar(&f.logLevel, "log-level", "", "debug|info|warn|error (config key log_level)")
+	fs.StringVar(&f.family, "family", "", "operator family name (config key family)")
+	fs.Uint64Var(&f.bandwidth, "bandwidth", 0, "advertised bandwidth in bytes/s (config key bandwidth)")
+	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
+}
+
+// load reads the config file (if any) and applies the flags that were set.
+func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
+	var cfg node.Config
+	path := f.config
+	if path == "" && f.data != "" {
+		if _, err := os.Stat(filepath.Join(f.data, "node.toml")); err == nil {
+			path = filepath.Join(f.data, "node.toml")
+		}
+	}
+	if path != "" {
+		var err error
+		if cfg, err = readConfig(path); err != nil {
+			return cfg, err
+		}
+	}
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "data":
+			cfg.DataDir = f.data
+		case "listen":
+			cfg.Listen = f.listen
+		case "bootstrap":
+			cfg.Bootstrap = f.bootstrap
+		case "role":
+			cfg.Roles = f.roles
+		case "api":
+			cfg.API = f.api
+		case "log-level":
+			cfg.LogLevel = f.logLevel
+		case "family":
+			cfg.Family = f.family
+		case "bandwidth":
+			cfg.Bandwidth = f.bandwidth
+		case "loopback-distinct":
+			cfg.LoopbackDistinct = f.loopbackDistinct
+		}
+	})
+	if cfg.DataDir == "" {
+		return cfg, errors.New("no data directory: give --data DIR or a --config file with a data key")
+	}
+	return cfg, nil
+}
+
+// readConfig decodes a node.toml strictly: an unknown key is an error
+// naming the key, so a typo never silently falls back to a default.
+func readConfig(path string) (node.Config, error) {
+	var cfg node.Config
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return cfg, fmt.Errorf("config file %s does not exist", path)
+		}
+		return cfg, fmt.Errorf("config file %s: %v", path, oneLine(err))
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		return cfg, fmt.Errorf("config file %s: unknown key %q", path, undec[0].String())
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Dir(path)
+	}
+	return cfg, nil
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
+
+// configTemplate is the node.toml `cyclecash init` writes: every key at its
+// default, each with a comment.
+var configTemplate = template.Must(template.New("node.toml").Funcs(template.FuncMap{
+	"q": func(s string) string { return fmt.Sprintf("%q", s) },
+	"list": func(l []string) string {
+		var b strings.Builder
+		b.WriteString("[")
+		for i, s := range l {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q", s)
+		}
+		return b.String() + "]"
+	},
+}).Parse(`# cyclecash node configuration. Every key is shown at its default;
+# a command-line flag of the same name wins over this file.
+
+# Data directory: identity.key and onion_keys.json (secrets, 0600), guards, stores.
+data = {{q .DataDir}}
+
+# Multiaddrs to listen on (TCP and QUIC). Only these are bound.
+listen = {{list .Listen}}
+
+# Peers to join the network through: multiaddrs ending in /p2p/<peer ID>.
+bootstrap = {{list .Bootstrap}}
+
+# Roles this node plays: relay, gateway, market, worker. Every node relays.
+roles = {{list .Roles}}
+
+# Control API for 'cyclecash status' and the dashboard: "unix" (api.sock in
+# the data directory), "unix:PATH", or a loopback HOST:PORT. Never public.
+api = {{q .API}}
+
+# Logging: debug, info, warn or error (to stderr).
+log_level = {{q .LogLevel}}
+
+# Relay bandwidth advertised in the descriptor, bytes per second.
+bandwidth = {{.Bandwidth}}
+
+# Operator family: relays of one family never share a circuit. Empty = none.
+family = {{q .Family}}
+
+# libp2p resource manager memory budget (MiB) and connection high-water mark.
+memory_mb = {{.MemoryMB}}
+max_conns = {{.MaxConns}}
+
+# Relay descriptor lifetime, and how often it is re-published before expiry.
+descriptor_lifetime = {{q .DescriptorLifetime.String}}
+republish_every = {{q .RepublishEvery.String}}
+
+# How often the directory looks for new relays, and re-reads known ones.
+gather_every = {{q .GatherEvery.String}}
+refresh_every = {{q .RefreshEvery.String}}
+
+# Treat loopback relays as distinct subnets. For test networks on 127.0.0.1 only.
+loopback_distinct = {{.LoopbackDistinct}}
+`))
+
+func renderConfig(cfg node.Config) ([]byte, error) {
+	var b bytes.Buffer
+	err := configTemplate.Execute(&b, cfg)
+	return b.Bytes(), err
+}

@@ -1,0 +1,140 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cyclecash/overlay"
+)
+
+// apiAddrFile records where the control API listens, so `cyclecash status
+// --data DIR` finds a node started with an ephemeral port.
+const apiAddrFile = "api.addr"
+
+// listenAPI binds the control API: a unix socket (0600) or loopback TCP.
+func (n *Node) listenAPI() error {
+	ep, err := n.cfg.apiEndpoint()
+	if err != nil {
+		return err
+	}
+	if ep[0] == "unix" {
+		_ = os.Remove(ep[1]) // a stale socket from a killed run
+	}
+	l, err := net.Listen(ep[0], ep[1])
+	if err != nil {
+		return fmt.Errorf("node: control API: %w", err)
+	}
+	addr := l.Addr().String()
+	if ep[0] == "unix" {
+		if err := os.Chmod(ep[1], 0o600); err != nil {
+			l.Close()
+			return err
+		}
+		addr = "unix:" + ep[1]
+	}
+	if err := overlay.WriteFileAtomic(filepath.Join(n.cfg.DataDir, apiAddrFile), []byte(addr+"\n"), 0o600); err != nil {
+		l.Close()
+		return err
+	}
+	n.mu.Lock()
+	n.api = l
+	n.mu.Unlock()
+	return nil
+}
+
+// APIAddr is the control API's address ("unix:PATH" or "HOST:PORT"), once Run started it.
+func (n *Node) APIAddr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.api == nil {
+		return ""
+	}
+	if n.api.Addr().Network() == "unix" {
+		return "unix:" + n.api.Addr().String()
+	}
+	return n.api.Addr().String()
+}
+
+func (n *Node) serveAPI() *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, n.Status())
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	n.mu.Lock()
+	l := n.api
+	n.mu.Unlock()
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("control API stopped", "err", err)
+		}
+	}()
+	return srv
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// Client talks to a running node's control API.
+type Client struct {
+	http *http.Client
+	base string
+}
+
+// NewClient returns a client for the API at addr ("unix:PATH" or "HOST:PORT").
+func NewClient(addr string) *Client {
+	tr := &http.Transport{}
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		}
+		addr = "node"
+	}
+	return &Client{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: "http://" + addr}
+}
+
+// APIAddrOf reads the control API address a node in dataDir recorded.
+func APIAddrOf(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, apiAddrFile))
+	if err != nil {
+		return "", fmt.Errorf("node: no running node recorded in %s (is it started?)", dataDir)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Status fetches the node's status.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var st Status
+	return &st, c.get(ctx, "/v1/status", &st)
+}
+
+func (c *Client) get(ctx context.Context, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("node: control API unreachable (is the node running?)")
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("node: control API: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}

@@ -1,0 +1,151 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cyclecash/overlay"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Config is everything a node needs. The TOML keys are the config file's;
+// every CLI flag maps onto one of them. The zero value of each field means
+// its default (see Defaults), except DataDir, which is required.
+type Config struct {
+	DataDir   string   `toml:"data"`      // identity, keys, guards, stores
+	Listen    []string `toml:"listen"`    // multiaddrs to bind; never all interfaces implicitly
+	Bootstrap []string `toml:"bootstrap"` // multiaddrs with /p2p/<peerID>
+	Roles     []string `toml:"roles"`     // relay, gateway, market, worker
+	API       string   `toml:"api"`       // control API: "unix" (socket in DataDir) or a loopback host:port
+	LogLevel  string   `toml:"log_level"` // debug, info, warn, error
+
+	Bandwidth uint64 `toml:"bandwidth"` // advertised relay bandwidth, bytes per second
+	Family    string `toml:"family"`    // operator family: your relays never share a path
+
+	MemoryMB int `toml:"memory_mb"` // libp2p resource manager budget
+	MaxConns int `toml:"max_conns"` // connection manager high-water mark
+
+	DescriptorLifetime time.Duration `toml:"descriptor_lifetime"`
+	RepublishEvery     time.Duration `toml:"republish_every"`
+	GatherEvery        time.Duration `toml:"gather_every"`
+	RefreshEvery       time.Duration `toml:"refresh_every"`
+
+	// LoopbackDistinct lets loopback relays share a path. Test networks only.
+	LoopbackDistinct bool `toml:"loopback_distinct"`
+}
+
+// Defaults returns the configuration a fresh `cyclecash init` writes.
+func Defaults() Config {
+	return Config{
+		Listen:             []string{"/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"},
+		Bootstrap:          []string{},
+		Roles:              []string{"relay"},
+		API:                "unix",
+		LogLevel:           "info",
+		Bandwidth:          8 << 20,
+		MemoryMB:           256,
+		MaxConns:           192,
+		DescriptorLifetime: 3 * time.Hour,
+		RepublishEvery:     time.Hour,
+		GatherEvery:        2 * time.Minute,
+		RefreshEvery:       time.Hour,
+	}
+}
+
+// WithDefaults fills every zero field of c from Defaults.
+func (c Config) WithDefaults() Config {
+	d := Defaults()
+	if c.Listen == nil {
+		c.Listen = d.Listen
+	}
+	if c.Roles == nil {
+		c.Roles = d.Roles
+	}
+	c.API = or(c.API, d.API)
+	c.LogLevel = or(c.LogLevel, d.LogLevel)
+	c.Bandwidth = or(c.Bandwidth, d.Bandwidth)
+	c.MemoryMB = or(c.MemoryMB, d.MemoryMB)
+	c.MaxConns = or(c.MaxConns, d.MaxConns)
+	c.DescriptorLifetime = or(c.DescriptorLifetime, d.DescriptorLifetime)
+	c.RepublishEvery = or(c.RepublishEvery, d.RepublishEvery)
+	c.GatherEvery = or(c.GatherEvery, d.GatherEvery)
+	c.RefreshEvery = or(c.RefreshEvery, d.RefreshEvery)
+	return c
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// parsed is a validated Config turned into the types the overlay takes.
+type parsed struct {
+	listen    []ma.Multiaddr
+	bootstrap []peer.AddrInfo
+	roles     overlay.Role
+}
+
+// parse validates c once; each message names the config key at fault.
+func (c Config) parse() (parsed, error) {
+	var p parsed
+	if c.DataDir == "" {
+		return p, errors.New("node: config: data: a data directory is required")
+	}
+	for _, s := range c.Listen {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return p, fmt.Errorf("node: config: listen: %q is not a multiaddr", s)
+		}
+		p.listen = append(p.listen, a)
+	}
+	for _, s := range c.Bootstrap {
+		ai, err := peer.AddrInfoFromString(s)
+		if err != nil {
+			return p, fmt.Errorf("node: config: bootstrap: %q is not a multiaddr ending in /p2p/<peer ID>", s)
+		}
+		p.bootstrap = append(p.bootstrap, *ai)
+	}
+	for _, s := range c.Roles {
+		r, err := overlay.ParseRole(strings.TrimSpace(s))
+		if err != nil {
+			return p, fmt.Errorf("node: config: roles: %w", err)
+		}
+		p.roles |= r
+	}
+	if _, err := c.apiEndpoint(); err != nil {
+		return p, err
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// apiEndpoint resolves the API setting to a (network, address) pair. Only
+// a unix socket or a loopback TCP address is allowed: the control API
+// carries no authentication, so it must never face a network.
+func (c Config) apiEndpoint() ([2]string, error) {
+	if c.API == "unix" || c.API == "" {
+		return [2]string{"unix", filepath.Join(c.DataDir, "api.sock")}, nil
+	}
+	if path, ok := strings.CutPrefix(c.API, "unix:"); ok {
+		return [2]string{"unix", path}, nil
+	}
+	host, _, err := net.SplitHostPort(c.API)
+	if err != nil {
+		return [2]string{}, fmt.Errorf("node: config: api: %q is not unix, unix:PATH or HOST:PORT", c.API)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return [2]string{}, fmt.Errorf("node: config: api: %q is not a loopback address; the control API never listens on a network", c.API)
+	}
+	return [2]string{"tcp", c.API}, nil
+}
