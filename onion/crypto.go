@@ -87,6 +87,9 @@ type layer struct {
 	counter uint64
 	chain   [TagSize]byte
 	tweak   [tweakSize]byte
+	// Scratch space: buffers passed through the cipher.Block interface
+	// escape, so they live here to keep the per-cell path allocation-free.
+	blk, want [aes.BlockSize]byte
 }
 
 func newLayer(k *dirKeys, d Direction) *layer {
@@ -110,9 +113,8 @@ func (l *layer) nextTweak() []byte {
 
 // expectedTag writes tag_n for the current counter into dst.
 func (l *layer) expectedTag(dst []byte) {
-	var blk [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(blk[:8], l.counter|l.dirBit)
-	l.mac.Encrypt(dst, blk[:])
+	binary.BigEndian.PutUint64(l.blk[:8], l.counter|l.dirBit)
+	l.mac.Encrypt(dst, l.blk[:])
 }
 
 // advance moves to the next cell, chaining head (the first 16 bytes of the
@@ -146,10 +148,9 @@ func (l *layer) seal(body *[BodySize]byte) {
 // open removes this layer and reports whether the cell is recognized, i.e.
 // meant for this hop and intact.
 func (l *layer) open(body *[BodySize]byte) bool {
-	var want [TagSize]byte
-	l.expectedTag(want[:])
+	l.expectedTag(l.want[:])
 	l.decrypt(body)
-	return subtle.ConstantTimeCompare(want[:], body[tagOff:tagOff+TagSize]) == 1
+	return subtle.ConstantTimeCompare(l.want[:], body[tagOff:tagOff+TagSize]) == 1
 }
 
 // hopLayers is the pair of layers one hop shares with the client.
