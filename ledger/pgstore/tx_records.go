@@ -1,0 +1,101 @@
+package pgstore
+
+import (
+	"encoding/json"
+	"errors"
+
+	"cyclecash/ledger"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// quoteRec stores the fields ledger.Quote hides from JSON.
+type quoteRec struct {
+	ledger.Quote
+	PaidBy string `json:"paid_by"`
+}
+
+func getJSON[T any](t *ptx, sql, id string) (*T, error) {
+	var body []byte
+	err := t.tx.QueryRow(t.ctx, sql, id).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	return v, json.Unmarshal(body, v)
+}
+
+func (t *ptx) putJSON(sql, id string, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(t.ctx, sql, id, body)
+	return err
+}
+
+func (t *ptx) Quote(id string) (*ledger.Quote, error) {
+	q, err := getJSON[quoteRec](t, `SELECT body FROM quotes WHERE id = $1`, id)
+	if q == nil || err != nil {
+		return nil, err
+	}
+	out := q.Quote
+	out.PaidBy = q.PaidBy
+	return &out, nil
+}
+
+func (t *ptx) PutQuote(q ledger.Quote) error {
+	return t.putJSON(`INSERT INTO quotes (id, body) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, q.ID, quoteRec{q, q.PaidBy})
+}
+
+func (t *ptx) Escrow(id string) (*ledger.Escrow, error) {
+	return getJSON[ledger.Escrow](t, `SELECT body FROM escrows WHERE id = $1`, id)
+}
+
+func (t *ptx) PutEscrow(e ledger.Escrow) error {
+	return t.putJSON(`INSERT INTO escrows (id, body) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, e.ID, e)
+}
+
+// Totals aggregates signatures (issued) and SPENT proofs per keyset.
+func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
+	out := map[ledger.KeysetID]ledger.KeysetTotals{}
+	rows, err := t.tx.Query(t.ctx, `
+		SELECT keyset, sum(amount), 0 FROM signatures GROUP BY keyset
+		UNION ALL
+		SELECT keyset, 0, sum(amount) FROM proofs WHERE state = 'SPENT' GROUP BY keyset`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var issued, spent int64
+		if err := rows.Scan(&id, &issued, &spent); err != nil {
+			return nil, err
+		}
+		tot := out[ledger.KeysetID(id)]
+		tot.Issued += uint64(issued)
+		tot.Spent += uint64(spent)
+		out[ledger.KeysetID(id)] = tot
+	}
+	return out, rows.Err()
+}
+
+func (t *ptx) Minted(day int64) (uint64, error) {
+	var n int64
+	err := t.tx.QueryRow(t.ctx, `SELECT amount FROM minted WHERE day = $1`, day).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return uint64(n), err
+}
+
+func (t *ptx) AddMinted(day int64, amount uint64) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO minted (day, amount) VALUES ($1, $2)
+		ON CONFLICT (day) DO UPDATE SET amount = minted.amount + EXCLUDED.amount`, day, int64(amount))
+	return err
+}
