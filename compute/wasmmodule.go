@@ -101,15 +101,38 @@ func (m *moduleInfo) decode(outer *reader, s section) {
 	case secImport:
 		m.decodeImports(r)
 	case secGlobal:
-		m.definedGlobals = r.u32()
+		m.decodeGlobals(r)
 	case secExport:
 		m.decodeExports(r)
 	case secMemory:
-		if r.count(2) > 0 {
+		switch r.count(2) {
+		case 0:
+		case 1:
 			m.memoryMin = r.limits()
+		default:
+			r.fail(ErrUnsupported, "multiple memories")
 		}
+	case secType:
+		r.decodeTypes()
+	case secFunction:
+		for n := r.count(1); n > 0 && r.err == nil; n-- {
+			r.u32()
+		}
+	case secTable:
+		r.decodeTables()
+	case secElement:
+		r.decodeElements()
+	case secCode:
+		r.decodeLocals()
+	case secData:
+		r.decodeData()
+	case secStart, secDataCount:
+		r.u32()
 	case secTag:
 		r.fail(ErrUnsupported, "exception tags")
+	}
+	if r.err == nil && r.i != len(r.b) {
+		r.fail(ErrMalformed, "trailing bytes")
 	}
 	if r.err != nil {
 		outer.fail(r.err, "section %d", s.id)
@@ -136,6 +159,21 @@ func (m *moduleInfo) decodeImports(r *reader) {
 			r.fail(ErrUnsupported, "import kind %d", imp.Kind)
 		}
 		m.imports = append(m.imports, imp)
+	}
+}
+
+func (m *moduleInfo) decodeGlobals(r *reader) {
+	m.definedGlobals = r.count(3)
+	for i := uint32(0); i < m.definedGlobals && r.err == nil; i++ {
+		r.valType()
+		r.byte()
+		r.constExpr()
+	}
+}
+
+// constExpr skips an initializer expression up to its end opcode.
+func (r *reader) constExpr() {
+	for r.err == nil && r.instr() != opEnd {
 	}
 }
 
