@@ -3,6 +3,7 @@ package overlay
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"sync"
 	"time"
 
@@ -50,12 +51,30 @@ func (o *Overlay) Gather(ctx context.Context, refresh bool) int {
 	return added
 }
 
-// fetch reads and verifies the descriptor of p; the directory records why
-// a bad one was refused.
-func (o *Overlay) fetch(ctx context.Context, p peer.ID) bool {
+// FetchDescriptor reads the descriptor of p from the DHT and verifies it,
+// without touching the directory.
+func (o *Overlay) FetchDescriptor(ctx context.Context, p peer.ID) (*Descriptor, error) {
+	raw, err := o.lookup(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return VerifyDescriptor(raw, p, o.cfg.Now())
+}
+
+func (o *Overlay) lookup(ctx context.Context, p peer.ID) ([]byte, error) {
 	fctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	raw, err := o.dht.GetValue(fctx, DescriptorKey(p), dht.Quorum(3))
+	if err != nil {
+		return nil, fmt.Errorf("overlay: descriptor lookup: %w", err)
+	}
+	return raw, nil
+}
+
+// fetch reads and verifies the descriptor of p into the directory, which
+// records why a bad one was refused.
+func (o *Overlay) fetch(ctx context.Context, p peer.ID) bool {
+	raw, err := o.lookup(ctx, p)
 	if err != nil {
 		return false
 	}

@@ -47,6 +47,13 @@ func (o *Overlay) Descriptor() (*Descriptor, []byte, error) {
 	return d, raw, nil
 }
 
+// Seq is the sequence number of the last descriptor this node signed.
+func (o *Overlay) Seq() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.lastSeq
+}
+
 // Publish signs a fresh descriptor, stores it in the DHT under
 // /relay/<peerID> and announces this node as a relay provider. A nil error
 // means at least one peer accepted the record; callers that must know where
