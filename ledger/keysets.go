@@ -1,10 +1,37 @@
 package ledger
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
+
+// keysetCache shares derived keysets between Mints of one process (every
+// derivation costs 32 scalar multiplications), keyed by a hash of the master
+// secret and the day, so the secret itself is not kept as a key.
+type keysetCache struct{ m sync.Map }
+
+type keysetKey struct {
+	master [32]byte
+	day    int64
+}
+
+var derivedKeysets keysetCache
+
+func (c *keysetCache) get(master []byte, d int64) (*Keyset, error) {
+	k := keysetKey{sha256.Sum256(master), d}
+	if ks, ok := c.m.Load(k); ok {
+		return ks.(*Keyset), nil
+	}
+	ks, err := DeriveKeyset(master, d)
+	if err != nil {
+		return nil, err
+	}
+	c.m.Store(k, ks)
+	return ks, nil
+}
 
 // graceDays is how long after expiry a keyset is still recognised, so its
 // units are refused as expired (12003) rather than unknown (12001).
@@ -25,7 +52,7 @@ func (m *Mint) keysetLocked(d int64) (*Keyset, error) {
 	if ks, ok := m.byDay[d]; ok {
 		return ks, nil
 	}
-	ks, err := DeriveKeyset(m.cfg.Master, d)
+	ks, err := derivedKeysets.get(m.cfg.Master, d)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -44,6 +45,9 @@ func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 		in.ys = append(in.ys, y)
 		in.recs = append(in.recs, ProofRecord{Y: y, Keyset: ks.ID, Amount: p.Amount})
 	}
+	if err := m.precheck(in.ys); err != nil {
+		return in, err
+	}
 	for i, p := range ps {
 		if err := kss[i].verify(p); err != nil {
 			return in, fmt.Errorf("input %d: %w", i, err)
@@ -51,6 +55,21 @@ func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 	}
 	in.earliest = earliest(kss)
 	return in, nil
+}
+
+// precheck refuses inputs already spent or pending before any signature
+// work, so replayed tokens cost the mint one read. The store transaction
+// checks again; this is only a shortcut.
+func (m *Mint) precheck(ys []Point) error {
+	return m.store.View(context.Background(), func(tx Tx) error {
+		recs, err := tx.Proofs(ys)
+		for _, r := range recs {
+			if r.State != Unspent {
+				return StateError(r.State)
+			}
+		}
+		return err
+	})
 }
 
 // checkOutputs validates outputs that must all be signed with ks.
