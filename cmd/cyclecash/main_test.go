@@ -1,0 +1,25 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary double as the cyclecash binary: scripts
+// run it as "cyclecash", and multi-process tests exec it with asCLI set.
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLI) == "1" {
+		main()
+		return
+	}
+	testscript.Main(m, map[string]func(){"cyclecash": main})
+}
+
+const asCLI = "CYCLECASH_TEST_AS_CLI"
+
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+}
