@@ -1,0 +1,209 @@
+package compute
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// QueueConfig configures a Queue. The zero value is a safe default: no
+// adaptive trust, wall-clock time.
+type QueueConfig struct {
+	// LeaseGrace is added to a task's timeout to set its lease expiry.
+	LeaseGrace time.Duration
+	// MaxExtra is how many results beyond the quorum a task may collect
+	// before it fails for want of agreement.
+	MaxExtra int
+	// MaxTries caps the leases one task may be given (lost ones included);
+	// 0 means 2 × (replication + MaxExtra).
+	MaxTries int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand draws uniformly from [0, 1) for adaptive replication; nil
+	// disables it (every task is replicated).
+	Rand func() float64
+	// Logger receives debug records; nil is silent.
+	Logger *slog.Logger
+}
+
+// Queue is the gateway's task queue: jobs split into tasks, tasks leased to
+// workers with expiry, results validated by quorum, accepted tasks
+// accounted in fuel and units. All state lives in the Store; the Queue is
+// safe for concurrent use to the extent the Store serializes transactions.
+type Queue struct {
+	store Store
+	cfg   QueueConfig
+}
+
+// NewQueue returns a queue over store.
+func NewQueue(store Store, cfg QueueConfig) *Queue {
+	if cfg.LeaseGrace <= 0 {
+		cfg.LeaseGrace = 30 * time.Second
+	}
+	if cfg.MaxExtra <= 0 {
+		cfg.MaxExtra = 3
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Queue{store: store, cfg: cfg}
+}
+
+// Assignment is what a worker needs to run one leased task.
+type Assignment struct {
+	Lease   Lease
+	Module  Hash // the job's module, uninstrumented hash (Manifest.Module)
+	Input   []byte
+	Fuel    int64
+	Seed    [32]byte
+	Timeout time.Duration
+	Output  string // Manifest.Output, for Result.Digest
+}
+
+// Submit queues a validated manifest under a new job ID.
+func (q *Queue) Submit(id string, m *Manifest) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if !validJobID(id) {
+		return fmt.Errorf("compute: job id %q: want 1..64 of [A-Za-z0-9_-]", id)
+	}
+	return q.store.Update(func(tx Tx) error {
+		if old, err := getRecord[JobRecord](tx, TableJobs, id); err != nil || old != nil {
+			return errors.Join(err, fmt.Errorf("%w: %q", ErrDuplicate, id))
+		}
+		job := JobRecord{ID: id, Manifest: *m, Tasks: len(m.Inputs)}
+		job.Manifest.Inputs = nil
+		for i, in := range m.Inputs {
+			t := TaskRecord{Job: id, Index: i, Input: in, Quorum: m.Replication}
+			if err := putRecord(tx, TableTasks, taskKey(id, i), &t); err != nil {
+				return err
+			}
+		}
+		return putRecord(tx, TableJobs, id, &job)
+	})
+}
+
+// Lease hands worker one replica of a task it has never held, or returns
+// nil when there is nothing for it. Expired leases free their replica.
+func (q *Queue) Lease(worker string) (*Assignment, error) {
+	var a *Assignment
+	err := q.store.Update(func(tx Tx) error {
+		var jobs []*JobRecord
+		err := scanRecords(tx, TableJobs, "", func(j *JobRecord) error {
+			if j.State == JobRunning {
+				jobs = append(jobs, j)
+			}
+			return nil
+		})
+		for _, job := range jobs {
+			if err != nil || a != nil {
+				break
+			}
+			a, err = q.leaseFrom(tx, job, worker)
+		}
+		return err
+	})
+	return a, err
+}
+
+var errStopScan = errors.New("stop")
+
+// leaseFrom leases the first task of job that worker may take.
+func (q *Queue) leaseFrom(tx Tx, job *JobRecord, worker string) (*Assignment, error) {
+	now := q.cfg.Now()
+	if now.Unix() >= job.Manifest.DeadlineUnix {
+		job.State = JobExpired
+		return nil, putRecord(tx, TableJobs, job.ID, job)
+	}
+	var task *TaskRecord
+	err := scanRecords(tx, TableTasks, job.ID+"/", func(t *TaskRecord) error {
+		if t.State != TaskOpen {
+			return nil
+		}
+		dropExpired(t, now, job.Manifest.Replication)
+		if q.wants(t, job, worker) {
+			task = t
+			return errStopScan
+		}
+		return nil
+	})
+	if task == nil || !errors.Is(err, errStopScan) {
+		return nil, err
+	}
+	q.trustFirst(tx, task, worker)
+	timeout := time.Duration(job.Manifest.TaskTimeoutMS) * time.Millisecond
+	l := Lease{Job: job.ID, Task: task.Index, Worker: worker, Expires: now.Add(timeout + q.cfg.LeaseGrace)}
+	task.Leases = append(task.Leases, l)
+	task.Tried = append(task.Tried, worker)
+	q.cfg.Logger.Debug("compute: lease", "job", job.ID, "task", task.Index)
+	return &Assignment{Lease: l, Module: job.Manifest.Module, Input: task.Input,
+			Fuel: job.Manifest.FuelBudget(), Seed: Seed(job.ID, task.Index),
+			Timeout: timeout, Output: job.Manifest.Output},
+		putRecord(tx, TableTasks, taskKey(job.ID, task.Index), task)
+}
+
+// wants reports whether task needs another replica and worker may run it:
+// never two replicas of one task to the same worker.
+func (q *Queue) wants(t *TaskRecord, job *JobRecord, worker string) bool {
+	v := Decide(t.Reports, t.Quorum, job.Manifest.Replication+q.cfg.MaxExtra)
+	return v.More > len(t.Leases) && !slices.Contains(t.Tried, worker) && len(t.Tried) < q.maxTries(job)
+}
+
+func (q *Queue) maxTries(job *JobRecord) int {
+	if q.cfg.MaxTries > 0 {
+		return q.cfg.MaxTries
+	}
+	return 2 * (job.Manifest.Replication + q.cfg.MaxExtra)
+}
+
+// trustFirst lowers the quorum to 1 when the first replica of a task goes
+// to a worker adaptive replication trusts.
+func (q *Queue) trustFirst(tx Tx, t *TaskRecord, worker string) {
+	if q.cfg.Rand == nil || len(t.Tried) > 0 {
+		return
+	}
+	w, err := getRecord[WorkerRecord](tx, TableWorkers, worker)
+	if err != nil || w == nil {
+		return
+	}
+	if !NeedsReplica(w.ConsecutiveValid, q.cfg.Rand()) {
+		t.Quorum, t.Trusted = 1, worker
+	}
+}
+
+// dropExpired removes t's expired leases and returns how many it removed.
+// When the lease of a trusted worker expires, the task goes back to full
+// replication.
+func dropExpired(t *TaskRecord, now time.Time, replication int) int {
+	n := len(t.Leases)
+	t.Leases = slices.DeleteFunc(t.Leases, func(l Lease) bool { return !now.Before(l.Expires) })
+	untrust(t, replication)
+	return n - len(t.Leases)
+}
+
+// untrust restores full replication of a task whose trusted worker no
+// longer holds it without having reported.
+func untrust(t *TaskRecord, replication int) {
+	held := slices.ContainsFunc(t.Leases, func(l Lease) bool { return l.Worker == t.Trusted })
+	if t.Trusted != "" && !held && len(t.Reports) == 0 {
+		t.Trusted, t.Quorum = "", replication
+	}
+}
+
+func validJobID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
