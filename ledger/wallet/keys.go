@@ -1,0 +1,93 @@
+package wallet
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"cyclecash/ledger"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+)
+
+// keysetKeys is a gateway keyset whose ID was checked against its keys.
+type keysetKeys struct {
+	ID          ledger.KeysetID
+	FinalExpiry int64
+	Active      bool
+	pubs        map[uint64]*secp256k1.PublicKey
+}
+
+type keysAnswer struct {
+	Keysets []struct {
+		ID          ledger.KeysetID         `json:"id"`
+		Unit        string                  `json:"unit"`
+		Active      bool                    `json:"active"`
+		FinalExpiry int64                   `json:"final_expiry"`
+		Keys        map[string]ledger.Point `json:"keys"`
+	} `json:"keysets"`
+}
+
+// keyset fetches (once) and checks the keys of id: the ID must commit to
+// the keys, the unit and the expiry (NUT-02 version 01), so a gateway
+// cannot hand out a key other than the one the ID names.
+func (w *Wallet) keyset(ctx context.Context, id ledger.KeysetID) (*keysetKeys, error) {
+	if ks, ok := w.keys[id]; ok {
+		return ks, nil
+	}
+	var ans keysAnswer
+	if err := w.do(ctx, "GET", "/v1/keys/"+string(id), nil, &ans); err != nil {
+		return nil, err
+	}
+	return w.learn(ans, id)
+}
+
+// activeKeyset returns the gateway's active keyset.
+func (w *Wallet) activeKeyset(ctx context.Context) (*keysetKeys, error) {
+	var ans keysAnswer
+	if err := w.do(ctx, "GET", "/v1/keys", nil, &ans); err != nil {
+		return nil, err
+	}
+	if len(ans.Keysets) == 0 {
+		return nil, fmt.Errorf("wallet: gateway lists no keyset")
+	}
+	return w.learn(ans, ans.Keysets[0].ID)
+}
+
+func (w *Wallet) learn(ans keysAnswer, want ledger.KeysetID) (*keysetKeys, error) {
+	for _, k := range ans.Keysets {
+		if k.ID != want {
+			continue
+		}
+		if k.Unit != ledger.Unit {
+			return nil, fmt.Errorf("%w: keyset unit %q", ledger.ErrUnit, k.Unit)
+		}
+		ks := &keysetKeys{ID: k.ID, FinalExpiry: k.FinalExpiry, Active: k.Active, pubs: map[uint64]*secp256k1.PublicKey{}}
+		points := map[uint64]ledger.Point{}
+		for a, p := range k.Keys {
+			amount, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%w: key amount %q", ledger.ErrMalformed, a)
+			}
+			pub, err := p.Key()
+			if err != nil {
+				return nil, err
+			}
+			points[amount], ks.pubs[amount] = p, pub
+		}
+		if ledger.DeriveKeysetID(points, k.Unit, k.FinalExpiry) != k.ID {
+			return nil, fmt.Errorf("wallet: gateway keyset %.16s… does not match its keys", k.ID)
+		}
+		w.keys[k.ID] = ks
+		return ks, nil
+	}
+	return nil, fmt.Errorf("%w: gateway did not return keyset %.16s…", ledger.ErrUnknownKeyset, want)
+}
+
+func (ks *keysetKeys) pub(amount uint64) (*secp256k1.PublicKey, error) {
+	p, ok := ks.pubs[amount]
+	if !ok {
+		return nil, fmt.Errorf("%w: no key for amount %d", ledger.ErrAmount, amount)
+	}
+	return p, nil
+}
