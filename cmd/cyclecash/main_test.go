@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -10,8 +14,15 @@ import (
 // TestMain lets the test binary double as the cyclecash binary: scripts
 // run it as "cyclecash", and multi-process tests exec it with asCLI set.
 func TestMain(m *testing.M) {
-	if os.Getenv(asCLI) == "1" {
+	switch os.Getenv(asCLI) {
+	case "1":
 		main()
+		return
+	case "idle": // the RSS baseline: this binary doing nothing
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		fmt.Println("api none")
+		<-ctx.Done()
+		stop()
 		return
 	}
 	testscript.Main(m, map[string]func(){"cyclecash": main})

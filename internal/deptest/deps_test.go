@@ -31,9 +31,9 @@ var rules = []rule{
 	{"overlay", []string{"onion"}, true, "network layer: carries onion cells, knows nothing of roles"},
 	{"market", []string{"ledger"}, false, "marketplace: uses token types only, reaches the network through node"},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below"},
-	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market"}, true, "test networks drive real nodes"},
-	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion"}, false, "CLI: flags and output; libp2p stays behind node"},
-	{"internal", nil, false, "helpers"},
+	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes"},
+	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat"}, false, "CLI: flags and output; libp2p stays behind node"},
+	{"internal", nil, false, "small helpers: no node, no network"},
 	{"examples", nil, false, "wasm example programs stand alone"},
 }
 
