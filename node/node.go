@@ -24,10 +24,12 @@ type Node struct {
 	log     *slog.Logger
 	ov      *overlay.Overlay
 	guards  *overlay.Guards
+	circ    *overlay.Onion
 	created bool // identity was created by this start
 
-	mu      sync.Mutex
-	onion   *OnionKeys
+	mu       sync.Mutex
+	onion    *OnionKeys
+	circuits map[Target]*overlay.Circuit // open circuits DialService reuses
 	api     net.Listener
 	started time.Time
 }
@@ -70,8 +72,25 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, created: created, onion: onion}
+	keys, err := onionKeys(onion)
+	if err != nil {
+		ov.Close()
+		return nil, err
+	}
+	circ, err := overlay.NewOnion(ov, overlay.OnionConfig{
+		Keys: keys, AcceptStreams: p.roles&overlay.RoleGateway != 0, Logger: log.With("sys", "onion"),
+	})
+	if err != nil {
+		ov.Close()
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, created: created, onion: onion,
+		circuits: map[Target]*overlay.Circuit{}}
+	if p.roles&overlay.RoleGateway != 0 {
+		circ.Handle(overlay.EchoService, echo)
+	}
 	if err := n.listenAPI(); err != nil {
+		circ.Close()
 		ov.Close()
 		return nil, err
 	}
@@ -120,8 +139,9 @@ func (n *Node) Run(ctx context.Context) error {
 	n.mu.Unlock()
 	srv := n.serveAPI()
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); n.ov.Run(ctx) }()
+	go func() { defer wg.Done(); n.circ.Run(ctx) }()
 	go func() { defer wg.Done(); n.rotateLoop(ctx) }()
 	go func() { defer wg.Done(); n.guardLoop(ctx) }()
 	<-ctx.Done()
@@ -156,6 +176,9 @@ func (n *Node) rotateLoop(ctx context.Context) {
 			n.onion = keys
 			n.mu.Unlock()
 			n.ov.SetOnionKey(keys.Public())
+			if ks, err := onionKeys(keys); err == nil {
+				n.circ.SetKeys(ks[0], ks[len(ks)-1])
+			}
 			n.log.Info("onion key rotated")
 			if err := n.ov.Publish(ctx); err != nil {
 				n.log.Warn("publishing rotated onion key failed; the timer will retry", "err", err)
@@ -194,7 +217,7 @@ func (n *Node) Close() error {
 	if api != nil {
 		errs = append(errs, ignoreClosed(api.Close()))
 	}
-	return errors.Join(append(errs, n.ov.Close())...)
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
 }
 
 func ignoreClosed(err error) error {

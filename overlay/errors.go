@@ -25,3 +25,27 @@ var (
 	// ErrNoPath: the directory holds too few suitable relays for the path asked for.
 	ErrNoPath = errors.New("overlay: not enough suitable relays for a path")
 )
+
+// Sentinel errors of the onion link, circuit and stream layer. None of them
+// names a peer or an address; callers branch on them with errors.Is.
+var (
+	// ErrBuildTimeout: a circuit was not built within the learned build timeout.
+	ErrBuildTimeout = errors.New("overlay: circuit build timed out")
+	// ErrHopUnreachable: a relay on the chosen path could not be reached.
+	ErrHopUnreachable = errors.New("overlay: a relay on the path is unreachable")
+	// ErrCircuitBroken: the circuit under a stream went away (a relay or link
+	// died, or the circuit was destroyed). Bytes written but not yet echoed
+	// by the service may be lost: the caller must retry on a new circuit.
+	ErrCircuitBroken = errors.New("overlay: circuit broken; retry on a new circuit")
+	// ErrServiceRefused: the destination does not serve the named service.
+	ErrServiceRefused = errors.New("overlay: service refused at the destination")
+	// ErrStreamClosed: the stream was closed by this side.
+	ErrStreamClosed = errors.New("overlay: stream closed")
+	// ErrReceiveOverflow: the application read too slowly and a stream's
+	// receive buffer passed MaxStreamBuffer; the stream was reset.
+	ErrReceiveOverflow = errors.New("overlay: stream receive buffer overflow")
+	// ErrTooManyCircuits: this node already holds its client circuit quota.
+	ErrTooManyCircuits = errors.New("overlay: too many client circuits")
+	// ErrOnionClosed: the onion service of this node has shut down.
+	ErrOnionClosed = errors.New("overlay: onion service closed")
+)

@@ -1,0 +1,159 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdh"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+
+	"cyclecash/onion"
+	"cyclecash/overlay"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// dialAttempts is how many circuits DialService tries before giving up.
+const dialAttempts = 4
+
+// Target names where a circuit ends: a peer, or any node of a role.
+type Target struct {
+	Peer peer.ID      // this destination, if set
+	Role overlay.Role // else a node with this role (default gateway)
+	Hops int          // relays before the destination; 0 = 3
+}
+
+// ParseTarget reads "PEERID" or "role:NAME".
+func ParseTarget(s string) (Target, error) {
+	if name, ok := strings.CutPrefix(s, "role:"); ok {
+		r, err := overlay.ParseRole(name)
+		if err != nil {
+			return Target{}, fmt.Errorf("node: target: %w", err)
+		}
+		return Target{Role: r}, nil
+	}
+	p, err := peer.Decode(s)
+	if err != nil {
+		return Target{}, fmt.Errorf("node: target %q is neither a peer ID nor role:NAME", s)
+	}
+	return Target{Peer: p}, nil
+}
+
+// Onion is the node's onion routing service (links, relay, circuits).
+func (n *Node) Onion() *overlay.Onion { return n.circ }
+
+// Handle registers a named service that circuits ending at this node reach
+// with DialService. Only gateways accept such circuits; every gateway also
+// serves overlay.EchoService for probes. h gets one net.Conn per stream; its
+// RemoteAddr is the last relay of the circuit, never the client.
+func (n *Node) Handle(name string, h func(net.Conn)) { n.circ.Handle(name, h) }
+
+// BuildCircuit builds a fresh circuit to t: entry guard first, then
+// bandwidth-weighted relays, then the destination.
+func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, error) {
+	path, err := n.selectPath(t)
+	if err != nil {
+		return nil, err
+	}
+	return n.circ.Build(ctx, path)
+}
+
+// DialService opens a stream to service at t through a circuit, reusing an
+// open circuit to t when there is one. If a circuit cannot be built or dies
+// before the stream opens, it tries a new circuit (up to dialAttempts). A
+// stream that breaks later returns an error wrapping
+// overlay.ErrCircuitBroken from Read or Write; the caller then calls
+// DialService again and repeats its request: bytes it wrote on the broken
+// stream may not have arrived.
+func (n *Node) DialService(ctx context.Context, t Target, service string) (net.Conn, error) {
+	var last error
+	for range dialAttempts {
+		c, err := n.circuitTo(ctx, t)
+		if err == nil {
+			var s *overlay.Stream
+			if s, err = c.Dial(ctx, service); err == nil {
+				return s, nil
+			}
+			if errors.Is(err, overlay.ErrServiceRefused) {
+				return nil, err
+			}
+			c.Close()
+		}
+		if ctx.Err() != nil || errors.Is(err, overlay.ErrNoPath) {
+			return nil, err
+		}
+		n.log.Debug("circuit attempt failed", "err", err)
+		last = err
+	}
+	return nil, fmt.Errorf("node: no circuit after %d attempts: %w", dialAttempts, last)
+}
+
+// circuitTo returns the cached open circuit to t or builds one.
+func (n *Node) circuitTo(ctx context.Context, t Target) (*overlay.Circuit, error) {
+	n.mu.Lock()
+	c := n.circuits[t]
+	n.mu.Unlock()
+	if c != nil && c.Err() == nil {
+		return c, nil
+	}
+	c, err := n.BuildCircuit(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	n.circuits[t] = c
+	n.mu.Unlock()
+	return c, nil
+}
+
+// selectPath picks a path for t through one of the primary entry guards.
+func (n *Node) selectPath(t Target) ([]*overlay.Descriptor, error) {
+	dir := n.ov.Directory().Live()
+	for i, d := range dir {
+		if d.Peer == n.ID() {
+			dir = append(dir[:i:i], dir[i+1:]...)
+			break
+		}
+	}
+	req := overlay.PathRequest{Hops: t.Hops, Dest: t.Peer, DestRole: t.Role}
+	if req.Dest == "" && req.DestRole == 0 {
+		req.DestRole = overlay.RoleGateway
+	}
+	rules := overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}
+	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	if _, err := n.PickGuard(); err == nil {
+		for _, g := range n.guards.Primary() {
+			req.Guard = g.Peer
+			if path, err := overlay.SelectPath(dir, req, rules, rnd); err == nil {
+				return path, nil
+			}
+		}
+	}
+	req.Guard = ""
+	return overlay.SelectPath(dir, req, rules, rnd)
+}
+
+// onionKeys converts the stored onion keys for the relay, current first.
+func onionKeys(k *OnionKeys) ([]*onion.OnionKey, error) {
+	out := []*onion.OnionKey{}
+	for _, ok := range []*onionKey{&k.Current, k.Previous} {
+		if ok == nil {
+			continue
+		}
+		priv, err := ecdh.X25519().NewPrivateKey(ok.Private)
+		if err != nil {
+			return nil, fmt.Errorf("node: onion key: %w", err)
+		}
+		out = append(out, &onion.OnionKey{Private: [32]byte(ok.Private), Public: [32]byte(priv.PublicKey().Bytes())})
+	}
+	return out, nil
+}
+
+// echo serves overlay.EchoService: every byte back until the stream ends.
+func echo(c net.Conn) {
+	defer c.Close()
+	_, _ = io.Copy(c, c)
+}

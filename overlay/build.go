@@ -1,0 +1,161 @@
+package overlay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"cyclecash/onion"
+)
+
+// Build builds a circuit along path (from SelectPath: relays, then the
+// destination), telescoping one hop at a time. The whole build must finish
+// within the learned BuildTimeout, else ErrBuildTimeout; a hop that cannot
+// be reached gives ErrHopUnreachable. Successful build times feed the
+// timeout learner.
+func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error) {
+	if len(path) == 0 || len(path) > onion.MaxHops {
+		return nil, fmt.Errorf("overlay: path of %d hops (want 1..%d)", len(path), onion.MaxHops)
+	}
+	start := time.Now()
+	bctx, cancel := context.WithTimeout(ctx, o.BuildTimeout())
+	defer cancel()
+	l, err := o.linkTo(bctx, path[0].Peer)
+	if err != nil {
+		return nil, buildErr(ctx, bctx, err)
+	}
+	c, err := o.startCircuit(l, path, start)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; ; i++ {
+		if err := c.awaitHop(bctx); err != nil {
+			err = buildErr(ctx, bctx, err)
+			o.mu.Lock()
+			o.destroyCircuit(c, err)
+			o.mu.Unlock()
+			return nil, err
+		}
+		if i == len(path) {
+			break
+		}
+		o.mu.Lock()
+		cells, err := c.cc.Extend(hopSpec(path[i]), o.cells[:0])
+		o.sendCells(c, cells)
+		o.mu.Unlock()
+		if err != nil {
+			return nil, c.Err()
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sendCells(c, c.cc.PadEarly(o.cells[:0]))
+	c.built, c.buildTime, c.lastUsed = true, time.Since(start), time.Now()
+	o.builds.add(c.buildTime)
+	return c, nil
+}
+
+// startCircuit reserves a circuit ID on l and sends the CREATE.
+func (o *Onion) startCircuit(l *link, path []*Descriptor, start time.Time) (*Circuit, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.clients) >= o.cfg.MaxClientCircuits {
+		return nil, ErrTooManyCircuits
+	}
+	id, err := o.relay.ReserveCircID(l.id, l.weDialed)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: circuit id: %w", err)
+	}
+	cc, create, err := onion.NewClientCircuit(o.cfg.Rand, id, hopSpec(path[0]))
+	if err != nil {
+		o.relay.ReleaseCircID(l.id, id)
+		return nil, err
+	}
+	c := &Circuit{
+		o: o, ref: onion.CircRef{Link: l.id, CircID: id}, link: l, cc: cc,
+		dest: path[len(path)-1].Peer, hops: len(path), created: start,
+		progress: make(chan onion.Event, 1), done: make(chan struct{}),
+		streams: map[uint16]*Stream{},
+	}
+	o.clients[c.ref] = c
+	if !l.enqueue(create) {
+		o.failCircuit(c, ErrHopUnreachable)
+		return nil, ErrHopUnreachable
+	}
+	return c, nil
+}
+
+// awaitHop waits for the next hop to be added.
+func (c *Circuit) awaitHop(ctx context.Context) error {
+	select {
+	case ev := <-c.progress:
+		if ev.Kind == onion.EventExtendFailed {
+			return fmt.Errorf("%w (reason %d)", ErrHopUnreachable, ev.Reason)
+		}
+		return nil
+	case <-c.done:
+		return c.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// buildErr turns the build context's expiry into ErrBuildTimeout.
+func buildErr(parent, build context.Context, err error) error {
+	if parent.Err() == nil && errors.Is(build.Err(), context.DeadlineExceeded) {
+		return ErrBuildTimeout
+	}
+	return err
+}
+
+func hopSpec(d *Descriptor) onion.HopSpec {
+	return onion.HopSpec{Identity: []byte(d.Peer), OnionKey: d.OnionKey}
+}
+
+// Dial opens a stream to the named service at the circuit's destination
+// and waits for the destination to accept it.
+func (c *Circuit) Dial(ctx context.Context, service string) (*Stream, error) {
+	o := c.o
+	o.mu.Lock()
+	if c.err != nil {
+		o.mu.Unlock()
+		return nil, c.err
+	}
+	id, cells, err := c.cc.Begin(service, o.cells[:0])
+	if err != nil {
+		o.cells = cells[:0]
+		o.mu.Unlock()
+		return nil, fmt.Errorf("overlay: open stream: %w", err)
+	}
+	s := newStream(o, c, onion.CircRef{}, id, c.dest, service)
+	c.streams[id] = s
+	o.sendCells(c, cells)
+	o.mu.Unlock()
+	if err := s.awaitConnected(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stream) awaitConnected(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for !s.connected {
+		if s.rerr != nil {
+			return s.rerr
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.rwake:
+		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		if ctx.Err() != nil && !s.connected {
+			return fmt.Errorf("overlay: open stream: %w", ctx.Err())
+		}
+	}
+	wake(s.rwake) // a reader may need the token this wait consumed
+	return nil
+}

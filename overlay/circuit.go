@@ -1,0 +1,217 @@
+package overlay
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Circuit is one of this node's client circuits: built along a path chosen
+// by the caller, ending at a destination that serves streams. Dial opens
+// streams on it; it stays open until Close, a failure, or ClientIdle
+// without streams.
+type Circuit struct {
+	o        *Onion
+	ref      onion.CircRef
+	link     *link
+	cc       *onion.ClientCircuit
+	dest     peer.ID
+	hops     int
+	created  time.Time
+	progress chan onion.Event // build progress: hop added or extend failed
+	done     chan struct{}
+
+	// Guarded by o.mu.
+	built      bool
+	buildTime  time.Duration
+	lastUsed   time.Time
+	sent, recv uint64
+	streams    map[uint16]*Stream
+	err        error
+}
+
+// CircuitInfo describes an open client circuit for Status: no relay is
+// named, only how many there are.
+type CircuitInfo struct {
+	Hops      int           // relays plus the destination
+	Age       time.Duration // since the build started
+	BuildTime time.Duration
+	Sent      uint64 // stream bytes written
+	Received  uint64 // stream bytes read
+	Streams   int
+}
+
+// Destination is the peer the circuit ends at.
+func (c *Circuit) Destination() peer.ID { return c.dest }
+
+// Hops is the number of hops: relays plus the destination.
+func (c *Circuit) Hops() int { return c.hops }
+
+// BuildTime is how long the build took.
+func (c *Circuit) BuildTime() time.Duration {
+	c.o.mu.Lock()
+	defer c.o.mu.Unlock()
+	return c.buildTime
+}
+
+// Done is closed when the circuit is gone.
+func (c *Circuit) Done() <-chan struct{} { return c.done }
+
+// Err is nil while the circuit is open, else why it closed.
+func (c *Circuit) Err() error {
+	c.o.mu.Lock()
+	defer c.o.mu.Unlock()
+	return c.err
+}
+
+// Close destroys the circuit; its streams fail.
+func (c *Circuit) Close() error {
+	c.o.mu.Lock()
+	defer c.o.mu.Unlock()
+	c.o.destroyCircuit(c, fmt.Errorf("%w: closed by this side", ErrCircuitBroken))
+	return nil
+}
+
+// Circuits describes the open client circuits.
+func (o *Onion) Circuits() []CircuitInfo {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := time.Now()
+	out := make([]CircuitInfo, 0, len(o.clients))
+	for _, c := range o.clients {
+		if c.built {
+			out = append(out, CircuitInfo{Hops: c.hops, Age: now.Sub(c.created), BuildTime: c.buildTime,
+				Sent: c.sent, Received: c.recv, Streams: len(c.streams)})
+		}
+	}
+	return out
+}
+
+// clientCell feeds a cell to a client circuit; o.mu held.
+func (o *Onion) clientCell(c *Circuit, cell *onion.Cell) {
+	ev, cells, err := c.cc.HandleCell(cell, o.cells[:0])
+	o.sendCells(c, cells)
+	if err != nil {
+		o.failCircuit(c, err)
+		return
+	}
+	c.lastUsed = time.Now()
+	s := c.streams[ev.StreamID]
+	switch ev.Kind {
+	case onion.EventHopAdded, onion.EventExtendFailed:
+		select {
+		case c.progress <- ev:
+		default:
+		}
+	case onion.EventConnected:
+		if s != nil {
+			s.setConnected()
+		}
+	case onion.EventData:
+		c.recv += uint64(len(ev.Data))
+		if s != nil {
+			o.deliver(s, ev.Data)
+		}
+	case onion.EventEnd:
+		if s != nil {
+			delete(c.streams, ev.StreamID)
+			s.remoteEnd(ev.Reason)
+		}
+	case onion.EventTruncated:
+		o.destroyCircuit(c, fmt.Errorf("%w: a relay on the path went away (reason %d)", ErrCircuitBroken, ev.Reason))
+	case onion.EventDestroyed:
+		o.failCircuit(c, fmt.Errorf("%w: destroyed by the first hop (reason %d)", ErrCircuitBroken, ev.Reason))
+	case onion.EventNone:
+		for _, s := range c.streams {
+			s.wakeWriter() // perhaps a SENDME
+		}
+	}
+}
+
+// sendCells queues cells of c on its link and recycles the scratch slice;
+// o.mu held.
+func (o *Onion) sendCells(c *Circuit, cells []onion.Cell) {
+	for i := range cells {
+		c.link.enqueue(&cells[i])
+	}
+	o.cells = cells[:0]
+}
+
+// destroyCircuit sends DESTROY and fails the circuit; o.mu held.
+func (o *Onion) destroyCircuit(c *Circuit, err error) {
+	if c.err == nil {
+		o.sendCells(c, c.cc.Destroy(o.cells[:0]))
+	}
+	o.failCircuit(c, err)
+}
+
+// failCircuit forgets a circuit and fails its streams with err (wrapped in
+// ErrCircuitBroken); o.mu held.
+func (o *Onion) failCircuit(c *Circuit, err error) {
+	if c.err != nil {
+		return
+	}
+	if !errors.Is(err, ErrCircuitBroken) && !errors.Is(err, ErrOnionClosed) && !errors.Is(err, ErrBuildTimeout) {
+		err = fmt.Errorf("%w: %w", ErrCircuitBroken, err)
+	}
+	c.err = err
+	for id, s := range c.streams {
+		s.fail(err)
+		delete(c.streams, id)
+	}
+	delete(o.clients, c.ref)
+	o.relay.ReleaseCircID(c.ref.Link, c.ref.CircID)
+	close(c.done)
+}
+
+// endLocked sends END for s unless the stream already ended; o.mu held.
+func (o *Onion) endLocked(s *Stream, reason onion.DestroyReason) {
+	if s.ended {
+		return
+	}
+	s.ended = true
+	if c := s.circ; c != nil {
+		delete(c.streams, s.id)
+		if c.err == nil {
+			cells, _ := c.cc.End(s.id, o.cells[:0])
+			o.sendCells(c, cells)
+		}
+		return
+	}
+	delete(o.dest[s.dref], s.id)
+	acts, _ := o.relay.EndStream(s.dref, s.id, reason, o.acts[:0])
+	o.execute(acts)
+}
+
+// streamSend sends what the windows allow of p on s.
+func (o *Onion) streamSend(s *Stream, p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if s.wfail != nil {
+		return 0, s.wfail
+	}
+	if c := s.circ; c != nil {
+		n, cells, err := c.cc.Send(s.id, p, o.cells[:0])
+		o.sendCells(c, cells)
+		c.sent += uint64(n)
+		c.lastUsed = time.Now()
+		return n, sendErr(err)
+	}
+	n, acts, err := o.relay.StreamSend(s.dref, s.id, p, o.acts[:0])
+	o.execute(acts)
+	return n, sendErr(err)
+}
+
+func sendErr(err error) error {
+	switch {
+	case err == nil, errors.Is(err, onion.ErrWindowExhausted):
+		return err
+	case errors.Is(err, onion.ErrUnknownStream):
+		return fmt.Errorf("%w: %w", ErrStreamClosed, err)
+	}
+	return fmt.Errorf("%w: %w", ErrCircuitBroken, err)
+}

@@ -1,0 +1,152 @@
+package overlay
+
+import (
+	"bufio"
+	"io"
+	"sync"
+	"time"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// OnionProtocol is the libp2p protocol of a link: one stream per neighbour
+// pair carrying nothing but onion.CellSize-byte cells.
+const OnionProtocol = protocol.ID(onion.ProtocolName)
+
+const (
+	// MaxLinkQueue bounds the cells waiting to be written on one link. Flow
+	// control keeps honest traffic far below it; a link that passes it is
+	// overloaded or its neighbour stopped reading, and is dropped.
+	MaxLinkQueue = 16384
+	// writeBatch is how many cells one Write carries at most.
+	writeBatch = 128
+	// readBuffer is the size of a link's read buffer.
+	readBuffer = 64 << 10
+)
+
+// link is one neighbour: a libp2p stream, a writer goroutine draining a
+// bounded queue, and a read loop feeding the node's Onion. A link idle for
+// Keepalive sends a PADDING cell; a link silent for 3×Keepalive is dead.
+type link struct {
+	id       onion.LinkID
+	peer     peer.ID
+	weDialed bool
+	s        network.Stream
+	o        *Onion
+
+	mu     sync.Mutex
+	q      []onion.Cell
+	closed bool
+	wake   chan struct{}
+	done   chan struct{}
+}
+
+func newLink(o *Onion, id onion.LinkID, s network.Stream, weDialed bool) *link {
+	return &link{id: id, peer: s.Conn().RemotePeer(), weDialed: weDialed, s: s, o: o,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// start runs the writer and the reader.
+func (l *link) start() {
+	go l.writeLoop()
+	go l.readLoop()
+}
+
+// enqueue queues a copy of c. It reports false if the link is gone; an
+// overloaded link is killed.
+func (l *link) enqueue(c *onion.Cell) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	if len(l.q) >= MaxLinkQueue {
+		l.mu.Unlock()
+		l.o.log.Debug("onion link overloaded, dropping it", "link", l.id)
+		l.kill()
+		return false
+	}
+	l.q = append(l.q, *c)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// kill stops the link; the read loop then reports it down to the Onion.
+func (l *link) kill() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.closed = true
+	l.q = nil
+	close(l.done)
+	l.mu.Unlock()
+	_ = l.s.Reset()
+}
+
+func (l *link) writeLoop() {
+	keepalive := l.o.cfg.Keepalive
+	timer := time.NewTimer(keepalive)
+	defer timer.Stop()
+	var buf []byte
+	var spare []onion.Cell
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-l.wake:
+		case <-timer.C:
+			if pad, err := onion.NewPaddingCell(l.o.cfg.Rand); err == nil {
+				l.enqueue(pad)
+			}
+		}
+		l.mu.Lock()
+		batch := l.q
+		l.q = spare[:0]
+		l.mu.Unlock()
+		q := batch
+		for len(q) > 0 {
+			n := min(len(q), writeBatch)
+			buf = buf[:0]
+			for i := range n {
+				buf = append(buf, q[i][:]...)
+			}
+			q = q[n:]
+			_ = l.s.SetWriteDeadline(time.Now().Add(3 * keepalive))
+			if _, err := l.s.Write(buf); err != nil {
+				l.kill()
+				return
+			}
+		}
+		spare = batch[:0]
+		timer.Reset(keepalive)
+	}
+}
+
+func (l *link) readLoop() {
+	defer l.o.linkDown(l)
+	defer l.kill()
+	r := bufio.NewReaderSize(l.s, readBuffer)
+	silence := 3 * l.o.cfg.Keepalive
+	var cell onion.Cell
+	var armed time.Time
+	for {
+		if now := time.Now(); now.Sub(armed) > silence/8 {
+			_ = l.s.SetReadDeadline(now.Add(silence))
+			armed = now
+		}
+		if _, err := io.ReadFull(r, cell[:]); err != nil {
+			return
+		}
+		l.o.handleCell(l, &cell)
+	}
+}

@@ -1,0 +1,215 @@
+package overlay
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Onion defaults.
+const (
+	DefaultKeepalive          = 10 * time.Second
+	DefaultMaxCircuitsPerLink = 512
+	DefaultMaxClientCircuits  = 256
+	DefaultClientIdle         = 5 * time.Minute
+	expireEvery               = 10 * time.Second
+)
+
+// OnionConfig configures the onion routing side of a node. Keys is
+// required; every zero field means its default.
+type OnionConfig struct {
+	// Keys are the onion keys the relay answers handshakes for: the current
+	// key first, then the previous one during its week of overlap.
+	Keys []*onion.OnionKey
+	// AcceptStreams makes this node a destination (role gateway): circuits
+	// may end here and open streams to services registered with Handle.
+	AcceptStreams      bool
+	MaxCircuitsPerLink int           // circuits one neighbour may create here; 0 = 512
+	MaxClientCircuits  int           // circuits this node may hold as a client; 0 = 256
+	RelayIdle          time.Duration // idle relayed circuit expiry; 0 = onion's 10 min
+	ClientIdle         time.Duration // idle client circuit (no stream) expiry; 0 = 5 min
+	Keepalive          time.Duration // link padding interval; dead after 3×; 0 = 10 s
+	Rand               io.Reader     // nil = crypto/rand
+	Logger             *slog.Logger  // nil = silent
+}
+
+// TamperFunc sees every cell a node reads from a link, before it is handled,
+// and may modify it. Only tests install one (SetTamperHook).
+type TamperFunc func(from peer.ID, cell *onion.Cell)
+
+// Onion runs onion routing on an Overlay's host: the links to neighbours,
+// the relay that forwards (and, on gateways, ends) other nodes' circuits,
+// this node's client circuits, and the streams on both. One mutex guards
+// the sans-IO state (onion.Relay and onion.ClientCircuit are not safe for
+// concurrent use); link writers and stream buffers have their own locks.
+type Onion struct {
+	ov  *Overlay
+	cfg OnionConfig
+	log *slog.Logger
+
+	mu       sync.Mutex
+	relay    *onion.Relay
+	keys     []*onion.OnionKey // aliased by relay's config: see SetKeys
+	links    map[onion.LinkID]*link
+	byPeer   map[peer.ID]*link
+	dialing  map[peer.ID]chan struct{}
+	nextLink onion.LinkID
+	clients  map[onion.CircRef]*Circuit
+	relayed  map[onion.CircRef]*relayedCirc
+	dest     map[onion.CircRef]map[uint16]*Stream
+	services map[string]func(net.Conn)
+	builds   buildTimes
+	acts     []onion.Action
+	cells    []onion.Cell
+	closed   bool
+
+	tamper atomic.Pointer[TamperFunc]
+}
+
+// NewOnion starts onion routing on ov: it registers the link protocol, so
+// neighbours may open links and build circuits through this node at once.
+func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
+	if len(cfg.Keys) == 0 || len(cfg.Keys) > 2 {
+		return nil, fmt.Errorf("overlay: OnionConfig.Keys: want 1 or 2 onion keys, got %d", len(cfg.Keys))
+	}
+	cfg.setDefaults()
+	// Two slots, always: SetKeys rewrites them in place (see there).
+	keys := []*onion.OnionKey{cfg.Keys[0], cfg.Keys[len(cfg.Keys)-1]}
+	relay, err := onion.NewRelay(onion.RelayConfig{
+		Identity: []byte(ov.ID()), OnionKeys: keys, Rand: cfg.Rand,
+		MaxCircuitsPerLink: cfg.MaxCircuitsPerLink, IdleTimeout: cfg.RelayIdle,
+		AcceptStreams: cfg.AcceptStreams,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("overlay: onion relay: %w", err)
+	}
+	o := &Onion{
+		ov: ov, cfg: cfg, log: cfg.Logger, relay: relay, keys: keys,
+		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{},
+		clients: map[onion.CircRef]*Circuit{}, relayed: map[onion.CircRef]*relayedCirc{},
+		dest: map[onion.CircRef]map[uint16]*Stream{}, services: map[string]func(net.Conn){},
+	}
+	ov.host.SetStreamHandler(OnionProtocol, o.accept)
+	return o, nil
+}
+
+func (c *OnionConfig) setDefaults() {
+	if c.MaxCircuitsPerLink <= 0 {
+		c.MaxCircuitsPerLink = DefaultMaxCircuitsPerLink
+	}
+	if c.MaxClientCircuits <= 0 {
+		c.MaxClientCircuits = DefaultMaxClientCircuits
+	}
+	if c.ClientIdle <= 0 {
+		c.ClientIdle = DefaultClientIdle
+	}
+	if c.Keepalive <= 0 {
+		c.Keepalive = DefaultKeepalive
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// SetKeys replaces the onion keys after a rotation (current first). The
+// relay keeps the slice it was configured with, and onion.Relay offers no
+// setter, so the two slots of that slice are rewritten in place under the
+// lock that also serializes every handshake.
+func (o *Onion) SetKeys(current, previous *onion.OnionKey) {
+	if previous == nil {
+		previous = current
+	}
+	o.mu.Lock()
+	o.keys[0], o.keys[1] = current, previous
+	o.mu.Unlock()
+}
+
+// SetTamperHook installs f (nil removes it). Tests only: it lets a test
+// play a malicious relay that modifies cells in flight.
+func (o *Onion) SetTamperHook(f TamperFunc) {
+	if f == nil {
+		o.tamper.Store(nil)
+		return
+	}
+	o.tamper.Store(&f)
+}
+
+// Handle registers a service that streams ending at this node may open by
+// name (gateways only: other nodes refuse every BEGIN). h runs in its own
+// goroutine per stream and owns the conn; its RemoteAddr names only the
+// last relay of the circuit.
+func (o *Onion) Handle(name string, h func(net.Conn)) {
+	o.mu.Lock()
+	o.services[name] = h
+	o.mu.Unlock()
+}
+
+// Run expires idle circuits until ctx ends.
+func (o *Onion) Run(ctx context.Context) {
+	t := time.NewTicker(expireEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			o.expire(now)
+		}
+	}
+}
+
+// Close tears down every link and circuit; streams fail with ErrOnionClosed.
+func (o *Onion) Close() error {
+	o.ov.host.RemoveStreamHandler(OnionProtocol)
+	o.mu.Lock()
+	o.closed = true
+	links := make([]*link, 0, len(o.links))
+	for _, l := range o.links {
+		links = append(links, l)
+	}
+	for _, c := range o.clients {
+		o.failCircuit(c, ErrOnionClosed)
+	}
+	o.mu.Unlock()
+	for _, l := range links {
+		l.kill()
+	}
+	return nil
+}
+
+// accept registers a link a neighbour opened.
+func (o *Onion) accept(s network.Stream) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		_ = s.Reset()
+		return
+	}
+	o.addLink(s, false)
+}
+
+// addLink registers and starts a link; o.mu held.
+func (o *Onion) addLink(s network.Stream, weDialed bool) *link {
+	o.nextLink++
+	l := newLink(o, o.nextLink, s, weDialed)
+	o.links[l.id] = l
+	if _, ok := o.byPeer[l.peer]; !ok {
+		o.byPeer[l.peer] = l
+	}
+	l.start()
+	return l
+}

@@ -1,0 +1,136 @@
+package overlay
+
+import (
+	"context"
+	"time"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// extendTimeout bounds how long a relay tries to reach the next hop of an
+// EXTEND before it answers the client with a TRUNCATED.
+const extendTimeout = 10 * time.Second
+
+// relayedCirc mirrors one entry of the onion.Relay's circuit table with the
+// neighbours it joins, for Status and for tests asserting what a relay
+// learns: its two neighbours and nothing else.
+type relayedCirc struct {
+	prev, next peer.ID
+	created    time.Time
+}
+
+// RelayedCircuit is what this node knows of a circuit passing through or
+// ending at it: the neighbour towards the client, the one towards the
+// destination (empty if it ends here), and its age.
+type RelayedCircuit struct {
+	Prev, Next peer.ID
+	Created    time.Time
+}
+
+// RelayedCircuits returns the relay's circuit table.
+func (o *Onion) RelayedCircuits() []RelayedCircuit {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]RelayedCircuit, 0, len(o.relayed))
+	for _, r := range o.relayed {
+		out = append(out, RelayedCircuit{Prev: r.prev, Next: r.next, Created: r.created})
+	}
+	return out
+}
+
+// handleCell is the read loops' entry: one cell from link l.
+func (o *Onion) handleCell(l *link, cell *onion.Cell) {
+	if f := o.tamper.Load(); f != nil {
+		(*f)(l.peer, cell)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if cell.CircID() == 0 || o.closed {
+		return // link padding
+	}
+	ref := onion.CircRef{Link: l.id, CircID: cell.CircID()}
+	if c := o.clients[ref]; c != nil {
+		o.clientCell(c, cell)
+		return
+	}
+	isCreate := cell.Cmd() == onion.CmdCreate
+	acts, err := o.relay.HandleCell(time.Now(), l.id, cell, o.acts[:0])
+	if err != nil {
+		o.log.Debug("onion cell refused", "err", err)
+	}
+	if isCreate && err == nil {
+		o.relayed[ref] = &relayedCirc{prev: l.peer, created: time.Now()}
+	}
+	o.execute(acts)
+	o.signalDest(ref)
+}
+
+// execute carries out relay actions; o.mu held. Actions may add more.
+func (o *Onion) execute(acts []onion.Action) {
+	for i := 0; i < len(acts); i++ {
+		a := &acts[i]
+		switch a.Kind {
+		case onion.ActSend:
+			if l := o.links[a.Link]; l != nil {
+				l.enqueue(&a.Cell)
+			}
+		case onion.ActExtend:
+			go o.extend(a.Circ, a.Identity)
+		case onion.ActBegin:
+			acts = o.begin(a, acts)
+		case onion.ActData:
+			o.destData(a)
+		case onion.ActEnd:
+			o.destEnd(a)
+		case onion.ActClosed:
+			delete(o.relayed, a.Circ)
+			o.destClosed(a.Circ)
+		}
+	}
+	o.acts = acts[:0]
+}
+
+// extend reaches the next hop of an EXTEND and attaches the circuit to it.
+func (o *Onion) extend(circ onion.CircRef, identity []byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), extendTimeout)
+	defer cancel()
+	l, err := o.linkByIdentity(ctx, identity)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var acts []onion.Action
+	if err != nil {
+		o.log.Debug("extend failed", "err", err)
+		acts, err = o.relay.ExtendFailed(circ, onion.ReasonConnectFail, o.acts[:0])
+	} else {
+		acts, err = o.relay.Attach(circ, l.id, l.weDialed, o.acts[:0])
+		if r := o.relayed[circ]; r != nil && err == nil {
+			r.next = l.peer
+		}
+	}
+	if err != nil {
+		o.log.Debug("extend", "err", err)
+	}
+	o.execute(acts)
+}
+
+func (o *Onion) linkByIdentity(ctx context.Context, identity []byte) (*link, error) {
+	p, err := peer.IDFromBytes(identity)
+	if err != nil {
+		return nil, ErrHopUnreachable
+	}
+	return o.linkTo(ctx, p)
+}
+
+// expire destroys idle relayed circuits and idle client circuits.
+func (o *Onion) expire(now time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.execute(o.relay.Expire(now, o.acts[:0]))
+	for _, c := range o.clients {
+		if c.built && len(c.streams) == 0 && now.Sub(c.lastUsed) > o.cfg.ClientIdle {
+			o.destroyCircuit(c, ErrCircuitBroken)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package overlay
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// MaxStreamBuffer bounds the received, unread bytes of one stream. onion
+// acknowledges DATA cells when they arrive, not when the application reads
+// them, so a reader slower than the network would otherwise grow the buffer
+// without bound; past this the stream is reset with ErrReceiveOverflow.
+const MaxStreamBuffer = 16 << 20
+
+// Stream is one stream over a circuit, a net.Conn. On the client it runs to
+// a named service at the circuit's destination; on a gateway it is what
+// the service's handler gets. Writes block while the flow-control windows
+// are shut. When the circuit breaks, Read and Write return an error
+// wrapping ErrCircuitBroken: bytes already returned by Read arrived intact,
+// but bytes accepted by Write may not have reached the service, so the
+// caller retries the request on a new stream (DialService builds a new
+// circuit). Nothing is dropped without such an error.
+type Stream struct {
+	o       *Onion
+	circ    *Circuit      // client end; nil at the destination
+	dref    onion.CircRef // destination end: the circuit's ref at the relay
+	id      uint16
+	peer    peer.ID // client: the destination; destination: the last relay
+	service string
+
+	// Guarded by o.mu.
+	ended bool  // END sent or received: nothing more may be sent
+	wfail error // why writes fail
+
+	mu        sync.Mutex
+	connected bool
+	buf       []byte
+	off       int
+	rerr      error
+	closed    bool
+	rdl, wdl  time.Time
+	rwake     chan struct{}
+	wwake     chan struct{}
+}
+
+var _ net.Conn = (*Stream)(nil)
+
+func newStream(o *Onion, c *Circuit, dref onion.CircRef, id uint16, p peer.ID, service string) *Stream {
+	return &Stream{o: o, circ: c, dref: dref, id: id, peer: p, service: service,
+		rwake: make(chan struct{}, 1), wwake: make(chan struct{}, 1)}
+}
+
+// Peer is the other end as this node knows it: the destination on the
+// client, the last relay on the gateway.
+func (s *Stream) Peer() peer.ID { return s.peer }
+
+// Service is the service name the stream was opened to.
+func (s *Stream) Service() string { return s.service }
+
+// Read reads received bytes; after the stream ends it returns io.EOF, or
+// the error that broke it.
+func (s *Stream) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if s.off < len(s.buf) {
+			n := copy(p, s.buf[s.off:])
+			s.off += n
+			s.compact()
+			return n, nil
+		}
+		if s.closed {
+			return 0, fmt.Errorf("%w: read after close", ErrStreamClosed)
+		}
+		if s.rerr != nil {
+			return 0, s.rerr
+		}
+		if err := s.waitLocked(s.rwake, &s.rdl); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func (s *Stream) compact() {
+	switch {
+	case s.off == len(s.buf):
+		s.buf, s.off = s.buf[:0], 0
+	case s.off > 1<<20 && s.off > len(s.buf)/2:
+		s.buf = append(s.buf[:0], s.buf[s.off:]...)
+		s.off = 0
+	}
+}
+
+// Write sends p, blocking while the windows are shut.
+func (s *Stream) Write(p []byte) (int, error) {
+	total := 0
+	for len(p) > 0 {
+		n, err := s.o.streamSend(s, p)
+		total += n
+		p = p[n:]
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, onion.ErrWindowExhausted) {
+			return total, err
+		}
+		s.mu.Lock()
+		err = s.waitLocked(s.wwake, &s.wdl)
+		s.mu.Unlock()
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// waitLocked waits for a wake-up on ch or the deadline; s.mu held.
+func (s *Stream) waitLocked(ch chan struct{}, deadline *time.Time) error {
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		d := time.Until(*deadline)
+		if d <= 0 {
+			return os.ErrDeadlineExceeded
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	select {
+	case <-ch:
+	case <-timeout:
+	}
+	return nil
+}
+
+// Close ends the stream (an END to the other side) and fails blocked calls.
+func (s *Stream) Close() error {
+	s.o.mu.Lock()
+	s.o.endLocked(s, onion.ReasonNone)
+	s.wfail = fmt.Errorf("%w: write after close", ErrStreamClosed)
+	s.o.mu.Unlock()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wakeReader()
+	s.wakeWriter()
+	return nil
+}
+
+// push appends received bytes; false means the buffer overflowed.
+func (s *Stream) push(data []byte) bool {
+	s.mu.Lock()
+	ok := s.closed || len(s.buf)-s.off+len(data) <= MaxStreamBuffer
+	if ok && !s.closed {
+		s.buf = append(s.buf, data...)
+	}
+	s.mu.Unlock()
+	s.wakeReader()
+	return ok
+}
+
+func (s *Stream) setConnected() {
+	s.mu.Lock()
+	s.connected = true
+	s.mu.Unlock()
+	s.wakeReader()
+}
+
+// remoteEnd records the other side's END; o.mu held.
+func (s *Stream) remoteEnd(reason onion.DestroyReason) {
+	s.ended = true
+	s.wfail = fmt.Errorf("%w: the other side ended the stream", ErrStreamClosed)
+	err := io.EOF
+	if reason == onion.ReasonRefused {
+		err = ErrServiceRefused
+	} else if reason != onion.ReasonNone {
+		err = fmt.Errorf("%w: stream reset by the other side (reason %d)", ErrCircuitBroken, reason)
+	}
+	s.setReadErr(err)
+}
+
+// fail breaks the stream with err; o.mu held.
+func (s *Stream) fail(err error) {
+	s.ended = true
+	s.wfail = err
+	s.setReadErr(err)
+	s.wakeWriter()
+}
+
+func (s *Stream) setReadErr(err error) {
+	s.mu.Lock()
+	if s.rerr == nil {
+		s.rerr = err
+	}
+	s.mu.Unlock()
+	s.wakeReader()
+}
+
+func (s *Stream) wakeReader() { wake(s.rwake) }
+func (s *Stream) wakeWriter() { wake(s.wwake) }
+
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
