@@ -30,8 +30,8 @@ type Node struct {
 	mu       sync.Mutex
 	onion    *OnionKeys
 	circuits map[Target]*overlay.Circuit // open circuits DialService reuses
-	api     net.Listener
-	started time.Time
+	api      net.Listener
+	started  time.Time
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
