@@ -54,7 +54,7 @@ func (n *Node) Handle(name string, h func(net.Conn)) { n.circ.Handle(name, h) }
 // BuildCircuit builds a fresh circuit to t: entry guard first, then
 // bandwidth-weighted relays, then the destination.
 func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, error) {
-	path, err := n.selectPath(t)
+	path, err := n.selectPath(t, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +70,8 @@ func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, er
 // stream may not have arrived.
 func (n *Node) DialService(ctx context.Context, t Target, service string) (net.Conn, error) {
 	var last error
-	for range dialAttempts {
-		c, err := n.circuitTo(ctx, t)
+	for attempt := range dialAttempts {
+		c, err := n.circuitTo(ctx, t, attempt)
 		if err == nil {
 			var s *overlay.Stream
 			if s, err = c.Dial(ctx, service); err == nil {
@@ -92,15 +92,18 @@ func (n *Node) DialService(ctx context.Context, t Target, service string) (net.C
 }
 
 // circuitTo returns the cached open circuit to t or builds one.
-func (n *Node) circuitTo(ctx context.Context, t Target) (*overlay.Circuit, error) {
+func (n *Node) circuitTo(ctx context.Context, t Target, attempt int) (*overlay.Circuit, error) {
 	n.mu.Lock()
 	c := n.circuits[t]
 	n.mu.Unlock()
 	if c != nil && c.Err() == nil {
 		return c, nil
 	}
-	c, err := n.BuildCircuit(ctx, t)
+	path, err := n.selectPath(t, attempt)
 	if err != nil {
+		return nil, err
+	}
+	if c, err = n.circ.Build(ctx, path); err != nil {
 		return nil, err
 	}
 	n.mu.Lock()
@@ -109,13 +112,14 @@ func (n *Node) circuitTo(ctx context.Context, t Target) (*overlay.Circuit, error
 	return c, nil
 }
 
-// selectPath picks a path for t through one of the primary entry guards.
-func (n *Node) selectPath(t Target) ([]*overlay.Descriptor, error) {
-	dir := n.ov.Directory().Live()
-	for i, d := range dir {
-		if d.Peer == n.ID() {
-			dir = append(dir[:i:i], dir[i+1:]...)
-			break
+// selectPath picks a path for t through one of the primary entry guards:
+// the first usable one, counting from the attempt'th, so a retry after a
+// failed build moves on to the next guard as Tor does.
+func (n *Node) selectPath(t Target, attempt int) ([]*overlay.Descriptor, error) {
+	var dir []*overlay.Descriptor
+	for _, d := range n.ov.Directory().Live() {
+		if d.Peer != n.ID() && n.circ.Reachable(d.Peer) {
+			dir = append(dir, d)
 		}
 	}
 	req := overlay.PathRequest{Hops: t.Hops, Dest: t.Peer, DestRole: t.Role}
@@ -125,8 +129,9 @@ func (n *Node) selectPath(t Target) ([]*overlay.Descriptor, error) {
 	rules := overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}
 	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	if _, err := n.PickGuard(); err == nil {
-		for _, g := range n.guards.Primary() {
-			req.Guard = g.Peer
+		guards := n.guards.Primary()
+		for i := range guards {
+			req.Guard = guards[(attempt+i)%len(guards)].Peer
 			if path, err := overlay.SelectPath(dir, req, rules, rnd); err == nil {
 				return path, nil
 			}

@@ -23,6 +23,9 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 	defer cancel()
 	l, err := o.linkTo(bctx, path[0].Peer)
 	if err != nil {
+		if errors.Is(err, ErrHopUnreachable) {
+			o.markDown(path[0].Peer)
+		}
 		return nil, buildErr(ctx, bctx, err)
 	}
 	c, err := o.startCircuit(l, path, start)
@@ -31,6 +34,9 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 	}
 	for i := 1; ; i++ {
 		if err := c.awaitHop(bctx); err != nil {
+			if errors.Is(err, ErrHopUnreachable) && i < len(path) {
+				o.markDown(path[i].Peer)
+			}
 			err = buildErr(ctx, bctx, err)
 			o.mu.Lock()
 			o.destroyCircuit(c, err)

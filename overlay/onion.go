@@ -70,6 +70,7 @@ type Onion struct {
 	dest     map[onion.CircRef]map[uint16]*Stream
 	services map[string]func(net.Conn)
 	builds   buildTimes
+	down     map[peer.ID]time.Time // relays found unreachable (down.go)
 	acts     []onion.Action
 	cells    []onion.Cell
 	closed   bool

@@ -76,3 +76,28 @@ func TestCircuitEcho(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCircuitBulk64MiB: 64 MiB each way through guard, two middles and the
+// gateway's echo service, intact (16 MiB under the race detector).
+func TestCircuitBulk64MiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bulk transfer")
+	}
+	_, client, gw := gatewayNet(t, 8, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, overlay.EchoService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	size := 64 << 20
+	if raceEnabled {
+		size = 16 << 20
+	}
+	start := time.Now()
+	if err := echoTransfer(t, conn, size); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d MiB each way in %v", size>>20, time.Since(start))
+}
