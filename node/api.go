@@ -69,6 +69,7 @@ func (n *Node) serveAPI() *http.Server {
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, n.Status())
 	})
+	mux.HandleFunc("POST /v1/probe", n.handleProbe)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	n.mu.Lock()
 	l := n.api
@@ -127,7 +128,11 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.http.Do(req)
+	return c.do(req, c.http, out)
+}
+
+func (c *Client) do(req *http.Request, hc *http.Client, out any) error {
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("node: control API unreachable (is the node running?)")
 	}

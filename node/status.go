@@ -14,6 +14,20 @@ type Status struct {
 	Directory    int            `json:"directory"`
 	Rejected     map[string]int `json:"rejected,omitempty"`
 	Guards       []GuardStatus  `json:"guards"`
+	// Circuits are this node's open client circuits; Relaying counts the
+	// circuits of others passing through or ending here.
+	Circuits []CircuitStatus `json:"circuits"`
+	Relaying int             `json:"relaying"`
+}
+
+// CircuitStatus is one open client circuit: how long, how old, how much
+// it carried. It never names the relays.
+type CircuitStatus struct {
+	Hops     int    `json:"hops"`
+	Age      string `json:"age"`
+	Streams  int    `json:"streams"`
+	Sent     uint64 `json:"sent_bytes"`
+	Received uint64 `json:"received_bytes"`
 }
 
 // GuardStatus is one primary entry guard.
@@ -34,6 +48,12 @@ func (n *Node) Status() Status {
 		Directory:    dir.Len(),
 		Rejected:     dir.Rejections(),
 		Guards:       []GuardStatus{},
+		Circuits:     []CircuitStatus{},
+		Relaying:     len(n.circ.RelayedCircuits()),
+	}
+	for _, c := range n.circ.Circuits() {
+		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),
+			Streams: c.Streams, Sent: c.Sent, Received: c.Received})
 	}
 	n.mu.Lock()
 	if !n.started.IsZero() {

@@ -34,6 +34,7 @@ func commands() []command {
 		{"init", "write a new identity, onion key and a commented node.toml", cmdInit},
 		{"run", "start a node", cmdRun},
 		{"status", "show a running node's state", cmdStatus},
+		{"probe", "build circuits and measure build time, round trip and throughput", cmdProbe},
 	}
 }
 

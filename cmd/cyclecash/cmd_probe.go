@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"cyclecash/node"
+)
+
+// cmdProbe is the mesh's traceroute and speed test: the running node builds
+// circuits to a destination and moves data through its echo service.
+func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("probe", stderr)
+	api := fs.String("api", "", "control API address: unix:PATH or HOST:PORT")
+	data := fs.String("data", "", "data directory of a running node (instead of --api)")
+	to := fs.String("to", "role:gateway", "destination: a peer ID or role:NAME")
+	hops := fs.Int("hops", 3, "relays before the destination (1-7)")
+	count := fs.Int("count", 1, "circuits to build, one after another")
+	size := fs.Int("size", 1<<20, "bytes to echo through each circuit")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	addr := *api
+	if addr == "" && *data != "" {
+		var err error
+		if addr, err = node.APIAddrOf(*data); err != nil {
+			return err
+		}
+	}
+	if addr == "" {
+		return errors.New("probe: give --api ADDR or --data DIR")
+	}
+	req := node.ProbeRequest{To: *to, Hops: *hops, Count: *count, Size: *size}
+	res, err := node.NewClient(addr).Probe(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printProbe(stdout, res)
+	for _, r := range res {
+		if r.Error != "" {
+			return fmt.Errorf("probe: %d of %d circuits failed", failed(res), len(res))
+		}
+	}
+	return nil
+}
+
+func printProbe(w io.Writer, res []node.ProbeResult) {
+	fmt.Fprintf(w, "%-8s %-5s %10s %9s %10s  %s\n", "circuit", "hops", "build_ms", "rtt_ms", "MiB/s", "destination")
+	for _, r := range res {
+		if r.Error != "" {
+			fmt.Fprintf(w, "%-8d %-5d failed: %s\n", r.Circuit, r.Hops, r.Error)
+			continue
+		}
+		fmt.Fprintf(w, "%-8d %-5d %10.2f %9.2f %10.2f  %s\n", r.Circuit, r.Hops, r.BuildMS, r.RTTMS, r.MiBPerSecond, r.Destination)
+	}
+}
+
+func failed(res []node.ProbeResult) int {
+	n := 0
+	for _, r := range res {
+		if r.Error != "" {
+			n++
+		}
+	}
+	return n
+}
