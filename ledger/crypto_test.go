@@ -135,11 +135,11 @@ func TestProveVerifyDLEQ(t *testing.T) {
 	a, _ := randomScalar(rand.Reader)
 	b, _ := Blind([]byte("x"), &a)
 	c := Sign(&a, b)
-	d, err := ProveDLEQ(rand.Reader, &a, b, c)
+	pub := secp256k1.NewPrivateKey(&a).PubKey()
+	d, err := ProveDLEQ(rand.Reader, &a, pub, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := secp256k1.NewPrivateKey(&a).PubKey()
 	if !VerifyDLEQ(d, pub, b, c) {
 		t.Fatal("own proof refused")
 	}

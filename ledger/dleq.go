@@ -36,10 +36,10 @@ func hashE(points ...*secp256k1.PublicKey) [32]byte {
 	return out
 }
 
-// ProveDLEQ returns (e, s) for private key a, blinded message B_ and
-// signature C_ = aB_, with the nonce m read from rand: R1 = mG, R2 = mB_,
-// e = hash(R1, R2, A, C_), s = m + e·a.
-func ProveDLEQ(rand io.Reader, a *secp256k1.ModNScalar, b, c *secp256k1.PublicKey) (DLEQ, error) {
+// ProveDLEQ returns (e, s) for private key a with public key A = aG,
+// blinded message B_ and signature C_ = aB_, with the nonce m read from
+// rand: R1 = mG, R2 = mB_, e = hash(R1, R2, A, C_), s = m + e·a.
+func ProveDLEQ(rand io.Reader, a *secp256k1.ModNScalar, pub, b, c *secp256k1.PublicKey) (DLEQ, error) {
 	m, err := randomScalar(rand)
 	if err != nil {
 		return DLEQ{}, err
@@ -47,7 +47,6 @@ func ProveDLEQ(rand io.Reader, a *secp256k1.ModNScalar, b, c *secp256k1.PublicKe
 	var r1 secp256k1.JacobianPoint
 	secp256k1.ScalarBaseMultNonConst(&m, &r1)
 	r1.ToAffine()
-	pub := secp256k1.NewPrivateKey(a).PubKey()
 	e := hashE(secp256k1.NewPublicKey(&r1.X, &r1.Y), mul(&m, b), pub, c)
 	var es, s secp256k1.ModNScalar
 	es.SetBytes(&e)

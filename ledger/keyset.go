@@ -142,8 +142,18 @@ func (ks *Keyset) Keys() map[uint64]Point {
 // Expired reports whether the keyset's units are refused at time now.
 func (ks *Keyset) Expired(now time.Time) bool { return now.Unix() >= ks.FinalExpiry }
 
-// verify checks a proof's signature with the key for its amount.
-func (ks *Keyset) verify(p Proof) error {
+// VerifyProof checks a proof's signature C == k·Y with the key for its
+// amount (NUT-00), and returns Y.
+func (ks *Keyset) VerifyProof(p Proof) (Point, error) {
+	y, err := HashToCurve([]byte(p.Secret))
+	if err != nil {
+		return Point{}, err
+	}
+	return PointOf(y), ks.verifyY(y, p)
+}
+
+// verifyY is VerifyProof for a Y already computed.
+func (ks *Keyset) verifyY(y *secp256k1.PublicKey, p Proof) error {
 	i, err := AmountIndex(p.Amount)
 	if err != nil {
 		return err
@@ -152,7 +162,7 @@ func (ks *Keyset) verify(p Proof) error {
 	if err != nil {
 		return err
 	}
-	if !Verify(&ks.priv[i], []byte(p.Secret), c) {
+	if !mul(&ks.priv[i], y).IsEqual(c) {
 		return ErrInvalidProof
 	}
 	return nil

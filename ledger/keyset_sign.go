@@ -2,8 +2,8 @@ package ledger
 
 import "io"
 
-// sign blind-signs one output with its DLEQ proof (NUT-00, NUT-12).
-func (ks *Keyset) sign(rand io.Reader, m BlindedMessage) (BlindSignature, error) {
+// SignOutput blind-signs one output with its DLEQ proof (NUT-00, NUT-12).
+func (ks *Keyset) SignOutput(rand io.Reader, m BlindedMessage) (BlindSignature, error) {
 	i, err := AmountIndex(m.Amount)
 	if err != nil {
 		return BlindSignature{}, err
@@ -13,7 +13,7 @@ func (ks *Keyset) sign(rand io.Reader, m BlindedMessage) (BlindSignature, error)
 		return BlindSignature{}, err
 	}
 	c := Sign(&ks.priv[i], b)
-	d, err := ProveDLEQ(rand, &ks.priv[i], b, c)
+	d, err := ProveDLEQ(rand, &ks.priv[i], ks.pub[i], b, c)
 	if err != nil {
 		return BlindSignature{}, err
 	}

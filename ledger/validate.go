@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // Request validation shared by swap, mint and escrow. Cheap structural
@@ -24,6 +26,7 @@ func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 	}
 	seen := make(map[Point]bool, len(ps))
 	kss := make([]*Keyset, len(ps))
+	ykeys := make([]*secp256k1.PublicKey, len(ps))
 	for i, p := range ps {
 		ks, err := m.usable(p.ID, now)
 		if err != nil {
@@ -32,10 +35,12 @@ func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 		if _, err := AmountIndex(p.Amount); err != nil {
 			return in, err
 		}
-		y, err := p.Y()
+		yk, err := HashToCurve([]byte(p.Secret))
 		if err != nil {
 			return in, err
 		}
+		ykeys[i] = yk
+		y := PointOf(yk)
 		if seen[y] {
 			return in, ErrDuplicateInputs
 		}
@@ -49,7 +54,7 @@ func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 		return in, err
 	}
 	for i, p := range ps {
-		if err := kss[i].verify(p); err != nil {
+		if err := kss[i].verifyY(ykeys[i], p); err != nil {
 			return in, fmt.Errorf("input %d: %w", i, err)
 		}
 	}
@@ -106,7 +111,7 @@ func (m *Mint) signAll(ks *Keyset, outs []BlindedMessage) ([]SignedOutput, []Bli
 	signed := make([]SignedOutput, len(outs))
 	sigs := make([]BlindSignature, len(outs))
 	for i, o := range outs {
-		s, err := ks.sign(m.cfg.Rand, o)
+		s, err := ks.SignOutput(m.cfg.Rand, o)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -18,3 +18,15 @@ func TestContract(t *testing.T) {
 		return st
 	})
 }
+
+func open(b *testing.B) *boltstore.Store {
+	st, err := boltstore.Open(filepath.Join(b.TempDir(), "ledger.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+func BenchmarkSwap(b *testing.B)       { storetest.BenchSwap(b, open(b)) }
+func BenchmarkCheckState(b *testing.B) { storetest.BenchCheckState(b, open(b)) }

@@ -45,3 +45,5 @@ func OpenTest(t testing.TB) *pgstore.Store {
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) ledger.Store { return OpenTest(t) })
 }
+
+func BenchmarkSwap(b *testing.B) { storetest.BenchSwap(b, OpenTest(b)) }
