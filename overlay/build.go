@@ -40,7 +40,7 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 			err = buildErr(ctx, bctx, err)
 			o.mu.Lock()
 			o.destroyCircuit(c, err)
-			o.mu.Unlock()
+			o.unlock()
 			return nil, err
 		}
 		if i == len(path) {
@@ -49,13 +49,13 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 		o.mu.Lock()
 		cells, err := c.cc.Extend(hopSpec(path[i]), o.cells[:0])
 		o.sendCells(c, cells)
-		o.mu.Unlock()
+		o.unlock()
 		if err != nil {
 			return nil, c.Err()
 		}
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	o.sendCells(c, c.cc.PadEarly(o.cells[:0]))
 	c.built, c.buildTime, c.lastUsed = true, time.Since(start), time.Now()
 	o.builds.add(c.buildTime)
@@ -65,7 +65,7 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 // startCircuit reserves a circuit ID on l and sends the CREATE.
 func (o *Onion) startCircuit(l *link, path []*Descriptor, start time.Time) (*Circuit, error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	if len(o.clients) >= o.cfg.MaxClientCircuits {
 		return nil, ErrTooManyCircuits
 	}
@@ -125,19 +125,19 @@ func (c *Circuit) Dial(ctx context.Context, service string) (*Stream, error) {
 	o := c.o
 	o.mu.Lock()
 	if c.err != nil {
-		o.mu.Unlock()
+		o.unlock()
 		return nil, c.err
 	}
 	id, cells, err := c.cc.Begin(service, o.cells[:0])
 	if err != nil {
 		o.cells = cells[:0]
-		o.mu.Unlock()
+		o.unlock()
 		return nil, fmt.Errorf("overlay: open stream: %w", err)
 	}
 	s := newStream(o, c, onion.CircRef{}, id, c.dest, service)
 	c.streams[id] = s
 	o.sendCells(c, cells)
-	o.mu.Unlock()
+	o.unlock()
 	if err := s.awaitConnected(ctx); err != nil {
 		s.Close()
 		return nil, err

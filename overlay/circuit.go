@@ -54,7 +54,7 @@ func (c *Circuit) Hops() int { return c.hops }
 // BuildTime is how long the build took.
 func (c *Circuit) BuildTime() time.Duration {
 	c.o.mu.Lock()
-	defer c.o.mu.Unlock()
+	defer c.o.unlock()
 	return c.buildTime
 }
 
@@ -64,14 +64,14 @@ func (c *Circuit) Done() <-chan struct{} { return c.done }
 // Err is nil while the circuit is open, else why it closed.
 func (c *Circuit) Err() error {
 	c.o.mu.Lock()
-	defer c.o.mu.Unlock()
+	defer c.o.unlock()
 	return c.err
 }
 
 // Close destroys the circuit; its streams fail.
 func (c *Circuit) Close() error {
 	c.o.mu.Lock()
-	defer c.o.mu.Unlock()
+	defer c.o.unlock()
 	c.o.destroyCircuit(c, fmt.Errorf("%w: closed by this side", ErrCircuitBroken))
 	return nil
 }
@@ -79,7 +79,7 @@ func (c *Circuit) Close() error {
 // Circuits describes the open client circuits.
 func (o *Onion) Circuits() []CircuitInfo {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	now := time.Now()
 	out := make([]CircuitInfo, 0, len(o.clients))
 	for _, c := range o.clients {
@@ -99,7 +99,7 @@ func (o *Onion) clientCell(c *Circuit, cell *onion.Cell) {
 		o.failCircuit(c, err)
 		return
 	}
-	c.lastUsed = time.Now()
+	c.lastUsed = o.now
 	s := c.streams[ev.StreamID]
 	switch ev.Kind {
 	case onion.EventHopAdded, onion.EventExtendFailed:
@@ -190,7 +190,7 @@ func (o *Onion) endLocked(s *Stream, reason onion.DestroyReason) {
 // streamSend sends what the windows allow of p on s.
 func (o *Onion) streamSend(s *Stream, p []byte) (int, error) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	if s.wfail != nil {
 		return 0, s.wfail
 	}

@@ -13,7 +13,7 @@ const downFor = 5 * time.Minute
 // markDown records that p could not be reached on a build.
 func (o *Onion) markDown(p peer.ID) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	if o.down == nil {
 		o.down = map[peer.ID]time.Time{}
 	}
@@ -24,7 +24,7 @@ func (o *Onion) markDown(p peer.ID) {
 // unreachable by one of this node's builds in the last few minutes.
 func (o *Onion) Reachable(p peer.ID) bool {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	t, ok := o.down[p]
 	if ok && time.Since(t) > downFor {
 		delete(o.down, p)

@@ -26,6 +26,9 @@ const (
 	writeBatch = 128
 	// readBuffer is the size of a link's read buffer.
 	readBuffer = 64 << 10
+	// readBatch is how many already-buffered cells are handled under one
+	// acquisition of the Onion's lock.
+	readBatch = 64
 )
 
 // link is one neighbour: a libp2p stream, a writer goroutine draining a
@@ -37,6 +40,8 @@ type link struct {
 	weDialed bool
 	s        network.Stream
 	o        *Onion
+
+	touched bool // queued cells since the Onion's lock was taken; o.mu
 
 	mu     sync.Mutex
 	q      []onion.Cell
@@ -56,9 +61,15 @@ func (l *link) start() {
 	go l.readLoop()
 }
 
-// enqueue queues a copy of c. It reports false if the link is gone; an
+// enqueue queues a copy of c; o.mu held. The writer is woken when the
+// Onion's lock is released (Onion.unlock), so the cells one batch of work
+// produced go out in one write. It reports false if the link is gone; an
 // overloaded link is killed.
 func (l *link) enqueue(c *onion.Cell) bool {
+	if !l.touched {
+		l.touched = true
+		l.o.touched = append(l.o.touched, l)
+	}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -72,11 +83,15 @@ func (l *link) enqueue(c *onion.Cell) bool {
 	}
 	l.q = append(l.q, *c)
 	l.mu.Unlock()
+	return true
+}
+
+// flush wakes the writer.
+func (l *link) flush() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // kill stops the link; the read loop then reports it down to the Onion.
@@ -106,7 +121,9 @@ func (l *link) writeLoop() {
 		case <-l.wake:
 		case <-timer.C:
 			if pad, err := onion.NewPaddingCell(l.o.cfg.Rand); err == nil {
-				l.enqueue(pad)
+				l.mu.Lock()
+				l.q = append(l.q, *pad)
+				l.mu.Unlock()
 			}
 		}
 		l.mu.Lock()
@@ -137,16 +154,21 @@ func (l *link) readLoop() {
 	defer l.kill()
 	r := bufio.NewReaderSize(l.s, readBuffer)
 	silence := 3 * l.o.cfg.Keepalive
-	var cell onion.Cell
+	cells := make([]onion.Cell, readBatch)
 	var armed time.Time
 	for {
 		if now := time.Now(); now.Sub(armed) > silence/8 {
 			_ = l.s.SetReadDeadline(now.Add(silence))
 			armed = now
 		}
-		if _, err := io.ReadFull(r, cell[:]); err != nil {
-			return
+		n := 0
+		for n == 0 || (n < readBatch && r.Buffered() >= onion.CellSize) {
+			if _, err := io.ReadFull(r, cells[n][:]); err != nil {
+				l.o.handleCells(l, cells[:n])
+				return
+			}
+			n++
 		}
-		l.o.handleCell(l, &cell)
+		l.o.handleCells(l, cells[:n])
 	}
 }

@@ -15,21 +15,21 @@ func (o *Onion) linkTo(ctx context.Context, p peer.ID) (*link, error) {
 	for {
 		o.mu.Lock()
 		if o.closed {
-			o.mu.Unlock()
+			o.unlock()
 			return nil, ErrOnionClosed
 		}
 		if l := o.byPeer[p]; l != nil {
-			o.mu.Unlock()
+			o.unlock()
 			return l, nil
 		}
 		wait, busy := o.dialing[p]
 		if !busy {
 			wait = make(chan struct{})
 			o.dialing[p] = wait
-			o.mu.Unlock()
+			o.unlock()
 			return o.dial(ctx, p, wait)
 		}
-		o.mu.Unlock()
+		o.unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
@@ -42,7 +42,7 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 	defer func() {
 		o.mu.Lock()
 		delete(o.dialing, p)
-		o.mu.Unlock()
+		o.unlock()
 		close(done)
 	}()
 	if p == o.ov.ID() {
@@ -62,7 +62,7 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 		return nil, ErrHopUnreachable
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	if o.closed {
 		_ = s.Reset()
 		return nil, ErrOnionClosed
@@ -74,7 +74,7 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 // their other side, client circuits on it fail.
 func (o *Onion) linkDown(l *link) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	delete(o.links, l.id)
 	if o.byPeer[l.peer] == l {
 		delete(o.byPeer, l.peer)
@@ -96,7 +96,7 @@ func (o *Onion) linkDown(l *link) {
 // Links returns the peers this node has onion links with.
 func (o *Onion) Links() []peer.ID {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	out := make([]peer.ID, 0, len(o.links))
 	for _, l := range o.links {
 		out = append(out, l.peer)

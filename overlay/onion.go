@@ -73,6 +73,8 @@ type Onion struct {
 	down     map[peer.ID]time.Time // relays found unreachable (down.go)
 	acts     []onion.Action
 	cells    []onion.Cell
+	touched  []*link   // links with cells queued under the lock; see unlock
+	now      time.Time // of the batch of cells being handled
 	closed   bool
 
 	tamper atomic.Pointer[TamperFunc]
@@ -136,7 +138,7 @@ func (o *Onion) SetKeys(current, previous *onion.OnionKey) {
 	}
 	o.mu.Lock()
 	o.keys[0], o.keys[1] = current, previous
-	o.mu.Unlock()
+	o.unlock()
 }
 
 // SetTamperHook installs f (nil removes it). Tests only: it lets a test
@@ -156,7 +158,7 @@ func (o *Onion) SetTamperHook(f TamperFunc) {
 func (o *Onion) Handle(name string, h func(net.Conn)) {
 	o.mu.Lock()
 	o.services[name] = h
-	o.mu.Unlock()
+	o.unlock()
 }
 
 // Run expires idle circuits until ctx ends.
@@ -185,17 +187,31 @@ func (o *Onion) Close() error {
 	for _, c := range o.clients {
 		o.failCircuit(c, ErrOnionClosed)
 	}
-	o.mu.Unlock()
+	o.unlock()
 	for _, l := range links {
 		l.kill()
 	}
 	return nil
 }
 
+// unlock releases o.mu and then wakes the writers of the links that got
+// cells meanwhile, so each writer sends a whole batch at once.
+func (o *Onion) unlock() {
+	touched := o.touched
+	for _, l := range touched {
+		l.touched = false
+	}
+	o.touched = nil
+	o.mu.Unlock()
+	for _, l := range touched {
+		l.flush()
+	}
+}
+
 // accept registers a link a neighbour opened.
 func (o *Onion) accept(s network.Stream) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	if o.closed {
 		_ = s.Reset()
 		return

@@ -32,7 +32,7 @@ type RelayedCircuit struct {
 // RelayedCircuits returns the relay's circuit table.
 func (o *Onion) RelayedCircuits() []RelayedCircuit {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	out := make([]RelayedCircuit, 0, len(o.relayed))
 	for _, r := range o.relayed {
 		out = append(out, RelayedCircuit{Prev: r.prev, Next: r.next, Created: r.created})
@@ -40,28 +40,38 @@ func (o *Onion) RelayedCircuits() []RelayedCircuit {
 	return out
 }
 
-// handleCell is the read loops' entry: one cell from link l.
-func (o *Onion) handleCell(l *link, cell *onion.Cell) {
+// handleCells is the read loops' entry: cells read from link l, handled
+// under one acquisition of the lock.
+func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 	if f := o.tamper.Load(); f != nil {
-		(*f)(l.peer, cell)
+		for i := range cells {
+			(*f)(l.peer, &cells[i])
+		}
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if cell.CircID() == 0 || o.closed {
-		return // link padding
+	defer o.unlock()
+	o.now = time.Now()
+	for i := range cells {
+		if !o.closed && cells[i].CircID() != 0 { // 0: link padding
+			o.handleCell(l, &cells[i])
+		}
 	}
+}
+
+// handleCell handles one cell from link l; o.mu held.
+func (o *Onion) handleCell(l *link, cell *onion.Cell) {
 	ref := onion.CircRef{Link: l.id, CircID: cell.CircID()}
 	if c := o.clients[ref]; c != nil {
 		o.clientCell(c, cell)
 		return
 	}
 	isCreate := cell.Cmd() == onion.CmdCreate
-	acts, err := o.relay.HandleCell(time.Now(), l.id, cell, o.acts[:0])
+	acts, err := o.relay.HandleCell(o.now, l.id, cell, o.acts[:0])
 	if err != nil {
 		o.log.Debug("onion cell refused", "err", err)
 	}
 	if isCreate && err == nil {
-		o.relayed[ref] = &relayedCirc{prev: l.peer, created: time.Now()}
+		o.relayed[ref] = &relayedCirc{prev: l.peer, created: o.now}
 	}
 	o.execute(acts)
 	o.signalDest(ref)
@@ -98,7 +108,7 @@ func (o *Onion) extend(circ onion.CircRef, identity []byte) {
 	defer cancel()
 	l, err := o.linkByIdentity(ctx, identity)
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	var acts []onion.Action
 	if err != nil {
 		o.log.Debug("extend failed", "err", err)
@@ -126,7 +136,7 @@ func (o *Onion) linkByIdentity(ctx context.Context, identity []byte) (*link, err
 // expire destroys idle relayed circuits and idle client circuits.
 func (o *Onion) expire(now time.Time) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	o.execute(o.relay.Expire(now, o.acts[:0]))
 	for _, c := range o.clients {
 		if c.built && len(c.streams) == 0 && now.Sub(c.lastUsed) > o.cfg.ClientIdle {

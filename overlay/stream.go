@@ -148,7 +148,7 @@ func (s *Stream) Close() error {
 	s.o.mu.Lock()
 	s.o.endLocked(s, onion.ReasonNone)
 	s.wfail = fmt.Errorf("%w: write after close", ErrStreamClosed)
-	s.o.mu.Unlock()
+	s.o.unlock()
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()

@@ -28,6 +28,6 @@ func (b *buildTimes) add(d time.Duration) {
 // times (onion.BuildTimeout: 60 s until enough builds were seen).
 func (o *Onion) BuildTimeout() time.Duration {
 	o.mu.Lock()
-	defer o.mu.Unlock()
+	defer o.unlock()
 	return onion.BuildTimeout(o.builds.samples)
 }
