@@ -26,8 +26,8 @@ type Options struct {
 	Roles        func(i int) []string        // roles of node i; nil = relay only
 	Configure    func(i int, c *node.Config) // last word on node i's config
 	Logger       *slog.Logger                // nil = silent
-	GatherEvery  time.Duration               // 0 = 2s
-	RefreshEvery time.Duration               // 0 = 5s
+	GatherEvery  time.Duration               // 0 = 3s
+	RefreshEvery time.Duration               // 0 = 10s
 	QUIC         bool                        // also listen on QUIC
 }
 
@@ -79,8 +79,8 @@ func (o Options) config(dir string, i int, boot []string) node.Config {
 		Bandwidth:          uint64(1+i%4) << 20,
 		DescriptorLifetime: time.Hour,
 		RepublishEvery:     20 * time.Minute,
-		GatherEvery:        or(o.GatherEvery, 2*time.Second),
-		RefreshEvery:       or(o.RefreshEvery, 5*time.Second),
+		GatherEvery:        or(o.GatherEvery, 3*time.Second),
+		RefreshEvery:       or(o.RefreshEvery, 10*time.Second),
 		LoopbackDistinct:   true,
 	}
 	if o.Roles != nil {
