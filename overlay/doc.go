@@ -1,7 +1,9 @@
 // Package overlay is the network side of a cyclecash node: the libp2p host,
 // the Kademlia relay directory of signed descriptors, path selection with
-// persistent entry guards, and (later) the link streams that carry onion
-// cells between neighbours.
+// persistent entry guards, and onion routing's IO side (Onion): one link
+// stream per neighbour carrying fixed-size cells (link.go), the relay every
+// node runs (relay.go), client circuits (circuit.go, build.go), net.Conn
+// streams (stream.go) and the services a gateway serves (service.go).
 //
 // Policy: overlay owns every socket. It binds only the listen addresses it is
 // given (never a bare libp2p.New), registers no global metrics, and logs only

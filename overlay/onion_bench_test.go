@@ -1,0 +1,135 @@
+package overlay
+
+import (
+	"crypto/rand"
+	"runtime"
+	"testing"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// middleHarness is one real Onion (on a real host) with two fake links:
+// A towards a sans-IO client, B towards a sans-IO next relay. Cells are
+// handed in with handleCells and taken out of the link queues, so the
+// measurements cover the IO layer's own per-cell work (lock, dispatch,
+// relay crypto, queueing) but not libp2p.
+type middleHarness struct {
+	o      *Onion
+	a, b   *link
+	client *onion.ClientCircuit
+	next   *onion.Relay
+}
+
+func newMiddleHarness(tb testing.TB) *middleHarness {
+	tb.Helper()
+	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	ov, err := New(Config{Identity: id})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ov.Close() })
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o, err := NewOnion(ov, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	nextPeer, _ := peer.IDFromPrivateKey(nextID)
+	nextKey, _ := onion.GenerateOnionKey(rand.Reader)
+	next, _ := onion.NewRelay(onion.RelayConfig{Identity: []byte(nextPeer), OnionKeys: []*onion.OnionKey{nextKey}})
+	h := &middleHarness{o: o, next: next,
+		a: &link{id: 1, peer: "client", o: o, wake: make(chan struct{}, 1), done: make(chan struct{})},
+		b: &link{id: 2, peer: nextPeer, weDialed: true, o: o, wake: make(chan struct{}, 1), done: make(chan struct{})}}
+	o.links[1], o.links[2], o.byPeer[nextPeer] = h.a, h.b, h.b
+	cc, create, _ := onion.NewClientCircuit(rand.Reader, 5, onion.HopSpec{Identity: []byte(ov.ID()), OnionKey: key.Public})
+	h.client = cc
+	h.toMiddle(*create)
+	h.toClient()
+	cells, _ := cc.Extend(onion.HopSpec{Identity: []byte(nextPeer), OnionKey: nextKey.Public}, nil)
+	h.toMiddle(cells...)
+	for len(h.b.q) == 0 {
+		runtime.Gosched() // the EXTEND is attached by a goroutine
+	}
+	for _, c := range h.take(h.b) {
+		acts, _ := next.HandleCell(o.now, 1, &c, nil)
+		for _, a := range acts {
+			h.o.handleCells(h.b, []onion.Cell{a.Cell})
+		}
+	}
+	h.toClient()
+	if cc.Hops() != 2 {
+		tb.Fatalf("harness circuit has %d hops", cc.Hops())
+	}
+	return h
+}
+
+func (h *middleHarness) toMiddle(cells ...onion.Cell) { h.o.handleCells(h.a, cells) }
+
+func (h *middleHarness) take(l *link) []onion.Cell {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.q
+	l.q = l.q[:0:0]
+	if cap(q) > 0 {
+		l.q = q[:0]
+	}
+	return q
+}
+
+func (h *middleHarness) toClient() {
+	for _, c := range h.take(h.a) {
+		h.client.HandleCell(&c, nil)
+	}
+}
+
+// BenchmarkMiddleRelayCell: CPU per cell forwarded by a middle relay's IO
+// layer, in batches of readBatch as the read loop hands them over. The
+// sans-IO part alone is onion's BenchmarkRelayForward (the baseline).
+func BenchmarkMiddleRelayCell(b *testing.B) {
+	h := newMiddleHarness(b)
+	batch := make([]onion.Cell, readBatch)
+	for i := range batch {
+		cells, _ := h.client.SendRelay(2, onion.RelayMsg{Cmd: onion.RelayDrop}, nil)
+		batch[i] = cells[0]
+	}
+	b.SetBytes(onion.CellSize)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if n%readBatch == 0 {
+			h.toMiddle(batch...)
+			h.take(h.b)
+		}
+		n++
+	}
+}
+
+// BenchmarkRelayCircuitMemory: heap held per open circuit at a relay,
+// onion state plus this layer's circuit table, over 20000 circuits.
+func BenchmarkRelayCircuitMemory(b *testing.B) {
+	h := newMiddleHarness(b)
+	const n = 20000
+	creates := make([]onion.Cell, n)
+	for i := range creates {
+		_, c, _ := onion.NewClientCircuit(rand.Reader, uint32(i+100), onion.HopSpec{Identity: []byte(h.o.ov.ID()), OnionKey: h.o.keys[0].Public})
+		creates[i] = *c
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i += readBatch {
+		h.toMiddle(creates[i:min(n, i+readBatch)]...)
+		h.take(h.a)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if got := len(h.o.RelayedCircuits()); got != n+1 {
+		b.Fatalf("%d circuits", got)
+	}
+	for b.Loop() {
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/circuit")
+}
