@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -65,10 +66,10 @@ func exampleWasm(t testing.TB, name string) []byte {
 		for _, p := range []string{"primes", "fold", "loop", "membomb", "hugeout"} {
 			args = append(args, examplePackages[p])
 		}
-		cmd := exec.Command("go", args...)
-		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		shared.buildOut, shared.buildErr = cmd.CombinedOutput()
+		shared.buildOut, shared.buildErr = goCommand(append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm"), args...)
+		if shared.buildErr == nil {
+			shared.buildOut, shared.buildErr = precompileExamples()
+		}
 	})
 	if shared.buildErr != nil {
 		t.Fatalf("building examples: %v\n%s", shared.buildErr, shared.buildOut)
@@ -78,6 +79,31 @@ func exampleWasm(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// precompileExamples fills the shared compilation cache with every example
+// using a helper built without the race detector, under which wazero's
+// compiler is about 50 times slower (see compute/internal/precompile).
+func precompileExamples() ([]byte, error) {
+	tool := filepath.Join(shared.dir, "precompile.test")
+	if out, err := goCommand(os.Environ(), "test", "-c", "-o", tool, "./compute/internal/precompile"); err != nil {
+		return out, err
+	}
+	var files []string
+	for _, p := range examplePackages {
+		files = append(files, filepath.Join(shared.dir, "wasm", filepath.Base(p)))
+	}
+	cmd := exec.Command(tool)
+	cmd.Env = append(os.Environ(), "PRECOMPILE_CACHE="+filepath.Join(shared.dir, "cache"),
+		"PRECOMPILE_FILES="+strings.Join(files, string(os.PathListSeparator)))
+	return cmd.CombinedOutput()
+}
+
+func goCommand(env []string, args ...string) ([]byte, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = ".."
+	cmd.Env = env
+	return cmd.CombinedOutput()
 }
 
 // meteredExample returns the instrumented example, instrumented once.

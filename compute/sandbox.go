@@ -148,6 +148,16 @@ func (s *Sandbox) admit(module []byte) (Result, bool) {
 	return Result{}, true
 }
 
+// Precompile compiles module ahead of its tasks, filling the in-memory and
+// on-disk caches, so the first task of a job does not pay the compile time.
+func (s *Sandbox) Precompile(ctx context.Context, module []byte) error {
+	if fail, ok := s.admit(module); !ok {
+		return fmt.Errorf("compute: precompile: %s: %s", fail.Status, fail.Detail)
+	}
+	_, err := s.compile(ctx, module)
+	return err
+}
+
 // compile returns the compiled module, from memory, the disk cache, or the
 // compiler, in that order.
 func (s *Sandbox) compile(ctx context.Context, module []byte) (wazero.CompiledModule, error) {
