@@ -26,7 +26,11 @@ const FuelExport = "cyclecash_fuel"
 // Instrument does not validate the module beyond what decoding needs; it is
 // deterministic (same input, same output bytes) and drops DWARF sections,
 // whose code offsets it would invalidate.
-func Instrument(module []byte) ([]byte, error) {
+func Instrument(module []byte) ([]byte, error) { return instrument(module, true) }
+
+// instrument adds the fuel global and export, and the metering code only
+// if meters is set (benchmarks measure metering overhead against false).
+func instrument(module []byte, meters bool) ([]byte, error) {
 	m, err := parseModule(module)
 	if err != nil {
 		return nil, err
@@ -44,7 +48,7 @@ func Instrument(module []byte) ([]byte, error) {
 			s.body = appendFuelGlobal(s.body)
 		case s.id == secExport:
 			s.body = appendFuelExport(s.body, fuel)
-		case s.id == secCode:
+		case s.id == secCode && meters:
 			if s.body, err = meterCode(s.body, fuel); err != nil {
 				return nil, err
 			}

@@ -65,7 +65,7 @@ func newQueue(t *testing.T, s compute.Store, c *clock, tasks, replication int) *
 
 // honest is the result every honest worker computes for an input.
 func honest(a *compute.Assignment) compute.Result {
-	return compute.Result{Status: compute.StatusOK, Output: append([]byte("out:"), a.Input...), FuelUsed: 3_500_000}
+	return compute.Result{Status: compute.StatusOK, Output: append([]byte("out:"), a.Input...), FuelUsed: 35 * compute.FuelPerUnit / 10}
 }
 
 func cheat(a *compute.Assignment) compute.Result {
@@ -119,7 +119,7 @@ func testCheaterOutvoted(t *testing.T, s compute.Store) {
 	if m.Fuel != 0 || m.Invalid != 1 {
 		t.Fatalf("cheater record %+v", m)
 	}
-	if w, _ := q.Worker("alice"); w.Fuel != 3_500_000 || w.ConsecutiveValid != 1 {
+	if w, _ := q.Worker("alice"); w.Fuel != 35*compute.FuelPerUnit/10 || w.ConsecutiveValid != 1 {
 		t.Fatalf("honest record %+v", w)
 	}
 }
@@ -214,7 +214,7 @@ func testAccounting(t *testing.T, s compute.Store) {
 		t.Fatal(err)
 	}
 	j, err := q.Job("job1")
-	if err != nil || j.State != compute.JobCancelled || j.Accepted != 2 || j.Units != 2*4 || j.Fuel != 2*3_500_000 {
+	if err != nil || j.State != compute.JobCancelled || j.Accepted != 2 || j.Units != 2*4 || j.Fuel != 2*35*compute.FuelPerUnit/10 {
 		t.Fatalf("job %+v, %v", j, err)
 	}
 	if _, err := q.Job("nope"); !errors.Is(err, compute.ErrNotFound) {
