@@ -70,6 +70,7 @@ func (n *Node) serveAPI() *http.Server {
 		writeJSON(w, n.Status())
 	})
 	mux.HandleFunc("POST /v1/probe", n.handleProbe)
+	n.registerLedgerAPI(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	n.mu.Lock()
 	l := n.api

@@ -38,6 +38,8 @@ type Config struct {
 
 	// LoopbackDistinct lets loopback relays share a path. Test networks only.
 	LoopbackDistinct bool `toml:"loopback_distinct"`
+
+	Ledger LedgerConfig `toml:"ledger"` // the gateway's ledger (role gateway only)
 }
 
 // Defaults returns the configuration a fresh `cyclecash init` writes.
@@ -55,6 +57,7 @@ func Defaults() Config {
 		RepublishEvery:     time.Hour,
 		GatherEvery:        2 * time.Minute,
 		RefreshEvery:       time.Hour,
+		Ledger:             LedgerConfig{Store: StoreBolt},
 	}
 }
 
@@ -76,6 +79,7 @@ func (c Config) WithDefaults() Config {
 	c.RepublishEvery = or(c.RepublishEvery, d.RepublishEvery)
 	c.GatherEvery = or(c.GatherEvery, d.GatherEvery)
 	c.RefreshEvery = or(c.RefreshEvery, d.RefreshEvery)
+	c.Ledger.Store = or(c.Ledger.Store, d.Ledger.Store)
 	return c
 }
 
@@ -125,6 +129,9 @@ func (c Config) parse() (parsed, error) {
 		return p, err
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
+		return p, err
+	}
+	if err := c.Ledger.validate(); err != nil {
 		return p, err
 	}
 	return p, nil

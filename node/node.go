@@ -32,6 +32,8 @@ type Node struct {
 	circuits map[Target]*overlay.Circuit // open circuits DialService reuses
 	api      net.Listener
 	started  time.Time
+
+	ledger *ledgerService // a gateway's ledger; nil for other roles
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
@@ -94,6 +96,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
+	if n.ledger, err = startLedger(cfg, p.roles); err != nil {
+		n.Close()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -138,6 +144,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.started = time.Now()
 	n.mu.Unlock()
 	srv := n.serveAPI()
+	n.ledger.serve(n.log)
 	var wg sync.WaitGroup
 	wg.Add(4)
 	go func() { defer wg.Done(); n.ov.Run(ctx) }()
@@ -147,7 +154,7 @@ func (n *Node) Run(ctx context.Context) error {
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(shutdown)
+	err := errors.Join(srv.Shutdown(shutdown), n.ledger.shutdown(shutdown))
 	wg.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = nil
@@ -217,7 +224,7 @@ func (n *Node) Close() error {
 	if api != nil {
 		errs = append(errs, ignoreClosed(api.Close()))
 	}
-	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close(), n.ledger.close())...)
 }
 
 func ignoreClosed(err error) error {

@@ -75,6 +75,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, a := range n.P2PAddrs() {
 		fmt.Fprintf(stdout, "listen %s\n", a)
 	}
+	if a := n.LedgerAddr(); a != "" {
+		fmt.Fprintf(stdout, "ledger http://%s\n", a)
+	}
 	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
 	log.Info("node running", "peer", n.ID(), "roles", strings.Join(cfg.WithDefaults().Roles, ","))
 	err = n.Run(ctx)

@@ -23,6 +23,7 @@ type nodeFlags struct {
 	listen, bootstrap, roles            listFlag
 	bandwidth                           uint64
 	loopbackDistinct                    bool
+	ledger                              ledgerFlags
 }
 
 func (f *nodeFlags) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.family, "family", "", "operator family name (config key family)")
 	fs.Uint64Var(&f.bandwidth, "bandwidth", 0, "advertised bandwidth in bytes/s (config key bandwidth)")
 	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
+	f.ledger.register(fs)
 }
 
 // load reads the config file (if any) and applies the flags that were set.
@@ -75,6 +77,7 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.LoopbackDistinct = f.loopbackDistinct
 		}
 	})
+	f.ledger.apply(fs, &cfg.Ledger)
 	if cfg.DataDir == "" {
 		return cfg, errors.New("no data directory: give --data DIR or a --config file with a data key")
 	}
@@ -160,6 +163,19 @@ refresh_every = {{q .RefreshEvery.String}}
 
 # Treat loopback relays as distinct subnets. For test networks on 127.0.0.1 only.
 loopback_distinct = {{.LoopbackDistinct}}
+
+# The ledger of a gateway (role gateway): units sold and paid out as e-cash.
+[ledger]
+# Serve the Cashu HTTP API, which wallets use, on this HOST:PORT. Empty = none.
+http = {{q .Ledger.HTTP}}
+# Store: "bolt" (ledger.db in the data directory) or "postgres". Gateways may
+# share one PostgreSQL database if each holds the same ledger.key (0600).
+store = {{q .Ledger.Store}}
+postgres = {{q .Ledger.Postgres}}
+# Projected capacity of the next 30 days, in units (until compute measures it).
+# Each day at most min(0.8*capacity/30, 0.8*capacity - outstanding) is issued;
+# 0 issues nothing.
+capacity = {{.Ledger.Capacity}}
 `))
 
 func renderConfig(cfg node.Config) ([]byte, error) {

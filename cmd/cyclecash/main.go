@@ -35,6 +35,8 @@ func commands() []command {
 		{"run", "start a node", cmdRun},
 		{"status", "show a running node's state", cmdStatus},
 		{"probe", "build circuits and measure build time, round trip and throughput", cmdProbe},
+		{"wallet", "buy, mint, send, receive and check units (e-cash) at a gateway", cmdWallet},
+		{"ledger", "a gateway operator's ledger: record cash sales, report the supply", cmdLedger},
 	}
 }
 
