@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"cyclecash/node"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// gateway is one `cyclecash run --role gateway` child process.
+type gateway struct {
+	*proc
+	data string
+	url  string // the Cashu API, http://HOST:PORT
+}
+
+// startGateway runs a gateway on data with its ledger on HTTP (on addr,
+// or an ephemeral port when addr is "") and returns once it listens.
+func startGateway(t *testing.T, data, addr string, args ...string) *gateway {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	args = append([]string{"run", "--data", data, "--role", "gateway", "--listen", "/ip4/127.0.0.1/tcp/0",
+		"--log-level", "warn", "--ledger-http", addr, "--ledger-capacity", "3000000"}, args...)
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCLI+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = testWriter{t}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	g := &gateway{proc: &proc{cmd: cmd}, data: data}
+	t.Cleanup(func() { g.stop(t) })
+	sc := bufio.NewScanner(out)
+	for g.api == "" && sc.Scan() {
+		key, val, _ := strings.Cut(sc.Text(), " ")
+		switch key {
+		case "ledger":
+			g.url = val
+		case "api":
+			g.api = val
+		}
+	}
+	if g.api == "" || g.url == "" {
+		t.Fatal("gateway exited before reporting its ledger and API addresses")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return g
+}
+
+// kill SIGKILLs the gateway.
+func (g *gateway) kill() {
+	g.cmd.Process.Kill()
+	g.cmd.Wait()
+}
+
+// hostPort is the gateway's ledger address without the scheme.
+func (g *gateway) hostPort() string { return strings.TrimPrefix(g.url, "http://") }
+
+// cli runs the CLI in-process and returns stdout, stderr and the status.
+func cli(args ...string) (string, string, int) {
+	var out, errb strings.Builder
+	code := Main(context.Background(), args, &out, &errb)
+	return strings.TrimSpace(out.String()), strings.TrimSpace(errb.String()), code
+}
+
+// mustCLI runs the CLI and fails the test unless it succeeds.
+func mustCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errs, code := cli(args...)
+	if code != 0 {
+		t.Fatalf("cyclecash %s: exit %d: %s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+// failCLI runs the CLI and fails the test unless it fails with one error
+// line containing want.
+func failCLI(t *testing.T, want string, args ...string) {
+	t.Helper()
+	_, errs, code := cli(args...)
+	lines := strings.Split(errs, "\n")
+	last := lines[len(lines)-1]
+	if code != 1 || !strings.HasPrefix(last, "cyclecash: ") || !strings.Contains(last, want) {
+		t.Fatalf("cyclecash %s: exit %d, stderr %q; want one error line with %q", strings.Join(args, " "), code, errs, want)
+	}
+}
+
+// report fetches the ledger report through the CLI.
+func report(t *testing.T, data string, extra ...string) node.LedgerReport {
+	t.Helper()
+	var r node.LedgerReport
+	out := mustCLI(t, append([]string{"ledger", "--data", data, "report", "--json"}, extra...)...)
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// post sends a JSON body (or raw bytes) to the gateway and returns the
+// status and the decoded answer.
+func post(t *testing.T, url string, body any) (int, map[string]any) {
+	t.Helper()
+	raw, ok := body.([]byte)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := http.Post(url, "application/json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ans map[string]any
+	json.NewDecoder(resp.Body).Decode(&ans)
+	return resp.StatusCode, ans
+}
+
+// pgDSN returns a DSN for a fresh schema of the test database named by
+// CYCLECASH_TEST_PG (the test is skipped when it is unset), dropped after
+// the test.
+func pgDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("CYCLECASH_TEST_PG")
+	if dsn == "" {
+		t.Skip("CYCLECASH_TEST_PG not set")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "clitest_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+	sep := " "
+	if strings.Contains(dsn, "://") {
+		sep = "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+	}
+	return dsn + sep + "search_path=" + schema
+}
