@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -135,6 +136,19 @@ func post(t *testing.T, url string, body any) (int, map[string]any) {
 	var ans map[string]any
 	json.NewDecoder(resp.Body).Decode(&ans)
 	return resp.StatusCode, ans
+}
+
+// httpPost posts body and returns the status once the answer is read.
+func httpPost(url string, body []byte) (int, error) {
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
 }
 
 // pgDSN returns a DSN for a fresh schema of the test database named by
