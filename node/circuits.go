@@ -52,13 +52,27 @@ func (n *Node) Onion() *overlay.Onion { return n.circ }
 func (n *Node) Handle(name string, h func(net.Conn)) { n.circ.Handle(name, h) }
 
 // BuildCircuit builds a fresh circuit to t: entry guard first, then
-// bandwidth-weighted relays, then the destination.
+// bandwidth-weighted relays, then the destination. A build that times out
+// or meets an unreachable relay is retried on a new path (up to
+// dialAttempts builds).
 func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, error) {
-	path, err := n.selectPath(t, 0)
-	if err != nil {
-		return nil, err
+	var err error
+	for attempt := range dialAttempts {
+		var path []*overlay.Descriptor
+		if path, err = n.selectPath(t, attempt); err != nil {
+			return nil, err
+		}
+		var c *overlay.Circuit
+		if c, err = n.circ.Build(ctx, path); err == nil || !retryable(err) || ctx.Err() != nil {
+			return c, err
+		}
 	}
-	return n.circ.Build(ctx, path)
+	return nil, fmt.Errorf("node: no circuit after %d attempts: %w", dialAttempts, err)
+}
+
+func retryable(err error) bool {
+	return errors.Is(err, overlay.ErrBuildTimeout) || errors.Is(err, overlay.ErrHopUnreachable) ||
+		errors.Is(err, overlay.ErrCircuitBroken)
 }
 
 // DialService opens a stream to service at t through a circuit, reusing an
@@ -70,8 +84,8 @@ func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, er
 // stream may not have arrived.
 func (n *Node) DialService(ctx context.Context, t Target, service string) (net.Conn, error) {
 	var last error
-	for attempt := range dialAttempts {
-		c, err := n.circuitTo(ctx, t, attempt)
+	for range dialAttempts {
+		c, err := n.circuitTo(ctx, t)
 		if err == nil {
 			var s *overlay.Stream
 			if s, err = c.Dial(ctx, service); err == nil {
@@ -92,18 +106,15 @@ func (n *Node) DialService(ctx context.Context, t Target, service string) (net.C
 }
 
 // circuitTo returns the cached open circuit to t or builds one.
-func (n *Node) circuitTo(ctx context.Context, t Target, attempt int) (*overlay.Circuit, error) {
+func (n *Node) circuitTo(ctx context.Context, t Target) (*overlay.Circuit, error) {
 	n.mu.Lock()
 	c := n.circuits[t]
 	n.mu.Unlock()
 	if c != nil && c.Err() == nil {
 		return c, nil
 	}
-	path, err := n.selectPath(t, attempt)
+	c, err := n.BuildCircuit(ctx, t)
 	if err != nil {
-		return nil, err
-	}
-	if c, err = n.circ.Build(ctx, path); err != nil {
 		return nil, err
 	}
 	n.mu.Lock()

@@ -9,36 +9,73 @@ import (
 	"cyclecash/onion"
 )
 
+// measureFactor: a build that passed the timeout is abandoned by its caller
+// but still awaited, up to this many timeouts, so its true duration enters
+// the learner. Counting only builds that beat the timeout would censor the
+// distribution and walk the timeout down (Tor keeps such circuits open to
+// measure them, path-spec §2.4.5).
+const measureFactor = 4
+
 // Build builds a circuit along path (from SelectPath: relays, then the
 // destination), telescoping one hop at a time. The whole build must finish
-// within the learned BuildTimeout, else ErrBuildTimeout; a hop that cannot
-// be reached gives ErrHopUnreachable. Successful build times feed the
-// timeout learner.
+// within the learned BuildTimeout, else ErrBuildTimeout (by design about
+// one build in five past the learned quantile: retry on a new path); a hop
+// that cannot be reached gives ErrHopUnreachable.
 func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error) {
 	if len(path) == 0 || len(path) > onion.MaxHops {
 		return nil, fmt.Errorf("overlay: path of %d hops (want 1..%d)", len(path), onion.MaxHops)
 	}
+	timeout := o.BuildTimeout()
+	mctx, cancel := context.WithTimeout(ctx, min(measureFactor*timeout, onion.DefaultBuildTimeout))
+	res := make(chan buildResult, 1)
+	go func() {
+		defer cancel()
+		c, err := o.build(mctx, path)
+		res <- buildResult{c, err}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case r := <-res:
+		return r.c, r.err
+	case <-t.C:
+		go func() { // abandoned: measured by build, then closed
+			if r := <-res; r.c != nil {
+				r.c.Close()
+			}
+		}()
+		return nil, ErrBuildTimeout
+	}
+}
+
+type buildResult struct {
+	c   *Circuit
+	err error
+}
+
+// build runs one build to completion or ctx's end, recording its duration.
+func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error) {
 	start := time.Now()
-	bctx, cancel := context.WithTimeout(ctx, o.BuildTimeout())
-	defer cancel()
-	l, err := o.linkTo(bctx, path[0].Peer)
+	l, err := o.linkTo(ctx, path[0].Peer)
 	if err != nil {
 		if errors.Is(err, ErrHopUnreachable) {
 			o.markDown(path[0].Peer)
 		}
-		return nil, buildErr(ctx, bctx, err)
+		return nil, err
 	}
 	c, err := o.startCircuit(l, path, start)
 	if err != nil {
 		return nil, err
 	}
 	for i := 1; ; i++ {
-		if err := c.awaitHop(bctx); err != nil {
+		if err := c.awaitHop(ctx); err != nil {
 			if errors.Is(err, ErrHopUnreachable) && i < len(path) {
 				o.markDown(path[i].Peer)
 			}
-			err = buildErr(ctx, bctx, err)
 			o.mu.Lock()
+			if errors.Is(err, context.DeadlineExceeded) {
+				o.builds.add(time.Since(start)) // never finished: counts as the cap
+			}
 			o.destroyCircuit(c, err)
 			o.unlock()
 			return nil, err
@@ -105,14 +142,6 @@ func (c *Circuit) awaitHop(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// buildErr turns the build context's expiry into ErrBuildTimeout.
-func buildErr(parent, build context.Context, err error) error {
-	if parent.Err() == nil && errors.Is(build.Err(), context.DeadlineExceeded) {
-		return ErrBuildTimeout
-	}
-	return err
 }
 
 func hopSpec(d *Descriptor) onion.HopSpec {
