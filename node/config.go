@@ -39,6 +39,12 @@ type Config struct {
 	// LoopbackDistinct lets loopback relays share a path. Test networks only.
 	LoopbackDistinct bool `toml:"loopback_distinct"`
 
+	// ClientOnly makes a confined client (a stealth worker): no listening,
+	// no relaying, no DHT, a fresh identity every start, and connections only
+	// to the bootstrap peers and then the entry guards, which serve it the
+	// directory. Everything else goes through circuits.
+	ClientOnly bool `toml:"client_only"`
+
 	Ledger LedgerConfig `toml:"ledger"` // the gateway's ledger (role gateway only)
 }
 
@@ -69,6 +75,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Roles == nil {
 		c.Roles = d.Roles
+		if c.ClientOnly {
+			c.Roles = []string{"worker"}
+		}
 	}
 	c.API = or(c.API, d.API)
 	c.LogLevel = or(c.LogLevel, d.LogLevel)
@@ -124,6 +133,12 @@ func (c Config) parse() (parsed, error) {
 			return p, fmt.Errorf("node: config: roles: %w", err)
 		}
 		p.roles |= r
+	}
+	if c.ClientOnly && p.roles&^overlay.RoleWorker != 0 {
+		return p, errors.New("node: config: roles: a client_only node can only be a worker (it relays and serves nothing)")
+	}
+	if c.ClientOnly && len(c.Bootstrap) == 0 {
+		return p, errors.New("node: config: bootstrap: a client_only node needs a bootstrap peer to fetch its first directory from")
 	}
 	if _, err := c.apiEndpoint(); err != nil {
 		return p, err

@@ -27,6 +27,18 @@ const (
 	OnionKeyLifetime = 7 * 24 * time.Hour
 )
 
+// nodeIdentity is the libp2p identity a node runs with: the persistent one
+// in the data directory, or for a client-only node a fresh key per start,
+// so its guard cannot link its sessions by identity and no identity of the
+// node's relay life is ever used for its client circuits.
+func nodeIdentity(cfg Config) (crypto.PrivKey, bool, error) {
+	if cfg.ClientOnly {
+		k, _, err := crypto.GenerateEd25519Key(rand.Reader)
+		return k, false, err
+	}
+	return loadOrCreateIdentity(cfg.DataDir)
+}
+
 // loadOrCreateIdentity reads the node's identity key, creating it on first use.
 func loadOrCreateIdentity(dir string) (crypto.PrivKey, bool, error) {
 	path := filepath.Join(dir, identityFile)

@@ -50,9 +50,12 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("node: data directory: %w", err)
 	}
-	id, created, err := loadOrCreateIdentity(cfg.DataDir)
+	id, created, err := nodeIdentity(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.ClientOnly {
+		p.listen = nil
 	}
 	onion, _, err := loadOrCreateOnionKeys(cfg.DataDir, time.Now())
 	if err != nil {
@@ -67,9 +70,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,
 		DescriptorLifetime: cfg.DescriptorLifetime, RepublishEvery: cfg.RepublishEvery,
 		GatherEvery: cfg.GatherEvery, RefreshEvery: cfg.RefreshEvery,
-		Limits: overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
-		Rules:  overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
-		Logger: log.With("sys", "overlay"),
+		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
+		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
+		ClientOnly: cfg.ClientOnly,
+		Logger:     log.With("sys", "overlay"),
 	})
 	if err != nil {
 		return nil, err
@@ -234,7 +238,20 @@ func ignoreClosed(err error) error {
 	return err
 }
 
-// PickGuard returns the entry guard for new circuits, persisting the guard set.
+// PickGuard returns the entry guard for new circuits, persisting the guard
+// set. A client-only node also confines its connections to those guards.
 func (n *Node) PickGuard() (peer.ID, error) {
-	return n.guards.Pick(n.ov.Directory().Live(), overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	g, err := n.guards.Pick(n.ov.Directory().Live(), overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	if err != nil {
+		return "", err
+	}
+	var ids []peer.ID
+	for _, e := range n.guards.Primary() {
+		ids = append(ids, e.Peer)
+	}
+	n.ov.SetGuards(ids)
+	return g, nil
 }
+
+// DataDir is the node's data directory.
+func (n *Node) DataDir() string { return n.cfg.DataDir }

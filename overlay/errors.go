@@ -22,6 +22,9 @@ var (
 	// ErrBadKey: the DHT key is not of the form /relay/<peerID>.
 	ErrBadKey = errors.New("overlay: bad descriptor key")
 
+	// ErrClientOnly: the operation needs the DHT, which client-only nodes do not run.
+	ErrClientOnly = errors.New("overlay: not available on a client-only node")
+
 	// ErrNoPath: the directory holds too few suitable relays for the path asked for.
 	ErrNoPath = errors.New("overlay: not enough suitable relays for a path")
 )

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -26,5 +27,33 @@ func FuzzParseDescriptor(f *testing.F) {
 			t.Fatalf("round trip changed bytes:\n%x\n%x", b, again)
 		}
 		_, _ = VerifyDescriptor(b, "", testNow)
+	})
+}
+
+// FuzzDecodeDirectory: a directory answer either fails to decode or
+// re-encodes, entry by entry, to the same bytes.
+func FuzzDecodeDirectory(f *testing.F) {
+	d1, _ := testDescriptor(f, 1, nil)
+	d2, _ := testDescriptor(f, 2, func(d *Descriptor) { d.Family = "x" })
+	seed, err := EncodeDirectory([]*Descriptor{d1, d2})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte{0, 0})
+	f.Add([]byte{0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		raws, err := DecodeDirectory(b)
+		if err != nil {
+			return
+		}
+		out := binary.BigEndian.AppendUint16(nil, uint16(len(raws)))
+		for _, r := range raws {
+			out = binary.BigEndian.AppendUint16(out, uint16(len(r)))
+			out = append(out, r...)
+		}
+		if !bytes.Equal(out, b) {
+			t.Fatalf("round trip changed bytes")
+		}
 	})
 }

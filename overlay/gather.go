@@ -22,6 +22,9 @@ const (
 // with refresh it re-reads the held ones too, so new sequence numbers
 // spread. It returns how many descriptors entered or changed the cache.
 func (o *Overlay) Gather(ctx context.Context, refresh bool) int {
+	if o.dht == nil {
+		return o.gatherFromSources(ctx)
+	}
 	cands := o.candidates(ctx)
 	var todo []peer.ID
 	for p := range cands {
@@ -62,6 +65,9 @@ func (o *Overlay) FetchDescriptor(ctx context.Context, p peer.ID) (*Descriptor, 
 }
 
 func (o *Overlay) lookup(ctx context.Context, p peer.ID) ([]byte, error) {
+	if o.dht == nil {
+		return nil, ErrClientOnly
+	}
 	fctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	raw, err := o.dht.GetValue(fctx, DescriptorKey(p), dht.Quorum(3))
@@ -135,4 +141,25 @@ func (o *Overlay) gatherLoop(ctx context.Context) {
 		}
 		every = min(every*2, o.cfg.GatherEvery)
 	}
+}
+
+// gatherFromSources is a client-only node's gather: ask the entry guards
+// (the bootstrap peers until guards are chosen) for their directories.
+func (o *Overlay) gatherFromSources(ctx context.Context) int {
+	o.mu.Lock()
+	sources := append([]peer.ID(nil), o.guards...)
+	o.mu.Unlock()
+	if len(sources) == 0 {
+		sources = bootstrapIDs(o.cfg.Bootstrap)
+	}
+	added := 0
+	for _, p := range sources {
+		n, err := o.fetchDirectory(ctx, p)
+		if err != nil {
+			o.log.Debug("directory source failed", "err", err)
+			continue
+		}
+		added += n
+	}
+	return added
 }

@@ -45,9 +45,10 @@ func (l HostLimits) withDefaults() HostLimits {
 // newHost builds a libp2p host bound to exactly listen: TCP and QUIC
 // transports, TLS and Noise security, yamux, a connection manager and a
 // resource manager sized by limits, no metrics, no circuit relay, no NAT
-// port mapping. clientOnly hosts do not learn or advertise addresses from
-// what peers observe (DESIGN.md section 3: stealth nodes stay quiet).
-func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, clientOnly bool) (host.Host, error) {
+// port mapping. A client-only host (gater set) neither learns nor
+// advertises addresses from what peers observe, and connects only where the
+// gater allows (DESIGN.md section 3: stealth nodes stay quiet).
+func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, gater *clientGater) (host.Host, error) {
 	limits = limits.withDefaults()
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
@@ -76,8 +77,8 @@ func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, client
 	} else {
 		opts = append(opts, libp2p.ListenAddrs(listen...))
 	}
-	if clientOnly {
-		opts = append(opts, libp2p.DisableIdentifyAddressDiscovery())
+	if gater != nil {
+		opts = append(opts, libp2p.DisableIdentifyAddressDiscovery(), libp2p.ConnectionGater(gater))
 	}
 	h, err := libp2p.New(opts...)
 	if err != nil {

@@ -29,8 +29,9 @@ type Config struct {
 	Roles     Role
 	Bandwidth uint64 // advertised, bytes per second
 	Family    string
-	// ClientOnly nodes publish no descriptor, run the DHT in client mode and
-	// learn no addresses from peers (stealth workers).
+	// ClientOnly nodes (stealth workers) listen nowhere, publish nothing, run
+	// no DHT and dial only their bootstrap peers and entry guards, from whom
+	// they fetch the directory over DirProtocol (see SetGuards).
 	ClientOnly bool
 
 	DescriptorLifetime time.Duration // 0 = 3h
@@ -69,6 +70,9 @@ func (c *Config) validate() error {
 	if c.Identity == nil || c.Identity.Type() != crypto.Ed25519 {
 		return errors.New("overlay: Config.Identity must be an Ed25519 key")
 	}
+	if c.ClientOnly && len(c.Listen) > 0 {
+		return errors.New("overlay: Config.Listen must be empty for a client-only node")
+	}
 	if c.DescriptorLifetime > MaxDescriptorLifetime {
 		return fmt.Errorf("overlay: Config.DescriptorLifetime above %v", MaxDescriptorLifetime)
 	}
@@ -83,9 +87,13 @@ type Overlay struct {
 	dir  *Directory
 	log  *slog.Logger
 
+	gater *clientGater // client-only nodes; nil otherwise
+
 	mu      sync.Mutex
 	lastSeq uint64
 	onion   [32]byte
+	guards  []peer.ID   // client-only: directory sources once chosen
+	self    *Descriptor // last descriptor published, served with the directory
 }
 
 // New starts the host and the DHT. It does not contact anyone yet: Run
@@ -95,16 +103,21 @@ func New(cfg Config) (*Overlay, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	h, err := newHost(cfg.Identity, cfg.Listen, cfg.Limits, cfg.ClientOnly)
+	var gater *clientGater
+	if cfg.ClientOnly {
+		gater = newClientGater(bootstrapIDs(cfg.Bootstrap))
+	}
+	h, err := newHost(cfg.Identity, cfg.Listen, cfg.Limits, gater)
 	if err != nil {
 		return nil, err
 	}
-	mode := dht.ModeServer
+	o := &Overlay{cfg: cfg, host: h, dir: NewDirectory(cfg.Now), log: cfg.Logger, onion: cfg.OnionKey, gater: gater}
 	if cfg.ClientOnly {
-		mode = dht.ModeClient
+		return o, nil
 	}
+	h.SetStreamHandler(DirProtocol, o.serveDirectory)
 	kad, err := dht.New(h,
-		dht.Mode(mode),
+		dht.Mode(dht.ModeServer),
 		dht.ProtocolPrefix(DHTPrefix),
 		dht.Validator(record.NamespacedValidator{DescriptorNamespace: Validator{Now: cfg.Now}}),
 		dht.BootstrapPeers(cfg.Bootstrap...),
@@ -114,8 +127,33 @@ func New(cfg Config) (*Overlay, error) {
 		h.Close()
 		return nil, fmt.Errorf("overlay: start dht: %w", err)
 	}
-	return &Overlay{cfg: cfg, host: h, dht: kad, dir: NewDirectory(cfg.Now), log: cfg.Logger, onion: cfg.OnionKey}, nil
+	o.dht = kad
+	return o, nil
 }
+
+func bootstrapIDs(ais []peer.AddrInfo) []peer.ID {
+	ids := make([]peer.ID, 0, len(ais))
+	for _, ai := range ais {
+		ids = append(ids, ai.ID)
+	}
+	return ids
+}
+
+// SetGuards tells a client-only node its entry guards: from then on it
+// dials only them (and its bootstrap peers) and fetches the directory from
+// them. On other nodes it does nothing.
+func (o *Overlay) SetGuards(guards []peer.ID) {
+	if o.gater == nil {
+		return
+	}
+	o.mu.Lock()
+	o.guards = append([]peer.ID(nil), guards...)
+	o.mu.Unlock()
+	o.gater.set(append(bootstrapIDs(o.cfg.Bootstrap), guards...))
+}
+
+// ClientOnly reports whether this node is a confined client (stealth).
+func (o *Overlay) ClientOnly() bool { return o.cfg.ClientOnly }
 
 // Host is the libp2p host, for protocols layered on the overlay.
 func (o *Overlay) Host() host.Host { return o.host }
@@ -129,8 +167,14 @@ func (o *Overlay) Addrs() []ma.Multiaddr { return o.host.Addrs() }
 // Directory is the cache of verified relay descriptors.
 func (o *Overlay) Directory() *Directory { return o.dir }
 
-// RoutingTableSize is the number of peers in the DHT routing table.
-func (o *Overlay) RoutingTableSize() int { return o.dht.RoutingTable().Size() }
+// RoutingTableSize is the number of peers in the DHT routing table (0 for
+// client-only nodes, which run no DHT).
+func (o *Overlay) RoutingTableSize() int {
+	if o.dht == nil {
+		return 0
+	}
+	return o.dht.RoutingTable().Size()
+}
 
 // SetOnionKey changes the onion key announced from the next publication on.
 func (o *Overlay) SetOnionKey(k [32]byte) {
@@ -141,7 +185,11 @@ func (o *Overlay) SetOnionKey(k [32]byte) {
 
 // Close stops the DHT and the host.
 func (o *Overlay) Close() error {
-	return errors.Join(o.dht.Close(), o.host.Close())
+	var err error
+	if o.dht != nil {
+		err = o.dht.Close()
+	}
+	return errors.Join(err, o.host.Close())
 }
 
 // Run connects to the bootstrap peers, then keeps the descriptor published
@@ -169,6 +217,9 @@ func (o *Overlay) connectBootstrap(ctx context.Context) {
 			o.log.Debug("bootstrap peer unreachable", "peer", ai.ID, "err", err)
 		}
 		cancel()
+	}
+	if o.dht == nil {
+		return
 	}
 	if err := o.dht.Bootstrap(ctx); err != nil {
 		o.log.Debug("dht bootstrap", "err", err)

@@ -59,10 +59,13 @@ func (o *Overlay) Seq() uint64 {
 // means at least one peer accepted the record; callers that must know where
 // it landed read it back from another node.
 func (o *Overlay) Publish(ctx context.Context) error {
-	_, raw, err := o.Descriptor()
+	d, raw, err := o.Descriptor()
 	if err != nil {
 		return err
 	}
+	o.mu.Lock()
+	o.self = d
+	o.mu.Unlock()
 	if err := o.dht.PutValue(ctx, DescriptorKey(o.ID()), raw); err != nil {
 		return fmt.Errorf("overlay: publish descriptor: %w", err)
 	}

@@ -22,7 +22,7 @@ type nodeFlags struct {
 	config, data, api, logLevel, family string
 	listen, bootstrap, roles            listFlag
 	bandwidth                           uint64
-	loopbackDistinct                    bool
+	loopbackDistinct, clientOnly        bool
 	ledger                              ledgerFlags
 }
 
@@ -37,6 +37,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.family, "family", "", "operator family name (config key family)")
 	fs.Uint64Var(&f.bandwidth, "bandwidth", 0, "advertised bandwidth in bytes/s (config key bandwidth)")
 	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
+	fs.BoolVar(&f.clientOnly, "client-only", false, "stealth client: no listening, no relaying, no DHT, fresh identity, talks only to its guards (config key client_only)")
 	f.ledger.register(fs)
 }
 
@@ -75,6 +76,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.Bandwidth = f.bandwidth
 		case "loopback-distinct":
 			cfg.LoopbackDistinct = f.loopbackDistinct
+		case "client-only":
+			cfg.ClientOnly = f.clientOnly
 		}
 	})
 	f.ledger.apply(fs, &cfg.Ledger)
@@ -163,6 +166,11 @@ refresh_every = {{q .RefreshEvery.String}}
 
 # Treat loopback relays as distinct subnets. For test networks on 127.0.0.1 only.
 loopback_distinct = {{.LoopbackDistinct}}
+
+# Stealth client: listen nowhere, relay nothing, run no DHT, take a fresh
+# identity at every start, and connect only to the bootstrap peers and then
+# the entry guards (who serve the directory). Everything else via circuits.
+client_only = {{.ClientOnly}}
 
 # The ledger of a gateway (role gateway): units sold and paid out as e-cash.
 [ledger]

@@ -34,8 +34,11 @@ type Options struct {
 // Net is a running test network.
 type Net struct {
 	Nodes  []*node.Node
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	dir    string
+	opts   Options
 }
 
 // Start creates the nodes under dir (one data directory each), starts them
@@ -46,7 +49,7 @@ func Start(dir string, opts Options) (*Net, error) {
 		return nil, errors.New("testnet: Options.N must be at least 1")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	net := &Net{cancel: cancel}
+	net := &Net{ctx: ctx, cancel: cancel, dir: dir, opts: opts}
 	var boot []string
 	for i := range opts.N {
 		n, err := node.New(opts.config(dir, i, boot), opts.logger(i))
@@ -104,6 +107,24 @@ func or(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// Add starts one more node bootstrapping through node boot of the network,
+// configured like the others and then by configure; Close stops it too.
+func (n *Net) Add(boot int, configure func(c *node.Config)) (*node.Node, error) {
+	i := len(n.Nodes)
+	c := n.opts.config(n.dir, i, n.Nodes[boot].P2PAddrs())
+	if configure != nil {
+		configure(&c)
+	}
+	nd, err := node.New(c, n.opts.logger(i))
+	if err != nil {
+		return nil, fmt.Errorf("testnet: node %d: %w", i, err)
+	}
+	n.Nodes = append(n.Nodes, nd)
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); nd.Run(n.ctx) }()
+	return nd, nil
 }
 
 // WaitDirectory waits until every node's directory holds at least min
