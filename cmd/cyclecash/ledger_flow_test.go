@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -67,6 +68,17 @@ func TestGatewayWalletFlow(t *testing.T) {
 		t.Fatalf("mint after restart printed %q", out)
 	}
 	checkBooks(t, gw.data, map[string]uint64{a: 60, b: 48}, 108)
+
+	// A lost wallet comes back from its seed, without the units it sent.
+	seed := filepath.Join(dir, "a.seed")
+	if err := os.WriteFile(seed, []byte(mustCLI(t, "wallet", "--dir", a, "seed")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(dir, "a-again")
+	out := mustCLI(t, "wallet", "--dir", again, "--gateway", gw.url, "restore", "--seed-file", seed)
+	if out != "restored 60\nbalance 60" {
+		t.Fatalf("restore printed %q", out)
+	}
 }
 
 // badInputs sends malformed and unbalanced requests through the CLI and the
