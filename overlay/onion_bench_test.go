@@ -90,6 +90,8 @@ func (h *middleHarness) toClient() {
 // sans-IO part alone is onion's BenchmarkRelayForward (the baseline).
 func BenchmarkMiddleRelayCell(b *testing.B) {
 	h := newMiddleHarness(b)
+	h.toMiddle(h.client.PadEarly(nil)...) // the rest are plain RELAY cells
+	h.take(h.b)
 	batch := make([]onion.Cell, readBatch)
 	for i := range batch {
 		cells, _ := h.client.SendRelay(2, onion.RelayMsg{Cmd: onion.RelayDrop}, nil)
@@ -97,13 +99,16 @@ func BenchmarkMiddleRelayCell(b *testing.B) {
 	}
 	b.SetBytes(onion.CellSize)
 	b.ReportAllocs()
-	n := 0
+	n, forwarded := 0, 0
 	for b.Loop() {
 		if n%readBatch == 0 {
 			h.toMiddle(batch...)
-			h.take(h.b)
+			forwarded += len(h.take(h.b))
 		}
 		n++
+	}
+	if forwarded < n || len(h.o.RelayedCircuits()) != 1 {
+		b.Fatalf("forwarded %d of %d cells; circuit open: %v", forwarded, n, len(h.o.RelayedCircuits()) == 1)
 	}
 }
 
