@@ -92,12 +92,7 @@ func TestWhatEachPartyLearns(t *testing.T) {
 	net, client, gw := gatewayNet(t, 8, nil)
 	rec := &recorder{}
 	gw.Handle("record", rec.serve)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, "record")
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial3(t, client, gw, "record")
 	conn.Write([]byte("hello"))
 	conn.Close()
 	waitFor(t, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return rec.got.Len() == 5 })
@@ -139,12 +134,7 @@ func TestTaggingOverNetwork(t *testing.T) {
 	net, client, gw := gatewayNet(t, 8, nil)
 	rec := &recorder{}
 	gw.Handle("record", rec.serve)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, "record")
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial3(t, client, gw, "record")
 	guard := hopsOf(t, net, client)[0]
 	var mu sync.Mutex
 	seen := 0

@@ -36,6 +36,19 @@ func gatewayNet(t *testing.T, n int, configure func(i int, c *node.Config)) (*Ne
 	return net, net.Nodes[1], net.Nodes[n-1]
 }
 
+// dial3 opens a stream to service at gw through 3 relays; closed at cleanup.
+func dial3(t *testing.T, client, gw *node.Node, service string) net.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // echoTransfer writes size random bytes through an echo stream while
 // reading them back, and checks they return intact.
 func echoTransfer(t *testing.T, conn net.Conn, size int) error {
@@ -65,13 +78,7 @@ func echoTransfer(t *testing.T, conn net.Conn, size int) error {
 // data both ways intact.
 func TestCircuitEcho(t *testing.T) {
 	_, client, gw := gatewayNet(t, 8, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, overlay.EchoService)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial3(t, client, gw, overlay.EchoService)
 	if err := echoTransfer(t, conn, 1<<20); err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +92,7 @@ func TestCircuitBulk64MiB(t *testing.T) {
 		t.Skip("bulk transfer")
 	}
 	_, client, gw := gatewayNet(t, 8, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, err := client.DialService(ctx, node.Target{Peer: gw.ID(), Hops: 3}, overlay.EchoService)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial3(t, client, gw, overlay.EchoService)
 	size := 64 << 20
 	if raceEnabled {
 		size = 8 << 20
