@@ -71,6 +71,7 @@ func (n *Node) serveAPI() *http.Server {
 	})
 	mux.HandleFunc("POST /v1/probe", n.handleProbe)
 	n.registerLedgerAPI(mux)
+	n.registerComputeAPI(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	n.mu.Lock()
 	l := n.api

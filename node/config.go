@@ -45,7 +45,8 @@ type Config struct {
 	// directory. Everything else goes through circuits.
 	ClientOnly bool `toml:"client_only"`
 
-	Ledger LedgerConfig `toml:"ledger"` // the gateway's ledger (role gateway only)
+	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
+	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
 }
 
 // Defaults returns the configuration a fresh `cyclecash init` writes.
@@ -64,6 +65,7 @@ func Defaults() Config {
 		GatherEvery:        2 * time.Minute,
 		RefreshEvery:       time.Hour,
 		Ledger:             LedgerConfig{Store: StoreBolt},
+		Compute:            computeDefaults(),
 	}
 }
 
@@ -89,6 +91,7 @@ func (c Config) WithDefaults() Config {
 	c.GatherEvery = or(c.GatherEvery, d.GatherEvery)
 	c.RefreshEvery = or(c.RefreshEvery, d.RefreshEvery)
 	c.Ledger.Store = or(c.Ledger.Store, d.Ledger.Store)
+	c.Compute = c.Compute.withDefaults(c.ClientOnly)
 	return c
 }
 
@@ -147,6 +150,9 @@ func (c Config) parse() (parsed, error) {
 		return p, err
 	}
 	if err := c.Ledger.validate(); err != nil {
+		return p, err
+	}
+	if err := c.Compute.validate(c.ClientOnly); err != nil {
 		return p, err
 	}
 	return p, nil

@@ -47,6 +47,9 @@ type LedgerConfig struct {
 	Store    string `toml:"store"`    // "bolt" (DATA/ledger.db) or "postgres"
 	Postgres string `toml:"postgres"` // PostgreSQL DSN when store = "postgres"
 	Capacity uint64 `toml:"capacity"` // Ĉ: projected capacity of the next 30 days, in units
+	// Measured, when set, supplies Ĉ from measured accepted work (the
+	// gateway's compute scheduler sets it; Capacity is then its floor).
+	Measured func(time.Time) uint64 `toml:"-"`
 }
 
 func (c LedgerConfig) validate() error {
@@ -86,7 +89,7 @@ func OpenLedger(ctx context.Context, cfg Config, create bool) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := ledger.New(ledger.Config{Master: master, CapacityUnits: cfg.Ledger.Capacity, Name: "cyclecash gateway"}, st)
+	m, err := ledger.New(ledger.Config{Master: master, CapacityUnits: cfg.Ledger.Capacity, Capacity: cfg.Ledger.Measured, Name: "cyclecash gateway"}, st)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -33,7 +33,8 @@ type Node struct {
 	api      net.Listener
 	started  time.Time
 
-	ledger *ledgerService // a gateway's ledger; nil for other roles
+	ledger  *ledgerService  // a gateway's ledger; nil for other roles
+	compute *computeService // scheduler, worker and buyer client
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
@@ -100,10 +101,19 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
+	cfg.Ledger.Measured = n.measuredCapacity
 	if n.ledger, err = startLedger(cfg, p.roles); err != nil {
 		n.Close()
 		return nil, err
 	}
+	compute, err := startCompute(n, cfg, p.roles)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.mu.Lock()
+	n.compute = compute
+	n.mu.Unlock()
 	return n, nil
 }
 
@@ -150,7 +160,8 @@ func (n *Node) Run(ctx context.Context) error {
 	srv := n.serveAPI()
 	n.ledger.serve(n.log)
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
+	go func() { defer wg.Done(); n.compute.run(ctx) }()
 	go func() { defer wg.Done(); n.ov.Run(ctx) }()
 	go func() { defer wg.Done(); n.circ.Run(ctx) }()
 	go func() { defer wg.Done(); n.rotateLoop(ctx) }()
@@ -228,7 +239,7 @@ func (n *Node) Close() error {
 	if api != nil {
 		errs = append(errs, ignoreClosed(api.Close()))
 	}
-	return errors.Join(append(errs, n.circ.Close(), n.ov.Close(), n.ledger.close())...)
+	return errors.Join(append(errs, n.compute.close(), n.circ.Close(), n.ov.Close(), n.ledger.close())...)
 }
 
 func ignoreClosed(err error) error {

@@ -24,6 +24,7 @@ type nodeFlags struct {
 	bandwidth                           uint64
 	loopbackDistinct, clientOnly        bool
 	ledger                              ledgerFlags
+	workerMode                          string
 }
 
 func (f *nodeFlags) register(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
 	fs.BoolVar(&f.clientOnly, "client-only", false, "stealth client: no listening, no relaying, no DHT, fresh identity, talks only to its guards (config key client_only)")
 	f.ledger.register(fs)
+	fs.StringVar(&f.workerMode, "worker-mode", "", "worker mode: open or stealth (config key compute.mode)")
 }
 
 // load reads the config file (if any) and applies the flags that were set.
@@ -78,6 +80,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.LoopbackDistinct = f.loopbackDistinct
 		case "client-only":
 			cfg.ClientOnly = f.clientOnly
+		case "worker-mode":
+			cfg.Compute.Mode = f.workerMode
 		}
 	})
 	f.ledger.apply(fs, &cfg.Ledger)
@@ -184,6 +188,24 @@ postgres = {{q .Ledger.Postgres}}
 # Each day at most min(0.8*capacity/30, 0.8*capacity - outstanding) is issued;
 # 0 issues nothing.
 capacity = {{.Ledger.Capacity}}
+
+# Compute: a worker's mode and limits (role worker), a gateway's scheduling.
+[compute]
+# Worker mode: "open" (direct connection to the gateway, paid in account
+# credit) or "stealth" (every request through a 3-relay circuit under a
+# fresh key, paid in tokens saved in DATA/wallet). "" = stealth when
+# client_only, else open.
+mode = {{q .Compute.Mode}}
+# Tasks run at once, and the fraction of wall time spent computing (0-1].
+concurrency = {{.Compute.Concurrency}}
+cpu_share = {{.Compute.CPUShare}}
+# Pause while the 1-minute load average exceeds this; 0 = never yield.
+yield_load = {{.Compute.YieldLoad}}
+# How long an idle worker waits before asking for work again.
+poll = {{q .Compute.Poll.String}}
+# Gateway: added to a task's timeout before a silent worker's replica is
+# given to another worker.
+lease_grace = {{q .Compute.LeaseGrace.String}}
 `))
 
 func renderConfig(cfg node.Config) ([]byte, error) {

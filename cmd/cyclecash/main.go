@@ -21,6 +21,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"cyclecash/compute"
 )
 
 // command is one subcommand: it parses its own flags from args.
@@ -37,6 +39,7 @@ func commands() []command {
 		{"probe", "build circuits and measure build time, round trip and throughput", cmdProbe},
 		{"wallet", "buy, mint, send, receive and check units (e-cash) at a gateway", cmdWallet},
 		{"ledger", "a gateway operator's ledger: record cash sales, report the supply", cmdLedger},
+		{"job", "submit a compute job paid in units, follow it, fetch its results", cmdJob},
 	}
 }
 
@@ -44,6 +47,13 @@ func commands() []command {
 var errUsage = errors.New("usage")
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == compute.ChildCommand {
+		// A worker re-executes itself to run one task in a child it can kill.
+		if err := compute.ChildMain(os.Stdin, os.Stdout); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,0 +1,162 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"cyclecash/compute"
+	"cyclecash/compute/boltqueue"
+	"cyclecash/ledger"
+
+	"github.com/libp2p/go-libp2p/core/network"
+)
+
+// ComputeDBFile is the gateway's task queue, job metadata, worker credit
+// and measured capacity (bbolt, in the data directory).
+const ComputeDBFile = "compute.db"
+
+// Tables of the gateway's compute store beside the queue's own.
+const (
+	tableJobMeta  = "jobmeta"  // job ID -> jobMeta
+	tableModules  = "modules"  // instrumented SHA-256 -> module bytes
+	tableQuotes   = "quotes"   // job/task/worker -> stealth payout quote ID
+	tableCredits  = "credits"  // worker ID -> Account
+	tableCapacity = "capacity" // UTC day -> units accepted that day
+)
+
+// computeGateway schedules buyers' jobs on workers: the queue, escrow of
+// the buyers' payment, and payouts. It records workers only under the IDs
+// they register (an account key hash, or a stealth session key hash):
+// never an address or a peer ID.
+type computeGateway struct {
+	log   *slog.Logger
+	store *boltqueue.Store
+	queue *compute.Queue
+	cap   *capacityMeter
+	mint  *ledger.Mint // set by attach once the ledger is open
+	ln    *connListener
+	srv   *http.Server
+	now   func() time.Time
+
+	mu       sync.Mutex
+	sessions map[string]string // bearer token -> worker ID
+	settling map[string]bool   // jobs whose escrow is being settled
+}
+
+// openComputeGateway opens the gateway's compute store. The capacity
+// meter is ready before the ledger opens, since the ledger's cap reads it.
+func openComputeGateway(cfg Config, log *slog.Logger) (*computeGateway, error) {
+	st, err := boltqueue.Open(filepath.Join(cfg.DataDir, ComputeDBFile))
+	if err != nil {
+		return nil, fmt.Errorf("node: compute store: %w", err)
+	}
+	g := &computeGateway{log: log, store: st, now: time.Now,
+		sessions: map[string]string{}, settling: map[string]bool{}}
+	g.queue = compute.NewQueue(st, compute.QueueConfig{LeaseGrace: cfg.Compute.LeaseGrace,
+		Logger: log, Rand: randFloat})
+	g.cap = &capacityMeter{store: st, floor: cfg.Ledger.Capacity}
+	return g, nil
+}
+
+// attach wires the ledger's mint and builds the HTTP server.
+func (g *computeGateway) attach(mint *ledger.Mint, ledgerAPI http.Handler) {
+	g.mint = mint
+	g.ln = newConnListener()
+	mux := http.NewServeMux()
+	g.routes(mux)
+	mux.Handle(ledgerPath+"/", http.StripPrefix(ledgerPath, ledgerAPI))
+	g.srv = &http.Server{Handler: http.MaxBytesHandler(mux, maxWorkBody), ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelDebug)}
+}
+
+func (g *computeGateway) routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+workPrefix+"jobs", g.handleSubmit)
+	mux.HandleFunc("GET "+workPrefix+"jobs/{id}", g.handleStatus)
+	mux.HandleFunc("GET "+workPrefix+"jobs/{id}/results", g.handleResults)
+	mux.HandleFunc("POST "+workPrefix+"jobs/{id}/cancel", g.handleCancel)
+	mux.HandleFunc("POST "+workPrefix+"register", g.handleRegister)
+	mux.HandleFunc("POST "+workPrefix+"lease", g.authed(g.handleLease))
+	mux.HandleFunc("GET "+workPrefix+"modules/{hash}", g.handleModule)
+	mux.HandleFunc("POST "+workPrefix+"complete", g.authed(g.handleComplete))
+	mux.HandleFunc("GET "+workPrefix+"account", g.authed(g.handleAccount))
+}
+
+// serveStream hands a libp2p stream from an open worker to the server.
+func (g *computeGateway) serveStream(s network.Stream) { g.ln.Put(streamConn{s}) }
+
+// serveConn hands a circuit stream to the server.
+func (g *computeGateway) serveConn(c net.Conn) { g.ln.Put(c) }
+
+// run serves requests and keeps leases and escrows tidy until ctx ends.
+func (g *computeGateway) run(ctx context.Context) {
+	go func() {
+		if err := g.srv.Serve(g.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			g.log.Error("compute gateway stopped", "err", err)
+		}
+	}()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_ = g.srv.Shutdown(sctx)
+			return
+		case <-t.C:
+		}
+		if _, err := g.queue.Expire(); err != nil {
+			g.log.Warn("compute: expiring leases", "err", err)
+		}
+		g.settleFinished(ctx)
+	}
+}
+
+// close releases the store; run must have returned.
+func (g *computeGateway) close() error {
+	if g == nil {
+		return nil
+	}
+	if g.ln != nil {
+		g.ln.Close()
+	}
+	return g.store.Close()
+}
+
+// authed resolves the bearer token to the session's worker ID.
+func (g *computeGateway) authed(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := bearer(r)
+		g.mu.Lock()
+		worker := g.sessions[tok]
+		g.mu.Unlock()
+		if !ok || worker == "" {
+			workError(w, ErrUnauthorized, http.StatusUnauthorized)
+			return
+		}
+		h(w, r, worker)
+	}
+}
+
+// workError answers with the error as one plain line. Messages come from
+// this package and the cores; none carries a peer's address.
+func workError(w http.ResponseWriter, err error, code int) {
+	http.Error(w, err.Error(), code)
+}
+
+func readJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: malformed request: %v", ErrJob, err)
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"cyclecash/compute"
+	"cyclecash/ledger"
+)
+
+// Paying workers for an accepted task. Every worker whose result agreed
+// with the accepted one earns the task's units (what one replica of the
+// work cost); outvoted workers earn nothing. Open workers are credited in
+// the gateway's store; a stealth worker's mint quote is paid with
+// "payout:<job>/<task>", after which the worker mints it with blinded
+// outputs, so the tokens it ends with cannot be linked to the payout. The
+// ledger's supply cap applies to those payouts: a payout refused by the
+// cap stays unpaid and is logged.
+
+// payTask pays the valid workers of an accepted task, once.
+func (g *computeGateway) payTask(ctx context.Context, job string, index int) {
+	task, err := g.task(job, index)
+	if err != nil || task.State != compute.TaskAccepted {
+		return
+	}
+	doneKey := fmt.Sprintf("%s/%08d", job, index)
+	var done bool
+	if g.store.View(func(tx compute.Tx) error { d, err := getJSON(tx, tableQuotes, doneKey, &done); done = d; return err }) != nil || done {
+		return
+	}
+	var paid []string // stealth workers whose quote was paid
+	for _, w := range task.Valid {
+		if strings.HasPrefix(w, "s-") && task.Units > 0 && g.payQuote(ctx, job, index, w, task.Units) {
+			paid = append(paid, w)
+		}
+	}
+	err = g.store.Update(func(tx compute.Tx) error {
+		for _, w := range task.Valid {
+			if err := g.credit(tx, job, index, w, task.Units, paid); err != nil {
+				return err
+			}
+		}
+		if err := g.cap.add(tx, g.now(), task.Units); err != nil {
+			return err
+		}
+		return putJSON(tx, tableQuotes, doneKey, true)
+	})
+	if err != nil {
+		g.log.Warn("compute: recording payout", "job", job, "task", index, "err", err)
+	}
+}
+
+// credit records what worker earned for one task in its account.
+func (g *computeGateway) credit(tx compute.Tx, job string, index int, worker string, units uint64, paid []string) error {
+	acct := Account{Worker: worker}
+	if _, err := getJSON(tx, tableCredits, worker, &acct); err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(worker, "o-"):
+		acct.Credit += units
+	case slices.Contains(paid, worker):
+		var q string
+		if _, err := getJSON(tx, tableQuotes, quoteKey(job, index, worker), &q); err != nil {
+			return err
+		}
+		acct.Paid = append(acct.Paid, q)
+	default:
+		return nil
+	}
+	return putJSON(tx, tableCredits, worker, acct)
+}
+
+// payQuote pays the quote a stealth worker sent with its result, if it is
+// for exactly the task's units.
+func (g *computeGateway) payQuote(ctx context.Context, job string, index int, worker string, units uint64) bool {
+	var id string
+	if err := g.store.View(func(tx compute.Tx) error {
+		_, err := getJSON(tx, tableQuotes, quoteKey(job, index, worker), &id)
+		return err
+	}); err != nil || id == "" {
+		return false
+	}
+	q, err := g.mint.Quote(ctx, id)
+	if err != nil || q.Amount != units || q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid {
+		g.log.Info("compute: stealth payout quote unusable", "job", job, "task", index)
+		return false
+	}
+	if _, err := g.mint.PayQuote(ctx, id, fmt.Sprintf("payout:%s/%d", job, index)); err != nil {
+		g.log.Warn("compute: stealth payout refused", "job", job, "task", index, "err", err)
+		return false
+	}
+	return true
+}
+
+func (g *computeGateway) task(job string, index int) (*compute.TaskRecord, error) {
+	tasks, err := g.queue.Tasks(job)
+	if err != nil {
+		return nil, err
+	}
+	for i := range tasks {
+		if tasks[i].Index == index {
+			return &tasks[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: task %d", ErrJob, index)
+}

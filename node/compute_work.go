@@ -1,0 +1,149 @@
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cyclecash/compute"
+)
+
+// The worker's side of the gateway: sessions, leases, modules, results.
+
+func (g *computeGateway) handleRegister(w http.ResponseWriter, r *http.Request) {
+	var req registerRequest
+	if err := readJSON(r, &req); err != nil {
+		workError(w, err, http.StatusBadRequest)
+		return
+	}
+	worker, err := g.register(req)
+	if err != nil {
+		workError(w, err, http.StatusUnauthorized)
+		return
+	}
+	var tok [24]byte
+	rand.Read(tok[:])
+	ans := registerAnswer{Worker: worker, Token: hex.EncodeToString(tok[:])}
+	g.mu.Lock()
+	g.sessions[ans.Token] = worker
+	g.mu.Unlock()
+	writeJSON(w, ans)
+}
+
+// register checks the key's signature and returns the worker ID: "o-" or
+// "s-" and the first 16 bytes of the key's SHA-256. That is all the
+// gateway ever records about a worker.
+func (g *computeGateway) register(req registerRequest) (string, error) {
+	prefix := map[string]string{WorkerOpen: "o-", WorkerStealth: "s-"}[req.Mode]
+	d := g.now().Sub(time.Unix(req.Time, 0))
+	switch {
+	case prefix == "":
+		return "", fmt.Errorf("%w: unknown mode %q", ErrUnauthorized, req.Mode)
+	case len(req.Key) != ed25519.PublicKeySize || !ed25519.Verify(req.Key, registerMessage(req.Mode, req.Time), req.Sig):
+		return "", fmt.Errorf("%w: bad registration signature", ErrUnauthorized)
+	case d > registerSkew || d < -registerSkew:
+		return "", fmt.Errorf("%w: registration time is off by %v", ErrUnauthorized, d.Round(time.Second))
+	}
+	sum := sha256.Sum256(req.Key)
+	return prefix + hex.EncodeToString(sum[:16]), nil
+}
+
+func registerMessage(mode string, t int64) []byte {
+	return []byte(registerContext + mode + "\x00" + strconv.FormatInt(t, 10))
+}
+
+func (g *computeGateway) handleLease(w http.ResponseWriter, r *http.Request, worker string) {
+	a, err := g.queue.Lease(worker)
+	if err != nil {
+		workError(w, err, http.StatusInternalServerError)
+		return
+	}
+	if a == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	var meta jobMeta
+	job, err := g.queue.Job(a.Lease.Job)
+	if err == nil {
+		err = g.store.View(func(tx compute.Tx) error { _, err := getJSON(tx, tableJobMeta, a.Lease.Job, &meta); return err })
+	}
+	if err != nil {
+		workError(w, err, http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, leaseAnswer{Lease: a.Lease, Module: meta.Module, Input: a.Input, Fuel: a.Fuel,
+		UnitsPerTask: job.Manifest.UnitsPerTask, Seed: a.Seed, TimeoutMS: a.Timeout.Milliseconds()})
+}
+
+func (g *computeGateway) handleModule(w http.ResponseWriter, r *http.Request) {
+	var mod []byte
+	err := g.store.View(func(tx compute.Tx) (err error) {
+		mod, err = tx.Get(tableModules, strings.ToLower(r.PathValue("hash")))
+		return err
+	})
+	if err != nil || mod == nil {
+		workError(w, fmt.Errorf("%w: unknown module", ErrJob), http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/wasm")
+	w.Write(mod)
+}
+
+func (g *computeGateway) handleComplete(w http.ResponseWriter, r *http.Request, worker string) {
+	var req completeRequest
+	if err := readJSON(r, &req); err != nil {
+		workError(w, err, http.StatusBadRequest)
+		return
+	}
+	l := req.Lease
+	l.Worker = worker // a session reports only for itself
+	if req.Quote != "" {
+		if err := g.store.Update(func(tx compute.Tx) error {
+			return putJSON(tx, tableQuotes, quoteKey(l.Job, l.Task, worker), req.Quote)
+		}); err != nil {
+			workError(w, err, http.StatusInternalServerError)
+			return
+		}
+	}
+	res := compute.Result{Status: compute.Status(req.Status), ExitCode: req.ExitCode, Output: req.Output, FuelUsed: req.Fuel}
+	state, err := g.queue.Complete(l, res)
+	switch {
+	case errors.Is(err, compute.ErrLeaseExpired), errors.Is(err, compute.ErrNotFound):
+		workError(w, err, http.StatusGone)
+		return
+	case err != nil:
+		workError(w, err, http.StatusInternalServerError)
+		return
+	}
+	if state == compute.TaskAccepted {
+		g.payTask(r.Context(), l.Job, l.Task)
+	}
+	if job, err := g.queue.Job(l.Job); err == nil && job.State != compute.JobRunning {
+		go g.settle(context.Background(), l.Job)
+	}
+	writeJSON(w, completeAnswer{State: taskStateName(state)})
+}
+
+func (g *computeGateway) handleAccount(w http.ResponseWriter, r *http.Request, worker string) {
+	acct := Account{Worker: worker}
+	if err := g.store.View(func(tx compute.Tx) error {
+		_, err := getJSON(tx, tableCredits, worker, &acct)
+		return err
+	}); err != nil {
+		workError(w, err, http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, acct)
+}
+
+func quoteKey(job string, task int, worker string) string {
+	return fmt.Sprintf("%s/%08d/%s", job, task, worker)
+}
