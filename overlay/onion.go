@@ -40,8 +40,12 @@ type OnionConfig struct {
 	RelayIdle          time.Duration // idle relayed circuit expiry; 0 = onion's 10 min
 	ClientIdle         time.Duration // idle client circuit (no stream) expiry; 0 = 5 min
 	Keepalive          time.Duration // link padding interval; dead after 3×; 0 = 10 s
-	Rand               io.Reader     // nil = crypto/rand
-	Logger             *slog.Logger  // nil = silent
+	// RelayRate caps the bytes per second of cells this node's relay
+	// handles for other nodes' circuits; 0 = no cap. It can only lower the
+	// node's relay share: every node relays.
+	RelayRate uint64
+	Rand      io.Reader    // nil = crypto/rand
+	Logger    *slog.Logger // nil = silent
 }
 
 // TamperFunc sees every cell a node reads from a link, before it is handled,
@@ -54,9 +58,10 @@ type TamperFunc func(from peer.ID, cell *onion.Cell)
 // the sans-IO state (onion.Relay and onion.ClientCircuit are not safe for
 // concurrent use); link writers and stream buffers have their own locks.
 type Onion struct {
-	ov  *Overlay
-	cfg OnionConfig
-	log *slog.Logger
+	ov   *Overlay
+	cfg  OnionConfig
+	log  *slog.Logger
+	pace *relayLimiter
 
 	mu       sync.Mutex
 	relay    *onion.Relay
@@ -98,7 +103,7 @@ func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
 		return nil, fmt.Errorf("overlay: onion relay: %w", err)
 	}
 	o := &Onion{
-		ov: ov, cfg: cfg, log: cfg.Logger, relay: relay, keys: keys,
+		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate), relay: relay, keys: keys,
 		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{},
 		clients: map[onion.CircRef]*Circuit{}, relayed: map[onion.CircRef]*relayedCirc{},
 		dest: map[onion.CircRef]map[uint16]*Stream{}, services: map[string]func(net.Conn){},

@@ -23,7 +23,8 @@ type middleHarness struct {
 	next   *onion.Relay
 }
 
-func newMiddleHarness(tb testing.TB) *middleHarness {
+// newTestOnion is an Onion on a real host that listens nowhere.
+func newTestOnion(tb testing.TB, cfg OnionConfig) *Onion {
 	tb.Helper()
 	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	ov, err := New(Config{Identity: id})
@@ -31,19 +32,31 @@ func newMiddleHarness(tb testing.TB) *middleHarness {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ov.Close() })
-	key, _ := onion.GenerateOnionKey(rand.Reader)
-	o, err := NewOnion(ov, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20})
+	o, err := NewOnion(ov, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return o
+}
+
+// fakeLink is a link with no stream: tests read its queue directly.
+func fakeLink(o *Onion, id onion.LinkID, p peer.ID) *link {
+	l := &link{id: id, peer: p, o: o, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	o.links[id] = l
+	return l
+}
+
+func newMiddleHarness(tb testing.TB) *middleHarness {
+	tb.Helper()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(tb, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20})
+	ov := o.ov
 	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
 	nextKey, _ := onion.GenerateOnionKey(rand.Reader)
 	next, _ := onion.NewRelay(onion.RelayConfig{Identity: []byte(nextPeer), OnionKeys: []*onion.OnionKey{nextKey}})
-	h := &middleHarness{o: o, next: next,
-		a: &link{id: 1, peer: "client", o: o, wake: make(chan struct{}, 1), done: make(chan struct{})},
-		b: &link{id: 2, peer: nextPeer, weDialed: true, o: o, wake: make(chan struct{}, 1), done: make(chan struct{})}}
-	o.links[1], o.links[2], o.byPeer[nextPeer] = h.a, h.b, h.b
+	h := &middleHarness{o: o, next: next, a: fakeLink(o, 1, "client"), b: fakeLink(o, 2, nextPeer)}
+	h.b.weDialed, o.byPeer[nextPeer] = true, h.b
 	cc, create, _ := onion.NewClientCircuit(rand.Reader, 5, onion.HopSpec{Identity: []byte(ov.ID()), OnionKey: key.Public})
 	h.client = cc
 	h.toMiddle(*create)

@@ -41,29 +41,33 @@ func (o *Onion) RelayedCircuits() []RelayedCircuit {
 }
 
 // handleCells is the read loops' entry: cells read from link l, handled
-// under one acquisition of the lock.
+// under one acquisition of the lock, then paced by RelayRate.
 func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 	if f := o.tamper.Load(); f != nil {
 		for i := range cells {
 			(*f)(l.peer, &cells[i])
 		}
 	}
+	relayed := 0
 	o.mu.Lock()
-	defer o.unlock()
 	o.now = time.Now()
 	for i := range cells {
-		if !o.closed && cells[i].CircID() != 0 { // 0: link padding
-			o.handleCell(l, &cells[i])
+		if !o.closed && cells[i].CircID() != 0 && o.handleCell(l, &cells[i]) { // 0: link padding
+			relayed++
 		}
 	}
+	o.unlock()
+	o.pace.wait(relayed * onion.CellSize)
 }
 
-// handleCell handles one cell from link l; o.mu held.
-func (o *Onion) handleCell(l *link, cell *onion.Cell) {
+// handleCell handles one cell from link l and reports whether it was for
+// the relay (someone else's circuit) rather than a circuit of ours; o.mu
+// held.
+func (o *Onion) handleCell(l *link, cell *onion.Cell) bool {
 	ref := onion.CircRef{Link: l.id, CircID: cell.CircID()}
 	if c := o.clients[ref]; c != nil {
 		o.clientCell(c, cell)
-		return
+		return false
 	}
 	isCreate := cell.Cmd() == onion.CmdCreate
 	acts, err := o.relay.HandleCell(o.now, l.id, cell, o.acts[:0])
@@ -75,6 +79,7 @@ func (o *Onion) handleCell(l *link, cell *onion.Cell) {
 	}
 	o.execute(acts)
 	o.signalDest(ref)
+	return true
 }
 
 // execute carries out relay actions; o.mu held. Actions may add more.

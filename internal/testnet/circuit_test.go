@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"net"
 	"testing"
@@ -75,12 +76,21 @@ func echoTransfer(t *testing.T, conn net.Conn, size int) error {
 }
 
 // TestCircuitEcho: a 3-relay circuit to a gateway's echo service carries
-// data both ways intact.
+// data both ways intact; an unknown service, or any service at a node that
+// is not a gateway, is refused with ErrServiceRefused.
 func TestCircuitEcho(t *testing.T) {
-	_, client, gw := gatewayNet(t, 8, nil)
+	net, client, gw := gatewayNet(t, 8, nil)
 	conn := dial3(t, client, gw, overlay.EchoService)
 	if err := echoTransfer(t, conn, 1<<20); err != nil {
 		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, dest := range []*node.Node{gw, net.Nodes[3]} {
+		_, err := client.DialService(ctx, node.Target{Peer: dest.ID(), Hops: 2}, "nosuch")
+		if !errors.Is(err, overlay.ErrServiceRefused) {
+			t.Fatalf("unknown service: %v, want ErrServiceRefused", err)
+		}
 	}
 }
 
