@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"cyclecash/compute"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -105,4 +106,13 @@ func (n *Node) WorkerWallet() (balance uint64, pending int, err error) {
 	}
 	p := n.compute.wk.pay
 	return p.Balance(), p.Pending(), nil
+}
+
+// ComputeQueue is a gateway's task queue, for tests and operator tools;
+// nil when the node is not a gateway.
+func (n *Node) ComputeQueue() *compute.Queue {
+	if n.compute.gw == nil {
+		return nil
+	}
+	return n.compute.gw.queue
 }

@@ -41,6 +41,9 @@ type ComputeConfig struct {
 	ChildPath string   `toml:"-"`
 	ChildArgs []string `toml:"-"`
 	ChildEnv  []string `toml:"-"`
+	// Observe, when set, receives how long each stage of a task took at
+	// the worker ("lease", "run", "complete"): for benchmarks.
+	Observe func(stage string, d time.Duration) `toml:"-"`
 }
 
 func computeDefaults() ComputeConfig {

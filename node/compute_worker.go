@@ -98,15 +98,18 @@ func (w *computeWorker) slot(ctx context.Context) {
 // step leases one task, runs it and reports; it returns whether it ran one.
 func (w *computeWorker) step(ctx context.Context) (bool, error) {
 	var a leaseAnswer
+	t0 := time.Now()
 	ok, err := w.authCall(ctx, "POST", workPrefix+"lease", nil, &a)
 	if err != nil || !ok {
 		return false, err
 	}
+	w.observe("lease", t0)
 	mod, err := w.module(ctx, a.Module)
 	if err != nil {
 		return true, err
 	}
 	timeout := time.Duration(a.TimeoutMS) * time.Millisecond
+	t0 = time.Now()
 	res, err := w.runner.Run(ctx, compute.Task{Module: mod, Input: a.Input, Fuel: a.Fuel, Seed: a.Seed}, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -114,6 +117,7 @@ func (w *computeWorker) step(ctx context.Context) (bool, error) {
 		}
 		res = compute.Result{Status: compute.StatusCrashed}
 	}
+	w.observe("run", t0)
 	if w.cfg.Tamper != nil && res.Status == compute.StatusOK {
 		res.Output = w.cfg.Tamper(res.Output)
 	}
@@ -124,7 +128,9 @@ func (w *computeWorker) step(ctx context.Context) (bool, error) {
 		}
 	}
 	var ans completeAnswer
+	t0 = time.Now()
 	_, err = w.authCall(ctx, "POST", workPrefix+"complete", req, &ans)
+	w.observe("complete", t0)
 	w.log.Debug("compute: task reported", "job", a.Lease.Job, "task", a.Lease.Task, "status", res.Status, "state", ans.State)
 	return true, err
 }
@@ -190,6 +196,12 @@ func (w *computeWorker) Account(ctx context.Context) (Account, error) {
 	var a Account
 	_, err := w.authCall(ctx, "GET", workPrefix+"account", nil, &a)
 	return a, err
+}
+
+func (w *computeWorker) observe(stage string, since time.Time) {
+	if w.cfg.Observe != nil {
+		w.cfg.Observe(stage, time.Since(since))
+	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
