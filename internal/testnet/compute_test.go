@@ -213,4 +213,3 @@ func spendStealthWallet(ctx context.Context, t *testing.T, gw *node.Node, w *nod
 		t.Fatalf("token %q", tok[:10])
 	}
 }
-
