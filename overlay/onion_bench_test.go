@@ -63,7 +63,7 @@ func newMiddleHarness(tb testing.TB) *middleHarness {
 	h.toClient()
 	cells, _ := cc.Extend(onion.HopSpec{Identity: []byte(nextPeer), OnionKey: nextKey.Public}, nil)
 	h.toMiddle(cells...)
-	for len(h.b.q) == 0 {
+	for h.queued(h.b) == 0 {
 		runtime.Gosched() // the EXTEND is attached by a goroutine
 	}
 	for _, c := range h.take(h.b) {
@@ -80,6 +80,12 @@ func newMiddleHarness(tb testing.TB) *middleHarness {
 }
 
 func (h *middleHarness) toMiddle(cells ...onion.Cell) { h.o.handleCells(h.a, cells) }
+
+func (h *middleHarness) queued(l *link) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.q)
+}
 
 func (h *middleHarness) take(l *link) []onion.Cell {
 	l.mu.Lock()
