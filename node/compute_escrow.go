@@ -34,15 +34,43 @@ func (g *computeGateway) reserve(ctx context.Context, tokens []string, budget ui
 	if len(proofs) == 0 {
 		return ledger.Reservation{}, fmt.Errorf("%w: no tokens", ErrPayment)
 	}
+	// Refuse short payment before reserving: the ledger answers a repeated
+	// Reserve of the same proofs from its cache, even once released, so a
+	// reservation must only be made for a job that will run.
+	if sum := (ledger.Token{Proofs: proofs}).Amount(); sum < budget {
+		return ledger.Reservation{}, fmt.Errorf("%w: tokens hold %d units, the job's budget is %d", ErrPayment, sum, budget)
+	}
 	res, err := g.mint.Reserve(ctx, proofs)
 	if err != nil {
 		return res, fmt.Errorf("%w: %w", ErrPayment, err)
 	}
-	if res.Amount < budget {
-		_ = g.mint.Release(ctx, res.ID)
-		return res, fmt.Errorf("%w: tokens hold %d units, the job's budget is %d", ErrPayment, res.Amount, budget)
+	if err := g.checkPending(ctx, proofs); err != nil {
+		return res, err
 	}
 	return res, nil
+}
+
+// checkPending makes sure the proofs are PENDING under the reservation
+// just made, not the cached answer for an escrow released earlier.
+func (g *computeGateway) checkPending(ctx context.Context, proofs []ledger.Proof) error {
+	ys := make([]ledger.Point, len(proofs))
+	for i, p := range proofs {
+		y, err := p.Y()
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrPayment, err)
+		}
+		ys[i] = y
+	}
+	states, err := g.mint.CheckState(ctx, ys)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrPayment, err)
+	}
+	for _, s := range states {
+		if s.State != ledger.Pending {
+			return fmt.Errorf("%w: these tokens paid for a job that was refused; swap them (cyclecash wallet receive) and pay again", ErrPayment)
+		}
+	}
+	return nil
 }
 
 // settleFinished settles the escrow of every job that has stopped running.

@@ -1,0 +1,140 @@
+package testnet
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"cyclecash/compute"
+	"cyclecash/ledger"
+	"cyclecash/node"
+)
+
+// TestComputeCheaterAndBadJobs: a worker that corrupts its outputs is
+// outvoted, earns nothing, and its tasks are recomputed by others; bad
+// jobs are refused without touching the buyer's tokens.
+func TestComputeCheaterAndBadJobs(t *testing.T) {
+	modes := []string{node.WorkerOpen, node.WorkerOpen, node.WorkerOpen}
+	cheat := map[int]func([]byte) []byte{2: func(b []byte) []byte { return append([]byte("9"), b...) }}
+	net, gw, buyer, workers := computeNet(t, 4, modes, cheat)
+	buyerNode := net.Nodes[5]
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pay := buyTokens(t, gw, 32)
+
+	bad := []struct {
+		name string
+		edit func(*node.JobRequest)
+		want error
+	}{
+		{"not wasm", func(r *node.JobRequest) { r.Module = []byte("#!/bin/sh\necho 4\n") }, node.ErrJob},
+		{"zero budget", func(r *node.JobRequest) { r.UnitsPerTask = 0 }, node.ErrJob},
+		{"replication 1", func(r *node.JobRequest) { r.Replication = 1 }, node.ErrJob},
+		{"budget above payment", func(r *node.JobRequest) { r.UnitsPerTask = 100 }, node.ErrPayment},
+		{"forged token", func(r *node.JobRequest) { r.Tokens = []string{"cashuBnotatoken"} }, node.ErrPayment},
+	}
+	for _, b := range bad {
+		req := primesJob(t, 8, 10_000, 2, pay)
+		b.edit(req)
+		if _, err := buyerNode.SubmitJob(ctx, req); !errors.Is(err, b.want) {
+			t.Errorf("%s: %v, want %v", b.name, err, b.want)
+		}
+	}
+	if got := tokenStates(t, gw, pay); got[ledger.Unspent] != 32 {
+		t.Fatalf("after refused jobs the payment is %v, want all UNSPENT", got)
+	}
+
+	id, err := buyer.SubmitJob(ctx, primesJob(t, 8, 10_000, 2, pay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := waitJob(ctx, t, buyer, id)
+	checkPrimes(t, res, 10_000)
+	cheater, err := workers[2].WorkerAccount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cheater.Credit != 0 {
+		t.Errorf("cheater earned %d units", cheater.Credit)
+	}
+	tasks, err := gw.ComputeQueue().Tasks(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outvoted := 0
+	for _, task := range tasks {
+		if !slices.ContainsFunc(task.Reports, func(r compute.Report) bool { return r.Worker == cheater.Worker }) {
+			continue
+		}
+		outvoted++
+		if slices.Contains(task.Valid, cheater.Worker) || len(task.Valid) < 2 {
+			t.Errorf("task %d: valid %v includes the cheater or lacks a quorum", task.Index, task.Valid)
+		}
+	}
+	rec, _ := gw.ComputeQueue().Worker(cheater.Worker)
+	t.Logf("cheater reported on %d tasks, all outvoted (record: %d invalid, %d valid)", outvoted, rec.Invalid, rec.Valid)
+	if outvoted == 0 || rec.Valid != 0 || rec.Invalid != outvoted {
+		t.Fatalf("cheater reported on %d tasks; record %+v", outvoted, rec)
+	}
+}
+
+// TestComputeWorkerKilled: a worker dies holding a lease mid-task; the
+// replica is dispatched again once the lease expires and the job completes.
+func TestComputeWorkerKilled(t *testing.T) {
+	net, gw, buyer, _ := computeNet(t, 4, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	victimCtx, kill := context.WithCancel(ctx)
+	victim := startWorker(t, net, victimCtx)
+	pay := buyTokens(t, gw, 16)
+	req := primesJob(t, 1, 1_500_000, 8, pay)
+	req.TaskTimeoutMS = 6_000
+	id, err := buyer.SubmitJob(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for leased := false; !leased; time.Sleep(50 * time.Millisecond) {
+		tasks, err := gw.ComputeQueue().Tasks(id)
+		if err != nil || ctx.Err() != nil {
+			t.Fatalf("no lease: %v", err)
+		}
+		leased = len(tasks[0].Leases) > 0
+	}
+	time.Sleep(300 * time.Millisecond) // the child is running the task
+	kill()
+	victim.Close()
+	for range 2 {
+		if _, err := net.Add(0, workerConfig(node.WorkerOpen)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := waitJob(ctx, t, buyer, id)
+	checkPrimes(t, res, 1_500_000)
+	tasks, _ := gw.ComputeQueue().Tasks(id)
+	if len(tasks[0].Tried) < 3 {
+		t.Fatalf("task tried by %v, want the victim and two more", tasks[0].Tried)
+	}
+}
+
+// startWorker starts an open worker outside the network's lifetime, so
+// the test can kill it.
+func startWorker(t *testing.T, net *Net, ctx context.Context) *node.Node {
+	t.Helper()
+	c := net.opts.config(t.TempDir(), len(net.Nodes)+100, net.Nodes[0].P2PAddrs())
+	workerConfig(node.WorkerOpen)(&c)
+	n, err := node.New(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go n.Run(ctx)
+	for {
+		if _, err := n.WorkerAccount(ctx); err == nil {
+			return n
+		} else if ctx.Err() != nil {
+			t.Fatalf("victim never reached the gateway: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
