@@ -110,7 +110,7 @@ func gatewayConfig(c *node.Config) {
 // ledgerClient is an HTTP client that reaches the gateway's Cashu API
 // whatever host a wallet's URL names (a stealth worker's wallet records
 // the gateway as reached through the mesh).
-func ledgerClient(t *testing.T, gw *node.Node) (*http.Client, string) {
+func ledgerClient(t testing.TB, gw *node.Node) (*http.Client, string) {
 	t.Helper()
 	h := gw.LedgerHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +128,7 @@ func ledgerClient(t *testing.T, gw *node.Node) (*http.Client, string) {
 
 // buyTokens mints amount units for a buyer at the gateway (a cash sale)
 // and returns them as one token.
-func buyTokens(t *testing.T, gw *node.Node, amount uint64) string {
+func buyTokens(t testing.TB, gw *node.Node, amount uint64) string {
 	t.Helper()
 	ctx := context.Background()
 	hc, url := ledgerClient(t, gw)
