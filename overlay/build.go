@@ -37,8 +37,12 @@ func (o *Onion) Build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 	defer t.Stop()
 	select {
 	case r := <-res:
+		if r.err == nil {
+			o.buildOutcome(false)
+		}
 		return r.c, r.err
 	case <-t.C:
+		o.buildOutcome(true)
 		go func() { // abandoned: measured by build, then closed
 			if r := <-res; r.c != nil {
 				r.c.Close()
@@ -67,36 +71,43 @@ func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 	if err != nil {
 		return nil, err
 	}
-	for i := 1; ; i++ {
-		if err := c.awaitHop(ctx); err != nil {
-			if errors.Is(err, ErrHopUnreachable) && i < len(path) {
-				o.markDown(path[i].Peer)
-			}
-			o.mu.Lock()
-			if errors.Is(err, context.DeadlineExceeded) {
-				o.builds.add(time.Since(start)) // never finished: counts as the cap
-			}
-			o.destroyCircuit(c, err)
-			o.unlock()
-			return nil, err
-		}
-		if i == len(path) {
-			break
+	if err := c.awaitBuilt(ctx); err != nil {
+		var failed *extendError
+		if errors.As(err, &failed) && failed.hop < len(path) {
+			o.markDown(path[failed.hop].Peer)
 		}
 		o.mu.Lock()
-		cells, err := c.cc.Extend(hopSpec(path[i]), o.cells[:0])
-		o.sendCells(c, cells)
-		o.unlock()
-		if err != nil {
-			return nil, c.Err()
+		if errors.Is(err, context.DeadlineExceeded) {
+			o.builds.add(time.Since(start)) // never finished: counts as the cap
 		}
+		o.destroyCircuit(c, err)
+		o.unlock()
+		return nil, err
 	}
-	o.mu.Lock()
-	defer o.unlock()
-	o.sendCells(c, c.cc.PadEarly(o.cells[:0]))
-	c.built, c.buildTime, c.lastUsed = true, time.Since(start), time.Now()
-	o.builds.add(c.buildTime)
 	return c, nil
+}
+
+// advance extends a circuit being built after a hop was added, or, once the
+// path is complete, pads its first cells and records the build time; o.mu
+// held. Doing this right where the reply arrives saves the build a goroutine
+// hand-off per hop.
+func (o *Onion) advance(c *Circuit) {
+	if n := c.cc.Hops(); n < len(c.path) {
+		cells, err := c.cc.Extend(hopSpec(c.path[n]), o.cells[:0])
+		o.sendCells(c, cells)
+		if err != nil {
+			o.destroyCircuit(c, err)
+		}
+		return
+	}
+	o.sendCells(c, c.cc.PadEarly(o.cells[:0]))
+	c.path = nil
+	c.built, c.buildTime, c.lastUsed = true, time.Since(c.created), time.Now()
+	o.builds.add(c.buildTime)
+	select {
+	case c.progress <- onion.Event{Kind: onion.EventHopAdded}:
+	default:
+	}
 }
 
 // startCircuit reserves a circuit ID on l and sends the CREATE.
@@ -117,7 +128,7 @@ func (o *Onion) startCircuit(l *link, path []*Descriptor, start time.Time) (*Cir
 	}
 	c := &Circuit{
 		o: o, ref: onion.CircRef{Link: l.id, CircID: id}, link: l, cc: cc,
-		dest: path[len(path)-1].Peer, hops: len(path), created: start,
+		dest: path[len(path)-1].Peer, hops: len(path), created: start, path: path,
 		progress: make(chan onion.Event, 1), done: make(chan struct{}),
 		streams: map[uint16]*Stream{},
 	}
@@ -129,12 +140,25 @@ func (o *Onion) startCircuit(l *link, path []*Descriptor, start time.Time) (*Cir
 	return c, nil
 }
 
-// awaitHop waits for the next hop to be added.
-func (c *Circuit) awaitHop(ctx context.Context) error {
+// extendError says a relay could not reach the next hop of the path.
+type extendError struct {
+	hop    int // 0-based index in the path of the hop that was not reached
+	reason onion.DestroyReason
+}
+
+func (e *extendError) Error() string {
+	return fmt.Sprintf("%v (hop %d, reason %d)", ErrHopUnreachable, e.hop+1, e.reason)
+}
+
+// Unwrap makes extendError match ErrHopUnreachable.
+func (e *extendError) Unwrap() error { return ErrHopUnreachable }
+
+// awaitBuilt waits until the build completes or fails.
+func (c *Circuit) awaitBuilt(ctx context.Context) error {
 	select {
 	case ev := <-c.progress:
 		if ev.Kind == onion.EventExtendFailed {
-			return fmt.Errorf("%w (reason %d)", ErrHopUnreachable, ev.Reason)
+			return &extendError{hop: ev.Hop, reason: ev.Reason}
 		}
 		return nil
 	case <-c.done:

@@ -22,10 +22,11 @@ type Circuit struct {
 	dest     peer.ID
 	hops     int
 	created  time.Time
-	progress chan onion.Event // build progress: hop added or extend failed
+	progress chan onion.Event // build outcome: complete (EventHopAdded) or extend failed
 	done     chan struct{}
 
 	// Guarded by o.mu.
+	path       []*Descriptor // while building
 	built      bool
 	buildTime  time.Duration
 	lastUsed   time.Time
@@ -102,7 +103,9 @@ func (o *Onion) clientCell(c *Circuit, cell *onion.Cell) {
 	c.lastUsed = o.now
 	s := c.streams[ev.StreamID]
 	switch ev.Kind {
-	case onion.EventHopAdded, onion.EventExtendFailed:
+	case onion.EventHopAdded:
+		o.advance(c)
+	case onion.EventExtendFailed:
 		select {
 		case c.progress <- ev:
 		default:

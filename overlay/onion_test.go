@@ -76,3 +76,30 @@ func TestRelayLimiter(t *testing.T) {
 		t.Fatalf("140 KiB at 100 KiB/s took %v, want about 0.4s", d)
 	}
 }
+
+// TestBuildTimeoutBackoff: the learned timeout doubles per consecutive
+// timed-out build and returns once a build succeeds.
+func TestBuildTimeoutBackoff(t *testing.T) {
+	t.Parallel()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}})
+	if o.BuildTimeout() != onion.DefaultBuildTimeout {
+		t.Fatal("timeout before any build is not the default")
+	}
+	for i := range 200 {
+		o.builds.add(time.Duration(20+i%7) * time.Millisecond)
+	}
+	learned := o.BuildTimeout()
+	if learned >= time.Second {
+		t.Fatalf("learned %v from ~20 ms builds", learned)
+	}
+	o.buildOutcome(true)
+	o.buildOutcome(true)
+	if got := o.BuildTimeout(); got != 4*learned {
+		t.Fatalf("after two timeouts: %v, want %v", got, 4*learned)
+	}
+	o.buildOutcome(false)
+	if got := o.BuildTimeout(); got != learned {
+		t.Fatalf("after a success: %v, want %v", got, learned)
+	}
+}
