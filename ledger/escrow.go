@@ -19,11 +19,13 @@ type Reservation struct {
 }
 
 // Reserve verifies the proofs and marks them PENDING under a new escrow.
-// Reserving the same proofs again returns the same reservation.
+// Reserving the same proofs again returns the same reservation while it is
+// pending or consumed; once it was released, the proofs are free again and
+// a Reserve makes a new escrow.
 func (m *Mint) Reserve(ctx context.Context, proofs []Proof) (Reservation, error) {
 	var out Reservation
-	key := requestKey("reserve", proofs)
-	if ok, err := m.cached(ctx, key, &out); ok || err != nil {
+	key, err := m.reserveKey(ctx, proofs, &out)
+	if err != nil || out.ID != "" {
 		return out, err
 	}
 	in, err := m.checkInputs(proofs, m.now())
@@ -38,6 +40,33 @@ func (m *Mint) Reserve(ctx context.Context, proofs []Proof) (Reservation, error)
 		return tx.PutEscrow(Escrow{ID: res.ID, Ys: in.ys, Amount: in.sum, Keyset: in.earliest.ID, State: EscrowPending})
 	})
 	return out, err
+}
+
+// reserveKey finds the idempotency key for reserving proofs. Each released
+// escrow of the same proofs links to the next key, so a retried request
+// gets the live reservation (set in out) and a request after a release
+// gets a fresh key (out left empty).
+func (m *Mint) reserveKey(ctx context.Context, proofs []Proof, out *Reservation) ([32]byte, error) {
+	key := requestKey("reserve", proofs)
+	for {
+		var prev Reservation
+		ok, err := m.cached(ctx, key, &prev)
+		if err != nil || !ok {
+			return key, err
+		}
+		e, err := m.escrow(ctx, prev.ID)
+		if err != nil {
+			return key, err
+		}
+		if e == nil || e.State != EscrowReleased {
+			*out = prev
+			return key, nil
+		}
+		key = requestKey("reserve after release", struct {
+			Proofs []Proof
+			After  string
+		}{proofs, prev.ID})
+	}
 }
 
 // Consume settles an escrow: used units are spent and change, which must
@@ -101,13 +130,18 @@ func (m *Mint) Release(ctx context.Context, id string) error {
 	})
 }
 
-func (m *Mint) pendingEscrow(ctx context.Context, id string) (*Escrow, error) {
+func (m *Mint) escrow(ctx context.Context, id string) (*Escrow, error) {
 	var e *Escrow
 	err := m.store.View(ctx, func(tx Tx) error {
 		var err error
 		e, err = tx.Escrow(id)
 		return err
 	})
+	return e, err
+}
+
+func (m *Mint) pendingEscrow(ctx context.Context, id string) (*Escrow, error) {
+	e, err := m.escrow(ctx, id)
 	if err == nil && (e == nil || e.State != EscrowPending) {
 		err = ErrUnknownEscrow
 	}

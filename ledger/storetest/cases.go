@@ -147,6 +147,20 @@ func testEscrow(t *testing.T, f *Fixture) {
 		t.Fatal(err)
 	}
 	wantStates(t, f.Mint, in, ledger.Unspent)
+	// The same proofs reserved again after a release: a new escrow that
+	// really holds them, not the released one replayed from the cache.
+	again, err := f.Mint.Reserve(ctx, in)
+	if err != nil || again.ID == res.ID || again.Amount != 12 {
+		t.Fatalf("re-reserve after release: %+v %v", again, err)
+	}
+	wantStates(t, f.Mint, in, ledger.Pending)
+	if retry, err := f.Mint.Reserve(ctx, in); err != nil || retry != again {
+		t.Fatalf("re-reserve retry: %+v %v", retry, err)
+	}
+	if err := f.Mint.Release(ctx, again.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantStates(t, f.Mint, in, ledger.Unspent)
 	res, err = f.Mint.Reserve(ctx, in[:1]) // a new escrow over the 8
 	if err != nil {
 		t.Fatal(err)
