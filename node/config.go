@@ -27,6 +27,9 @@ type Config struct {
 
 	Bandwidth uint64 `toml:"bandwidth"` // advertised relay bandwidth, bytes per second
 	Family    string `toml:"family"`    // operator family: your relays never share a path
+	// RelayRate caps the bytes per second this node relays for others; 0 =
+	// no cap. It can only lower a node's share: every node relays.
+	RelayRate uint64 `toml:"relay_rate"`
 
 	MemoryMB int `toml:"memory_mb"` // libp2p resource manager budget
 	MaxConns int `toml:"max_conns"` // connection manager high-water mark

@@ -122,6 +122,10 @@ func printStatus(w io.Writer, st *node.Status) {
 		fmt.Fprintf(w, "address    %s\n", a)
 	}
 	fmt.Fprintf(w, "dht peers  %d\ndirectory  %d relays\n", st.RoutingTable, st.Directory)
+	fmt.Fprintf(w, "circuits   %d open, relaying %d for others\n", len(st.Circuits), st.Relaying)
+	for _, c := range st.Circuits {
+		fmt.Fprintf(w, "circuit    %d hops, %s old, %d streams, %d B sent, %d B received\n", c.Hops, c.Age, c.Streams, c.Sent, c.Received)
+	}
 	for reason, n := range st.Rejected {
 		fmt.Fprintf(w, "rejected   %d × %s\n", n, reason)
 	}

@@ -21,7 +21,7 @@ import (
 type nodeFlags struct {
 	config, data, api, logLevel, family string
 	listen, bootstrap, roles            listFlag
-	bandwidth                           uint64
+	bandwidth, relayRate                uint64
 	loopbackDistinct, clientOnly        bool
 	ledger                              ledgerFlags
 	workerMode                          string
@@ -37,6 +37,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logLevel, "log-level", "", "debug|info|warn|error (config key log_level)")
 	fs.StringVar(&f.family, "family", "", "operator family name (config key family)")
 	fs.Uint64Var(&f.bandwidth, "bandwidth", 0, "advertised bandwidth in bytes/s (config key bandwidth)")
+	fs.Uint64Var(&f.relayRate, "relay-rate", 0, "cap on bytes/s relayed for others, 0 = none (config key relay_rate)")
 	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
 	fs.BoolVar(&f.clientOnly, "client-only", false, "stealth client: no listening, no relaying, no DHT, fresh identity, talks only to its guards (config key client_only)")
 	f.ledger.register(fs)
@@ -76,6 +77,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.Family = f.family
 		case "bandwidth":
 			cfg.Bandwidth = f.bandwidth
+		case "relay-rate":
+			cfg.RelayRate = f.relayRate
 		case "loopback-distinct":
 			cfg.LoopbackDistinct = f.loopbackDistinct
 		case "client-only":
@@ -155,6 +158,10 @@ bandwidth = {{.Bandwidth}}
 
 # Operator family: relays of one family never share a circuit. Empty = none.
 family = {{q .Family}}
+
+# Cap on the bytes per second relayed for others; 0 = no cap. Every node
+# relays: this can only lower its share.
+relay_rate = {{.RelayRate}}
 
 # libp2p resource manager memory budget (MiB) and connection high-water mark.
 memory_mb = {{.MemoryMB}}
