@@ -102,14 +102,16 @@ func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
 	defer cancel()
 	s, err := o.host.NewStream(ctx, p, DirProtocol)
 	if err != nil {
-		return 0, fmt.Errorf("overlay: directory source unreachable: %w", err)
+		// libp2p's dial errors list addresses; say which peer, not where.
+		o.log.Debug("directory source dial failed", "peer", p, "err", err)
+		return 0, fmt.Errorf("overlay: directory source %s unreachable", p.ShortString())
 	}
 	defer s.Close()
 	s.SetDeadline(time.Now().Add(dirTimeout))
 	s.CloseWrite()
 	b, err := io.ReadAll(io.LimitReader(s, maxDirectoryBytes+1))
 	if err != nil {
-		return 0, fmt.Errorf("overlay: read directory: %w", err)
+		return 0, fmt.Errorf("overlay: read directory from %s: %w", p.ShortString(), err)
 	}
 	raws, err := DecodeDirectory(b)
 	if err != nil {
