@@ -93,7 +93,12 @@ func (q *Queue) Submit(id string, m *Manifest) error {
 // nil when there is nothing for it. Expired leases free their replica.
 func (q *Queue) Lease(worker string) (*Assignment, error) {
 	var a *Assignment
-	err := q.store.Update(func(tx Tx) error {
+	update := q.store.Update
+	if c, ok := q.store.(Claimer); ok {
+		update = func(fn func(Tx) error) error { return c.Claim(TableTasks, fn) }
+	}
+	err := update(func(tx Tx) error {
+		a = nil
 		var jobs []*JobRecord
 		err := scanRecords(tx, TableJobs, "", func(j *JobRecord) error {
 			if j.State == JobRunning {
@@ -118,6 +123,10 @@ var errStopScan = errors.New("stop")
 func (q *Queue) leaseFrom(tx Tx, job *JobRecord, worker string) (*Assignment, error) {
 	now := q.cfg.Now()
 	if now.Unix() >= job.Manifest.DeadlineUnix {
+		job, err := q.job(tx, job.ID) // the latest record, held (Claimer)
+		if err != nil || job.State != JobRunning {
+			return nil, err
+		}
 		job.State = JobExpired
 		return nil, putRecord(tx, TableJobs, job.ID, job)
 	}

@@ -8,6 +8,7 @@ import "fmt"
 func (q *Queue) Expire() (int, error) {
 	n := 0
 	err := q.store.Update(func(tx Tx) error {
+		n = 0
 		type change struct {
 			job  *JobRecord
 			task *TaskRecord

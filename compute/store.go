@@ -15,8 +15,21 @@ type Store interface {
 	// View runs fn in a read-only transaction.
 	View(fn func(Tx) error) error
 	// Update runs fn in a read-write transaction, committed if fn returns
-	// nil and discarded otherwise.
+	// nil and discarded otherwise. A store may run fn again after a
+	// conflict, so fn must not carry state between runs.
 	Update(fn func(Tx) error) error
+}
+
+// Claimer is an optional Store extension for a store several gateways
+// share (compute/pgqueue). Claim runs fn in a read-write transaction like
+// Update, except that a Scan of table yields only rows no concurrent
+// transaction holds and holds each row it yields until the transaction
+// ends (SELECT … FOR UPDATE SKIP LOCKED), and a Get reads the latest
+// committed value and holds its row. Concurrent leases then pick different
+// tasks instead of conflicting over one. Like Update's, fn may run more
+// than once.
+type Claimer interface {
+	Claim(table string, fn func(Tx) error) error
 }
 
 // Tx is one transaction of a Store. Values passed to and from it must not

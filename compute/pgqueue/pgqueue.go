@@ -1,0 +1,162 @@
+// Package pgqueue stores the compute task queue in PostgreSQL, so that
+// several gateways share one queue (and the database of their ledger). It
+// implements compute.Store and compute.Claimer: Update runs at
+// SERIALIZABLE and is retried on serialization failures (40001) and
+// deadlocks (40P01); Claim, which compute.Queue uses to lease tasks, runs at
+// READ COMMITTED and reads the claimed table with SELECT … FOR UPDATE SKIP
+// LOCKED through a cursor, so concurrent leases on several gateways pick
+// different tasks instead of waiting for or conflicting over one, and never
+// hand out one replica twice. The schema lives in its own PostgreSQL schema
+// (default "compute") and is migrated on Open from the embedded
+// migrations/*.sql under an advisory lock.
+//
+// Policy: no logging; retries back off briefly with jitter, at most
+// maxAttempts times, then report ErrConflict. compute.Store carries no
+// context, so each transaction gets Options.Timeout.
+package pgqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"cyclecash/compute"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrConflict reports a transaction that kept failing to serialize.
+var ErrConflict = errors.New("pgqueue: transaction conflict; retries exhausted")
+
+const maxAttempts = 30
+
+// DefaultSchema is the PostgreSQL schema the queue's tables live in.
+const DefaultSchema = "compute"
+
+// Options tune Open; the zero value is the default.
+type Options struct {
+	// Schema is created if missing and holds the queue's tables; "" means
+	// DefaultSchema.
+	Schema string
+	// MaxConns bounds the pool; 0 means pgxpool's default.
+	MaxConns int32
+	// Timeout bounds each transaction, retries included; 0 means 30 s.
+	Timeout time.Duration
+}
+
+// Store is a PostgreSQL-backed compute.Store.
+type Store struct {
+	pool    *pgxpool.Pool
+	timeout time.Duration
+}
+
+var (
+	_ compute.Store   = (*Store)(nil)
+	_ compute.Claimer = (*Store)(nil)
+)
+
+// Open connects to dsn, creates the schema if needed and migrates it.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("pgqueue: parse dsn: %w", err)
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	if opt.Schema == "" {
+		opt.Schema = DefaultSchema
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 30 * time.Second
+	}
+	if err := createSchema(ctx, dsn, opt.Schema); err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgqueue: connect: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool, timeout: opt.Timeout}, nil
+}
+
+func createSchema(ctx context.Context, dsn, schema string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("pgqueue: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return fmt.Errorf("pgqueue: create schema: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { s.pool.Close(); return nil }
+
+// View implements compute.Store: a read-only REPEATABLE READ snapshot.
+func (s *Store) View(fn func(compute.Tx) error) error {
+	return s.run(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, "", fn)
+}
+
+// Update implements compute.Store: SERIALIZABLE, retried on conflicts.
+func (s *Store) Update(fn func(compute.Tx) error) error {
+	return s.run(pgx.TxOptions{IsoLevel: pgx.Serializable}, "", fn)
+}
+
+// Claim implements compute.Claimer: READ COMMITTED, the claimed table read
+// with FOR UPDATE SKIP LOCKED, other reads of rows it may write locked.
+func (s *Store) Claim(table string, fn func(compute.Tx) error) error {
+	return s.run(pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, table, fn)
+}
+
+func (s *Store) run(opts pgx.TxOptions, claim string, fn func(compute.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	backoff := 500 * time.Microsecond
+	for range maxAttempts {
+		err := s.once(ctx, opts, claim, fn)
+		if !retryable(err) {
+			return err
+		}
+		t := time.NewTimer(backoff/2 + rand.N(backoff))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("pgqueue: %w", ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 50*time.Millisecond)
+	}
+	return ErrConflict
+}
+
+func (s *Store) once(ctx context.Context, opts pgx.TxOptions, claim string, fn func(compute.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("pgqueue: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(&ptx{ctx: ctx, tx: tx, claim: claim, locking: opts.IsoLevel == pgx.ReadCommitted}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("pgqueue: commit: %w", err)
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

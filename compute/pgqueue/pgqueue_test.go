@@ -1,0 +1,180 @@
+package pgqueue_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"cyclecash/compute"
+	"cyclecash/compute/pgqueue"
+	"cyclecash/compute/queuetest"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EnvDSN names the environment variable holding the test database's DSN;
+// the tests skip when it is unset, except under CI (CI set), where .ci/run
+// always starts PostgreSQL and a missing DSN means the set-up broke.
+const EnvDSN = "CYCLECASH_TEST_PG"
+
+// testSchema returns the DSN and a fresh schema dropped after the test.
+func testSchema(t testing.TB) (string, string) {
+	dsn := os.Getenv(EnvDSN)
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal(EnvDSN + " not set under CI: .ci/run should have started PostgreSQL")
+		}
+		t.Skip(EnvDSN + " not set")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "queuetest_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+	return dsn, schema
+}
+
+func open(t testing.TB, dsn, schema string) *pgqueue.Store {
+	st, err := pgqueue.Open(context.Background(), dsn, pgqueue.Options{Schema: schema, MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestContract(t *testing.T) {
+	queuetest.Run(t, func(t *testing.T) compute.Store {
+		dsn, schema := testSchema(t)
+		return open(t, dsn, schema)
+	})
+}
+
+// TestReopen: a second Open of a migrated schema migrates nothing and
+// sees the first store's records.
+func TestReopen(t *testing.T) {
+	dsn, schema := testSchema(t)
+	a := open(t, dsn, schema)
+	if err := a.Update(func(tx compute.Tx) error { return tx.Put("t", "k", []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, dsn, schema)
+	var got []byte
+	if err := b.View(func(tx compute.Tx) (err error) { got, err = tx.Get("t", "k"); return err }); err != nil || string(got) != "v" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+// updateOnly hides Claim, so the queue leases with plain SERIALIZABLE
+// Updates: the baseline SKIP LOCKED is measured against.
+type updateOnly struct{ compute.Store }
+
+// TestConcurrentLeases: two gateways (two stores, two queues) on one
+// database lease concurrently to many workers. No replica is handed out
+// twice (a task never has more leases than its replication), no worker
+// holds two replicas of one task, and every replica is handed out.
+func TestConcurrentLeases(t *testing.T) {
+	dsn, schema := testSchema(t)
+	stores := []*pgqueue.Store{open(t, dsn, schema), open(t, dsn, schema)}
+	const tasks, replication, workers = 40, 2, 16
+	for _, mode := range []string{"claim", "update"} {
+		t.Run(mode, func(t *testing.T) {
+			var queues []*compute.Queue
+			for _, s := range stores {
+				var st compute.Store = s
+				if mode == "update" {
+					st = updateOnly{s}
+				}
+				queues = append(queues, compute.NewQueue(st, compute.QueueConfig{}))
+			}
+			job := "job-" + mode
+			if err := queues[0].Submit(job, manifest(tasks, replication)); err != nil {
+				t.Fatal(err)
+			}
+			got, elapsed := leaseAll(t, queues, workers)
+			checkLeases(t, queues[1], job, got, tasks, replication)
+			t.Logf("%s: %d leases by %d workers over 2 gateways in %v (%.0f leases/s)",
+				mode, len(got), workers, elapsed.Round(time.Millisecond), float64(len(got))/elapsed.Seconds())
+		})
+	}
+}
+
+// leaseAll runs workers concurrently, alternating gateways, each leasing
+// until both have nothing for it.
+func leaseAll(t *testing.T, queues []*compute.Queue, workers int) ([]compute.Lease, time.Duration) {
+	var mu sync.Mutex
+	var got []compute.Lease
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, idle := 0, 0; idle < len(queues); i++ {
+				a, err := queues[(w+i)%len(queues)].Lease(fmt.Sprintf("w%02d", w))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if a == nil {
+					idle++
+					continue
+				}
+				idle = 0
+				mu.Lock()
+				got = append(got, a.Lease)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return got, time.Since(start)
+}
+
+func checkLeases(t *testing.T, q *compute.Queue, job string, got []compute.Lease, tasks, replication int) {
+	t.Helper()
+	per := map[int]map[string]bool{}
+	for _, l := range got {
+		if per[l.Task] == nil {
+			per[l.Task] = map[string]bool{}
+		}
+		if per[l.Task][l.Worker] {
+			t.Errorf("task %d: two replicas to %s", l.Task, l.Worker)
+		}
+		per[l.Task][l.Worker] = true
+	}
+	for i := range tasks {
+		if len(per[i]) != replication {
+			t.Errorf("task %d handed out %d times, want %d", i, len(per[i]), replication)
+		}
+	}
+	recs, err := q.Tasks(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if len(r.Leases) != replication || len(r.Tried) != replication {
+			t.Errorf("task %d stored %d leases, %d tried", r.Index, len(r.Leases), len(r.Tried))
+		}
+	}
+}
+
+func manifest(tasks, replication int) *compute.Manifest {
+	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
+		UnitsPerTask: 5, Replication: replication, TaskTimeoutMS: 600_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
+	for i := range tasks {
+		m.Inputs = append(m.Inputs, fmt.Appendf(nil, "input %d", i))
+	}
+	return m
+}
