@@ -28,7 +28,8 @@ const (
 	// Relay.EndStream.
 	ActBegin
 	// ActData: Data arrived on stream StreamID of Circ. Data aliases the
-	// cell passed to HandleCell.
+	// cell passed to HandleCell. Report it with Relay.Consumed as the
+	// application reads it: the stream's window reopens only then.
 	ActData
 	// ActEnd: the client closed stream StreamID of Circ (Reason).
 	ActEnd

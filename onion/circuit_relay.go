@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -19,7 +20,8 @@ type RelayConfig struct {
 	// Identity is this relay's identity as bound into handshakes (e.g. its
 	// peer ID bytes). Required.
 	Identity []byte
-	// OnionKeys are the onion keys accepted, current first. Required.
+	// OnionKeys are the onion keys accepted, current first. Required. The
+	// relay keeps its own copy of the slice; SetOnionKeys replaces them.
 	OnionKeys []*OnionKey
 	// Replay remembers handshake ephemerals; nil means a new MemoryReplaySet.
 	Replay ReplaySet
@@ -59,6 +61,10 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 	}
 	if len(cfg.OnionKeys) == 0 {
 		return nil, fmt.Errorf("onion: RelayConfig.OnionKeys: none given")
+	}
+	cfg.OnionKeys = slices.Clone(cfg.OnionKeys)
+	if slices.Contains(cfg.OnionKeys, nil) {
+		return nil, fmt.Errorf("onion: RelayConfig.OnionKeys: nil key")
 	}
 	if cfg.Replay == nil {
 		cfg.Replay = new(MemoryReplaySet)
@@ -132,17 +138,6 @@ func (r *Relay) onCreate(now time.Time, ref CircRef, cell *Cell, out []Action) (
 	r.count++
 	out = append(out, Action{Kind: ActSend, Link: ref.Link})
 	return out, r.fillLinkCell(&out[len(out)-1].Cell, ref.CircID, CmdCreated, reply)
-}
-
-// handshake finds the onion key a CREATE payload names and answers it.
-func (r *Relay) handshake(payload *[BodySize]byte) ([]byte, *HopKeys, error) {
-	id := KeyID(payload[:KeyIDSize])
-	for _, k := range r.cfg.OnionKeys {
-		if k.ID() == id {
-			return respondHandshake(r.cfg.Rand, r.cfg.Identity, k, payload[KeyIDSize:createPayloadLen], r.cfg.Replay)
-		}
-	}
-	return nil, nil, ErrUnknownKey
 }
 
 // refuse answers a CREATE that made no circuit with a DESTROY.

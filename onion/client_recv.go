@@ -119,7 +119,7 @@ func (c *ClientCircuit) onStreamCell(m RelayMsg, out []Cell) (Event, []Cell, err
 		ev.Kind, err = EventConnected, c.ep.onConnected(m.StreamID)
 	case RelayData:
 		var known bool
-		known, err = c.ep.onData(m.StreamID, c.hops[len(c.hops)-1].bwd.chain, c.emitter(&out))
+		known, err = c.ep.onData(m.StreamID, len(m.Data), c.hops[len(c.hops)-1].bwd.chain, c.emitter(&out))
 		if known {
 			ev.Kind = EventData
 		}

@@ -40,6 +40,18 @@ func (c *ClientCircuit) SendWindow(id uint16) int {
 	return c.ep.streams.sendable(id, &c.ep.circSend)
 }
 
+// Consumed reports that the application read n more bytes of what stream
+// id delivered in EventData events, and appends the stream SENDMEs that
+// became due. Until it is called the destination can send at most
+// StreamWindowStart cells more; see consume.go.
+func (c *ClientCircuit) Consumed(id uint16, n int, out []Cell) ([]Cell, error) {
+	if err := c.ready(); err != nil {
+		return out, err
+	}
+	err := c.ep.consumed(id, n, c.emitter(&out))
+	return out, err
+}
+
 // End closes the stream and appends the END cell.
 func (c *ClientCircuit) End(id uint16, out []Cell) ([]Cell, error) {
 	if err := c.ready(); err != nil {

@@ -24,6 +24,7 @@
 // Layout: cell.go and relaycell.go are the wire formats, handshake.go and
 // replay.go the per-hop key agreement, crypto.go the layer crypto and its
 // rationale, circuit_client.go/client_*.go the client role,
-// circuit_relay.go/relay_*.go the relay role, flow.go and endpoint.go flow
-// control, timeout.go the build timeout.
+// circuit_relay.go/relay_*.go the relay role, flow.go, consume.go and
+// endpoint.go flow control (a stream's window follows what the application
+// consumed), timeout.go the build timeout.
 package onion

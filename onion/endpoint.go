@@ -43,11 +43,19 @@ func (e *endpoint) sendData(id uint16, data []byte, emit emitFunc) (int, error) 
 	return n, nil
 }
 
-// onData accounts one received DATA cell, whose chained tag is tag, and
-// emits the SENDMEs that became due. It reports whether the stream is known:
-// cells for a stream that already ended still count for the circuit window
-// and are then dropped.
-func (e *endpoint) onData(id uint16, tag [TagSize]byte, emit emitFunc) (bool, error) {
+// onData accounts one received DATA cell carrying size bytes, whose chained
+// tag is tag. The circuit SENDME is emitted on arrival when due; the
+// stream's waits until the application consumed the data (consume.go). It
+// reports whether the stream is known: cells for a stream that already
+// ended still count for the circuit window and are then dropped.
+//
+// Why the circuit window may stay at arrival: it bounds only the cells in
+// flight between the two ends (and so the relays' queues). What piles up at
+// this end is unread stream data, and each stream's is bounded by its own
+// window, so the total here is bounded by the sum of the open streams'
+// windows; acknowledging the circuit on consumption as well would add
+// nothing but a stall of every stream behind the slowest reader.
+func (e *endpoint) onData(id uint16, size int, tag [TagSize]byte, emit emitFunc) (bool, error) {
 	circDue, err := e.circRecv.onRecv()
 	if err != nil {
 		return false, err
@@ -59,12 +67,11 @@ func (e *endpoint) onData(id uint16, tag [TagSize]byte, emit emitFunc) (bool, er
 	if st == nil {
 		return false, nil
 	}
-	streamDue, err := st.recv.onRecv()
-	if err != nil {
+	if err := st.recv.onRecv(size, &tag); err != nil {
 		return false, err
 	}
-	if streamDue {
-		emit(RelayMsg{Cmd: RelaySendme, StreamID: id, Data: tag[:]})
+	if size == 0 {
+		return true, st.recv.settle(id, 0, emit)
 	}
 	return true, nil
 }

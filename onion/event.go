@@ -9,7 +9,7 @@ const (
 	EventHopAdded                      // client: Hop is now the last hop
 	EventConnected                     // client: stream StreamID is open
 	EventBegin                         // destination: peer wants StreamID to Target
-	EventData                          // Data arrived on StreamID
+	EventData                          // Data arrived on StreamID; report reads with Consumed
 	EventEnd                           // stream StreamID ended with Reason
 	EventTruncated                     // client: hops after Hop are gone
 	EventDestroyed                     // the circuit is gone (Reason)

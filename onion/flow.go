@@ -2,8 +2,10 @@ package onion
 
 // Flow control, after Tor's SENDME windows (tor-spec §7.3–7.4) with
 // authenticated SENDMEs (Tor proposal 289). Only DATA cells count. The
-// receiver of DATA sends a SENDME after every Increment cells it consumed;
-// the sender may have at most Start cells unacknowledged.
+// receiver of DATA sends a SENDME after every Increment cells: for the
+// circuit as they arrive (recvWindow), for a stream as the application
+// consumes them (consumeWindow, consume.go). The sender may have at most
+// Start cells unacknowledged.
 //
 // Binding: a SENDME carries the chained tag (the endpoint layer's chain value
 // right after the cell, see crypto.go) of the DATA cell that triggered it.
@@ -65,7 +67,8 @@ func (w *sendWindow) onSendme(tag []byte) error {
 	return nil
 }
 
-// recvWindow counts consumed DATA cells and says when a SENDME is due.
+// recvWindow counts received DATA cells and says when a circuit SENDME is
+// due.
 type recvWindow struct {
 	got, start, inc int
 }

@@ -39,7 +39,7 @@ func (r *Relay) streamCell(c *relayCirc, m RelayMsg, out []Action) ([]Action, er
 		}
 		a.Kind, a.Target = ActBegin, target
 	case RelayData:
-		known, err := c.ep.onData(m.StreamID, c.layers.fwd.chain, r.emitter(c, &out))
+		known, err := c.ep.onData(m.StreamID, len(m.Data), c.layers.fwd.chain, r.emitter(c, &out))
 		if err != nil || !known {
 			return out, err
 		}
@@ -97,6 +97,18 @@ func (r *Relay) StreamSend(circ CircRef, id uint16, data []byte, out []Action) (
 	}
 	n, err := c.ep.sendData(id, data, r.emitter(c, &out))
 	return n, out, err
+}
+
+// Consumed reports that the application read n more bytes of what stream
+// id delivered in ActData actions, and appends the stream SENDMEs that
+// became due. Until it is called the client can send at most
+// StreamWindowStart cells more; see consume.go.
+func (r *Relay) Consumed(circ CircRef, id uint16, n int, out []Action) ([]Action, error) {
+	c, err := r.endpointOf(circ)
+	if err != nil {
+		return out, err
+	}
+	return out, c.ep.consumed(id, n, r.emitter(c, &out))
 }
 
 // StreamWindow returns how many DATA cells the stream may send now.

@@ -33,8 +33,12 @@ type sim struct {
 	destOut   map[uint16][]byte // still to send from the destination
 	clientGot map[uint16]*bytes.Buffer
 	clientOut map[uint16][]byte
-	acts      []Action
-	cells     []Cell
+	// clientHold and destHold stop that end's application from reading:
+	// received bytes are not reported consumed until the test says so.
+	clientHold, destHold bool
+	destRead             map[uint16]int // bytes the held destination read
+	acts                 []Action
+	cells                []Cell
 }
 
 type delivery struct {
@@ -49,7 +53,7 @@ func newSim(t testing.TB, relays int, seed byte) *sim {
 		t: t, rand: rand.NewChaCha8([32]byte{seed}), now: time.Unix(1e9, 0),
 		links: map[LinkID][2]int{}, pairs: map[[2]int]LinkID{},
 		destGot: map[uint16]*bytes.Buffer{}, destOut: map[uint16][]byte{},
-		clientGot: map[uint16]*bytes.Buffer{}, clientOut: map[uint16][]byte{},
+		clientGot: map[uint16]*bytes.Buffer{}, clientOut: map[uint16][]byte{}, destRead: map[uint16]int{},
 	}
 	for i := range relays {
 		key, err := GenerateOnionKey(s.rand)
@@ -145,6 +149,12 @@ func (s *sim) toClient(d *delivery) {
 	switch ev.Kind {
 	case EventData:
 		s.clientBuf(ev.StreamID).Write(ev.Data)
+		if !s.clientHold {
+			s.cells, err = s.client.Consumed(ev.StreamID, len(ev.Data), s.cells)
+			if err != nil && s.clientErr == nil {
+				s.clientErr = err
+			}
+		}
 	case EventNone:
 	default:
 		s.clientEv = append(s.clientEv, ev)
@@ -193,6 +203,13 @@ func (s *sim) execute(node int, acts []Action) {
 				s.destGot[a.StreamID] = new(bytes.Buffer)
 			}
 			s.destGot[a.StreamID].Write(a.Data)
+			if !s.destHold {
+				more, err := r.Consumed(a.Circ, a.StreamID, len(a.Data), nil)
+				if err != nil {
+					s.t.Fatal(err)
+				}
+				acts = append(acts, more...)
+			}
 		}
 	}
 	s.acts = acts[:0]

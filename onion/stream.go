@@ -38,14 +38,14 @@ const (
 type stream struct {
 	state streamState
 	send  sendWindow
-	recv  recvWindow
+	recv  consumeWindow
 }
 
 func newStream(state streamState) *stream {
 	return &stream{
 		state: state,
 		send:  newSendWindow(StreamWindowStart, StreamWindowIncrement),
-		recv:  newRecvWindow(StreamWindowStart, StreamWindowIncrement),
+		recv:  newConsumeWindow(StreamWindowStart, StreamWindowIncrement),
 	}
 }
 
