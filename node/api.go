@@ -72,7 +72,9 @@ func (n *Node) serveAPI() *http.Server {
 	mux.HandleFunc("POST /v1/probe", n.handleProbe)
 	n.registerLedgerAPI(mux)
 	n.registerComputeAPI(mux)
+	stopDashboard := n.registerDashboard(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv.RegisterOnShutdown(stopDashboard)
 	n.mu.Lock()
 	l := n.api
 	n.mu.Unlock()
