@@ -9,13 +9,16 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"cyclecash/compute"
 	"cyclecash/compute/boltqueue"
+	"cyclecash/compute/pgqueue"
 	"cyclecash/ledger"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/libp2p/go-libp2p/core/network"
 )
 
@@ -38,23 +41,31 @@ const (
 // never an address or a peer ID.
 type computeGateway struct {
 	log   *slog.Logger
-	store *boltqueue.Store
+	store queueStore
 	queue *compute.Queue
 	cap   *capacityMeter
 	mint  *ledger.Mint // set by attach once the ledger is open
 	ln    *connListener
 	srv   *http.Server
 	now   func() time.Time
+	crash func(step string) error // test hook: fail after a step (crashPoint)
 
 	mu       sync.Mutex
 	sessions map[string]string // bearer token -> worker ID
 	settling map[string]bool   // jobs whose escrow is being settled
 }
 
+// queueStore is the gateway's compute store: bbolt, or PostgreSQL beside
+// a PostgreSQL ledger.
+type queueStore interface {
+	compute.Store
+	Close() error
+}
+
 // openComputeGateway opens the gateway's compute store. The capacity
 // meter is ready before the ledger opens, since the ledger's cap reads it.
 func openComputeGateway(cfg Config, log *slog.Logger) (*computeGateway, error) {
-	st, err := boltqueue.Open(filepath.Join(cfg.DataDir, ComputeDBFile))
+	st, err := openQueueStore(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("node: compute store: %w", err)
 	}
@@ -64,6 +75,33 @@ func openComputeGateway(cfg Config, log *slog.Logger) (*computeGateway, error) {
 		Logger: log, Rand: randFloat})
 	g.cap = &capacityMeter{store: st, floor: cfg.Ledger.Capacity}
 	return g, nil
+}
+
+// openQueueStore opens the queue where the ledger is: with a PostgreSQL
+// ledger, in the same database under its own schema (queueSchema), so
+// gateways sharing the ledger share the queue; otherwise DATA/compute.db.
+func openQueueStore(cfg Config) (queueStore, error) {
+	if cfg.Ledger.Store != StorePostgres {
+		return boltqueue.Open(filepath.Join(cfg.DataDir, ComputeDBFile))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return pgqueue.Open(ctx, cfg.Ledger.Postgres, pgqueue.Options{Schema: queueSchema(cfg.Ledger.Postgres)})
+}
+
+// queueSchema is pgqueue's default schema, or "<S>_compute" when the DSN
+// puts the ledger in schema S (search_path), so that ledgers kept apart by
+// schema keep their queues apart too.
+func queueSchema(dsn string) string {
+	c, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return pgqueue.DefaultSchema
+	}
+	path := strings.TrimSpace(strings.Split(c.RuntimeParams["search_path"], ",")[0])
+	if path == "" || path == "public" {
+		return pgqueue.DefaultSchema
+	}
+	return strings.Trim(path, `"`) + "_" + pgqueue.DefaultSchema
 }
 
 // attach wires the ledger's mint and builds the HTTP server.
@@ -104,6 +142,7 @@ func (g *computeGateway) run(ctx context.Context) {
 	}()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	g.sweep(ctx) // finish what a previous run left owed
 	for {
 		select {
 		case <-ctx.Done():
@@ -116,7 +155,7 @@ func (g *computeGateway) run(ctx context.Context) {
 		if _, err := g.queue.Expire(); err != nil {
 			g.log.Warn("compute: expiring leases", "err", err)
 		}
-		g.settleFinished(ctx)
+		g.sweep(ctx)
 	}
 }
 

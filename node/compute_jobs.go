@@ -22,6 +22,8 @@ type jobMeta struct {
 	Keyset      ledger.KeysetID `json:"keyset"`
 	Settled     bool            `json:"settled"`
 	Change      string          `json:"change,omitempty"` // cashuB token for the unused units
+	Plan        *settlePlan     `json:"plan,omitempty"`   // change outputs while settling
+	PaidOut     bool            `json:"paid_out"`         // ended, and every accepted task paid
 }
 
 func (g *computeGateway) handleSubmit(w http.ResponseWriter, r *http.Request) {

@@ -18,17 +18,23 @@ import (
 // outputs, so the tokens it ends with cannot be linked to the payout. The
 // ledger's supply cap applies to those payouts: a payout refused by the
 // cap stays unpaid and is logged.
+//
+// Crash safety: the accepted task record, written in the transaction that
+// accepts the task, is the durable record that its payout is owed; the
+// done flag (tableQuotes "<job>/<task>") is set in the one transaction
+// that credits the workers. Paying a quote is idempotent, and a quote
+// already paid for this task counts as paid, so sweepPayouts can redo a
+// payout interrupted anywhere and no worker is paid twice.
 
 // payTask pays the valid workers of an accepted task, once.
-func (g *computeGateway) payTask(ctx context.Context, job string, index int) {
+func (g *computeGateway) payTask(ctx context.Context, job string, index int) error {
 	task, err := g.task(job, index)
 	if err != nil || task.State != compute.TaskAccepted {
-		return
+		return err
 	}
 	doneKey := fmt.Sprintf("%s/%08d", job, index)
-	var done bool
-	if g.store.View(func(tx compute.Tx) error { d, err := getJSON(tx, tableQuotes, doneKey, &done); done = d; return err }) != nil || done {
-		return
+	if done, err := g.flag(doneKey); err != nil || done {
+		return err
 	}
 	var paid []string // stealth workers whose quote was paid
 	for _, w := range task.Valid {
@@ -36,7 +42,14 @@ func (g *computeGateway) payTask(ctx context.Context, job string, index int) {
 			paid = append(paid, w)
 		}
 	}
-	err = g.store.Update(func(tx compute.Tx) error {
+	if err := g.crashPoint("payout"); err != nil {
+		return err
+	}
+	return g.store.Update(func(tx compute.Tx) error {
+		var done bool
+		if _, err := getJSON(tx, tableQuotes, doneKey, &done); err != nil || done {
+			return err // another sweep or gateway got here first
+		}
 		for _, w := range task.Valid {
 			if err := g.credit(tx, job, index, w, task.Units, paid); err != nil {
 				return err
@@ -47,9 +60,13 @@ func (g *computeGateway) payTask(ctx context.Context, job string, index int) {
 		}
 		return putJSON(tx, tableQuotes, doneKey, true)
 	})
-	if err != nil {
-		g.log.Warn("compute: recording payout", "job", job, "task", index, "err", err)
-	}
+}
+
+// flag reads a boolean record of tableQuotes.
+func (g *computeGateway) flag(key string) (bool, error) {
+	var done bool
+	err := g.store.View(func(tx compute.Tx) error { _, err := getJSON(tx, tableQuotes, key, &done); return err })
+	return done, err
 }
 
 // credit records what worker earned for one task in its account.
@@ -74,7 +91,8 @@ func (g *computeGateway) credit(tx compute.Tx, job string, index int, worker str
 }
 
 // payQuote pays the quote a stealth worker sent with its result, if it is
-// for exactly the task's units.
+// for exactly the task's units; a quote this task already paid (before a
+// crash) counts as paid.
 func (g *computeGateway) payQuote(ctx context.Context, job string, index int, worker string, units uint64) bool {
 	var id string
 	if err := g.store.View(func(tx compute.Tx) error {
@@ -83,12 +101,16 @@ func (g *computeGateway) payQuote(ctx context.Context, job string, index int, wo
 	}); err != nil || id == "" {
 		return false
 	}
+	ref := fmt.Sprintf("payout:%s/%d", job, index)
 	q, err := g.mint.Quote(ctx, id)
+	if err == nil && q.State != ledger.QuoteUnpaid && q.PaidBy == ref && q.Amount == units {
+		return true
+	}
 	if err != nil || q.Amount != units || q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid {
 		g.log.Info("compute: stealth payout quote unusable", "job", job, "task", index)
 		return false
 	}
-	if _, err := g.mint.PayQuote(ctx, id, fmt.Sprintf("payout:%s/%d", job, index)); err != nil {
+	if _, err := g.mint.PayQuote(ctx, id, ref); err != nil {
 		g.log.Warn("compute: stealth payout refused", "job", job, "task", index, "err", err)
 		return false
 	}

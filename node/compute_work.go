@@ -107,7 +107,11 @@ func (g *computeGateway) handleComplete(w http.ResponseWriter, r *http.Request, 
 	l.Worker = worker // a session reports only for itself
 	if req.Quote != "" {
 		if err := g.store.Update(func(tx compute.Tx) error {
-			return putJSON(tx, tableQuotes, quoteKey(l.Job, l.Task, worker), req.Quote)
+			key := quoteKey(l.Job, l.Task, worker)
+			if ok, err := getJSON(tx, tableQuotes, key, new(string)); err != nil || ok {
+				return err // the first quote stays: a payout may be under way
+			}
+			return putJSON(tx, tableQuotes, key, req.Quote)
 		}); err != nil {
 			workError(w, err, http.StatusInternalServerError)
 			return
@@ -124,7 +128,9 @@ func (g *computeGateway) handleComplete(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	if state == compute.TaskAccepted {
-		g.payTask(r.Context(), l.Job, l.Task)
+		if err := g.payTask(r.Context(), l.Job, l.Task); err != nil {
+			g.log.Warn("compute: payout failed; the sweep retries it", "job", l.Job, "task", l.Task, "err", err)
+		}
 	}
 	if job, err := g.queue.Job(l.Job); err == nil && job.State != compute.JobRunning {
 		go g.settle(context.Background(), l.Job)
