@@ -118,6 +118,8 @@ func (o *Onion) clientCell(c *Circuit, cell *onion.Cell) {
 		c.recv += uint64(len(ev.Data))
 		if s != nil {
 			o.deliver(s, ev.Data)
+		} else if len(ev.Data) > 0 { // no reader: count it read
+			o.sendCells(c, withoutErr(c.cc.Consumed(ev.StreamID, len(ev.Data), o.cells[:0])))
 		}
 	case onion.EventEnd:
 		if s != nil {
@@ -208,6 +210,27 @@ func (o *Onion) streamSend(s *Stream, p []byte) (int, error) {
 	o.execute(acts)
 	return n, sendErr(err)
 }
+
+// streamConsumed reports n bytes of s read by the application, which may
+// send a SENDME. A stream that ended needs none.
+func (o *Onion) streamConsumed(s *Stream, n int) {
+	o.mu.Lock()
+	defer o.unlock()
+	if s.ended {
+		return
+	}
+	if c := s.circ; c != nil {
+		if c.err == nil {
+			o.sendCells(c, withoutErr(c.cc.Consumed(s.id, n, o.cells[:0])))
+		}
+		return
+	}
+	o.execute(withoutErr(o.relay.Consumed(s.dref, s.id, n, o.acts[:0])))
+}
+
+// withoutErr drops the error of a call whose output is still to be used:
+// the calls it wraps fail only for a stream or circuit already gone.
+func withoutErr[T any](v T, _ error) T { return v }
 
 func sendErr(err error) error {
 	switch {

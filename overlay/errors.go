@@ -44,8 +44,9 @@ var (
 	ErrServiceRefused = errors.New("overlay: service refused at the destination")
 	// ErrStreamClosed: the stream was closed by this side.
 	ErrStreamClosed = errors.New("overlay: stream closed")
-	// ErrReceiveOverflow: the application read too slowly and a stream's
-	// receive buffer passed MaxStreamBuffer; the stream was reset.
+	// ErrReceiveOverflow: a stream's receive buffer passed MaxStreamBuffer,
+	// which only a peer ignoring the stream window can cause; the stream
+	// was reset.
 	ErrReceiveOverflow = errors.New("overlay: stream receive buffer overflow")
 	// ErrTooManyCircuits: this node already holds its client circuit quota.
 	ErrTooManyCircuits = errors.New("overlay: too many client circuits")

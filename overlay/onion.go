@@ -65,7 +65,6 @@ type Onion struct {
 
 	mu       sync.Mutex
 	relay    *onion.Relay
-	keys     []*onion.OnionKey // aliased by relay's config: see SetKeys
 	links    map[onion.LinkID]*link
 	byPeer   map[peer.ID]*link
 	dialing  map[peer.ID]chan struct{}
@@ -92,10 +91,8 @@ func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
 		return nil, fmt.Errorf("overlay: OnionConfig.Keys: want 1 or 2 onion keys, got %d", len(cfg.Keys))
 	}
 	cfg.setDefaults()
-	// Two slots, always: SetKeys rewrites them in place (see there).
-	keys := []*onion.OnionKey{cfg.Keys[0], cfg.Keys[len(cfg.Keys)-1]}
 	relay, err := onion.NewRelay(onion.RelayConfig{
-		Identity: []byte(ov.ID()), OnionKeys: keys, Rand: cfg.Rand,
+		Identity: []byte(ov.ID()), OnionKeys: cfg.Keys, Rand: cfg.Rand,
 		MaxCircuitsPerLink: cfg.MaxCircuitsPerLink, IdleTimeout: cfg.RelayIdle,
 		AcceptStreams: cfg.AcceptStreams,
 	})
@@ -103,7 +100,7 @@ func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
 		return nil, fmt.Errorf("overlay: onion relay: %w", err)
 	}
 	o := &Onion{
-		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate), relay: relay, keys: keys,
+		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate), relay: relay,
 		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{},
 		clients: map[onion.CircRef]*Circuit{}, relayed: map[onion.CircRef]*relayedCirc{},
 		dest: map[onion.CircRef]map[uint16]*Stream{}, services: map[string]func(net.Conn){},
@@ -133,17 +130,16 @@ func (c *OnionConfig) setDefaults() {
 	}
 }
 
-// SetKeys replaces the onion keys after a rotation (current first). The
-// relay keeps the slice it was configured with, and onion.Relay offers no
-// setter, so the two slots of that slice are rewritten in place under the
-// lock that also serializes every handshake.
+// SetKeys replaces the onion keys after a rotation: the relay answers
+// handshakes for current and previous (nil for none) from now on, and
+// forgets the replay entries of the key it retires. A nil current key
+// leaves the keys unchanged.
 func (o *Onion) SetKeys(current, previous *onion.OnionKey) {
-	if previous == nil {
-		previous = current
-	}
 	o.mu.Lock()
-	o.keys[0], o.keys[1] = current, previous
-	o.unlock()
+	defer o.unlock()
+	if err := o.relay.SetOnionKeys(current, previous); err != nil {
+		o.log.Warn("onion keys not replaced", "err", err)
+	}
 }
 
 // SetTamperHook installs f (nil removes it). Tests only: it lets a test

@@ -138,7 +138,7 @@ func BenchmarkRelayCircuitMemory(b *testing.B) {
 	const n = 20000
 	creates := make([]onion.Cell, n)
 	for i := range creates {
-		_, c, _ := onion.NewClientCircuit(rand.Reader, uint32(i+100), onion.HopSpec{Identity: []byte(h.o.ov.ID()), OnionKey: h.o.keys[0].Public})
+		_, c, _ := onion.NewClientCircuit(rand.Reader, uint32(i+100), onion.HopSpec{Identity: []byte(h.o.ov.ID()), OnionKey: h.o.relay.OnionKeys()[0].Public})
 		creates[i] = *c
 	}
 	var before, after runtime.MemStats

@@ -96,7 +96,7 @@ func (o *Onion) execute(acts []onion.Action) {
 		case onion.ActBegin:
 			acts = o.begin(a, acts)
 		case onion.ActData:
-			o.destData(a)
+			acts = o.destData(a, acts)
 		case onion.ActEnd:
 			o.destEnd(a)
 		case onion.ActClosed:

@@ -41,11 +41,18 @@ func (o *Onion) begin(a *onion.Action, acts []onion.Action) []onion.Action {
 	return append(acts, more...)
 }
 
-// destData delivers stream bytes that arrived at the destination.
-func (o *Onion) destData(a *onion.Action) {
+// destData delivers stream bytes that arrived at the destination; o.mu
+// held.
+func (o *Onion) destData(a *onion.Action, acts []onion.Action) []onion.Action {
 	if s := o.dest[a.Circ][a.StreamID]; s != nil {
 		o.deliver(s, a.Data)
+		return acts
 	}
+	if len(a.Data) == 0 {
+		return acts
+	}
+	more, _ := o.relay.Consumed(a.Circ, a.StreamID, len(a.Data), nil) // no reader: count it read
+	return append(acts, more...)
 }
 
 // destEnd marks a stream the client closed.
@@ -72,8 +79,8 @@ func (o *Onion) signalDest(circ onion.CircRef) {
 	}
 }
 
-// deliver hands received bytes to a stream, resetting it if its reader has
-// fallen too far behind; o.mu held.
+// deliver hands received bytes to a stream, resetting it if its buffer
+// passes MaxStreamBuffer (a peer ignoring the window); o.mu held.
 func (o *Onion) deliver(s *Stream, data []byte) {
 	if s.push(data) {
 		return

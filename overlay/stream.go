@@ -14,16 +14,27 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// MaxStreamBuffer bounds the received, unread bytes of one stream. onion
-// acknowledges DATA cells when they arrive, not when the application reads
-// them, so a reader slower than the network would otherwise grow the buffer
-// without bound; past this the stream is reset with ErrReceiveOverflow.
-const MaxStreamBuffer = 16 << 20
+// MaxStreamBuffer bounds the received, unread bytes of one stream. Read
+// reports what the application consumed to onion, which acknowledges a
+// stream's DATA cells only then, so a peer that respects the stream window
+// never has more than onion.StreamWindowStart cells (StreamWindowStart *
+// MaxRelayData bytes, about 238 KiB) unread here. The limit sits one cell
+// above that as a defence against a peer that ignores windows: past it the
+// stream is reset with ErrReceiveOverflow. (onion closes such a circuit
+// first when the overrun is in cells; this catches anything else.)
+const MaxStreamBuffer = (onion.StreamWindowStart + 1) * onion.MaxRelayData
+
+// consumeReport is how many read bytes Read gathers before it reports them
+// to onion (under the Onion's lock); it reports at once whenever the buffer
+// runs empty. A quarter of a SENDME's worth: few lock acquisitions for
+// small reads, little delay for the SENDME.
+const consumeReport = onion.StreamWindowIncrement * onion.MaxRelayData / 4
 
 // Stream is one stream over a circuit, a net.Conn. On the client it runs to
 // a named service at the circuit's destination; on a gateway it is what
 // the service's handler gets. Writes block while the flow-control windows
-// are shut. When the circuit breaks, Read and Write return an error
+// are shut, and they stay shut while the other side's application does not
+// read: a slow reader slows the writer, end to end. When the circuit breaks, Read and Write return an error
 // wrapping ErrCircuitBroken: bytes already returned by Read arrived intact,
 // but bytes accepted by Write may not have reached the service, so the
 // caller retries the request on a new stream (DialService builds a new
@@ -44,6 +55,7 @@ type Stream struct {
 	connected bool
 	buf       []byte
 	off       int
+	unacked   int // bytes read, not yet reported to onion (consumeReport)
 	rerr      error
 	closed    bool
 	rdl, wdl  time.Time
@@ -68,6 +80,16 @@ func (s *Stream) Service() string { return s.service }
 // Read reads received bytes; after the stream ends it returns io.EOF, or
 // the error that broke it.
 func (s *Stream) Read(p []byte) (int, error) {
+	n, report, err := s.read(p)
+	if report > 0 {
+		s.o.streamConsumed(s, report)
+	}
+	return n, err
+}
+
+// read takes buffered bytes, waiting for some, and returns how many read
+// bytes are now due to be reported consumed.
+func (s *Stream) read(p []byte) (n, report int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
@@ -75,18 +97,30 @@ func (s *Stream) Read(p []byte) (int, error) {
 			n := copy(p, s.buf[s.off:])
 			s.off += n
 			s.compact()
-			return n, nil
+			return n, s.toReport(n), nil
 		}
 		if s.closed {
-			return 0, fmt.Errorf("%w: read after close", ErrStreamClosed)
+			return 0, 0, fmt.Errorf("%w: read after close", ErrStreamClosed)
 		}
 		if s.rerr != nil {
-			return 0, s.rerr
+			return 0, 0, s.rerr
 		}
 		if err := s.waitLocked(s.rwake, &s.rdl); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
+}
+
+// toReport adds n read bytes to those not yet reported and returns what to
+// report now: consumeReport bytes or more, or all once the buffer is empty
+// (onion counts short cells consumed only then); s.mu held.
+func (s *Stream) toReport(n int) int {
+	s.unacked += n
+	if s.unacked < consumeReport && s.off < len(s.buf) {
+		return 0
+	}
+	n, s.unacked = s.unacked, 0
+	return n
 }
 
 func (s *Stream) compact() {

@@ -98,6 +98,9 @@ func (s *cryptoSim) execute(node int, acts []onion.Action) {
 		case onion.ActBegin:
 			more, _ := s.relays[node].Connected(a.Circ, a.StreamID, nil)
 			acts = append(acts, more...)
+		case onion.ActData: // the sink reads everything at once
+			more, _ := s.relays[node].Consumed(a.Circ, a.StreamID, len(a.Data), nil)
+			acts = append(acts, more...)
 		}
 	}
 }
