@@ -41,6 +41,9 @@ type ComputeConfig struct {
 	ChildPath string   `toml:"-"`
 	ChildArgs []string `toml:"-"`
 	ChildEnv  []string `toml:"-"`
+	// LoadAverage, when set, replaces reading /proc/loadavg for
+	// yield_load: tests inject a busy or idle machine.
+	LoadAverage func() (float64, error) `toml:"-"`
 	// Observe, when set, receives how long each stage of a task took at
 	// the worker ("lease", "run", "complete"): for benchmarks.
 	Observe func(stage string, d time.Duration) `toml:"-"`

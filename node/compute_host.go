@@ -21,7 +21,11 @@ func (w *computeWorker) busy() bool {
 	if w.cfg.YieldLoad <= 0 {
 		return false
 	}
-	load, err := loadAverage()
+	read := loadAverage
+	if w.cfg.LoadAverage != nil {
+		read = w.cfg.LoadAverage
+	}
+	load, err := read()
 	return err == nil && load > w.cfg.YieldLoad
 }
 

@@ -29,6 +29,8 @@ type computeWorker struct {
 	runner *compute.ChildRunner
 	key    ed25519.PrivateKey
 	pay    *stealthPay // nil for open workers
+	// work leases, runs and reports one task (step); tests replace it.
+	work func(context.Context) (bool, error)
 
 	mu     sync.Mutex
 	token  string
@@ -39,6 +41,7 @@ type computeWorker struct {
 func newComputeWorker(n *Node, cfg Config) (*computeWorker, error) {
 	c := cfg.Compute
 	w := &computeWorker{cfg: c, log: n.log.With("sys", "worker"), dir: filepath.Join(cfg.DataDir, "compute")}
+	w.work = w.step
 	if err := os.MkdirAll(filepath.Join(w.dir, "modules"), 0o700); err != nil {
 		return nil, fmt.Errorf("node: compute: %w", err)
 	}
@@ -81,7 +84,7 @@ func (w *computeWorker) slot(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		did, err := w.step(ctx)
+		did, err := w.work(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log.Debug("compute: step failed", "err", err)
 		}
