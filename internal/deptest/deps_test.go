@@ -32,15 +32,16 @@ var rules = []rule{
 	{"overlay", []string{"onion"}, true, "network layer: carries onion cells, knows nothing of roles", nil},
 	{"market", []string{"ledger"}, false, "marketplace: uses token types only, reaches the network through node", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", nil},
+	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
-	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat"}, false, "CLI: flags and output; libp2p stays behind node", nil},
+	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo"}, false, "CLI: flags and output; libp2p stays behind node", nil},
 	{"internal", nil, false, "small helpers: no node, no network", nil},
 	{"examples", nil, false, "wasm example programs stand alone", nil},
 }
 
 // importers lists who may import a package at all.
 var importers = map[string][]string{
-	"node":        {"cmd", "internal/testnet"},
+	"node":        {"cmd", "internal/testnet", "internal/demo"},
 	"overlay/tor": {"node"},
 	"cmd":         {},
 }
