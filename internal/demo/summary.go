@@ -104,7 +104,7 @@ func (s *Summary) Print(w io.Writer) {
 		{"change returned", fmt.Sprintf("%d (as a token)", s.Change)},
 		{"paid to open workers", fmt.Sprintf("%d (account credit)", s.PaidOpen)},
 		{"paid to stealth workers", fmt.Sprintf("%d (tokens; wallets hold %s)", s.PaidStealth, strings.Join(bal, " and "))},
-		{"paid in all", fmt.Sprintf("%d (2 replicas per task)", s.PaidOpen+s.PaidStealth)},
+		{"paid in all", fmt.Sprintf("%d (what the gateway owes: each task's units to every worker whose result agreed)", s.PaidOpen+s.PaidStealth)},
 		{"swapped by stealth workers", fmt.Sprintf("%d (spendable: the gateway swapped them)", s.Swapped)},
 		{"sent to a fresh wallet", fmt.Sprintf("%d (company B's market does not exist yet: the units stop there)", s.Transferred)},
 		{"circuits open", fmt.Sprintf("%d (relays carry %d circuit legs for others)", s.Circuits, s.Relaying)},
