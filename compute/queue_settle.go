@@ -39,7 +39,10 @@ func (q *Queue) leased(tx Tx, l Lease) (*JobRecord, *TaskRecord, error) {
 		return nil, nil, err
 	}
 	task, err := getRecord[TaskRecord](tx, TableTasks, taskKey(l.Job, l.Task))
-	if err != nil || job == nil || task == nil {
+	if err != nil {
+		return nil, nil, err // a store's conflict, retried by its Update
+	}
+	if job == nil || task == nil {
 		return nil, nil, fmt.Errorf("%w: job %q task %d", ErrNotFound, l.Job, l.Task)
 	}
 	i := slices.IndexFunc(task.Leases, func(o Lease) bool { return o.Worker == l.Worker })

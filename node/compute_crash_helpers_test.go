@@ -18,14 +18,20 @@ var errCrash = errors.New("test: crashed")
 // survive restarts, as they would on disk.
 type crashRig struct {
 	t      *testing.T
-	dir    string
-	ledger *ledger.MemStore
+	cfg    Config
+	ledger ledger.Store
 	mint   *ledger.Mint
 	g      *computeGateway
 }
 
 func newCrashRig(t *testing.T) *crashRig {
-	r := &crashRig{t: t, dir: t.TempDir(), ledger: ledger.NewMemStore()}
+	return newRig(t, Config{DataDir: t.TempDir()}, ledger.NewMemStore())
+}
+
+// newRig starts a gateway of configuration cfg over the ledger store ls.
+func newRig(t *testing.T, cfg Config, ls ledger.Store) *crashRig {
+	cfg.Ledger.Capacity = 1 << 20
+	r := &crashRig{t: t, cfg: cfg, ledger: ls}
 	r.restart(nil)
 	t.Cleanup(func() { r.g.close() })
 	return r
@@ -38,8 +44,7 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 	if r.g != nil {
 		r.g.close()
 	}
-	cfg := Config{DataDir: r.dir, Ledger: LedgerConfig{Capacity: 1 << 20}}
-	g, err := openComputeGateway(cfg, slog.New(slog.DiscardHandler))
+	g, err := openComputeGateway(r.cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -147,7 +147,12 @@ func (s *Store) once(ctx context.Context, opts pgx.TxOptions, claim string, fn f
 		return fmt.Errorf("pgqueue: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&ptx{ctx: ctx, tx: tx, claim: claim, locking: opts.IsoLevel == pgx.ReadCommitted}); err != nil {
+	t := &ptx{ctx: ctx, tx: tx, claim: claim, locking: opts.IsoLevel == pgx.ReadCommitted}
+	err = fn(t)
+	if t.err != nil {
+		return t.err // the cause, even if fn dropped or replaced it
+	}
+	if err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {

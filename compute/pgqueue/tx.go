@@ -20,6 +20,18 @@ type ptx struct {
 	tx      pgx.Tx
 	claim   string // the table scanned with SKIP LOCKED; "" outside Claim
 	locking bool
+	// err is the first failure: after it PostgreSQL refuses every further
+	// statement, so it is what the transaction reports even when the
+	// caller dropped it (a serialization failure must reach the retry).
+	err error
+}
+
+// fail records the transaction's first error and returns err.
+func (t *ptx) fail(err error) error {
+	if t.err == nil {
+		t.err = err
+	}
+	return err
 }
 
 var _ compute.Tx = (*ptx)(nil)
@@ -28,6 +40,9 @@ var _ compute.Tx = (*ptx)(nil)
 var cursors atomic.Uint64
 
 func (t *ptx) Get(table, key string) ([]byte, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
 	q := `SELECT value FROM kv WHERE tbl = $1 AND key = $2`
 	if t.locking {
 		q += ` FOR UPDATE`
@@ -38,19 +53,22 @@ func (t *ptx) Get(table, key string) ([]byte, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("pgqueue: get %s: %w", table, err)
+		return nil, t.fail(fmt.Errorf("pgqueue: get %s: %w", table, err))
 	}
 	return v, nil
 }
 
 func (t *ptx) Put(table, key string, value []byte) error {
+	if t.err != nil {
+		return t.err
+	}
 	if value == nil {
 		value = []byte{}
 	}
 	_, err := t.tx.Exec(t.ctx, `INSERT INTO kv (tbl, key, value) VALUES ($1, $2, $3)
 		ON CONFLICT (tbl, key) DO UPDATE SET value = EXCLUDED.value`, table, []byte(key), value)
 	if err != nil {
-		return fmt.Errorf("pgqueue: put %s: %w", table, err)
+		return t.fail(fmt.Errorf("pgqueue: put %s: %w", table, err))
 	}
 	return nil
 }
@@ -79,25 +97,29 @@ func successor(p []byte) []byte {
 }
 
 func (t *ptx) Scan(table, prefix string, fn func(string, []byte) error) error {
+	if t.err != nil {
+		return t.err
+	}
 	if t.claim != "" && table == t.claim {
 		return t.claimScan(table, prefix, fn)
 	}
 	where, args := rangeOf(table, prefix)
 	rows, err := t.tx.Query(t.ctx, `SELECT key, value FROM kv WHERE `+where+` ORDER BY key`, args...)
 	if err != nil {
-		return fmt.Errorf("pgqueue: scan %s: %w", table, err)
+		return t.fail(fmt.Errorf("pgqueue: scan %s: %w", table, err))
 	}
+	defer rows.Close()
 	type kv struct{ k, v []byte }
 	var all []kv // buffered: fn may run queries on this transaction
 	for rows.Next() {
 		var r kv
 		if err := rows.Scan(&r.k, &r.v); err != nil {
-			return fmt.Errorf("pgqueue: scan %s: %w", table, err)
+			return t.fail(fmt.Errorf("pgqueue: scan %s: %w", table, err))
 		}
 		all = append(all, r)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("pgqueue: scan %s: %w", table, err)
+		return t.fail(fmt.Errorf("pgqueue: scan %s: %w", table, err))
 	}
 	for _, r := range all {
 		if err := fn(string(r.k), r.v); err != nil {
@@ -116,7 +138,7 @@ func (t *ptx) claimScan(table, prefix string, fn func(string, []byte) error) err
 	_, err := t.tx.Exec(t.ctx, `DECLARE `+name+` NO SCROLL CURSOR FOR SELECT key, value FROM kv WHERE `+
 		where+` ORDER BY key FOR UPDATE SKIP LOCKED`, args...)
 	if err != nil {
-		return fmt.Errorf("pgqueue: claim %s: %w", table, err)
+		return t.fail(fmt.Errorf("pgqueue: claim %s: %w", table, err))
 	}
 	defer t.tx.Exec(context.WithoutCancel(t.ctx), `CLOSE `+name)
 	for {
@@ -126,7 +148,7 @@ func (t *ptx) claimScan(table, prefix string, fn func(string, []byte) error) err
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("pgqueue: claim %s: %w", table, err)
+			return t.fail(fmt.Errorf("pgqueue: claim %s: %w", table, err))
 		}
 		if err := fn(string(k), v); err != nil {
 			return err
