@@ -58,7 +58,7 @@ func (d *Demo) Run(ctx context.Context) (*Summary, error) {
 }
 
 // circulate swaps every stealth worker's tokens and transfers part of
-// the first one's to a fresh wallet.
+// the richest one's to a fresh wallet.
 func (d *Demo) circulate(ctx context.Context, s *Summary) error {
 	for i, w := range d.stealth {
 		if s.StealthBalances[i] == 0 {
@@ -72,7 +72,13 @@ func (d *Demo) circulate(ctx context.Context, s *Summary) error {
 	}
 	d.progress("stealth workers swapped %d units at the gateway: their tokens are spendable", s.Swapped)
 	var err error
-	if s.Transferred, err = d.transfer(ctx, d.stealth[0]); err != nil {
+	richest := 0
+	for i, b := range s.StealthBalances {
+		if b > s.StealthBalances[richest] {
+			richest = i
+		}
+	}
+	if s.Transferred, err = d.transfer(ctx, d.stealth[richest]); err != nil {
 		return err
 	}
 	d.progress("a stealth worker sent a fresh wallet %d of its units", s.Transferred)
