@@ -176,7 +176,8 @@ func pgDSN(t *testing.T) string {
 	t.Cleanup(func() {
 		ctx := context.Background()
 		if conn, err := pgx.Connect(ctx, dsn); err == nil {
-			conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+"_compute CASCADE") // the gateway's task queue
 			conn.Close(ctx)
 		}
 	})
