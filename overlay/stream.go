@@ -34,11 +34,12 @@ const consumeReport = onion.StreamWindowIncrement * onion.MaxRelayData / 4
 // a named service at the circuit's destination; on a gateway it is what
 // the service's handler gets. Writes block while the flow-control windows
 // are shut, and they stay shut while the other side's application does not
-// read: a slow reader slows the writer, end to end. When the circuit breaks, Read and Write return an error
-// wrapping ErrCircuitBroken: bytes already returned by Read arrived intact,
-// but bytes accepted by Write may not have reached the service, so the
-// caller retries the request on a new stream (DialService builds a new
-// circuit). Nothing is dropped without such an error.
+// read: a slow reader slows the writer, end to end. When the circuit
+// breaks, Read and Write return an error wrapping ErrCircuitBroken: bytes
+// already returned by Read arrived intact, but bytes accepted by Write may
+// not have reached the service, so the caller retries the request on a new
+// stream (DialService builds a new circuit). Nothing is dropped without
+// such an error.
 type Stream struct {
 	o       *Onion
 	circ    *Circuit      // client end; nil at the destination
@@ -127,7 +128,7 @@ func (s *Stream) compact() {
 	switch {
 	case s.off == len(s.buf):
 		s.buf, s.off = s.buf[:0], 0
-	case s.off > 1<<20 && s.off > len(s.buf)/2:
+	case s.off > 64<<10 && s.off > len(s.buf)/2: // a reader that never drains
 		s.buf = append(s.buf[:0], s.buf[s.off:]...)
 		s.off = 0
 	}
