@@ -21,8 +21,10 @@ type HopSpec struct {
 // Driving it: send the CREATE cell from NewClientCircuit; feed every cell
 // arriving on the link for CircID to HandleCell and write the cells it
 // appends to out; on EventHopAdded call Extend for the next hop until the
-// path is complete; then Begin, Send and End streams. Any error from
-// HandleCell closes the circuit (a DESTROY for the link is appended to out).
+// path is complete; then Begin, Send and End streams, and call Consumed as
+// the application reads what EventData delivered (the stream's window
+// reopens only then). Any error from HandleCell closes the circuit (a
+// DESTROY for the link is appended to out).
 type ClientCircuit struct {
 	rand    io.Reader
 	circID  uint32

@@ -45,7 +45,8 @@ type RelayConfig struct {
 // out) and execute the returned actions in order (even when an error is
 // returned: the error says why a circuit was closed or a cell dropped, the
 // actions still tear things down cleanly). Call LinkClosed when a link goes
-// away and Expire periodically.
+// away and Expire periodically. As a destination, call Consumed as the
+// application reads what ActData delivered.
 type Relay struct {
 	cfg      RelayConfig
 	circs    map[CircRef]*relayCirc
