@@ -62,7 +62,7 @@ th{background:#f0f0f0}svg{background:#fff;border:1px solid #ddd;border-radius:6p
 <div class="card">open circuits<b>{{len .Circuits}}</b></div>
 <div class="card">relaying<b>{{.Now.Relaying}}</b></div>
 <div class="card">own circuit traffic<b>{{bytes .Now.CircuitBytes}}</b></div>
-{{if .Now.RelayedExact}}<div class="card">relayed<b>{{bytes .Now.RelayedBytes}}</b></div>{{end}}
+<div class="card">relayed<b>{{bytes .Now.RelayedBytes}}</b></div>
 {{with .Gateway}}<div class="card">jobs<b>{{.Jobs}}</b></div>
 <div class="card">tasks accepted<b>{{.TasksAccepted}} / {{.Tasks}}</b></div>
 <div class="card">units charged<b>{{.UnitsAccepted}}</b></div>{{end}}

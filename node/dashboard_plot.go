@@ -55,16 +55,11 @@ func newPlot(title string, samples []Traffic, value func(Traffic) float64, forma
 	return p
 }
 
-// trafficPlots are the page's charts: relayed bytes when the onion layer
-// counts them, else this node's own circuit traffic; and the circuits of
-// others it relays.
+// trafficPlots are the page's charts: bytes relayed for others, and the
+// circuits of others relayed through this node.
 func trafficPlots(samples []Traffic) []plot {
-	bytes := newPlot("circuit traffic of this node's own circuits (the onion layer does not count relayed bytes yet)",
-		samples, func(t Traffic) float64 { return float64(t.CircuitBytes) }, humanBytes)
-	if len(samples) > 0 && samples[len(samples)-1].RelayedExact {
-		bytes = newPlot("bytes relayed for others", samples,
-			func(t Traffic) float64 { return float64(t.RelayedBytes) }, humanBytes)
-	}
+	bytes := newPlot("bytes relayed for others", samples,
+		func(t Traffic) float64 { return float64(t.RelayedBytes) }, humanBytes)
 	relaying := newPlot("circuits of others relayed through this node", samples,
 		func(t Traffic) float64 { return float64(t.Relaying) }, func(v float64) string { return fmt.Sprintf("%.0f", v) })
 	return []plot{bytes, relaying}

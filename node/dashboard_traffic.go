@@ -25,16 +25,9 @@ type Traffic struct {
 	// the bytes other nodes relayed for this one.
 	CircuitBytes uint64 `json:"circuit_bytes"`
 	CarriedBytes uint64 `json:"carried_bytes"`
-	// RelayedBytes counts cell bytes this node relayed for others, when the
-	// onion layer exposes that counter (RelayedExact).
+	// RelayedBytes counts cell bytes this node relayed for others.
 	RelayedBytes uint64 `json:"relayed_bytes"`
-	RelayedExact bool   `json:"relayed_exact"`
 }
-
-// relayCounter is what the onion layer offers when it counts relayed
-// bytes. overlay.Onion does not yet; the dashboard then plots this node's
-// own circuit traffic instead and says so.
-type relayCounter interface{ RelayedBytes() uint64 }
 
 // trafficMeter turns the onion layer's snapshots of open circuits into
 // cumulative counters, and keeps the ring of samples.
@@ -69,9 +62,7 @@ func (m *trafficMeter) look(now time.Time) Traffic {
 	m.lastOpen, m.lastCarried = open, carried
 	m.total.At, m.total.Circuits = now, len(circs)
 	m.total.Relaying = len(m.n.circ.RelayedCircuits())
-	if rc, ok := any(m.n.circ).(relayCounter); ok {
-		m.total.RelayedBytes, m.total.RelayedExact = rc.RelayedBytes(), true
-	}
+	m.total.RelayedBytes = m.n.circ.RelayedBytes()
 	return m.total
 }
 

@@ -81,7 +81,8 @@ type Onion struct {
 	now      time.Time // of the batch of cells being handled
 	closed   bool
 
-	tamper atomic.Pointer[TamperFunc]
+	tamper       atomic.Pointer[TamperFunc]
+	relayedBytes atomic.Uint64 // cell bytes handled for others (RelayedBytes)
 }
 
 // NewOnion starts onion routing on ov: it registers the link protocol, so

@@ -57,8 +57,13 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 		}
 	}
 	o.unlock()
+	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
 	o.pace.wait(relayed * onion.CellSize)
 }
+
+// RelayedBytes counts the cell bytes this node's relay has handled for
+// other nodes' circuits since start: forwarded, or ending here at a gateway.
+func (o *Onion) RelayedBytes() uint64 { return o.relayedBytes.Load() }
 
 // handleCell handles one cell from link l and reports whether it was for
 // the relay (someone else's circuit) rather than a circuit of ours; o.mu

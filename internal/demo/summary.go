@@ -23,7 +23,7 @@ type Summary struct {
 	Transferred     uint64   // units a stealth worker sent to a fresh wallet
 	Circuits        int      // client circuits open across the network
 	Relaying        int      // circuit legs relays carry for others
-	CarriedBytes    uint64   // stream bytes × relays on the path, summed
+	RelayedBytes    uint64   // cell bytes every node relayed for others, summed
 	Took            time.Duration
 }
 
@@ -88,10 +88,8 @@ func (d *Demo) circulate(ctx context.Context, s *Summary) error {
 // traffic sums the network's circuits and what relays carried.
 func (d *Demo) traffic(s *Summary) {
 	for _, n := range d.net.Nodes {
-		for _, c := range n.Onion().Circuits() {
-			s.Circuits++
-			s.CarriedBytes += (c.Sent + c.Received) * uint64(max(c.Hops-1, 0))
-		}
+		s.Circuits += len(n.Onion().Circuits())
+		s.RelayedBytes += n.Onion().RelayedBytes()
 		s.Relaying += len(n.Onion().RelayedCircuits())
 	}
 }
@@ -114,7 +112,7 @@ func (s *Summary) Print(w io.Writer) {
 		{"swapped by stealth workers", fmt.Sprintf("%d (spendable: the gateway swapped them)", s.Swapped)},
 		{"sent to a fresh wallet", fmt.Sprintf("%d (company B's market does not exist yet: the units stop there)", s.Transferred)},
 		{"circuits open", fmt.Sprintf("%d (relays carry %d circuit legs for others)", s.Circuits, s.Relaying)},
-		{"relayed bytes", fmt.Sprintf("%d (%s: stream bytes times relays per path)", s.CarriedBytes, mib(s.CarriedBytes))},
+		{"relayed bytes", fmt.Sprintf("%d (%s of cells, counted by every relay)", s.RelayedBytes, mib(s.RelayedBytes))},
 		{"took", s.Took.Round(time.Millisecond).String()},
 	}
 	for _, l := range lines {

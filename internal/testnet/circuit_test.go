@@ -84,6 +84,25 @@ func TestCircuitEcho(t *testing.T) {
 	if err := echoTransfer(t, conn, 1<<20); err != nil {
 		t.Fatal(err)
 	}
+	// Every relay of the path counted what it carried for the client: 1 MiB
+	// each way, in cells of at most 488 data bytes. The gateway, where the
+	// circuit ends, counts what arrived (its answers leave, not arrive).
+	path := hopsOf(t, net, client)
+	if len(path) != 4 || path[3] != gw {
+		t.Fatalf("path of %d nodes", len(path))
+	}
+	for i, hop := range path {
+		want := uint64(2 << 20)
+		if hop == gw {
+			want = 1 << 20
+		}
+		if got := hop.Onion().RelayedBytes(); got < want {
+			t.Errorf("hop %d counted %d relayed bytes, want at least %d", i, got, want)
+		}
+	}
+	if got := client.Onion().RelayedBytes(); got != 0 {
+		t.Errorf("the client counted %d bytes relayed for others", got)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, dest := range []*node.Node{gw, net.Nodes[3]} {
