@@ -19,13 +19,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"cyclecash/compute"
+	"cyclecash/internal/pgutil"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -61,44 +60,21 @@ var (
 
 // Open connects to dsn, creates the schema if needed and migrates it.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("pgqueue: parse dsn: %w", err)
-	}
-	if opt.MaxConns > 0 {
-		cfg.MaxConns = opt.MaxConns
-	}
 	if opt.Schema == "" {
 		opt.Schema = DefaultSchema
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 30 * time.Second
 	}
-	if err := createSchema(ctx, dsn, opt.Schema); err != nil {
-		return nil, err
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgutil.Open(ctx, dsn, opt.Schema, opt.MaxConns)
 	if err != nil {
-		return nil, fmt.Errorf("pgqueue: connect: %w", err)
+		return nil, fmt.Errorf("pgqueue: %w", err)
 	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return &Store{pool: pool, timeout: opt.Timeout}, nil
-}
-
-func createSchema(ctx context.Context, dsn, schema string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return fmt.Errorf("pgqueue: connect: %w", err)
-	}
-	defer conn.Close(ctx)
-	if _, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		return fmt.Errorf("pgqueue: create schema: %w", err)
-	}
-	return nil
 }
 
 // Close closes the pool.
@@ -123,22 +99,14 @@ func (s *Store) Claim(table string, fn func(compute.Tx) error) error {
 func (s *Store) run(opts pgx.TxOptions, claim string, fn func(compute.Tx) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	backoff := 500 * time.Microsecond
-	for range maxAttempts {
-		err := s.once(ctx, opts, claim, fn)
-		if !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(backoff/2 + rand.N(backoff))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("pgqueue: %w", ctx.Err())
-		case <-t.C:
-		}
-		backoff = min(2*backoff, 50*time.Millisecond)
+	err := pgutil.Retry(ctx, maxAttempts, func() error { return s.once(ctx, opts, claim, fn) })
+	switch {
+	case errors.Is(err, pgutil.ErrExhausted):
+		return ErrConflict
+	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return fmt.Errorf("pgqueue: %w", err)
 	}
-	return ErrConflict
+	return err
 }
 
 func (s *Store) once(ctx context.Context, opts pgx.TxOptions, claim string, fn func(compute.Tx) error) error {
@@ -159,9 +127,4 @@ func (s *Store) once(ctx context.Context, opts pgx.TxOptions, claim string, fn f
 		return fmt.Errorf("pgqueue: commit: %w", err)
 	}
 	return nil
-}
-
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }

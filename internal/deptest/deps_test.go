@@ -26,6 +26,8 @@ type rule struct {
 
 var rules = []rule{
 	{"onion", nil, false, "sans-IO core: bytes in, bytes out; nothing of ours, no network", nil},
+	{"ledger/pgstore", []string{"ledger", "internal/pgutil"}, false, "the ledger's PostgreSQL store: shares only the pool/migration/retry plumbing", nil},
+	{"compute/pgqueue", []string{"compute", "internal/pgutil"}, false, "the queue's PostgreSQL store: shares only the pool/migration/retry plumbing", nil},
 	{"ledger", nil, false, "sans-IO core and its stores: no network stack, no other package of ours", nil},
 	{"compute", nil, false, "sandbox core: independent of the network and the ledger", []string{"examples"}},
 	{"overlay/tor", []string{"overlay"}, true, "Tor bridge: sits beside overlay, imported only by node", nil},

@@ -13,13 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
+	"cyclecash/internal/pgutil"
 	"cyclecash/ledger"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -43,38 +41,15 @@ var _ ledger.Store = (*Store)(nil)
 
 // Open connects to dsn and migrates the schema.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(dsn)
+	pool, err := pgutil.Open(ctx, dsn, opt.Schema, opt.MaxConns)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: parse dsn: %w", err)
-	}
-	if opt.MaxConns > 0 {
-		cfg.MaxConns = opt.MaxConns
-	}
-	if opt.Schema != "" {
-		if err := createSchema(ctx, dsn, opt.Schema); err != nil {
-			return nil, err
-		}
-		cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: connect: %w", err)
+		return nil, fmt.Errorf("pgstore: %w", err)
 	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return &Store{pool: pool}, nil
-}
-
-func createSchema(ctx context.Context, dsn, schema string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return fmt.Errorf("pgstore: connect: %w", err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
-	return err
 }
 
 // Close closes the pool.
@@ -95,22 +70,11 @@ func (s *Store) Update(ctx context.Context, fn func(ledger.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(ledger.Tx) error) error {
-	backoff := 500 * time.Microsecond
-	for range maxAttempts {
-		err := s.once(ctx, opts, fn)
-		if !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(backoff/2 + rand.N(backoff))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		backoff = min(2*backoff, 50*time.Millisecond)
+	err := pgutil.Retry(ctx, maxAttempts, func() error { return s.once(ctx, opts, fn) })
+	if errors.Is(err, pgutil.ErrExhausted) {
+		return ledger.ErrConflict
 	}
-	return ledger.ErrConflict
+	return err
 }
 
 func (s *Store) once(ctx context.Context, opts pgx.TxOptions, fn func(ledger.Tx) error) error {
@@ -126,9 +90,4 @@ func (s *Store) once(ctx context.Context, opts pgx.TxOptions, fn func(ledger.Tx)
 		return fmt.Errorf("pgstore: commit: %w", err)
 	}
 	return nil
-}
-
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
