@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -47,28 +45,6 @@ commands:
 	return errUsage
 }
 
-// apiFlags find the buyer's node: --api ADDR or --data DIR.
-type apiFlags struct{ api, data string }
-
-func (f *apiFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.api, "api", "", "control API of your node: unix:PATH or HOST:PORT")
-	fs.StringVar(&f.data, "data", "", "data directory of your running node (instead of --api)")
-}
-
-func (f *apiFlags) client() (*node.Client, error) {
-	addr := f.api
-	if addr == "" && f.data != "" {
-		var err error
-		if addr, err = node.APIAddrOf(f.data); err != nil {
-			return nil, err
-		}
-	}
-	if addr == "" {
-		return nil, errors.New("job: give --api ADDR or --data DIR")
-	}
-	return node.NewClient(addr), nil
-}
-
 func jobSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("job submit", stderr)
 	var api apiFlags
@@ -90,7 +66,7 @@ func jobSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	c, err := api.client()
+	c, err := api.client("job")
 	if err != nil {
 		return err
 	}
@@ -180,7 +156,7 @@ func jobByID(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "usage: cyclecash job %s JOBID --api ADDR|--data DIR%s\n", cmd, map[bool]string{true: " --out DIR"}[cmd == "results"])
 		return errUsage
 	}
-	c, err := api.client()
+	c, err := api.client("job")
 	if err != nil {
 		return err
 	}

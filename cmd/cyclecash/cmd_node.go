@@ -87,23 +87,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("status", stderr)
-	api := fs.String("api", "", "control API address: unix:PATH or HOST:PORT")
-	data := fs.String("data", "", "data directory of a running node (instead of --api)")
+	var api apiFlags
+	api.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	addr := *api
-	if addr == "" && *data != "" {
-		var err error
-		if addr, err = node.APIAddrOf(*data); err != nil {
-			return err
-		}
+	client, err := api.client("status")
+	if err != nil {
+		return err
 	}
-	if addr == "" {
-		return errors.New("status: give --api ADDR or --data DIR")
-	}
-	st, err := node.NewClient(addr).Status(ctx)
+	st, err := client.Status(ctx)
 	if err != nil {
 		return err
 	}

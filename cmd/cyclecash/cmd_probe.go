@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -14,8 +13,8 @@ import (
 // circuits to a destination and moves data through its echo service.
 func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("probe", stderr)
-	api := fs.String("api", "", "control API address: unix:PATH or HOST:PORT")
-	data := fs.String("data", "", "data directory of a running node (instead of --api)")
+	var api apiFlags
+	api.register(fs)
 	to := fs.String("to", "role:gateway", "destination: a peer ID or role:NAME")
 	hops := fs.Int("hops", 3, "relays before the destination (1-7)")
 	count := fs.Int("count", 1, "circuits to build, one after another")
@@ -24,18 +23,12 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	addr := *api
-	if addr == "" && *data != "" {
-		var err error
-		if addr, err = node.APIAddrOf(*data); err != nil {
-			return err
-		}
-	}
-	if addr == "" {
-		return errors.New("probe: give --api ADDR or --data DIR")
+	client, err := api.client("probe")
+	if err != nil {
+		return err
 	}
 	req := node.ProbeRequest{To: *to, Hops: *hops, Count: *count, Size: *size}
-	res, err := node.NewClient(addr).Probe(ctx, req)
+	res, err := client.Probe(ctx, req)
 	if err != nil {
 		return err
 	}
