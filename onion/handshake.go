@@ -17,11 +17,13 @@ package onion
 // keys and binds all of them to the whole transcript via h.
 
 import (
+	"crypto/ecdh"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/flynn/noise"
 )
@@ -42,8 +44,6 @@ const (
 	dirKeysSize = 32 + 32 + TagSize
 )
 
-var cipherSuite = noise.NewCipherSuite(noise.DH25519, noise.CipherChaChaPoly, noise.HashBLAKE2s)
-
 // KeyID names an onion key: the first 8 bytes of SHA-256 of its public key.
 // Eight bytes suffice: a relay holds two or three onion keys at a time and
 // the ID only picks one; the prologue binds it, a wrong pick fails the
@@ -57,8 +57,19 @@ func OnionKeyID(pub [32]byte) KeyID {
 }
 
 // OnionKey is a relay's X25519 onion key pair, rotated by the caller.
+// Use it by pointer: it caches the parsed key.
 type OnionKey struct {
 	Private, Public [32]byte
+
+	once   sync.Once
+	parsed *ecdh.PrivateKey // Private, parsed once (see x25519.go)
+	err    error
+}
+
+// ecdhKey returns Private parsed, parsing it on first use.
+func (k *OnionKey) ecdhKey() (*ecdh.PrivateKey, error) {
+	k.once.Do(func() { k.parsed, k.err = ecdh.X25519().NewPrivateKey(k.Private[:]) })
+	return k.parsed, k.err
 }
 
 // GenerateOnionKey makes a new onion key pair from rand.
@@ -122,7 +133,7 @@ func StartHandshake(rand io.Reader, identity []byte, onionKey [32]byte) (*Client
 	var payload [createPayloadLen]byte
 	id := OnionKeyID(onionKey)
 	hs, err := noise.NewHandshakeState(noise.Config{
-		CipherSuite: cipherSuite, Random: rand, Pattern: noise.HandshakeNK,
+		CipherSuite: newSuite(nil), Random: rand, Pattern: noise.HandshakeNK,
 		Initiator: true, Prologue: prologue(identity, id), PeerStatic: onionKey[:],
 	})
 	if err != nil {
@@ -153,8 +164,12 @@ func (h *ClientHandshake) Finish(reply []byte) (*HopKeys, error) {
 // respondHandshake answers Noise message 1 as the relay identity with key,
 // refusing ephemerals already in replay. It returns message 2 and the keys.
 func respondHandshake(rand io.Reader, identity []byte, key *OnionKey, msg []byte, replay ReplaySet) ([]byte, *HopKeys, error) {
+	static, err := key.ecdhKey()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: onion key: %v", ErrHandshake, err)
+	}
 	hs, err := noise.NewHandshakeState(noise.Config{
-		CipherSuite: cipherSuite, Random: rand, Pattern: noise.HandshakeNK,
+		CipherSuite: newSuite(static), Random: rand, Pattern: noise.HandshakeNK,
 		Prologue:      prologue(identity, key.ID()),
 		StaticKeypair: noise.DHKey{Private: key.Private[:], Public: key.Public[:]},
 	})
