@@ -90,12 +90,19 @@ func (r *crashRig) tokens(ctx context.Context, amount uint64) string {
 // (without a module: the test's workers run nothing).
 func (r *crashRig) submit(ctx context.Context, id, tok string, tasks int) {
 	r.t.Helper()
+	if err := r.trySubmit(ctx, id, tok, tasks); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// trySubmit is submit returning its error.
+func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) error {
 	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
 		UnitsPerTask: 10, Replication: 2, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
 	for range tasks {
 		m.Inputs = append(m.Inputs, []byte("x"))
 	}
-	res, err := r.g.reserve(ctx, []string{tok}, m.Budget())
+	res, err := r.g.reserve(ctx, id, []string{tok}, m.Budget())
 	if err == nil {
 		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
 		err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableJobMeta, id, meta) })
@@ -103,9 +110,7 @@ func (r *crashRig) submit(ctx context.Context, id, tok string, tasks int) {
 	if err == nil {
 		err = r.g.queue.Submit(id, m)
 	}
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	return err
 }
 
 // accept has an open and a stealth worker agree on the next task, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"cyclecash/compute"
 	"cyclecash/ledger"
 )
 
@@ -14,8 +15,9 @@ import (
 // task releases the reservation: the buyer's own tokens are UNSPENT again.
 // Settlement is in compute_settle.go.
 
-// reserve decodes the buyer's tokens and reserves them if they cover budget.
-func (g *computeGateway) reserve(ctx context.Context, tokens []string, budget uint64) (ledger.Reservation, error) {
+// reserve decodes the buyer's tokens and reserves them for job if they
+// cover budget.
+func (g *computeGateway) reserve(ctx context.Context, job string, tokens []string, budget uint64) (ledger.Reservation, error) {
 	var proofs []ledger.Proof
 	for _, s := range tokens {
 		tok, err := ledger.DecodeToken(s)
@@ -43,7 +45,29 @@ func (g *computeGateway) reserve(ctx context.Context, tokens []string, budget ui
 	if err := g.checkPending(ctx, proofs); err != nil {
 		return res, err
 	}
+	if err := g.claim(res.ID, job); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// claim records that the reservation pays for job. The ledger answers a
+// Reserve of proofs already PENDING with the live reservation, so the
+// same tokens submitted twice come back with the first job's escrow: a
+// second job must be refused (and must not release it), or settling
+// either job would consume or release the other's payment.
+func (g *computeGateway) claim(reservation, job string) error {
+	return g.store.Update(func(tx compute.Tx) error {
+		var owner string
+		ok, err := getJSON(tx, tableEscrows, reservation, &owner)
+		if err != nil {
+			return err
+		}
+		if ok && owner != job {
+			return fmt.Errorf("%w: these tokens already pay for another job", ErrPayment)
+		}
+		return putJSON(tx, tableEscrows, reservation, job)
+	})
 }
 
 // checkPending makes sure the proofs are PENDING under the reservation

@@ -33,6 +33,7 @@ const (
 	tableQuotes   = "quotes"   // job/task/worker -> stealth payout quote ID
 	tableCredits  = "credits"  // worker ID -> Account
 	tableCapacity = "capacity" // UTC day -> units accepted that day
+	tableEscrows  = "escrows"  // ledger reservation ID -> the job it pays for
 )
 
 // computeGateway schedules buyers' jobs on workers: the queue, escrow of

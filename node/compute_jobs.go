@@ -58,11 +58,11 @@ func (g *computeGateway) submit(r *http.Request, req *submitRequest) (string, er
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrJob, err)
 	}
-	res, err := g.reserve(r.Context(), req.Tokens, m.Budget())
+	id := newJobID()
+	res, err := g.reserve(r.Context(), id, req.Tokens, m.Budget())
 	if err != nil {
 		return "", err
 	}
-	id := newJobID()
 	meta := jobMeta{Module: compute.ModuleHash(metered), Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
 	err = g.store.Update(func(tx compute.Tx) error {
 		if err := tx.Put(tableModules, meta.Module.String(), metered); err != nil {
