@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,7 +39,14 @@ func (g *computeGateway) payTask(ctx context.Context, job string, index int) err
 	}
 	var paid []string // stealth workers whose quote was paid
 	for _, w := range task.Valid {
-		if strings.HasPrefix(w, "s-") && task.Units > 0 && g.payQuote(ctx, job, index, w, task.Units) {
+		if !strings.HasPrefix(w, "s-") || task.Units == 0 {
+			continue
+		}
+		ok, err := g.payQuote(ctx, job, index, w, task.Units)
+		if err != nil {
+			return err // not marked done: the sweep pays it later
+		}
+		if ok {
 			paid = append(paid, w)
 		}
 	}
@@ -92,29 +100,38 @@ func (g *computeGateway) credit(tx compute.Tx, job string, index int, worker str
 
 // payQuote pays the quote a stealth worker sent with its result, if it is
 // for exactly the task's units; a quote this task already paid (before a
-// crash) counts as paid.
-func (g *computeGateway) payQuote(ctx context.Context, job string, index int, worker string, units uint64) bool {
+// crash) counts as paid. It returns an error only when the ledger could
+// not answer (a store failure, a conflict, the request's end), so that the
+// payout is retried rather than given up; a quote the ledger refuses for
+// good (unknown, expired, over the supply cap) is not paid.
+func (g *computeGateway) payQuote(ctx context.Context, job string, index int, worker string, units uint64) (bool, error) {
 	var id string
 	if err := g.store.View(func(tx compute.Tx) error {
 		_, err := getJSON(tx, tableQuotes, quoteKey(job, index, worker), &id)
 		return err
 	}); err != nil || id == "" {
-		return false
+		return false, err
 	}
 	ref := fmt.Sprintf("payout:%s/%d", job, index)
 	q, err := g.mint.Quote(ctx, id)
+	if err != nil && !errors.Is(err, ledger.ErrUnknownQuote) {
+		return false, err
+	}
 	if err == nil && q.State != ledger.QuoteUnpaid && q.PaidBy == ref && q.Amount == units {
-		return true
+		return true, nil
 	}
 	if err != nil || q.Amount != units || q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid {
 		g.log.Info("compute: stealth payout quote unusable", "job", job, "task", index)
-		return false
+		return false, nil
 	}
 	if _, err := g.mint.PayQuote(ctx, id, ref); err != nil {
+		if !errors.Is(err, ledger.ErrSupplyCap) && !errors.Is(err, ledger.ErrQuoteExpired) && !errors.Is(err, ledger.ErrUnknownQuote) {
+			return false, err
+		}
 		g.log.Warn("compute: stealth payout refused", "job", job, "task", index, "err", err)
-		return false
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 func (g *computeGateway) task(job string, index int) (*compute.TaskRecord, error) {
