@@ -21,6 +21,10 @@ const (
 	cborOther = 7
 
 	cborMaxDepth = 16
+	// cborMaxPrealloc bounds the room reserved for an array or map before
+	// its items are read: a count is only a claim, and nested claims would
+	// otherwise reserve many times the input's size before failing.
+	cborMaxPrealloc = 64
 )
 
 // cborKV is one map entry; maps keep their encoding order.
@@ -135,7 +139,7 @@ func (d *cborDec) array(n uint64, depth int) (any, error) {
 	if n > uint64(len(d.b)-d.off) { // every item takes at least one byte
 		return nil, errCBOR
 	}
-	out := make([]any, 0, n)
+	out := make([]any, 0, min(n, cborMaxPrealloc)) // grown as items arrive
 	for range n {
 		v, err := d.item(depth + 1)
 		if err != nil {
@@ -150,7 +154,7 @@ func (d *cborDec) mapItems(n uint64, depth int) (any, error) {
 	if n > uint64(len(d.b)-d.off)/2 {
 		return nil, errCBOR
 	}
-	out := make([]cborKV, 0, n)
+	out := make([]cborKV, 0, min(n, cborMaxPrealloc))
 	for range n {
 		k, err := d.item(depth + 1)
 		if err != nil {
