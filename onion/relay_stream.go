@@ -34,6 +34,13 @@ func (r *Relay) streamCell(c *relayCirc, m RelayMsg, out []Action) ([]Action, er
 		if err != nil {
 			return out, err
 		}
+		if len(c.ep.streams.m) >= MaxStreamsPerCircuit {
+			if c.ep.streams.m[m.StreamID] != nil {
+				return out, fmt.Errorf("%w: stream %d already open", ErrProtocol, m.StreamID)
+			}
+			end := RelayMsg{Cmd: RelayEnd, StreamID: m.StreamID, Data: []byte{byte(ReasonResources)}}
+			return r.originate(c, end, out), nil
+		}
 		if _, err := c.ep.streams.add(m.StreamID); err != nil {
 			return out, err
 		}

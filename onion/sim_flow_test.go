@@ -73,3 +73,59 @@ func TestFlowControlBlocks(t *testing.T) {
 		t.Fatalf("window after SENDMEs %d, want %d", got, StreamWindowStart)
 	}
 }
+
+// TestStreamsPerCircuitCapped opens more streams on one circuit than a
+// destination holds: the excess BEGINs are refused with END (resources),
+// the circuit and the streams already open keep working, and the
+// destination's stream table stays bounded (each stream costs the IO layer
+// a handler goroutine and a receive buffer).
+func TestStreamsPerCircuitCapped(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, 2, 9)
+	s.build(2)
+	begun := 0
+	for range MaxStreamsPerCircuit + 10 {
+		_, cells, err := s.client.Begin("svc", s.cells[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cells = cells
+		s.clientSend()
+		s.drain()
+		begun++
+	}
+	if s.clientErr != nil || len(s.relayErrs) > 0 {
+		t.Fatalf("client %v, relays %v", s.clientErr, s.relayErrs)
+	}
+	dest := s.relays[len(s.relays)-1]
+	c, err := dest.endpointOf(s.destCirc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.ep.streams.m); n > MaxStreamsPerCircuit {
+		t.Fatalf("destination holds %d streams on one circuit, cap %d", n, MaxStreamsPerCircuit)
+	}
+	refused := 0
+	for _, ev := range s.clientEv {
+		if ev.Kind == EventEnd && ev.Reason == ReasonResources {
+			refused++
+		}
+	}
+	if refused != begun-MaxStreamsPerCircuit {
+		t.Fatalf("%d BEGINs refused, want %d", refused, begun-MaxStreamsPerCircuit)
+	}
+	// An open stream still works, and a slot freed by END can be reused.
+	id := uint16(1)
+	s.clientOut[id] = randomBytes(s.rand, 3000)
+	s.drain()
+	if s.destGot[id].Len() != 3000 {
+		t.Fatalf("stream %d moved %d bytes after the refusals", id, s.destGot[id].Len())
+	}
+	s.cells, err = s.client.End(id, s.cells[:0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clientSend()
+	s.drain()
+	s.begin("svc")
+}

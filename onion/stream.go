@@ -25,6 +25,13 @@ const (
 	MaxTargetLen = 255
 	// MaxIdentityLen bounds the opaque next-hop identity in an EXTEND.
 	MaxIdentityLen = 128
+	// MaxStreamsPerCircuit bounds the streams a client may hold open at
+	// once on one circuit ending at a destination. Every stream costs the
+	// destination's IO layer a handler and a receive buffer of up to
+	// StreamWindowStart cells, so without a cap one circuit could open
+	// 65535 of them for a few hundred bytes each. BEGINs past the cap are
+	// refused with END (ReasonResources); the circuit stays up.
+	MaxStreamsPerCircuit = 256
 )
 
 type streamState uint8
