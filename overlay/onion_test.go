@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // TestRelayOnionKeys: the relay answers handshakes for the current and the
@@ -101,5 +104,57 @@ func TestBuildTimeoutBackoff(t *testing.T) {
 	o.buildOutcome(false)
 	if got := o.BuildTimeout(); got != learned {
 		t.Fatalf("after a success: %v, want %v", got, learned)
+	}
+}
+
+// TestExtendToLinkThatDied: the link an EXTEND found can die before the
+// relay takes its lock to attach the circuit. The client must then get a
+// TRUNCATED at once, not a CREATE sent down a dead link and a build left
+// waiting for its timeout.
+func TestExtendToLinkThatDied(t *testing.T) {
+	t.Parallel()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}})
+	a := fakeLink(o, 1, "client")
+	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	nextPeer, _ := peer.IDFromPrivateKey(nextID)
+	nextKey, _ := onion.GenerateOnionKey(rand.Reader)
+	o.mu.Lock()
+	o.dialing[nextPeer] = make(chan struct{}) // park the relay's own extend
+	o.unlock()
+	take := func(l *link) []onion.Cell {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		q := l.q
+		l.q = nil
+		return q
+	}
+	cc, create, _ := onion.NewClientCircuit(rand.Reader, 5, onion.HopSpec{Identity: []byte(o.ov.ID()), OnionKey: key.Public})
+	o.handleCells(a, []onion.Cell{*create})
+	for _, c := range take(a) {
+		if _, _, err := cc.HandleCell(&c, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cells, err := cc.Extend(onion.HopSpec{Identity: []byte(nextPeer), OnionKey: nextKey.Public}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.handleCells(a, cells)
+
+	b := fakeLink(o, 2, nextPeer)
+	b.weDialed = true
+	o.linkDown(b) // b died after linkTo returned it
+	o.mu.Lock()
+	o.attachExtend(onion.CircRef{Link: a.id, CircID: cc.CircID()}, b, nil)
+	o.unlock()
+
+	got := take(a)
+	if len(got) != 1 {
+		t.Fatalf("client got %d cells, want one TRUNCATED", len(got))
+	}
+	ev, _, err := cc.HandleCell(&got[0], nil)
+	if err != nil || ev.Kind != onion.EventExtendFailed {
+		t.Fatalf("client event %v (%v), want EventExtendFailed", ev.Kind, err)
 	}
 }

@@ -119,6 +119,17 @@ func (o *Onion) extend(circ onion.CircRef, identity []byte) {
 	l, err := o.linkByIdentity(ctx, identity)
 	o.mu.Lock()
 	defer o.unlock()
+	o.attachExtend(circ, l, err)
+}
+
+// attachExtend completes an EXTEND with the link linkByIdentity returned
+// (or its error); o.mu held. The link may have died between linkTo and
+// taking the lock: its linkDown already ran, so attaching to it would send
+// the CREATE nowhere and leave the client waiting for its build timeout.
+func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
+	if err == nil && o.links[l.id] != l {
+		err = ErrHopUnreachable
+	}
 	var acts []onion.Action
 	if err != nil {
 		o.log.Debug("extend failed", "err", err)
