@@ -52,8 +52,18 @@ type computeGateway struct {
 	crash func(step string) error // test hook: fail after a step (crashPoint)
 
 	mu       sync.Mutex
-	sessions map[string]string // bearer token -> worker ID
-	settling map[string]bool   // jobs whose escrow is being settled
+	sessions map[string]*workSession // bearer token -> session
+	settling map[string]bool         // jobs whose escrow is being settled
+}
+
+// sessionIdle is how long a worker session lasts without a request; a
+// worker whose session expired registers again on the 401.
+const sessionIdle = time.Hour
+
+// workSession is a registered worker session.
+type workSession struct {
+	worker string
+	seen   time.Time // last request
 }
 
 // queueStore is the gateway's compute store: bbolt, or PostgreSQL beside
@@ -71,7 +81,7 @@ func openComputeGateway(cfg Config, log *slog.Logger) (*computeGateway, error) {
 		return nil, fmt.Errorf("node: compute store: %w", err)
 	}
 	g := &computeGateway{log: log, store: st, now: time.Now,
-		sessions: map[string]string{}, settling: map[string]bool{}}
+		sessions: map[string]*workSession{}, settling: map[string]bool{}}
 	g.queue = compute.NewQueue(st, compute.QueueConfig{LeaseGrace: cfg.Compute.LeaseGrace,
 		Logger: log, Rand: randFloat})
 	g.cap = &capacityMeter{store: st, floor: cfg.Ledger.Capacity}
@@ -156,6 +166,7 @@ func (g *computeGateway) run(ctx context.Context) {
 		if _, err := g.queue.Expire(); err != nil {
 			g.log.Warn("compute: expiring leases", "err", err)
 		}
+		g.expireSessions()
 		g.sweep(ctx)
 	}
 }
@@ -175,14 +186,30 @@ func (g *computeGateway) close() error {
 func (g *computeGateway) authed(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := bearer(r)
+		worker := ""
 		g.mu.Lock()
-		worker := g.sessions[tok]
+		if s := g.sessions[tok]; s != nil {
+			s.seen, worker = g.now(), s.worker
+		}
 		g.mu.Unlock()
 		if !ok || worker == "" {
 			workError(w, ErrUnauthorized, http.StatusUnauthorized)
 			return
 		}
 		h(w, r, worker)
+	}
+}
+
+// expireSessions drops the sessions idle for longer than sessionIdle:
+// anyone may register, and a stealth worker uses a new key every start.
+func (g *computeGateway) expireSessions() {
+	cutoff := g.now().Add(-sessionIdle)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for tok, s := range g.sessions {
+		if s.seen.Before(cutoff) {
+			delete(g.sessions, tok)
+		}
 	}
 }
 

@@ -33,7 +33,7 @@ func (g *computeGateway) handleRegister(w http.ResponseWriter, r *http.Request) 
 	rand.Read(tok[:])
 	ans := registerAnswer{Worker: worker, Token: hex.EncodeToString(tok[:])}
 	g.mu.Lock()
-	g.sessions[ans.Token] = worker
+	g.sessions[ans.Token] = &workSession{worker: worker, seen: g.now()}
 	g.mu.Unlock()
 	writeJSON(w, ans)
 }
