@@ -61,7 +61,8 @@ type relayCirc struct {
 	next     CircRef // towards the destination, if nextState ≥ nextAttached
 	state    nextState
 	layers   hopLayers
-	early    int
+	early    int  // RELAY_EARLY cells seen forward
+	plain    bool // a forward RELAY seen: no RELAY_EARLY may follow
 	lastUsed time.Time
 	extend   *[createPayloadLen]byte // CREATE payload awaiting Attach
 	ep       *endpoint               // destination role, created on first BEGIN

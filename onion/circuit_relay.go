@@ -167,6 +167,15 @@ func (r *Relay) forward(c *relayCirc, cell *Cell, out []Action) ([]Action, error
 		if c.early++; c.early > EarlyCells {
 			return r.fail(c, fmt.Errorf("%w: more than %d RELAY_EARLY cells", ErrTooManyHops, EarlyCells), ReasonProtocol, out)
 		}
+		// Clients send RELAY_EARLY as a prefix only. An earlier hop that
+		// downgrades some of them writes a pattern a colluding later hop
+		// could read (the forward form of Tor's 2014 RELAY_EARLY attack);
+		// early after plain is that pattern, so the circuit dies instead.
+		if c.plain {
+			return r.fail(c, fmt.Errorf("%w: RELAY_EARLY after RELAY", ErrProtocol), ReasonProtocol, out)
+		}
+	} else {
+		c.plain = true
 	}
 	body := cell.Body()
 	if c.layers.fwd.open(body) {
