@@ -184,3 +184,36 @@ func TestParseRole(t *testing.T) {
 		t.Fatal("unknown role accepted")
 	}
 }
+
+// TestDirectoryFull: a flood of valid descriptors from distinct peers stops
+// at MaxDirectoryEntries; known peers still update, and room returns as
+// entries expire.
+func TestDirectoryFull(t *testing.T) {
+	t.Parallel()
+	now := testNow
+	dir := NewDirectory(func() time.Time { return now })
+	var first *Descriptor
+	for i := range MaxDirectoryEntries {
+		d := &Descriptor{Seq: 1, Expiry: now.Add(time.Duration(1+i%2) * time.Hour)}
+		k, _, _ := crypto.GenerateEd25519Key(nil)
+		if err := d.Sign(k); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := d.Marshal()
+		if _, err := dir.Add(raw, ""); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		if first == nil {
+			first = d
+		}
+	}
+	_, extra := testDescriptor(t, 77, nil)
+	if _, err := dir.Add(extra, ""); !errors.Is(err, ErrDirectoryFull) {
+		t.Fatalf("entry past the cap: %v, want ErrDirectoryFull", err)
+	}
+	now = now.Add(90 * time.Minute) // half the entries expire
+	_, extra = testDescriptor(t, 77, func(d *Descriptor) { d.Expiry = now.Add(time.Hour) })
+	if _, err := dir.Add(extra, ""); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+}

@@ -40,6 +40,13 @@ func (d *Directory) Add(raw []byte, want peer.ID) (bool, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if _, ok := d.byPeer[desc.Peer]; !ok && len(d.byPeer) >= MaxDirectoryEntries {
+		d.pruneLocked(d.now())
+		if len(d.byPeer) >= MaxDirectoryEntries {
+			d.rejected[reasonOf(ErrDirectoryFull)]++
+			return false, ErrDirectoryFull
+		}
+	}
 	if old, ok := d.byPeer[desc.Peer]; ok {
 		if old.Seq == desc.Seq && old.Sig == desc.Sig {
 			return false, nil
@@ -61,7 +68,7 @@ func (d *Directory) reject(err error) {
 
 // reasonOf names the sentinel behind err, for rejection counters.
 func reasonOf(err error) string {
-	for _, s := range []error{ErrDescriptorTooLarge, ErrDescriptorMalformed, ErrBadSignature,
+	for _, s := range []error{ErrDirectoryFull, ErrDescriptorTooLarge, ErrDescriptorMalformed, ErrBadSignature,
 		ErrWrongPeer, ErrExpired, ErrTooFarFuture, ErrStale, ErrBadKey} {
 		if errors.Is(err, s) {
 			return s.Error()
@@ -87,16 +94,22 @@ func (d *Directory) Live() []*Descriptor {
 	now := d.now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.pruneLocked(now)
 	out := make([]*Descriptor, 0, len(d.byPeer))
-	for p, desc := range d.byPeer {
-		if !now.Before(desc.Expiry) {
-			delete(d.byPeer, p)
-			continue
-		}
+	for _, desc := range d.byPeer {
 		out = append(out, desc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Peer < out[j].Peer })
 	return out
+}
+
+// pruneLocked drops expired descriptors; d.mu held.
+func (d *Directory) pruneLocked(now time.Time) {
+	for p, desc := range d.byPeer {
+		if !now.Before(desc.Expiry) {
+			delete(d.byPeer, p)
+		}
+	}
 }
 
 // Len is the number of live descriptors.

@@ -19,6 +19,9 @@ var (
 	ErrTooFarFuture = errors.New("overlay: descriptor expiry too far in the future")
 	// ErrStale: the descriptor's sequence number is not newer than the one held.
 	ErrStale = errors.New("overlay: descriptor older than the one held (replayed seq)")
+	// ErrDirectoryFull: the directory holds MaxDirectoryEntries peers; a new
+	// peer waits until one expires (a Sybil flood cannot grow memory).
+	ErrDirectoryFull = errors.New("overlay: directory full")
 	// ErrBadKey: the DHT key is not of the form /relay/<peerID>.
 	ErrBadKey = errors.New("overlay: bad descriptor key")
 

@@ -105,7 +105,10 @@ func (l *link) kill() {
 	l.q = nil
 	close(l.done)
 	l.mu.Unlock()
-	_ = l.s.Reset()
+	// Reset may block on a full yamux send queue, and kill can be called
+	// with the Onion's lock held (enqueue on an overfull link): never stall
+	// every circuit for one dead link.
+	go l.s.Reset()
 }
 
 func (l *link) writeLoop() {
