@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"runtime"
 	"testing"
+	"time"
 
 	"cyclecash/onion"
 
@@ -55,6 +56,7 @@ func newMiddleHarness(tb testing.TB) *middleHarness {
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
 	nextKey, _ := onion.GenerateOnionKey(rand.Reader)
 	next, _ := onion.NewRelay(onion.RelayConfig{Identity: []byte(nextPeer), OnionKeys: []*onion.OnionKey{nextKey}})
+	knownRelay(tb, o, nextID, nextKey)
 	h := &middleHarness{o: o, next: next, a: fakeLink(o, 1, "client"), b: fakeLink(o, 2, nextPeer)}
 	h.b.weDialed, o.byPeer[nextPeer] = true, h.b
 	cc, create, _ := onion.NewClientCircuit(rand.Reader, 5, onion.HopSpec{Identity: []byte(ov.ID()), OnionKey: key.Public})
@@ -77,6 +79,23 @@ func newMiddleHarness(tb testing.TB) *middleHarness {
 		tb.Fatalf("harness circuit has %d hops", cc.Hops())
 	}
 	return h
+}
+
+// knownRelay puts a relay's signed descriptor in o's directory: relays
+// extend only to peers they know.
+func knownRelay(tb testing.TB, o *Onion, id crypto.PrivKey, key *onion.OnionKey) {
+	tb.Helper()
+	d := &Descriptor{Roles: RoleRelay, OnionKey: key.Public, Seq: 1, Expiry: time.Now().Add(time.Hour)}
+	if err := d.Sign(id); err != nil {
+		tb.Fatal(err)
+	}
+	raw, err := d.Marshal()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := o.ov.dir.Add(raw, d.Peer); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func (h *middleHarness) toMiddle(cells ...onion.Cell) { h.o.handleCells(h.a, cells) }

@@ -119,6 +119,7 @@ func TestExtendToLinkThatDied(t *testing.T) {
 	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
 	nextKey, _ := onion.GenerateOnionKey(rand.Reader)
+	knownRelay(t, o, nextID, nextKey)
 	o.mu.Lock()
 	o.dialing[nextPeer] = make(chan struct{}) // park the relay's own extend
 	o.unlock()

@@ -146,9 +146,17 @@ func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
 	o.execute(acts)
 }
 
+// linkByIdentity finds or opens the link an EXTEND asks for. Only peers
+// in the directory are reachable this way, and a refusal looks exactly like
+// a failed dial: otherwise a client could ask a relay to extend to any
+// peer ID and learn from the answer whether the relay holds a connection
+// to it, e.g. whether it is some stealth node's guard.
 func (o *Onion) linkByIdentity(ctx context.Context, identity []byte) (*link, error) {
 	p, err := peer.IDFromBytes(identity)
 	if err != nil {
+		return nil, ErrHopUnreachable
+	}
+	if _, ok := o.ov.dir.Get(p); !ok {
 		return nil, ErrHopUnreachable
 	}
 	return o.linkTo(ctx, p)
