@@ -147,17 +147,24 @@ func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
 }
 
 // linkByIdentity finds or opens the link an EXTEND asks for. Only peers
-// in the directory are reachable this way, and a refusal looks exactly like
-// a failed dial: otherwise a client could ask a relay to extend to any
-// peer ID and learn from the answer whether the relay holds a connection
-// to it, e.g. whether it is some stealth node's guard.
+// with a valid descriptor are reachable this way (one the directory lacks
+// is looked up first, as a client may know a relay before this node does),
+// and a refusal looks exactly like a failed dial: otherwise a client could
+// ask a relay to extend to any peer ID and learn from the answer whether
+// the relay holds a connection to it, e.g. whether it is some stealth
+// node's guard.
 func (o *Onion) linkByIdentity(ctx context.Context, identity []byte) (*link, error) {
 	p, err := peer.IDFromBytes(identity)
 	if err != nil {
 		return nil, ErrHopUnreachable
 	}
 	if _, ok := o.ov.dir.Get(p); !ok {
-		return nil, ErrHopUnreachable
+		if o.ov.dht != nil {
+			o.ov.fetch(ctx, p)
+		}
+		if _, ok := o.ov.dir.Get(p); !ok {
+			return nil, ErrHopUnreachable
+		}
 	}
 	return o.linkTo(ctx, p)
 }
