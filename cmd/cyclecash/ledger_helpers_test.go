@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -34,37 +32,12 @@ func startGateway(t *testing.T, data, addr string, args ...string) *gateway {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	args = append([]string{"run", "--data", data, "--role", "gateway", "--listen", "/ip4/127.0.0.1/tcp/0",
+	args = append([]string{"--data", data, "--role", "gateway", "--listen", "/ip4/127.0.0.1/tcp/0",
 		"--log-level", "warn", "--ledger-http", addr, "--ledger-capacity", "3000000"}, args...)
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asCLI+"=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	g := &gateway{proc: startProc(t, args...), data: data}
+	if g.url = g.lines["ledger"]; g.url == "" {
+		t.Fatal("gateway did not report its ledger address")
 	}
-	cmd.Stderr = testWriter{t}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	g := &gateway{proc: &proc{cmd: cmd}, data: data}
-	t.Cleanup(func() { g.stop(t) })
-	sc := bufio.NewScanner(out)
-	for g.api == "" && sc.Scan() {
-		key, val, _ := strings.Cut(sc.Text(), " ")
-		switch key {
-		case "ledger":
-			g.url = val
-		case "api":
-			g.api = val
-		}
-	}
-	if g.api == "" || g.url == "" {
-		t.Fatal("gateway exited before reporting its ledger and API addresses")
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
 	return g
 }
 

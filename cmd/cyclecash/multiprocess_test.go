@@ -20,6 +20,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	listen []string
 	api    string
+	lines  map[string]string // other start-up lines: "ledger" -> URL, …
 }
 
 // startProc runs the test binary as the CLI and reads its start-up lines.
@@ -35,7 +36,7 @@ func startProc(t *testing.T, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd}
+	p := &proc{cmd: cmd, lines: map[string]string{}}
 	t.Cleanup(func() { p.stop(t) })
 	sc := bufio.NewScanner(out)
 	for p.api == "" && sc.Scan() {
@@ -45,6 +46,8 @@ func startProc(t *testing.T, args ...string) *proc {
 			p.listen = append(p.listen, val)
 		case "api":
 			p.api = val
+		default:
+			p.lines[key] = val
 		}
 	}
 	if p.api == "" {
