@@ -2,12 +2,8 @@ package node
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +12,7 @@ import (
 	"cyclecash/ledger"
 	"cyclecash/ledger/pgstore"
 
-	"github.com/jackc/pgx/v5"
+	"cyclecash/internal/pgutil/pgtest"
 )
 
 func TestQueueSchema(t *testing.T) {
@@ -34,40 +30,10 @@ func TestQueueSchema(t *testing.T) {
 }
 
 // pgTestDSN returns a DSN whose search_path is a fresh schema of the test
-// database named by CYCLECASH_TEST_PG; it and the queue's schema beside it
-// are dropped after the test. Skipped when unset, fatal under CI.
+// database; it and the queue's schema beside it are dropped after the test.
 func pgTestDSN(t *testing.T) string {
-	dsn := os.Getenv("CYCLECASH_TEST_PG")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CYCLECASH_TEST_PG not set under CI: .ci/run should have started PostgreSQL")
-		}
-		t.Skip("CYCLECASH_TEST_PG not set")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "nodetest_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if conn, err := pgx.Connect(ctx, dsn); err == nil {
-			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+"_compute CASCADE")
-			conn.Close(ctx)
-		}
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
+	dsn, schema := pgtest.Schema(t, "nodetest")
+	return pgtest.SearchPath(dsn, schema)
 }
 
 // TestGatewaysSharePostgres: two gateways whose ledger is one PostgreSQL

@@ -3,19 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"cyclecash/node"
 
-	"github.com/jackc/pgx/v5"
+	"cyclecash/internal/pgutil/pgtest"
 )
 
 // gateway is one `cyclecash run --role gateway` child process.
@@ -124,42 +120,10 @@ func httpPost(url string, body []byte) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// pgDSN returns a DSN for a fresh schema of the test database named by
-// CYCLECASH_TEST_PG (the test is skipped when it is unset), dropped after
-// the test.
+// pgDSN returns a DSN for a fresh schema of the test database, dropped
+// (with the gateway queue's schema beside it) after the test.
 func pgDSN(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("CYCLECASH_TEST_PG")
-	if dsn == "" {
-		t.Skip("CYCLECASH_TEST_PG not set")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "clitest_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if conn, err := pgx.Connect(ctx, dsn); err == nil {
-			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-			conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+"_compute CASCADE") // the gateway's task queue
-			conn.Close(ctx)
-		}
-	})
-	sep := " "
-	if strings.Contains(dsn, "://") {
-		sep = "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-	}
-	return dsn + sep + "search_path=" + schema
+	dsn, schema := pgtest.Schema(t, "clitest")
+	return pgtest.SearchPath(dsn, schema)
 }

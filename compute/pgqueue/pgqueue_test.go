@@ -2,10 +2,7 @@ package pgqueue_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,36 +11,11 @@ import (
 	"cyclecash/compute/pgqueue"
 	"cyclecash/compute/queuetest"
 
-	"github.com/jackc/pgx/v5"
+	"cyclecash/internal/pgutil/pgtest"
 )
 
-// EnvDSN names the environment variable holding the test database's DSN;
-// the tests skip when it is unset, except under CI (CI set), where .ci/run
-// always starts PostgreSQL and a missing DSN means the set-up broke.
-const EnvDSN = "CYCLECASH_TEST_PG"
-
 // testSchema returns the DSN and a fresh schema dropped after the test.
-func testSchema(t testing.TB) (string, string) {
-	dsn := os.Getenv(EnvDSN)
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal(EnvDSN + " not set under CI: .ci/run should have started PostgreSQL")
-		}
-		t.Skip(EnvDSN + " not set")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "queuetest_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err == nil {
-			conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-			conn.Close(ctx)
-		}
-	})
-	return dsn, schema
-}
+func testSchema(t testing.TB) (string, string) { return pgtest.Schema(t, "queuetest") }
 
 func open(t testing.TB, dsn, schema string) *pgqueue.Store {
 	st, err := pgqueue.Open(context.Background(), dsn, pgqueue.Options{Schema: schema, MaxConns: 8})

@@ -33,10 +33,10 @@ var rules = []rule{
 	{"overlay/tor", []string{"overlay"}, true, "Tor bridge: sits beside overlay, imported only by node", nil},
 	{"overlay", []string{"onion"}, true, "network layer: carries onion cells, knows nothing of roles", nil},
 	{"market", []string{"ledger"}, false, "marketplace: uses token types only, reaches the network through node", nil},
-	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", nil},
+	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
-	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo"}, false, "CLI: flags and output; libp2p stays behind node", nil},
+	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
 	{"internal", nil, false, "small helpers: no node, no network", nil},
 	{"examples", nil, false, "wasm example programs stand alone", nil},
 }
