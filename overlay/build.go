@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"time"
 
 	"cyclecash/onion"
@@ -73,8 +74,10 @@ func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 	}
 	if err := c.awaitBuilt(ctx); err != nil {
 		var failed *extendError
-		if errors.As(err, &failed) && failed.hop < len(path) {
-			o.markDown(path[failed.hop].Peer)
+		if errors.As(err, &failed) {
+			if p, ok := blame(path, failed.hop); ok {
+				o.markDown(p)
+			}
 		}
 		o.mu.Lock()
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -85,6 +88,18 @@ func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 		return nil, err
 	}
 	return c, nil
+}
+
+// blame names the relay to leave out of new paths after the extend to
+// path[hop] failed. Never the destination: it was asked for by name or is
+// the holder of a role (often the only gateway), and a failed extend
+// towards it says as much about the relay before it; the caller's retry
+// goes to it along other relays instead.
+func blame(path []*Descriptor, hop int) (peer.ID, bool) {
+	if hop < 0 || hop >= len(path)-1 {
+		return "", false
+	}
+	return path[hop].Peer, true
 }
 
 // advance extends a circuit being built after a hop was added, or, once the

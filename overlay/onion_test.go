@@ -159,3 +159,17 @@ func TestExtendToLinkThatDied(t *testing.T) {
 		t.Fatalf("client event %v (%v), want EventExtendFailed", ev.Kind, err)
 	}
 }
+
+// TestBlameNeverTheDestination: a failed extend leaves the relay it was
+// aimed at out of new paths, but never the circuit's destination, which may
+// be the only node of its role.
+func TestBlameNeverTheDestination(t *testing.T) {
+	t.Parallel()
+	path := relaySet(t, 4, nil)
+	for hop, want := range []bool{true, true, true, false, false} {
+		p, ok := blame(path, hop)
+		if ok != want || (ok && p != path[hop].Peer) {
+			t.Errorf("hop %d: blame = %v, %v; want %v", hop, p, ok, want)
+		}
+	}
+}
