@@ -14,7 +14,7 @@ func BenchmarkLayer(b *testing.B) {
 	b.SetBytes(BodySize)
 	b.ReportAllocs()
 	for b.Loop() {
-		l.encrypt(&body)
+		l.encrypt(&body, CmdRelay)
 	}
 }
 

@@ -112,7 +112,25 @@ const (
 	ReasonExpired     DestroyReason = 6 // idle timeout
 	ReasonLinkClosed  DestroyReason = 7 // the neighbour link went away
 	ReasonRefused     DestroyReason = 8 // stream target refused or unknown
+	ReasonVersion     DestroyReason = 9 // the CREATE spoke another cells version
+	numReasons                      = 10
 )
+
+// forwardedReason is the reason a relay passes on for a DESTROY it got from
+// its neighbour: always ReasonNone. The byte came from another hop, and
+// forwarding it would give that hop an 8-bit channel to the next one (a
+// colluding guard telling the exit "this is the circuit I marked").
+func forwardedReason(DestroyReason) DestroyReason { return ReasonNone }
+
+// truncatedReason is the reason a relay reports in TRUNCATED for a DESTROY
+// from its next hop: a known reason passes (the client acts on
+// ReasonIntegrity), anything else becomes ReasonProtocol.
+func truncatedReason(r DestroyReason) DestroyReason {
+	if r < numReasons {
+		return r
+	}
+	return ReasonProtocol
+}
 
 // NewDestroyCell returns a DESTROY cell for circID with random padding.
 func NewDestroyCell(rand io.Reader, circID uint32, reason DestroyReason) (*Cell, error) {

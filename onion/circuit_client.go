@@ -30,7 +30,10 @@ type ClientCircuit struct {
 	circID  uint32
 	hops    []hopLayers
 	pending *ClientHandshake
-	early   int // forward relay cells sent
+	early   int  // forward RELAY_EARLY cells sent
+	plain   bool // PadEarly ran: every later forward cell is RELAY
+	hs      bool // hidden-service cells allowed (AllowHiddenService)
+	drops   int  // backward DROP cells still allowed (SetPaddingBudget)
 	closed  error
 	ep      endpoint
 }
@@ -93,14 +96,55 @@ func (c *ClientCircuit) Truncate(hop int, out []Cell) ([]Cell, error) {
 	return c.send(hop-1, RelayMsg{Cmd: RelayTruncate}, out), nil
 }
 
-// PadEarly sends DROP cells to the last hop until EarlyCells relay cells
-// have been sent, so the first cells' count does not reveal the path length.
+// PadEarly ends the circuit's RELAY_EARLY prefix: call it once the path is
+// built. It sends DROP cells to the last hop as RELAY_EARLY until a total
+// drawn uniformly from [cells sent so far, EarlyCells] is reached, and every
+// later forward cell goes as RELAY.
+//
+// Why a random total: hop k of a circuit sees every early cell but the k-1
+// EXTENDs before it, so with a fixed total (v1 padded to EarlyCells) each hop
+// read its position off the count. With the total drawn per circuit, a count
+// the guard sees is one a middle or exit sees as often, save at the edges of
+// the range (a guard can see EarlyCells, an exit 0). The count cannot be
+// equal at every hop: the hops before k see a superset of k's cells, and the
+// EXTENDs they carry must be early for the first hop to bound the path.
 func (c *ClientCircuit) PadEarly(out []Cell) []Cell {
-	for c.usable() == nil && len(c.hops) > 0 && c.early < EarlyCells {
+	if c.usable() != nil || len(c.hops) == 0 || c.plain {
+		return out
+	}
+	target := c.early + c.randBelow(EarlyCells-c.early+1)
+	for c.early < target {
 		out = c.send(len(c.hops)-1, RelayMsg{Cmd: RelayDrop}, out)
 	}
+	c.plain = true
 	return out
 }
+
+// randBelow returns a uniform value in [0, n) from c.rand (n ≤ 256); 0 if
+// the reader fails, which only makes the padding shorter.
+func (c *ClientCircuit) randBelow(n int) int {
+	var b [1]byte
+	limit := 256 - 256%n
+	for {
+		if _, err := io.ReadFull(c.rand, b[:]); err != nil {
+			return 0
+		}
+		if int(b[0]) < limit {
+			return int(b[0]) % n
+		}
+	}
+}
+
+// AllowHiddenService marks the circuit as a hidden-service circuit: relay
+// cells in [RelayHSFirst, RelayHSLast] are delivered as EventRelay. On any
+// other circuit they close it (ErrUnexpectedCell).
+func (c *ClientCircuit) AllowHiddenService() { c.hs = true }
+
+// SetPaddingBudget allows n backward DROP cells (padding negotiated with the
+// circuit's hops). Beyond the budget, and on a circuit with none (the
+// default), a DROP closes the circuit: a hop that can inject cells the
+// client silently swallows has a signal ("dropmark") to a colluding watcher.
+func (c *ClientCircuit) SetPaddingBudget(n int) { c.drops = n }
 
 // Destroy closes the circuit and returns the DESTROY cell for the link.
 func (c *ClientCircuit) Destroy(out []Cell) []Cell {
@@ -133,16 +177,16 @@ func (c *ClientCircuit) send(hop int, m RelayMsg, out []Cell) []Cell {
 	out = append(out, Cell{})
 	cell := &out[len(out)-1]
 	cmd := CmdRelay
-	if c.early < EarlyCells {
+	if !c.plain && c.early < EarlyCells {
 		cmd = CmdRelayEarly
+		c.early++
 	}
-	c.early++
 	cell.SetHeader(c.circID, cmd)
 	body := cell.Body()
 	_ = EncodeRelay(body, m) // callers validated m
-	c.hops[hop].fwd.seal(body)
+	c.hops[hop].fwd.seal(body, cmd)
 	for i := hop - 1; i >= 0; i-- {
-		c.hops[i].fwd.encrypt(body)
+		c.hops[i].fwd.encrypt(body, cmd)
 	}
 	return out
 }

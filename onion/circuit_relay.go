@@ -2,6 +2,7 @@ package onion
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -53,7 +54,14 @@ type Relay struct {
 	perLink  map[LinkID]int
 	reserved map[CircRef]struct{}
 	count    int
+	// unexpected counts cells refused as out of place (see UnexpectedCells).
+	unexpected uint64
 }
+
+// UnexpectedCells is how many cells this relay refused because they had no
+// business arriving where they did (a backward RELAY_EARLY, a cell of the
+// wrong direction or state); each closed its circuit.
+func (r *Relay) UnexpectedCells() uint64 { return r.unexpected }
 
 // NewRelay validates cfg and returns a Relay.
 func NewRelay(cfg RelayConfig) (*Relay, error) {
@@ -115,10 +123,11 @@ func (r *Relay) HandleCell(now time.Time, from LinkID, cell *Cell, out []Action)
 		return r.onCreated(c, cell, out)
 	case cmd.isRelay() && fromPrev:
 		return r.forward(c, cell, out)
-	case cmd.isRelay() && c.state == nextOpen:
+	case cmd == CmdRelay && c.state == nextOpen:
 		return r.backward(c, cell, out), nil
 	}
-	return r.fail(c, fmt.Errorf("%w: %v cell out of place", ErrProtocol, cell.Cmd()), ReasonProtocol, out)
+	r.unexpected++
+	return r.fail(c, fmt.Errorf("%w: %v cell out of place", ErrUnexpectedCell, cell.Cmd()), ReasonProtocol, out)
 }
 
 // onCreate answers a CREATE with CREATED, or with DESTROY if refused.
@@ -131,7 +140,11 @@ func (r *Relay) onCreate(now time.Time, ref CircRef, cell *Cell, out []Action) (
 	}
 	reply, keys, err := r.handshake(cell.Body())
 	if err != nil {
-		return r.refuse(ref, ReasonProtocol, out), err
+		reason := ReasonProtocol
+		if errors.Is(err, ErrVersion) {
+			reason = ReasonVersion
+		}
+		return r.refuse(ref, reason, out), err
 	}
 	c := &relayCirc{prev: ref, layers: newHopLayers(keys), lastUsed: now}
 	r.circs[ref] = c
@@ -178,7 +191,7 @@ func (r *Relay) forward(c *relayCirc, cell *Cell, out []Action) ([]Action, error
 		c.plain = true
 	}
 	body := cell.Body()
-	if c.layers.fwd.open(body) {
+	if c.layers.fwd.open(body, cell.Cmd()) {
 		return r.recognized(c, early, body, out)
 	}
 	if c.state != nextOpen {
@@ -191,7 +204,7 @@ func (r *Relay) forward(c *relayCirc, cell *Cell, out []Action) ([]Action, error
 
 // backward adds this hop's layer to a cell from the next hop.
 func (r *Relay) backward(c *relayCirc, cell *Cell, out []Action) []Action {
-	c.layers.bwd.encrypt(cell.Body())
+	c.layers.bwd.encrypt(cell.Body(), CmdRelay)
 	out = append(out, Action{Kind: ActSend, Link: c.prev.Link, Cell: *cell})
 	out[len(out)-1].Cell.SetHeader(c.prev.CircID, CmdRelay)
 	return out
@@ -203,6 +216,6 @@ func (r *Relay) originate(c *relayCirc, m RelayMsg, out []Action) []Action {
 	cell := &out[len(out)-1].Cell
 	cell.SetHeader(c.prev.CircID, CmdRelay)
 	_ = EncodeRelay(cell.Body(), m) // m built here, always valid
-	c.layers.bwd.seal(cell.Body())
+	c.layers.bwd.seal(cell.Body(), CmdRelay)
 	return out
 }

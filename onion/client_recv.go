@@ -22,10 +22,12 @@ func (c *ClientCircuit) HandleCell(cell *Cell, out []Cell) (Event, []Cell, error
 		reason := reasonOf(cell.Body()[:1])
 		c.closed = fmt.Errorf("%w: destroyed by first hop (reason %d)", ErrCircuitClosed, reason)
 		return Event{Kind: EventDestroyed, Reason: reason}, out, nil
-	case CmdRelay, CmdRelayEarly:
+	case CmdRelay:
 		return c.onRelay(cell, out)
 	}
-	return c.fail(fmt.Errorf("%w: %v cell on a client circuit", ErrProtocol, cell.Cmd()), ReasonProtocol, out)
+	// RELAY_EARLY never travels backward, CREATE never to a client, and
+	// unknown commands have no meaning: each is a signal, not a cell.
+	return c.fail(fmt.Errorf("%w: %v cell on a client circuit", ErrUnexpectedCell, cell.Cmd()), ReasonProtocol, out)
 }
 
 func (c *ClientCircuit) onCreated(cell *Cell, out []Cell) (Event, []Cell, error) {
@@ -49,7 +51,7 @@ func (c *ClientCircuit) addHop(reply []byte, out []Cell) (Event, []Cell, error) 
 // cell, and returns that hop (0-based).
 func (c *ClientCircuit) unwrap(body *[BodySize]byte) (int, error) {
 	for i := range c.hops {
-		if c.hops[i].bwd.open(body) {
+		if c.hops[i].bwd.open(body, CmdRelay) {
 			return i, nil
 		}
 	}
@@ -82,12 +84,18 @@ func (c *ClientCircuit) dispatch(hop int, m RelayMsg, out []Cell) (Event, []Cell
 	last := hop == len(c.hops)-1
 	switch {
 	case m.Cmd == RelayDrop:
+		if c.drops--; c.drops < 0 {
+			return Event{}, out, fmt.Errorf("%w: DROP beyond the padding budget", ErrUnexpectedCell)
+		}
 		return Event{}, out, nil
 	case m.Cmd == RelayExtended && last && c.pending != nil:
 		return c.addHop(m.Data, out)
 	case m.Cmd == RelayTruncated:
 		return c.onTruncated(hop, m, out)
 	case m.Cmd >= RelayHSFirst && m.Cmd <= RelayHSLast:
+		if !c.hs {
+			return Event{}, out, fmt.Errorf("%w: %v on a circuit that is not a hidden-service one", ErrUnexpectedCell, m.Cmd)
+		}
 		return Event{Kind: EventRelay, Cmd: m.Cmd, StreamID: m.StreamID, Data: m.Data}, out, nil
 	case !last:
 		return Event{}, out, fmt.Errorf("%w: %v from inner hop %d", ErrProtocol, m.Cmd, hop+1)

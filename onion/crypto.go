@@ -1,31 +1,36 @@
 package onion
 
-// Layer crypto, modelled on Tor's Counter Galois Onion (proposal 359, "CGO")
-// but built from a tweakable wide-block cipher we can use off the shelf.
+// Layer crypto (cells v2), modelled on Tor's Counter Galois Onion (proposal
+// 359, "CGO") on top of the wide-block primitive in wideblock.go.
 //
-// Each hop shares with the client, per direction, a dirKeys: an Adiantum key,
-// a MAC key and an initial chaining value (see handshake.go). A relay cell
-// body is the unit of encryption: all 509 bytes, never split, never grown.
+// Each hop shares with the client, per direction, a dirKeys: the three
+// AES-256 keys of the primitive, a MAC key and an initial chaining value
+// (see handshake.go). A relay cell body is the unit of encryption: all 509
+// bytes, never split, never grown.
 //
-// Enciphering. For cell number n in one direction, a hop's layer computes
+// For cell number n in one direction, a hop's layer uses the tweak
 //
-//	tweak_n = (n | dirbit<<63) ‖ chain_n          (8 + 16 = 24 bytes)
-//	C       = Adiantum_K(tweak_n, P)               (wide block, 509 bytes)
-//	chain_{n+1} = P[0:16] ⊕ C[0:16]
+//	W_n = (n | dirbit<<63) ‖ chain_n ‖ cmd ‖ CellsVersion ‖ 0^6   (32 bytes)
+//	chain_{n+1} = T_before ⊕ T_after   (the tag fields around the operation)
 //
-// and the inverse on the other side. What each piece buys:
+// What each piece buys:
 //
-//   - A wide-block (strong, tweakable) pseudorandom permutation over the whole
-//     body: flipping any bit of C turns all of P into noise, not just the bit
-//     (as a stream cipher would). This is what defeats tagging: a relay that
-//     marks a cell cannot make a matching, recognizable mark appear further on.
-//   - The counter in the tweak: the same plaintext never enciphers twice the
-//     same way, and cells cannot be replayed, dropped or reordered without
+//   - The wide-block primitive: a change to any bit of the body turns the
+//     tag field and the chain into noise at the next hop that removes a
+//     layer, so a relay that marks a cell cannot make a recognizable mark
+//     appear further on (tagging).
+//   - The counter: the same plaintext never enciphers twice the same way,
+//     and cells cannot be replayed, dropped or reordered without
 //     desynchronizing the layer.
-//   - The chain in the tweak: P[0:16] and C[0:16] both depend on every bit of
-//     the cell, so once any cell is modified every later cell of that layer is
+//   - The chain: once any cell is modified every later cell of that layer is
 //     deciphered under a wrong tweak and becomes noise too (CGO's "tag
 //     chaining"). There is no way to tag now and repair the circuit later.
+//   - cmd, the link command (RELAY or RELAY_EARLY): it is the one header
+//     field a hop could rewrite that means anything end to end (the circuit
+//     ID is link-local and a wrong one only misroutes). Bound into the tweak,
+//     a downgraded or upgraded RELAY_EARLY turns the cell, and every later
+//     one, into noise at the next hop, and the destination closes the
+//     circuit: the early pattern is no longer a channel between hops.
 //   - The direction bit and the separate per-direction keys keep the forward
 //     and backward streams of tweaks disjoint.
 //
@@ -34,40 +39,30 @@ package onion
 //
 //	tag_n = AES-256_Kmac(n | dirbit<<63 ‖ 0^8)
 //
-// a per-cell secret value. Because the layer is a strong PRP, a cell that was
-// not enciphered by the holder of the keys for exactly this (n, chain) tweak
-// deciphers to a uniformly random body, whose tag field matches with
-// probability 2^-128. So one comparison answers both "is this cell for me?"
-// (Tor's 'recognized' field plus digest) and "is it intact?" (the MAC). Every
-// intermediate hop sees only the inner layers' ciphertext, cannot read a thing
-// and cannot tell whether the cell stops at the next hop or goes on.
+// a per-cell secret value. A cell that was not enciphered by the holder of
+// the keys for exactly this tweak deciphers to a random tag field, which
+// matches with probability 2^-128. So one comparison answers both "is this
+// cell for me?" (Tor's 'recognized' field plus digest) and "is it intact?".
+// Every intermediate hop sees only the inner layers' ciphertext and cannot
+// tell whether the cell stops at the next hop or goes on.
 //
-// A relay peels one layer per forward cell and checks the tag; on a match it
-// handles the cell, otherwise it passes the body on unchanged in size. The
-// last hop of a circuit that fails the check returns ErrTagMismatch and the
-// circuit is destroyed. Backward, each hop adds one layer; a hop originating
-// a cell first writes its tag_n. The client removes layers from the first hop
-// outwards and checks the tag after each: the first match names the hop that
-// sent the cell; no match at all is ErrTagMismatch.
-//
-// Adiantum uses XChaCha12 + AES-256 + NH/Poly1305 (Crowley & Biggers, 2018).
-// The tweak is capped at 24 bytes: lukechampine.com/adiantum hashes the tweak
-// in a 40-byte scratch buffer and longer tweaks make it allocate per cell.
+// Roles: the primitive's fast direction is what relays run. Forward, the
+// client adds layers with slow and each relay removes its own with fast;
+// backward, each relay adds its layer with fast and the client removes them
+// with slow. A relay's cost per cell is one AES-GCM Seal and four AES blocks.
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
 	"encoding/binary"
-
-	"lukechampine.com/adiantum"
-	"lukechampine.com/adiantum/hbsh"
 )
 
-const (
-	tweakSize   = 8 + TagSize // counter|dir ‖ chain
-	backwardBit = uint64(1) << 63
-)
+const backwardBit = uint64(1) << 63
+
+// CellsVersion is the cell and layer-crypto version this package speaks. It
+// is bound into every handshake (handshake.go) and every layer tweak.
+const CellsVersion = 2
 
 // Direction of travel along a circuit.
 type Direction uint8
@@ -81,34 +76,31 @@ const (
 // layer is one hop's crypto state for one direction. Not safe for concurrent
 // use; a circuit is driven by one goroutine.
 type layer struct {
-	wide    *hbsh.HBSH
-	mac     cipher.Block
-	dirBit  uint64
-	counter uint64
-	chain   [TagSize]byte
-	tweak   [tweakSize]byte
-	// Scratch space: buffers passed through the cipher.Block interface
-	// escape, so they live here to keep the per-cell path allocation-free.
+	wb        *wideBlock
+	mac       cipher.Block
+	dirBit    uint64
+	addSlow   bool // forward layers are added with slow, backward with fast
+	counter   uint64
+	chain     [TagSize]byte
+	tweak     [wbTweakSize]byte
 	blk, want [aes.BlockSize]byte
 }
 
 func newLayer(k *dirKeys, d Direction) *layer {
-	mac, err := aes.NewCipher(k.mac[:])
-	if err != nil {
-		panic("onion: aes key size") // unreachable: the key is 32 bytes
-	}
-	l := &layer{wide: adiantum.New(k.cipher[:]), mac: mac, chain: k.chain}
+	l := &layer{wb: newWideBlock(&k.cipher), mac: mustAES(k.mac[:]), chain: k.chain, addSlow: d == Forward}
 	if d == Backward {
 		l.dirBit = backwardBit
 	}
+	l.tweak[25] = CellsVersion
 	return l
 }
 
-// nextTweak returns the tweak for the current counter and chain.
-func (l *layer) nextTweak() []byte {
+// nextTweak returns the tweak for the current counter, chain and cmd.
+func (l *layer) nextTweak(cmd Command) *[wbTweakSize]byte {
 	binary.BigEndian.PutUint64(l.tweak[:8], l.counter|l.dirBit)
-	copy(l.tweak[8:], l.chain[:])
-	return l.tweak[:]
+	copy(l.tweak[8:24], l.chain[:])
+	l.tweak[24] = byte(cmd)
+	return &l.tweak
 }
 
 // expectedTag writes tag_n for the current counter into dst.
@@ -117,39 +109,47 @@ func (l *layer) expectedTag(dst []byte) {
 	l.mac.Encrypt(dst, l.blk[:])
 }
 
-// advance moves to the next cell, chaining head (the first 16 bytes of the
-// body before the operation) with the body's new first 16 bytes.
+// advance moves to the next cell, chaining head (the tag field before the
+// operation) with the body's new tag field.
 func (l *layer) advance(head *[TagSize]byte, body *[BodySize]byte) {
 	subtle.XORBytes(l.chain[:], head[:], body[:TagSize])
 	l.counter++
 }
 
-// encrypt adds this layer to body.
-func (l *layer) encrypt(body *[BodySize]byte) {
+// encrypt adds this layer to body, a cell sent with link command cmd.
+func (l *layer) encrypt(body *[BodySize]byte, cmd Command) {
 	head := [TagSize]byte(body[:TagSize])
-	l.wide.Encrypt(body[:], l.nextTweak())
+	if l.addSlow {
+		l.wb.slow(body, l.nextTweak(cmd))
+	} else {
+		l.wb.fast(body, l.nextTweak(cmd))
+	}
 	l.advance(&head, body)
 }
 
-// decrypt removes this layer from body.
-func (l *layer) decrypt(body *[BodySize]byte) {
+// decrypt removes this layer from body, a cell received with command cmd.
+func (l *layer) decrypt(body *[BodySize]byte, cmd Command) {
 	head := [TagSize]byte(body[:TagSize])
-	l.wide.Decrypt(body[:], l.nextTweak())
+	if l.addSlow {
+		l.wb.fast(body, l.nextTweak(cmd))
+	} else {
+		l.wb.slow(body, l.nextTweak(cmd))
+	}
 	l.advance(&head, body)
 }
 
 // seal writes this hop's tag into a plaintext relay body and enciphers it:
 // the originating side of a layer.
-func (l *layer) seal(body *[BodySize]byte) {
+func (l *layer) seal(body *[BodySize]byte, cmd Command) {
 	l.expectedTag(body[tagOff : tagOff+TagSize])
-	l.encrypt(body)
+	l.encrypt(body, cmd)
 }
 
 // open removes this layer and reports whether the cell is recognized, i.e.
 // meant for this hop and intact.
-func (l *layer) open(body *[BodySize]byte) bool {
+func (l *layer) open(body *[BodySize]byte, cmd Command) bool {
 	l.expectedTag(l.want[:])
-	l.decrypt(body)
+	l.decrypt(body, cmd)
 	return subtle.ConstantTimeCompare(l.want[:], body[tagOff:tagOff+TagSize]) == 1
 }
 

@@ -24,11 +24,11 @@ func TestLayerChaining(t *testing.T) {
 		for n := range 6 {
 			var body [BodySize]byte
 			body[TagSize] = byte(RelayData)
-			enc.seal(&body)
+			enc.seal(&body, CmdRelay)
 			if n == 2 {
 				body[pos] ^= 0x80
 			}
-			if ok := dec.open(&body); ok != (n < 2) {
+			if ok := dec.open(&body, CmdRelay); ok != (n < 2) {
 				t.Fatalf("byte %d, cell %d: recognized=%v", pos, n, ok)
 			}
 		}
@@ -43,12 +43,12 @@ func TestLayerRecognitionOnlyAtTarget(t *testing.T) {
 	e2, d2 := testLayers(3)
 	for range 100 {
 		var body [BodySize]byte
-		e2.seal(&body)
-		e1.encrypt(&body)
-		if d1.open(&body) {
+		e2.seal(&body, CmdRelay)
+		e1.encrypt(&body, CmdRelay)
+		if d1.open(&body, CmdRelay) {
 			t.Fatal("hop 1 recognized a cell for hop 2")
 		}
-		if !d2.open(&body) {
+		if !d2.open(&body, CmdRelay) {
 			t.Fatal("hop 2 did not recognize its cell")
 		}
 	}
@@ -57,7 +57,7 @@ func TestLayerRecognitionOnlyAtTarget(t *testing.T) {
 func TestLayerAllocs(t *testing.T) {
 	enc, dec := testLayers(4)
 	var body [BodySize]byte
-	if n := testing.AllocsPerRun(100, func() { enc.seal(&body); dec.open(&body) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { enc.seal(&body, CmdRelay); dec.open(&body, CmdRelay) }); n != 0 {
 		t.Fatalf("%v allocations per cell", n)
 	}
 }

@@ -21,6 +21,9 @@ var (
 	// ErrReplay: a CREATE reused a handshake ephemeral key already seen under
 	// the same onion key.
 	ErrReplay = errors.New("onion: replayed handshake")
+	// ErrVersion: a CREATE speaks another cells version (v1 and v2 refuse
+	// each other rather than fall back).
+	ErrVersion = errors.New("onion: unsupported cells version")
 	// ErrUnknownKey: a CREATE names an onion key this relay does not hold.
 	ErrUnknownKey = errors.New("onion: unknown onion key")
 
@@ -40,6 +43,11 @@ var (
 	// circuit's current state (e.g. EXTEND outside RELAY_EARLY, data before
 	// the circuit is built).
 	ErrProtocol = errors.New("onion: protocol violation")
+	// ErrUnexpectedCell: a cell that has no business arriving where it did
+	// (inbound RELAY_EARLY, DROP beyond the padding budget, a hidden-service
+	// cell on a circuit that is not one, an unknown command). Such cells are
+	// the carrier of "dropmark"-style signals, so they close the circuit.
+	ErrUnexpectedCell = errors.New("onion: unexpected cell")
 	// ErrCircuitClosed: the circuit was destroyed or truncated.
 	ErrCircuitClosed = errors.New("onion: circuit closed")
 

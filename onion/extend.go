@@ -4,7 +4,7 @@ import "fmt"
 
 // EXTEND payload (relay data), from the client to the hop that extends:
 //
-//	create    56 bytes  the CREATE payload for the next hop (key ID, Noise msg 1)
+//	create    57 bytes  the CREATE payload for the next hop (version, key ID, Noise msg 1)
 //	idLen      1 byte   length of the next hop's identity, ≤ MaxIdentityLen
 //	identity  idLen     opaque identity of the next hop (link specifier)
 //

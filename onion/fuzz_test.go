@@ -108,7 +108,7 @@ func FuzzRelayHandleCell(f *testing.F) {
 		c.SetHeader(circID, Command(cmd))
 		copy(c.Body()[:], body)
 		if seal { // make the relay recognize it, to reach the relay-cell handlers
-			cl.hops[0].fwd.seal(c.Body())
+			cl.hops[0].fwd.seal(c.Body(), c.Cmd())
 		}
 		_, _ = r.HandleCell(time.Time{}, 1, &c, nil)
 		if r.Circuits() < 0 || r.Circuits() > 2 || len(r.circs) > 2*r.Circuits() {

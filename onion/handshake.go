@@ -6,13 +6,17 @@ package onion
 // descriptor, so only the holder of that key can answer. Two messages of
 // HandshakeSize bytes each, with empty payloads: -> e, es  and  <- e, ee.
 //
-// The prologue binds the protocol name, the relay's identity and the onion
-// key ID, so a handshake cannot be answered by a different relay holding the
-// same onion key, nor moved to another protocol or key.
+// The prologue binds the protocol name (which names CellsVersion), the
+// relay's identity and the onion key ID, so a handshake cannot be answered by
+// a different relay holding the same onion key, nor moved to another
+// protocol, version or key. The CREATE payload also opens with the version
+// byte, so a relay of another version refuses it with ErrVersion before any
+// key is looked up: cells v1 and v2 never silently fall back to each other.
 //
 // Hop keys: HKDF-SHA256 (RFC 5869) with IKM = k1 ‖ k2 (Noise Split() keys),
-// salt = the handshake hash h, info = hkdfInfo; 160 bytes, sliced into a
-// forward and a backward dirKeys (Adiantum key 32, MAC key 32, chain 16).
+// salt = the handshake hash h, info = hkdfInfo; 288 bytes, sliced into a
+// forward and a backward dirKeys (wide-block keys Kc, Kt, Kn 3×32, MAC key
+// 32, chain 16; see wideblock.go and crypto.go).
 // Going through HKDF instead of using k1/k2 directly gives us more than two
 // keys and binds all of them to the whole transcript via h.
 
@@ -30,18 +34,21 @@ import (
 
 const (
 	// ProtocolName names the link protocol and is bound into every handshake.
-	ProtocolName = "/cyclecash/onion/1"
+	ProtocolName = "/cyclecash/onion/2"
 	// HandshakeSize is the size of each Noise NK message (32-byte ephemeral
 	// plus the 16-byte AEAD tag of the empty payload).
 	HandshakeSize = 32 + 16
 	// KeyIDSize is the size of an onion key ID.
 	KeyIDSize = 8
 
-	// CREATE payload: keyID 8 | Noise message 1 48.
-	createPayloadLen = KeyIDSize + HandshakeSize
+	// CREATE payload: version 1 | keyID 8 | Noise message 1 48.
+	createVersionOff = 0
+	createKeyIDOff   = createVersionOff + 1
+	createMsgOff     = createKeyIDOff + KeyIDSize
+	createPayloadLen = createMsgOff + HandshakeSize
 
-	hkdfInfo    = "cyclecash onion hop keys v1"
-	dirKeysSize = 32 + 32 + TagSize
+	hkdfInfo    = "cyclecash onion hop keys v2"
+	dirKeysSize = wbKeys + 32 + TagSize
 )
 
 // KeyID names an onion key: the first 8 bytes of SHA-256 of its public key.
@@ -90,8 +97,8 @@ type HopKeys struct {
 }
 
 type dirKeys struct {
-	cipher [32]byte // Adiantum key
-	mac    [32]byte // AES-256 key of the recognition tag
+	cipher [wbKeys]byte // Kc ‖ Kt ‖ Kn of the wide-block primitive
+	mac    [32]byte     // AES-256 key of the recognition tag
 	chain  [TagSize]byte
 }
 
@@ -101,6 +108,13 @@ func prologue(identity []byte, id KeyID) []byte {
 	p = binary.BigEndian.AppendUint16(p, uint16(len(identity)))
 	p = append(p, identity...)
 	return append(p, id[:]...)
+}
+
+// nkConfig is the Noise configuration both sides start from: pattern NK
+// with suite (newSuite: 25519, ChaChaPoly, BLAKE2s). The vector test drives
+// exactly this configuration.
+func nkConfig(suite noise.CipherSuite, rand io.Reader, prologue []byte) noise.Config {
+	return noise.Config{CipherSuite: suite, Random: rand, Pattern: noise.HandshakeNK, Prologue: prologue}
 }
 
 // deriveHopKeys expands the finished handshake into the hop keys.
@@ -116,9 +130,9 @@ func deriveHopKeys(h []byte, k1, k2 [32]byte) (*HopKeys, error) {
 }
 
 func (d *dirKeys) set(b []byte) {
-	copy(d.cipher[:], b[0:32])
-	copy(d.mac[:], b[32:64])
-	copy(d.chain[:], b[64:64+TagSize])
+	n := copy(d.cipher[:], b)
+	n += copy(d.mac[:], b[n:])
+	copy(d.chain[:], b[n:])
 }
 
 // ClientHandshake is the client half of one hop's handshake.
@@ -132,10 +146,9 @@ type ClientHandshake struct {
 func StartHandshake(rand io.Reader, identity []byte, onionKey [32]byte) (*ClientHandshake, [createPayloadLen]byte, error) {
 	var payload [createPayloadLen]byte
 	id := OnionKeyID(onionKey)
-	hs, err := noise.NewHandshakeState(noise.Config{
-		CipherSuite: newSuite(nil), Random: rand, Pattern: noise.HandshakeNK,
-		Initiator: true, Prologue: prologue(identity, id), PeerStatic: onionKey[:],
-	})
+	cfg := nkConfig(newSuite(nil), rand, prologue(identity, id))
+	cfg.Initiator, cfg.PeerStatic = true, onionKey[:]
+	hs, err := noise.NewHandshakeState(cfg)
 	if err != nil {
 		return nil, payload, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
@@ -143,8 +156,9 @@ func StartHandshake(rand io.Reader, identity []byte, onionKey [32]byte) (*Client
 	if err != nil {
 		return nil, payload, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
-	copy(payload[:], id[:])
-	copy(payload[KeyIDSize:], msg)
+	payload[createVersionOff] = CellsVersion
+	copy(payload[createKeyIDOff:], id[:])
+	copy(payload[createMsgOff:], msg)
 	return &ClientHandshake{hs: hs}, payload, nil
 }
 
@@ -168,11 +182,9 @@ func respondHandshake(rand io.Reader, identity []byte, key *OnionKey, msg []byte
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: onion key: %v", ErrHandshake, err)
 	}
-	hs, err := noise.NewHandshakeState(noise.Config{
-		CipherSuite: newSuite(static), Random: rand, Pattern: noise.HandshakeNK,
-		Prologue:      prologue(identity, key.ID()),
-		StaticKeypair: noise.DHKey{Private: key.Private[:], Public: key.Public[:]},
-	})
+	cfg := nkConfig(newSuite(static), rand, prologue(identity, key.ID()))
+	cfg.StaticKeypair = noise.DHKey{Private: key.Private[:], Public: key.Public[:]}
+	hs, err := noise.NewHandshakeState(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}

@@ -124,14 +124,15 @@ func (r *Relay) onCreated(c *relayCirc, cell *Cell, out []Action) ([]Action, err
 }
 
 // onDestroy handles a DESTROY from either side: from the client side the
-// whole circuit goes; from the next hop the client gets a TRUNCATED.
+// whole circuit goes (onwards with the reason normalized); from the next hop
+// the client gets a TRUNCATED.
 func (r *Relay) onDestroy(c *relayCirc, fromPrev bool, reason DestroyReason, out []Action) []Action {
 	if fromPrev {
-		return r.destroy(c, reason, false, out)
+		return r.destroy(c, forwardedReason(reason), false, out)
 	}
 	delete(r.circs, c.next)
 	c.state = nextNone
-	return r.originate(c, RelayMsg{Cmd: RelayTruncated, Data: []byte{byte(reason)}}, out)
+	return r.originate(c, RelayMsg{Cmd: RelayTruncated, Data: []byte{byte(truncatedReason(reason))}}, out)
 }
 
 // dropNext tears down the part of the circuit after this hop.

@@ -46,9 +46,10 @@ func TestRelayRefusals(t *testing.T) {
 		{"create on open id", func(c *Cell) *Cell { return c }, ErrCircuitExists, 1},
 		{"create id zero", func(c *Cell) *Cell { d := *c; d.SetHeader(0, CmdCreate); return &d }, ErrCircuitExists, 1},
 		{"replayed create", func(c *Cell) *Cell { d := *c; d.SetHeader(2, CmdCreate); return &d }, ErrReplay, 1},
-		{"unknown onion key", func(c *Cell) *Cell { d := *c; d.SetHeader(3, CmdCreate); d.Body()[0] ^= 1; return &d }, ErrUnknownKey, 1},
+		{"unknown onion key", func(c *Cell) *Cell { d := *c; d.SetHeader(3, CmdCreate); d.Body()[createKeyIDOff] ^= 1; return &d }, ErrUnknownKey, 1},
+		{"cells v1 create", func(c *Cell) *Cell { d := *c; d.SetHeader(5, CmdCreate); d.Body()[createVersionOff] = 1; return &d }, ErrVersion, 1},
 		{"garbage handshake", func(c *Cell) *Cell { d := *c; d.SetHeader(4, CmdCreate); d.Body()[20] ^= 1; return &d }, ErrHandshake, 1},
-		{"created from client side", func(*Cell) *Cell { return cell(1, CmdCreated, 0) }, ErrProtocol, 0},
+		{"created from client side", func(*Cell) *Cell { return cell(1, CmdCreated, 0) }, ErrUnexpectedCell, 0},
 		{"garbage relay cell at last hop", func(*Cell) *Cell { return cell(1, CmdRelay, 7) }, ErrTagMismatch, 0},
 	}
 	for _, tc := range cases {

@@ -1,0 +1,150 @@
+package onion
+
+// The wide-block primitive under every layer (cells v2): a tweakable,
+// length-preserving cipher on one 509-byte relay body, shaped like the UIV+
+// construction of Tor's Counter Galois Onion (proposal 359, §"UIV+") but
+// built only from what the Go standard library runs in AES-NI/PCLMULQDQ
+// assembly. It is not Tor's CGO (CGO uses POLYVAL under its own key, which
+// the standard library cannot compute in assembly), so Tor's vectors do not
+// apply; testdata/wideblock.json holds vectors from the slow reference in
+// wideblock_ref_test.go, written from this comment alone.
+//
+// A body is T ‖ X: T its first 16 bytes (the tag field), X the other 493.
+// With a 32-byte tweak W and four independent AES-256 keys Kc, Kt, Kn (and
+// Km for the recognition tag, layer.go):
+//
+//	h(W, X)  = GHASH_H(W ‖ pad(X) ‖ len(W) ‖ len(X)),  H = AES_Kc(0^128)
+//	N(T')    = AES_Kn(T')[0:12]
+//	KS(N)    = AES_Kc(N ‖ 2), AES_Kc(N ‖ 3), …   (32-bit big-endian counter)
+//
+//	slow: T' = AES_Kt(T ⊕ h(W, X)) ⊕ h(W, X);   X' = X ⊕ KS(N(T'))
+//	fast: X  = X' ⊕ KS(N(T'));   T = AES⁻¹_Kt(T' ⊕ h(W, X)) ⊕ h(W, X)
+//
+// fast is the inverse of slow. T' is an LRW2 tweakable block cipher on T
+// whose tweak is the universal hash of W and all of X, so a change to any
+// bit of W or X turns T into noise; X' is X under a keystream chosen by T',
+// so a change to T' turns all of X into noise. The hop that removes a layer
+// from a modified body therefore finds a random tag field (p ≈ 2^-128 of a
+// match) and a random chaining value, and every later cell of that layer is
+// noise too (layer.go): a mark cannot be made to reappear further on.
+//
+// Why this shape is cheap: KS then h over the result is exactly AES-GCM's
+// Seal (CTR, then GHASH of the ciphertext with W as the additional data, its
+// tag masked by AES_Kc(N ‖ 1)), so fast is one Seal plus three AES blocks.
+// slow needs h before KS: it gets h from a Seal under a fixed nonce N0,
+// because GHASH is linear, h(W, X ⊕ KS(N0)) = h(W, X) ⊕ h(0, KS(N0)), and
+// the offset h(0, KS(N0)) ⊕ AES_Kc(N0 ‖ 1) is a per-key constant taken once
+// (delta). So slow is two Seals. Relays only ever run fast (they remove
+// forward layers and add backward ones, layer.go); the client runs slow.
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/subtle"
+)
+
+const (
+	wbTweakSize = 32                  // W: counter|dir 8, chain 16, cmd 1, version 1, zero 6
+	wbRest      = BodySize - TagSize  // |X| = 493
+	wbNonceSize = 12                  // GCM's standard nonce
+	wbSealSize  = wbRest + TagSize    // a Seal's output: X' ‖ GCM tag
+	wbKeySize   = 32                  // each AES-256 key
+	wbKeys      = 3 * wbKeySize       // Kc ‖ Kt ‖ Kn
+	gcmCounter1 = wbNonceSize + 4 - 1 // index of J0's last byte
+)
+
+// wideBlock holds one direction's keys of the primitive. Not safe for
+// concurrent use: the scratch buffers are shared by every call.
+type wideBlock struct {
+	gcm   cipher.AEAD  // AES-256-GCM under Kc
+	kc    cipher.Block // Kc, for the tag mask AES_Kc(N ‖ 1)
+	kt    cipher.Block // Kt, the LRW2 block cipher on T
+	kn    cipher.Block // Kn, the nonce PRF
+	delta [TagSize]byte
+	// Scratch space, so the per-cell path does not allocate (buffers
+	// passed through the cipher interfaces escape).
+	out   [wbSealSize]byte
+	n0    [wbNonceSize]byte // the fixed nonce N0 of slow's hash: 0xff…
+	nblk  [aes.BlockSize]byte
+	h, t  [TagSize]byte
+	zeroW [wbTweakSize]byte
+}
+
+func newWideBlock(keys *[wbKeys]byte) *wideBlock {
+	w := &wideBlock{
+		kc: mustAES(keys[0:32]), kt: mustAES(keys[32:64]), kn: mustAES(keys[64:96]),
+	}
+	gcm, err := cipher.NewGCM(w.kc)
+	if err != nil {
+		panic("onion: gcm: " + err.Error()) // unreachable: AES has 16-byte blocks
+	}
+	w.gcm = gcm
+	for i := range w.n0 {
+		w.n0[i] = 0xff
+	}
+	w.setDelta()
+	return w
+}
+
+// setDelta computes the constant that turns the tag of slow's Seal under
+// N0 into h. With G = GHASH_H, L the length block and M0 = AES_Kc(N0 ‖ 1):
+//
+//	Seal(N0, W, X).tag = G(W ‖ X⊕KS(N0) ‖ L) ⊕ M0 = h(W, X) ⊕ G(0 ‖ KS(N0) ‖ 0) ⊕ M0
+//	t1 = Seal(N0, 0, 0).tag      = G(0 ‖ KS(N0) ‖ 0) ⊕ G(0 ‖ 0 ‖ L) ⊕ M0
+//	t2 = Seal(N0, 0, KS(N0)).tag = G(0 ‖ 0 ‖ L) ⊕ M0    (its output is 0)
+//
+// so delta = t1 ⊕ t2 ⊕ M0 = G(0 ‖ KS(N0) ‖ 0) ⊕ M0.
+func (w *wideBlock) setDelta() {
+	var zero, ks [wbRest]byte
+	var t1 [TagSize]byte
+	sealed := w.gcm.Seal(w.out[:0], w.n0[:], zero[:], w.zeroW[:])
+	copy(ks[:], sealed[:wbRest])
+	copy(t1[:], sealed[wbRest:])
+	sealed = w.gcm.Seal(w.out[:0], w.n0[:], ks[:], w.zeroW[:])
+	copy(w.nblk[:], w.n0[:])
+	w.nblk[12], w.nblk[13], w.nblk[14], w.nblk[gcmCounter1] = 0, 0, 0, 1
+	w.kc.Encrypt(w.t[:], w.nblk[:])
+	subtle.XORBytes(w.delta[:], t1[:], sealed[wbRest:])
+	subtle.XORBytes(w.delta[:], w.delta[:], w.t[:])
+}
+
+func mustAES(key []byte) cipher.Block {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		panic("onion: aes key size") // unreachable: keys are 32 bytes
+	}
+	return b
+}
+
+// nonce sets w.nblk[0:12] to N(t) and w.nblk[12:16] to the counter 1, so
+// w.nblk is J0 and w.nblk[:12] the GCM nonce.
+func (w *wideBlock) nonce(t []byte) {
+	w.kn.Encrypt(w.nblk[:], t)
+	w.nblk[12], w.nblk[13], w.nblk[14], w.nblk[gcmCounter1] = 0, 0, 0, 1
+}
+
+// slow enciphers body in place under tweak.
+func (w *wideBlock) slow(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
+	x := body[TagSize:]
+	sealed := w.gcm.Seal(w.out[:0], w.n0[:], x, tweak[:])
+	subtle.XORBytes(w.h[:], sealed[wbRest:], w.delta[:])
+	subtle.XORBytes(w.t[:], body[:TagSize], w.h[:])
+	w.kt.Encrypt(w.t[:], w.t[:])
+	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
+	w.nonce(body[:TagSize])
+	sealed = w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
+	copy(x, sealed[:wbRest])
+}
+
+// fast deciphers body in place under tweak: the inverse of slow.
+func (w *wideBlock) fast(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
+	x := body[TagSize:]
+	w.nonce(body[:TagSize])
+	sealed := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
+	copy(x, sealed[:wbRest])
+	w.kc.Encrypt(w.t[:], w.nblk[:])
+	subtle.XORBytes(w.h[:], sealed[wbRest:], w.t[:])
+	subtle.XORBytes(w.t[:], body[:TagSize], w.h[:])
+	w.kt.Decrypt(w.t[:], w.t[:])
+	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
+}
