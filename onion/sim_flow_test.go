@@ -16,6 +16,7 @@ func TestSimulationBulk(t *testing.T) {
 	s := newSim(t, 4, 1)
 	s.build(4)
 	s.cells = s.client.PadEarly(s.cells[:0])
+	checkPadEarly(t, s, 4)
 	s.clientSend()
 	id := s.begin("echo")
 	up, down := randomBytes(s.rand, size), randomBytes(s.rand, size)
@@ -29,6 +30,33 @@ func TestSimulationBulk(t *testing.T) {
 	}
 	if !bytes.Equal(s.clientGot[id].Bytes(), down) {
 		t.Fatalf("client got %d bytes, want %d intact", s.clientGot[id].Len(), len(down))
+	}
+	// Hop k saw the early cells sent after it joined: all but k-1 EXTENDs.
+	for k := range 4 {
+		if c := s.circAt(k); c.early != s.client.early-k || !c.plain {
+			t.Fatalf("hop %d saw %d early cells (plain after: %v), want %d then plain", k+1, c.early, c.plain, s.client.early-k)
+		}
+	}
+}
+
+// checkPadEarly: PadEarly's cells are DROPs to the last hop, all RELAY_EARLY,
+// never more than the cap allows, and it ends the prefix: a second call
+// sends nothing and the next forward cell is RELAY.
+func checkPadEarly(t *testing.T, s *sim, hops int) {
+	t.Helper()
+	if len(s.cells) > EarlyCells-(hops-1) || s.client.early > EarlyCells {
+		t.Fatalf("PadEarly sent %d cells, %d early in all", len(s.cells), s.client.early)
+	}
+	for i := range s.cells {
+		if s.cells[i].Cmd() != CmdRelayEarly {
+			t.Fatalf("padding cell %d is %v", i, s.cells[i].Cmd())
+		}
+	}
+	if again := s.client.PadEarly(nil); len(again) != 0 {
+		t.Fatalf("second PadEarly sent %d cells", len(again))
+	}
+	if !s.client.plain {
+		t.Fatal("the early prefix is still open after PadEarly")
 	}
 }
 

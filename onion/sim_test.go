@@ -24,6 +24,9 @@ type sim struct {
 	clientErr error
 	clientEv  []Event
 	relayErrs []error
+	// afterClose counts cells the client handled after its circuit closed
+	// that yielded anything but an error (an event, a cell to send).
+	afterClose int
 
 	// tamper, if set, may modify a cell about to be delivered.
 	tamper func(d *delivery)
@@ -141,8 +144,12 @@ func (s *sim) drain() {
 }
 
 func (s *sim) toClient(d *delivery) {
+	closed := s.client.Err() != nil
 	ev, cells, err := s.client.HandleCell(&d.cell, s.cells[:0])
 	s.cells = cells
+	if closed && (err == nil || ev.Kind != EventNone || len(cells) > 0) {
+		s.afterClose++ // a closed circuit delivered or sent something
+	}
 	if err != nil && s.clientErr == nil {
 		s.clientErr = err
 	}
@@ -271,8 +278,32 @@ func (s *sim) begin(target string) uint16 {
 	return id
 }
 
+// circAt returns relay i's state for the sim's circuit.
+func (s *sim) circAt(i int) *relayCirc {
+	for ref, c := range s.relays[i].circs {
+		if ref == c.prev {
+			return c
+		}
+	}
+	return nil
+}
+
 func randomBytes(r *rand.ChaCha8, n int) []byte {
 	b := make([]byte, n)
 	_, _ = r.Read(b)
 	return b
+}
+
+// destSend sends data on stream id from the destination, as far as the
+// windows allow; it returns the actions and how many bytes were taken.
+func (s *sim) destSend(id uint16, data []byte) ([]Action, int) {
+	dest := s.relays[len(s.relays)-1]
+	if s.circAt(len(s.relays)-1) == nil || dest.StreamWindow(s.destCirc, id) == 0 {
+		return nil, 0
+	}
+	n, acts, err := dest.StreamSend(s.destCirc, id, data, s.acts[:0])
+	if err != nil {
+		return nil, 0
+	}
+	return acts, n
 }
