@@ -4,8 +4,8 @@ package onion
 // 359, "CGO") on top of the wide-block primitive in wideblock.go.
 //
 // Each hop shares with the client, per direction, a dirKeys: the three
-// AES-256 keys of the primitive, a MAC key and an initial chaining value
-// (see handshake.go). A relay cell body is the unit of encryption: all 509
+// AES-256 keys of the primitive and an initial chaining value (see
+// handshake.go). A relay cell body is the unit of encryption: all 509
 // bytes, never split, never grown.
 //
 // For cell number n in one direction, a hop's layer uses the tweak
@@ -34,26 +34,28 @@ package onion
 //   - The direction bit and the separate per-direction keys keep the forward
 //     and backward streams of tweaks disjoint.
 //
-// Recognition and integrity ("encode then encipher"). The hop a cell is for
-// finds, after removing its layer, the 16-byte tag field equal to
-//
-//	tag_n = AES-256_Kmac(n | dirbit<<63 ‖ 0^8)
-//
-// a per-cell secret value. A cell that was not enciphered by the holder of
-// the keys for exactly this tweak deciphers to a random tag field, which
-// matches with probability 2^-128. So one comparison answers both "is this
-// cell for me?" (Tor's 'recognized' field plus digest) and "is it intact?".
+// Recognition and integrity ("encode then encipher"). The originating side
+// of a layer writes a zero tag field; the hop a cell is for finds, after
+// removing its layer, the tag field zero again. The tag field is the block
+// the primitive's tweakable block cipher acts on, with a tweak that covers
+// the counter, the chain, the command and every other byte of the body, so
+// a cell that was not enciphered by the holder of the keys for exactly this
+// tweak deciphers to a random tag field, which is zero with probability
+// 2^-128. So one comparison answers both "is this cell for me?" (Tor's
+// 'recognized' field plus digest) and "is it intact?". (v1 wrote a per-cell
+// secret AES_Kmac(n) there; with the counter and chain in the tweak the
+// secret adds nothing but an AES call per cell.) The chain, T ⊕ T' = T', is
+// then the enciphered tag field, known only to the two ends of the layer
+// once further layers cover it: SENDMEs echo it (flow.go).
 // Every intermediate hop sees only the inner layers' ciphertext and cannot
 // tell whether the cell stops at the next hop or goes on.
 //
 // Roles: the primitive's fast direction is what relays run. Forward, the
 // client adds layers with slow and each relay removes its own with fast;
 // backward, each relay adds its layer with fast and the client removes them
-// with slow. A relay's cost per cell is one AES-GCM Seal and four AES blocks.
+// with slow. A relay's cost per cell is one AES-GCM Seal and three AES blocks.
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/subtle"
 	"encoding/binary"
 )
@@ -76,18 +78,16 @@ const (
 // layer is one hop's crypto state for one direction. Not safe for concurrent
 // use; a circuit is driven by one goroutine.
 type layer struct {
-	wb        *wideBlock
-	mac       cipher.Block
-	dirBit    uint64
-	addSlow   bool // forward layers are added with slow, backward with fast
-	counter   uint64
-	chain     [TagSize]byte
-	tweak     [wbTweakSize]byte
-	blk, want [aes.BlockSize]byte
+	wb      *wideBlock
+	dirBit  uint64
+	addSlow bool // forward layers are added with slow, backward with fast
+	counter uint64
+	chain   [TagSize]byte
+	tweak   [wbTweakSize]byte
 }
 
 func newLayer(k *dirKeys, d Direction) *layer {
-	l := &layer{wb: newWideBlock(&k.cipher), mac: mustAES(k.mac[:]), chain: k.chain, addSlow: d == Forward}
+	l := &layer{wb: newWideBlock(&k.cipher), chain: k.chain, addSlow: d == Forward}
 	if d == Backward {
 		l.dirBit = backwardBit
 	}
@@ -101,12 +101,6 @@ func (l *layer) nextTweak(cmd Command) *[wbTweakSize]byte {
 	copy(l.tweak[8:24], l.chain[:])
 	l.tweak[24] = byte(cmd)
 	return &l.tweak
-}
-
-// expectedTag writes tag_n for the current counter into dst.
-func (l *layer) expectedTag(dst []byte) {
-	binary.BigEndian.PutUint64(l.blk[:8], l.counter|l.dirBit)
-	l.mac.Encrypt(dst, l.blk[:])
 }
 
 // advance moves to the next cell, chaining head (the tag field before the
@@ -141,16 +135,16 @@ func (l *layer) decrypt(body *[BodySize]byte, cmd Command) {
 // seal writes this hop's tag into a plaintext relay body and enciphers it:
 // the originating side of a layer.
 func (l *layer) seal(body *[BodySize]byte, cmd Command) {
-	l.expectedTag(body[tagOff : tagOff+TagSize])
+	clear(body[tagOff : tagOff+TagSize])
 	l.encrypt(body, cmd)
 }
 
 // open removes this layer and reports whether the cell is recognized, i.e.
 // meant for this hop and intact.
 func (l *layer) open(body *[BodySize]byte, cmd Command) bool {
-	l.expectedTag(l.want[:])
 	l.decrypt(body, cmd)
-	return subtle.ConstantTimeCompare(l.want[:], body[tagOff:tagOff+TagSize]) == 1
+	var zero [TagSize]byte
+	return subtle.ConstantTimeCompare(zero[:], body[tagOff:tagOff+TagSize]) == 1
 }
 
 // hopLayers is the pair of layers one hop shares with the client.

@@ -10,7 +10,6 @@ func testLayers(seed byte) (*layer, *layer) {
 	rng := rand.NewChaCha8([32]byte{seed})
 	var k dirKeys
 	_, _ = rng.Read(k.cipher[:])
-	_, _ = rng.Read(k.mac[:])
 	_, _ = rng.Read(k.chain[:])
 	return newLayer(&k, Forward), newLayer(&k, Forward)
 }

@@ -14,9 +14,9 @@ package onion
 // key is looked up: cells v1 and v2 never silently fall back to each other.
 //
 // Hop keys: HKDF-SHA256 (RFC 5869) with IKM = k1 ‖ k2 (Noise Split() keys),
-// salt = the handshake hash h, info = hkdfInfo; 288 bytes, sliced into a
-// forward and a backward dirKeys (wide-block keys Kc, Kt, Kn 3×32, MAC key
-// 32, chain 16; see wideblock.go and crypto.go).
+// salt = the handshake hash h, info = hkdfInfo; 224 bytes, sliced into a
+// forward and a backward dirKeys (wide-block keys Kc, Kt, Kn 3×32, chain 16;
+// see wideblock.go and crypto.go).
 // Going through HKDF instead of using k1/k2 directly gives us more than two
 // keys and binds all of them to the whole transcript via h.
 
@@ -48,7 +48,7 @@ const (
 	createPayloadLen = createMsgOff + HandshakeSize
 
 	hkdfInfo    = "cyclecash onion hop keys v2"
-	dirKeysSize = wbKeys + 32 + TagSize
+	dirKeysSize = wbKeys + TagSize
 )
 
 // KeyID names an onion key: the first 8 bytes of SHA-256 of its public key.
@@ -98,7 +98,6 @@ type HopKeys struct {
 
 type dirKeys struct {
 	cipher [wbKeys]byte // Kc ‖ Kt ‖ Kn of the wide-block primitive
-	mac    [32]byte     // AES-256 key of the recognition tag
 	chain  [TagSize]byte
 }
 
@@ -131,7 +130,6 @@ func deriveHopKeys(h []byte, k1, k2 [32]byte) (*HopKeys, error) {
 
 func (d *dirKeys) set(b []byte) {
 	n := copy(d.cipher[:], b)
-	n += copy(d.mac[:], b[n:])
 	copy(d.chain[:], b[n:])
 }
 

@@ -130,7 +130,7 @@ func refHKDF(ikm, salt, info []byte, n int) []byte {
 
 // TestHopKeySchedule: the hop keys after the vector handshake are the RFC
 // 5869 expansion of k1 ‖ k2 under salt h, sliced as handshake.go says:
-// forward Kc, Kt, Kn, MAC, chain, then the same backward.
+// forward Kc, Kt, Kn, chain, then the same backward.
 func TestHopKeySchedule(t *testing.T) {
 	t.Parallel()
 	var vs []noiseVector
@@ -142,10 +142,10 @@ func TestHopKeySchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	okm := refHKDF(append(k1[:], k2[:]...), h, []byte("cyclecash onion hop keys v2"), 2*(96+32+16))
+	okm := refHKDF(append(k1[:], k2[:]...), h, []byte("cyclecash onion hop keys v2"), 2*(96+16))
 	for i, d := range []dirKeys{keys.forward, keys.backward} {
-		want := okm[i*144 : (i+1)*144]
-		got := append(append(append([]byte(nil), d.cipher[:]...), d.mac[:]...), d.chain[:]...)
+		want := okm[i*112 : (i+1)*112]
+		got := append(append([]byte(nil), d.cipher[:]...), d.chain[:]...)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("direction %d: keys %x\nwant %x", i, got, want)
 		}
@@ -153,23 +153,22 @@ func TestHopKeySchedule(t *testing.T) {
 }
 
 type layerVector struct {
-	Keys, MAC, Chain string
-	Backward         bool
-	Cmds             []Command
-	Plaintexts       []string // consecutive relay bodies
-	Ciphertexts      []string // seal() of each, in order (chained)
+	Keys, Chain string
+	Backward    bool
+	Cmds        []Command
+	Plaintexts  []string // consecutive relay bodies
+	Ciphertexts []string // seal() of each, in order (chained)
 }
 
 func (v *layerVector) dirKeys(t testing.TB) *dirKeys {
 	var k dirKeys
 	copy(k.cipher[:], unhex(t, v.Keys))
-	copy(k.mac[:], unhex(t, v.MAC))
 	copy(k.chain[:], unhex(t, v.Chain))
 	return &k
 }
 
 func (v *layerVector) reference(t testing.TB) []string {
-	l := &refLayer{keys: unhex(t, v.Keys), mac: unhex(t, v.MAC), backward: v.Backward, chain: [16]byte(unhex(t, v.Chain))}
+	l := &refLayer{keys: unhex(t, v.Keys), backward: v.Backward, chain: [16]byte(unhex(t, v.Chain))}
 	var out []string
 	for i, p := range v.Plaintexts {
 		out = append(out, hex.EncodeToString(l.seal(t, unhex(t, p), v.Cmds[i])))
@@ -179,8 +178,7 @@ func (v *layerVector) reference(t testing.TB) []string {
 
 func randomLayerVector(rng *rand.ChaCha8, backward bool, cells int) layerVector {
 	h := hex.EncodeToString
-	v := layerVector{Keys: h(randomBytes(rng, wbKeys)), MAC: h(randomBytes(rng, 32)),
-		Chain: h(randomBytes(rng, TagSize)), Backward: backward}
+	v := layerVector{Keys: h(randomBytes(rng, wbKeys)), Chain: h(randomBytes(rng, TagSize)), Backward: backward}
 	for i := range cells {
 		v.Cmds = append(v.Cmds, []Command{CmdRelayEarly, CmdRelay}[i%2])
 		v.Plaintexts = append(v.Plaintexts, h(randomBytes(rng, BodySize)))
