@@ -1,10 +1,10 @@
 package overlay
 
 import (
-	"bufio"
 	"io"
 	"sync"
 	"time"
+	"unsafe"
 
 	"cyclecash/onion"
 
@@ -24,9 +24,7 @@ const (
 	MaxLinkQueue = 16384
 	// writeBatch is how many cells one Write carries at most.
 	writeBatch = 128
-	// readBuffer is the size of a link's read buffer.
-	readBuffer = 64 << 10
-	// readBatch is how many already-buffered cells are handled under one
+	// readBatch is how many cells one read can fill, all handled under one
 	// acquisition of the Onion's lock.
 	readBatch = 64
 )
@@ -115,7 +113,6 @@ func (l *link) writeLoop() {
 	keepalive := l.o.cfg.Keepalive
 	timer := time.NewTimer(keepalive)
 	defer timer.Stop()
-	var buf []byte
 	var spare []onion.Cell
 	for {
 		select {
@@ -136,13 +133,10 @@ func (l *link) writeLoop() {
 		q := batch
 		for len(q) > 0 {
 			n := min(len(q), writeBatch)
-			buf = buf[:0]
-			for i := range n {
-				buf = append(buf, q[i][:]...)
-			}
-			q = q[n:]
 			_ = l.s.SetWriteDeadline(time.Now().Add(3 * keepalive))
-			if _, err := l.s.Write(buf); err != nil {
+			_, err := l.s.Write(cellBytes(q[:n]))
+			q = q[n:]
+			if err != nil {
 				l.kill()
 				return
 			}
@@ -155,23 +149,59 @@ func (l *link) writeLoop() {
 func (l *link) readLoop() {
 	defer l.o.linkDown(l)
 	defer l.kill()
-	r := bufio.NewReaderSize(l.s, readBuffer)
 	silence := 3 * l.o.cfg.Keepalive
-	cells := make([]onion.Cell, readBatch)
+	r := newCellReader(l.s)
 	var armed time.Time
 	for {
 		if now := time.Now(); now.Sub(armed) > silence/8 {
 			_ = l.s.SetReadDeadline(now.Add(silence))
 			armed = now
 		}
-		n := 0
-		for n == 0 || (n < readBatch && r.Buffered() >= onion.CellSize) {
-			if _, err := io.ReadFull(r, cells[n][:]); err != nil {
-				l.o.handleCells(l, cells[:n])
-				return
-			}
-			n++
+		cells, err := r.read()
+		if len(cells) > 0 {
+			l.o.handleCells(l, cells)
 		}
-		l.o.handleCells(l, cells[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
+// cellBytes is cs as one byte slice, without a copy: a Cell is a byte
+// array, so a []Cell is CellSize·len(cs) contiguous bytes. len(cs) > 0.
+func cellBytes(cs []onion.Cell) []byte {
+	return unsafe.Slice(&cs[0][0], len(cs)*onion.CellSize)
+}
+
+// cellReader frames a link's byte stream into cells. It reads straight into
+// its cell array (no bufio buffer to copy out of): one Read fills as many
+// cells as the stream has ready, up to readBatch.
+type cellReader struct {
+	r     io.Reader
+	cells []onion.Cell
+	raw   []byte // cellBytes(cells)
+	have  int    // bytes of raw filled; the cells before have/CellSize are whole
+	done  int    // whole cells handed out by the last read, to drop now
+}
+
+func newCellReader(r io.Reader) *cellReader {
+	cells := make([]onion.Cell, readBatch)
+	return &cellReader{r: r, cells: cells, raw: cellBytes(cells)}
+}
+
+// read returns the next whole cells (valid until the next call) and the
+// stream's error, if any. It blocks until at least one cell or an error.
+func (c *cellReader) read() ([]onion.Cell, error) {
+	if c.done > 0 { // move the partial cell after the last batch to the front
+		c.have = copy(c.raw, c.raw[c.done*onion.CellSize:c.have])
+		c.done = 0
+	}
+	for {
+		n, err := c.r.Read(c.raw[c.have:])
+		c.have += n
+		if whole := c.have / onion.CellSize; whole > 0 || err != nil {
+			c.done = whole
+			return c.cells[:whole], err
+		}
 	}
 }

@@ -1,11 +1,13 @@
 package overlay
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"cyclecash/onion"
@@ -59,5 +61,66 @@ func TestLinkKeepalive(t *testing.T) {
 	}
 	if padding.Load() < 2 {
 		t.Fatalf("%d padding cells on an idle link, want several", padding.Load())
+	}
+}
+
+// TestCellReaderFraming: whatever sizes the stream's reads come in (one
+// byte, half the asked, data with the error), the reader hands out exactly
+// the cells written, in order, and a trailing partial cell never.
+func TestCellReaderFraming(t *testing.T) {
+	t.Parallel()
+	const n = 3*readBatch + 5
+	stream := make([]byte, n*onion.CellSize+100) // 100 bytes of a partial cell
+	_, _ = rand.Read(stream)
+	for name, wrap := range map[string]func(io.Reader) io.Reader{
+		"whole": func(r io.Reader) io.Reader { return r }, "one byte": iotest.OneByteReader,
+		"half": iotest.HalfReader, "data with error": iotest.DataErrReader,
+	} {
+		r := newCellReader(wrap(bytes.NewReader(stream)))
+		var got []byte
+		for {
+			cells, err := r.read()
+			for i := range cells {
+				got = append(got, cells[i][:]...)
+			}
+			if err != nil {
+				break
+			}
+		}
+		if !bytes.Equal(got, stream[:n*onion.CellSize]) {
+			t.Fatalf("%s: got %d bytes of cells, want the %d written", name, len(got), n*onion.CellSize)
+		}
+	}
+}
+
+// aliasReader records where the stream was asked to write.
+type aliasReader struct {
+	src  io.Reader
+	dsts []*byte
+}
+
+func (a *aliasReader) Read(p []byte) (int, error) {
+	a.dsts = append(a.dsts, &p[0])
+	return a.src.Read(p)
+}
+
+// TestCellReaderNoCopy: the stream writes straight into the cells handed
+// to the Onion (v1 read into a bufio buffer and copied every cell out), and
+// reading allocates nothing.
+func TestCellReaderNoCopy(t *testing.T) {
+	src := &aliasReader{src: bytes.NewReader(make([]byte, 1000*onion.CellSize))}
+	r := newCellReader(src)
+	cells, err := r.read()
+	if err != nil || len(cells) == 0 || src.dsts[0] != &cells[0][0] {
+		t.Fatalf("stream wrote elsewhere than the cells (%d cells, %v)", len(cells), err)
+	}
+	r = newCellReader(bytes.NewReader(make([]byte, 1000*onion.CellSize)))
+	if n := testing.AllocsPerRun(100, func() { _, _ = r.read() }); n != 0 {
+		t.Fatalf("%v allocations per read", n)
+	}
+	q := make([]onion.Cell, 3)
+	q[1][0] = 7
+	if b := cellBytes(q); len(b) != 3*onion.CellSize || &b[onion.CellSize] != &q[1][0] || b[onion.CellSize] != 7 {
+		t.Fatal("cellBytes is not a view of the cells")
 	}
 }
