@@ -34,9 +34,8 @@ package onion
 // slow needs h before KS: it gets h from a Seal under a fixed nonce N0,
 // because GHASH is linear, h(W, X ⊕ KS(N0)) = h(W, X) ⊕ h(0, KS(N0)), and
 // the offset h(0, KS(N0)) ⊕ AES_Kc(N0 ‖ 1) is a per-key constant taken once
-// (delta); then KS(N(T')) comes from AES-CTR. So slow is one Seal and one
-// CTR pass. Relays only ever run fast (they remove forward layers and add
-// backward ones, crypto.go); the client runs slow.
+// (delta). So slow is two Seals. Relays only ever run fast (they remove
+// forward layers and add backward ones, layer.go); the client runs slow.
 
 import (
 	"crypto/aes"
@@ -133,10 +132,8 @@ func (w *wideBlock) slow(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
 	w.kt.Encrypt(w.t[:], w.t[:])
 	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
 	w.nonce(body[:TagSize])
-	w.nblk[gcmCounter1] = 2 // KS starts at counter 2, as in GCM
-	// One 512-byte allocation: cipher.Stream escapes. Still cheaper than a
-	// second Seal, whose GHASH would be thrown away; only clients run slow.
-	cipher.NewCTR(w.kc, w.nblk[:]).XORKeyStream(x, x)
+	sealed = w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
+	copy(x, sealed[:wbRest])
 }
 
 // fast deciphers body in place under tweak: the inverse of slow.
