@@ -112,6 +112,31 @@ func TestEarlyCountsHidePosition(t *testing.T) {
 	}
 }
 
+// TestEarlyCountHidesPathLength: what the guard counts is drawn from the
+// same range for 1- to 4-hop paths (v1 kept it fixed for the same reason).
+func TestEarlyCountHidesPathLength(t *testing.T) {
+	t.Parallel()
+	for hops := 1; hops <= 4; hops++ {
+		seen := map[int]bool{}
+		for seed := byte(1); seed <= 30; seed++ {
+			s := newSim(t, hops, seed)
+			s.build(hops)
+			s.cells = s.client.PadEarly(s.cells[:0])
+			s.clientSend()
+			s.drain()
+			seen[s.circAt(0).early] = true
+		}
+		for n := range seen {
+			if n < padEarlyFloor || n > EarlyCells {
+				t.Fatalf("%d hops: the guard saw %d early cells, outside [%d, %d]", hops, n, padEarlyFloor, EarlyCells)
+			}
+		}
+		if len(seen) < 4 {
+			t.Fatalf("%d hops: the guard saw only %v", hops, seen)
+		}
+	}
+}
+
 // TestDestroyReasonNormalized: a guard that puts 0xAB in the DESTROY it
 // forwards does not reach the exit with it: the middle forwards ReasonNone.
 func TestDestroyReasonNormalized(t *testing.T) {

@@ -143,6 +143,16 @@ func (o *Onion) SetKeys(current, previous *onion.OnionKey) {
 	}
 }
 
+// UnexpectedCells counts the cells this node's relay refused as out of
+// place (each closed its circuit; onion.Relay.UnexpectedCells). A client
+// circuit closed the same way fails with an error wrapping
+// onion.ErrUnexpectedCell.
+func (o *Onion) UnexpectedCells() uint64 {
+	o.mu.Lock()
+	defer o.unlock()
+	return o.relay.UnexpectedCells()
+}
+
 // SetTamperHook installs f (nil removes it). Tests only: it lets a test
 // play a malicious relay that modifies cells in flight.
 func (o *Onion) SetTamperHook(f TamperFunc) {
