@@ -22,8 +22,8 @@
 //   - no locking: each Relay or ClientCircuit is driven by one goroutine.
 //
 // Layout: cell.go and relaycell.go are the wire formats, handshake.go and
-// replay.go the per-hop key agreement, crypto.go the layer crypto and its
-// rationale, circuit_client.go/client_*.go the client role,
+// replay.go the per-hop key agreement, wideblock.go the wide-block
+// primitive and crypto.go the layer built on it (with their rationale), circuit_client.go/client_*.go the client role,
 // circuit_relay.go/relay_*.go the relay role, flow.go, consume.go and
 // endpoint.go flow control (a stream's window follows what the application
 // consumed), timeout.go the build timeout.
