@@ -1,6 +1,7 @@
 package onion
 
 import (
+	"bytes"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -79,5 +80,22 @@ func TestSetOnionKeys(t *testing.T) {
 	}
 	if r.SetOnionKeys(nil, k[3]) == nil {
 		t.Error("SetOnionKeys accepted no current key")
+	}
+}
+
+// TestVersionBound: the protocol name bound into every handshake prologue
+// names CellsVersion, so bumping one without the other fails here, and the
+// prologue carries it.
+func TestVersionBound(t *testing.T) {
+	t.Parallel()
+	if want := "/cyclecash/onion/" + string(rune('0'+CellsVersion)); ProtocolName != want {
+		t.Fatalf("ProtocolName %q, want %q", ProtocolName, want)
+	}
+	if p := prologue([]byte("relay"), KeyID{}); !bytes.HasPrefix(p, []byte(ProtocolName)) {
+		t.Fatalf("prologue %q does not start with the protocol name", p)
+	}
+	_, create, err := StartHandshake(rand.NewChaCha8([32]byte{1}), []byte("relay"), [32]byte{9})
+	if err != nil || create[createVersionOff] != CellsVersion {
+		t.Fatalf("CREATE payload version %d (%v), want %d", create[createVersionOff], err, CellsVersion)
 	}
 }

@@ -3,6 +3,7 @@ package overlay
 import (
 	"bytes"
 	"context"
+	"errors"
 	"crypto/rand"
 	"io"
 	"sync/atomic"
@@ -122,5 +123,31 @@ func TestCellReaderNoCopy(t *testing.T) {
 	q[1][0] = 7
 	if b := cellBytes(q); len(b) != 3*onion.CellSize || &b[onion.CellSize] != &q[1][0] || b[onion.CellSize] != 7 {
 		t.Fatal("cellBytes is not a view of the cells")
+	}
+}
+
+// TestLinkRefusesCellsV1: a neighbour that speaks only the cells v1 link
+// protocol gets no link, and no cell of ours ever reaches it (no silent
+// fallback to v1 framing or crypto).
+func TestLinkRefusesCellsV1(t *testing.T) {
+	t.Parallel()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}})
+	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	v1, err := New(Config{Identity: id, Listen: []ma.Multiaddr{ma.StringCast("/ip4/127.0.0.1/tcp/0")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v1.Close()
+	var opened atomic.Int32
+	v1.Host().SetStreamHandler("/cyclecash/onion/1", func(s network.Stream) { opened.Add(1); s.Reset() })
+	o.ov.Host().Peerstore().AddAddrs(v1.ID(), v1.Addrs(), peerstore.TempAddrTTL)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := o.linkTo(ctx, v1.ID()); !errors.Is(err, ErrHopUnreachable) {
+		t.Fatalf("link to a v1 neighbour: %v, want ErrHopUnreachable", err)
+	}
+	if len(o.Links()) != 0 || opened.Load() != 0 {
+		t.Fatalf("%d links, %d v1 streams opened", len(o.Links()), opened.Load())
 	}
 }
