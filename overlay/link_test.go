@@ -3,8 +3,8 @@ package overlay
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto/rand"
+	"errors"
 	"io"
 	"sync/atomic"
 	"testing"
