@@ -60,7 +60,8 @@ type Relay struct {
 
 // UnexpectedCells is how many cells this relay refused because they had no
 // business arriving where they did (a backward RELAY_EARLY, a cell of the
-// wrong direction or state); each closed its circuit.
+// wrong direction or state, an unknown command on a circuit); each closed
+// its circuit.
 func (r *Relay) UnexpectedCells() uint64 { return r.unexpected }
 
 // NewRelay validates cfg and returns a Relay.
@@ -100,10 +101,14 @@ func (r *Relay) Circuits() int { return r.count }
 // out. It never panics on peer input; a non-nil error describes a refused
 // cell or a closed circuit.
 func (r *Relay) HandleCell(now time.Time, from LinkID, cell *Cell, out []Action) ([]Action, error) {
+	ref := CircRef{from, cell.CircID()}
 	if err := cell.Check(); err != nil {
+		if c := r.circs[ref]; c != nil { // an unknown command is a signal, not a cell
+			r.unexpected++
+			return r.fail(c, fmt.Errorf("%w: %w", ErrUnexpectedCell, err), ReasonProtocol, out)
+		}
 		return out, err
 	}
-	ref := CircRef{from, cell.CircID()}
 	switch cell.Cmd() {
 	case CmdPadding:
 		return out, nil
