@@ -31,11 +31,14 @@ package onion
 // Why this shape is cheap: KS then h over the result is exactly AES-GCM's
 // Seal (CTR, then GHASH of the ciphertext with W as the additional data, its
 // tag masked by AES_Kc(N ‖ 1)), so fast is one Seal plus three AES blocks.
-// slow needs h before KS: it gets h from a Seal under a fixed nonce N0,
-// because GHASH is linear, h(W, X ⊕ KS(N0)) = h(W, X) ⊕ h(0, KS(N0)), and
-// the offset h(0, KS(N0)) ⊕ AES_Kc(N0 ‖ 1) is a per-key constant taken once
-// (delta). So slow is two Seals. Relays only ever run fast (they remove
-// forward layers and add backward ones, layer.go); the client runs slow.
+// slow needs h before KS: it takes it from a Seal under a fixed nonce N0
+// with no plaintext and W ‖ X as the additional data. W is two whole blocks,
+// so GHASH runs over the same blocks as h and only the length block differs:
+// the tag is h(W, X) ⊕ delta, delta = (L' ⊕ L)·H ⊕ AES_Kc(N0 ‖ 1) a per-key
+// constant taken once (setDelta). Then a second Seal supplies KS(N(T')). So
+// slow is a GHASH-only Seal and a full one. Relays only ever run fast (they
+// remove forward layers and add backward ones, crypto.go); the client runs
+// slow.
 
 import (
 	"crypto/aes"
@@ -64,7 +67,8 @@ type wideBlock struct {
 	// Scratch space, so the per-cell path does not allocate (buffers
 	// passed through the cipher interfaces escape).
 	out   [wbSealSize]byte
-	n0    [wbNonceSize]byte // the fixed nonce N0 of slow's hash: 0xff…
+	aad   [wbTweakSize + wbRest]byte // W ‖ X, slow's hash input
+	n0    [wbNonceSize]byte          // the fixed nonce N0 of slow's hash: 0xff…
 	nblk  [aes.BlockSize]byte
 	h, t  [TagSize]byte
 	zeroW [wbTweakSize]byte
@@ -86,25 +90,28 @@ func newWideBlock(keys *[wbKeys]byte) *wideBlock {
 	return w
 }
 
-// setDelta computes the constant that turns the tag of slow's Seal under
-// N0 into h. With G = GHASH_H, L the length block and M0 = AES_Kc(N0 ‖ 1):
+// setDelta computes the constant that turns the tag of slow's hash Seal
+// into h. With G = GHASH_H, M0 = AES_Kc(N0 ‖ 1), L the length block of h
+// (|W|, |X|) and L' that of W ‖ X as additional data (|W|+|X|, 0):
 //
-//	Seal(N0, W, X).tag = G(W ‖ X⊕KS(N0) ‖ L) ⊕ M0 = h(W, X) ⊕ G(0 ‖ KS(N0) ‖ 0) ⊕ M0
-//	t1 = Seal(N0, 0, 0).tag      = G(0 ‖ KS(N0) ‖ 0) ⊕ G(0 ‖ 0 ‖ L) ⊕ M0
-//	t2 = Seal(N0, 0, KS(N0)).tag = G(0 ‖ 0 ‖ L) ⊕ M0    (its output is 0)
+//	Seal(N0, aad = W ‖ X).tag = G(W ‖ X ‖ L') ⊕ M0 = h(W, X) ⊕ (L ⊕ L')·H ⊕ M0
+//	tA = Seal(N0, aad = 0^525).tag = L'·H ⊕ M0
+//	t1 = Seal(N0, W = 0, X = 0): its output is KS(N0)
+//	t2 = Seal(N0, W = 0, X = KS(N0)).tag = L·H ⊕ M0   (its output is 0)
 //
-// so delta = t1 ⊕ t2 ⊕ M0 = G(0 ‖ KS(N0) ‖ 0) ⊕ M0.
+// so delta = tA ⊕ t2 ⊕ M0 = (L ⊕ L')·H ⊕ M0.
 func (w *wideBlock) setDelta() {
-	var zero, ks [wbRest]byte
-	var t1 [TagSize]byte
-	sealed := w.gcm.Seal(w.out[:0], w.n0[:], zero[:], w.zeroW[:])
-	copy(ks[:], sealed[:wbRest])
-	copy(t1[:], sealed[wbRest:])
-	sealed = w.gcm.Seal(w.out[:0], w.n0[:], ks[:], w.zeroW[:])
+	var zero [wbRest]byte
+	var ks [wbRest]byte
+	copy(ks[:], w.gcm.Seal(w.out[:0], w.n0[:], zero[:], w.zeroW[:])[:wbRest])
+	var t2 [TagSize]byte
+	copy(t2[:], w.gcm.Seal(w.out[:0], w.n0[:], ks[:], w.zeroW[:])[wbRest:])
+	clear(w.aad[:])
+	tA := w.gcm.Seal(w.out[:0], w.n0[:], nil, w.aad[:])
 	copy(w.nblk[:], w.n0[:])
 	w.nblk[12], w.nblk[13], w.nblk[14], w.nblk[gcmCounter1] = 0, 0, 0, 1
 	w.kc.Encrypt(w.t[:], w.nblk[:])
-	subtle.XORBytes(w.delta[:], t1[:], sealed[wbRest:])
+	subtle.XORBytes(w.delta[:], tA, t2[:])
 	subtle.XORBytes(w.delta[:], w.delta[:], w.t[:])
 }
 
@@ -126,13 +133,15 @@ func (w *wideBlock) nonce(t []byte) {
 // slow enciphers body in place under tweak.
 func (w *wideBlock) slow(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
 	x := body[TagSize:]
-	sealed := w.gcm.Seal(w.out[:0], w.n0[:], x, tweak[:])
-	subtle.XORBytes(w.h[:], sealed[wbRest:], w.delta[:])
+	copy(w.aad[:wbTweakSize], tweak[:])
+	copy(w.aad[wbTweakSize:], x)
+	tag := w.gcm.Seal(w.out[:0], w.n0[:], nil, w.aad[:])
+	subtle.XORBytes(w.h[:], tag, w.delta[:])
 	subtle.XORBytes(w.t[:], body[:TagSize], w.h[:])
 	w.kt.Encrypt(w.t[:], w.t[:])
 	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
 	w.nonce(body[:TagSize])
-	sealed = w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
+	sealed := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
 	copy(x, sealed[:wbRest])
 }
 
