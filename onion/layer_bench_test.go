@@ -48,24 +48,34 @@ func BenchmarkLayerSlow(b *testing.B) {
 	}
 }
 
-// BenchmarkPathCryptoBound: bulk data from the client to the destination of
-// a 4-hop circuit with everything sans-IO in one goroutine (the client's 4
-// layers, each relay's, the destination, the SENDMEs back): the path's
-// crypto bound without IO, in MB/s of stream data.
+// BenchmarkPathCryptoBound: one relay cell from the client through every
+// hop of a 4-hop circuit, in one goroutine with no IO and no queue: the
+// client's 4 layers, then each relay's HandleCell (the last recognizes the
+// cell). The path's crypto bound, in MB/s of relay data per core.
 func BenchmarkPathCryptoBound(b *testing.B) {
 	s := newSim(b, 4, 8)
 	s.build(4)
 	s.cells = s.client.PadEarly(s.cells[:0])
 	s.clientSend()
-	id := s.begin("svc")
-	data := make([]byte, 64*MaxRelayData)
-	b.SetBytes(int64(len(data)))
+	s.drain()
+	links := []LinkID{s.link(-1, 0), s.link(0, 1), s.link(1, 2), s.link(2, 3)}
+	cells := make([]Cell, 0, 1)
+	acts := make([]Action, 0, 4)
+	m := RelayMsg{Cmd: RelayDrop, Data: make([]byte, MaxRelayData)}
+	var cell Cell
+	b.SetBytes(MaxRelayData)
 	b.ReportAllocs()
 	for b.Loop() {
-		s.clientOut[id] = data
-		s.drain()
-	}
-	if s.clientErr != nil || len(s.relayErrs) > 0 {
-		b.Fatal(s.clientErr, s.relayErrs)
+		cells, _ = s.client.SendRelay(4, m, cells[:0])
+		cell = cells[0]
+		for i, r := range s.relays {
+			var err error
+			if acts, err = r.HandleCell(s.now, links[i], &cell, acts[:0]); err != nil {
+				b.Fatal(err)
+			}
+			if len(acts) > 0 {
+				cell = acts[0].Cell
+			}
+		}
 	}
 }
