@@ -14,12 +14,11 @@ const (
 	// EarlyCells of them per circuit; the first hop sees every EXTEND of the
 	// circuit, so no circuit can grow past 1 + EarlyCells = MaxHops hops
 	// (Tor's RELAY_EARLY rule, tor-spec §5.6, with Tor's 8 lowered by one so
-	// the cap is 8 hops, not 9). The client marks its first EarlyCells
-	// relay cells early whatever they carry, so the link command sequence is
-	// the same for every path length, and as all relay cells have one size
-	// and are enciphered end to end, the first 8 relay cells of a 2-hop and
-	// an 8-hop circuit look alike on the wire. PadEarly adds DROP cells to
-	// equalize their count as well.
+	// the cap is 8 hops, not 9). The client marks its relay cells early,
+	// whatever they carry, until PadEarly ends the prefix at a random total
+	// (early.go): the guard's count has one distribution for every path of up
+	// to 4 hops, and no hop reads its position off its count. The command is
+	// bound into every layer's tweak, so no hop can rewrite the pattern.
 	EarlyCells = MaxHops - 1
 	// MaxTargetLen bounds a BEGIN target service name.
 	MaxTargetLen = 255
