@@ -106,7 +106,9 @@ func FuzzDecodeDispute(f *testing.F) {
 func FuzzDecodeWithdraw(f *testing.F) {
 	fuzzForm(f, []string{"amount=5&nonce=00112233445566778899aabbccddeeff", "amount=0&nonce=0011223344556677"},
 		market.DecodeWithdraw,
-		func(in market.AmountInput) url.Values { return url.Values{"amount": {u(in.Amount)}, "nonce": {in.Nonce}} },
+		func(in market.AmountInput) url.Values {
+			return url.Values{"amount": {u(in.Amount)}, "nonce": {in.Nonce}}
+		},
 		func(in market.AmountInput) bool { return in.Amount > 0 && len(in.Nonce) >= 16 })
 }
 
@@ -127,7 +129,9 @@ func FuzzDecodeCashBuy(f *testing.F) {
 		func(in market.CashBuyInput) url.Values {
 			return url.Values{"offer": {in.Offer}, "amount": {u(in.Amount)}, "note": {in.Note}, "nonce": {in.Nonce}}
 		},
-		func(in market.CashBuyInput) bool { return in.Offer != "" && in.Amount > 0 && okText(in.Note, market.MaxFreeText) })
+		func(in market.CashBuyInput) bool {
+			return in.Offer != "" && in.Amount > 0 && okText(in.Note, market.MaxFreeText)
+		})
 }
 
 func FuzzDecodeOffer(f *testing.F) {

@@ -81,7 +81,7 @@ func (m *Market) BuyWithToken(ctx context.Context, buyer, listing string, qty ui
 	if err != nil {
 		return Order{}, err
 	}
-	return m.Order(ctx, c.Order.ID)
+	return m.viewOrder(ctx, c.Order.ID)
 }
 
 // BuyWithBalance pays from the buyer's market balance; nonce makes a
@@ -107,7 +107,7 @@ func (m *Market) BuyWithBalance(ctx context.Context, buyer, listing string, qty 
 	if err != nil {
 		return Order{}, err
 	}
-	return m.Order(ctx, id)
+	return m.viewOrder(ctx, id)
 }
 
 // once makes a form submission idempotent: the first call with a nonce
@@ -123,3 +123,9 @@ func (m *Market) once(tx Tx, op, who, nonce string) (id string, done bool, err e
 
 // maxUnits bounds every amount the market handles.
 const maxUnits = 1 << 40
+
+func (m *Market) viewOrder(ctx context.Context, id string) (Order, error) {
+	var o Order
+	err := m.cfg.Store.View(ctx, func(tx Tx) error { return must(tx, bOrder, id, &o) })
+	return o, err
+}

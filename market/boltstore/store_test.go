@@ -56,3 +56,7 @@ func TestCrashReopen(t *testing.T) {
 	}
 	e.CheckBooks()
 }
+
+func BenchmarkPurchase(b *testing.B) { storetest.BenchPurchase(b, open(b)) }
+
+func BenchmarkPages(b *testing.B) { storetest.BenchPages(b, open(b)) }

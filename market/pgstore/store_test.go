@@ -21,3 +21,7 @@ func open(t testing.TB) market.Store {
 }
 
 func TestContract(t *testing.T) { storetest.Run(t, open) }
+
+func BenchmarkPurchase(b *testing.B) { storetest.BenchPurchase(b, open(b)) }
+
+func BenchmarkPages(b *testing.B) { storetest.BenchPages(b, open(b)) }
