@@ -158,3 +158,9 @@ func credit(tx Tx, key string, n int64) error {
 	a.Balance = uint64(int64(a.Balance) + n)
 	return putJSON(tx, bAccount, key, a)
 }
+
+// SessionAccount returns the account a session cookie is logged in as,
+// or "" (for the node's own tooling and tests).
+func (m *Market) SessionAccount(ctx context.Context, cookie string) string {
+	return m.session(ctx, cookie).Account
+}

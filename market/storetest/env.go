@@ -143,6 +143,7 @@ type FlakyMint struct {
 	CrashAfterSwap atomic.Bool
 	Down           atomic.Bool
 	Swaps          atomic.Int64
+	WithDLEQ       atomic.Int64 // swaps whose inputs carried a DLEQ
 }
 
 // errLost is the lost answer.
@@ -152,6 +153,11 @@ var errLost = errors.New("storetest: connection lost")
 func (f *FlakyMint) Swap(ctx context.Context, req ledger.SwapRequest) ([]ledger.BlindSignature, error) {
 	if f.Down.Load() {
 		return nil, errLost
+	}
+	for _, p := range req.Inputs {
+		if p.DLEQ != nil {
+			f.WithDLEQ.Add(1)
+		}
 	}
 	sigs, err := f.Mint.Swap(ctx, req)
 	f.Swaps.Add(1)

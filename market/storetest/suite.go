@@ -48,6 +48,9 @@ func (e *Env) CheckBooks() {
 	if owed := tot.Owed + tot.Operator + tot.InEscrow + tot.OpenSell + tot.InFlight; tot.Held != owed {
 		e.T.Errorf("books: held %d, owed %d (%+v)", tot.Held, owed, tot)
 	}
+	if n := e.Mint.WithDLEQ.Load(); n != 0 {
+		e.T.Errorf("%d swap inputs sent with their DLEQ (NUT-12: inputs go without)", n)
+	}
 	unspent, other, err := e.Market.Operator().Audit(ctx)
 	if err != nil || unspent != tot.Held || other != 0 {
 		e.T.Errorf("audit: unspent %d, other %d, held %d, %v", unspent, other, tot.Held, err)
