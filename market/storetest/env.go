@@ -167,7 +167,7 @@ func (f *FlakyMint) Swap(ctx context.Context, req ledger.SwapRequest) ([]ledger.
 	return sigs, err
 }
 
-// Tokens issues n tokens of one proof of amount each, straight from the
+// Tokens issues n tokens of one proof of amount (a power of two) each, straight from the
 // mint (faster than wallets, for benchmarks).
 func (e *Env) Tokens(n int, amount uint64) []string {
 	amounts := make([]uint64, n)
