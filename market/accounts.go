@@ -164,3 +164,16 @@ func credit(tx Tx, key string, n int64) error {
 func (m *Market) SessionAccount(ctx context.Context, cookie string) string {
 	return m.session(ctx, cookie).Account
 }
+
+// dropSessions deletes expired sessions.
+func (m *Market) dropSessions(ctx context.Context) error {
+	now := m.now()
+	return m.cfg.Store.Update(ctx, func(tx Tx) error {
+		return scanJSON(tx, bSession, "", func(k string, s *Session) error {
+			if now.Before(s.Expires) {
+				return nil
+			}
+			return tx.Delete(bSession, k)
+		})
+	})
+}

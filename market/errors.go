@@ -17,6 +17,7 @@ var (
 	ErrWithdrawn      = errors.New("market: listing withdrawn")
 	ErrOwnListing     = errors.New("market: you cannot buy your own listing")
 	ErrUnderpaid      = errors.New("market: token is worth less than the price")
+	ErrPriceChanged   = errors.New("market: the price changed; check the listing again")
 	ErrTokenUsed      = errors.New("market: this token was already used to pay here")
 	ErrTokenSpent     = errors.New("market: this token was already spent at the mint")
 	ErrTokenInvalid   = errors.New("market: token is not valid at the mint")

@@ -2,10 +2,14 @@ package market
 
 import "context"
 
-// Order returns an order, first releasing it if its escrow timed out.
+// Order returns an order, first releasing it if its escrow timed out (the
+// only case that writes).
 func (m *Market) Order(ctx context.Context, id string) (Order, error) {
-	var o Order
-	err := m.cfg.Store.Update(ctx, func(tx Tx) error {
+	o, err := m.viewOrder(ctx, id)
+	if err != nil || o.State != Escrow || m.now().Before(o.Created.Add(m.cfg.EscrowTimeout)) {
+		return o, err
+	}
+	err = m.cfg.Store.Update(ctx, func(tx Tx) error {
 		if err := must(tx, bOrder, id, &o); err != nil {
 			return err
 		}
@@ -123,6 +127,9 @@ func (m *Market) Sweep(ctx context.Context) error {
 		if err == nil {
 			_, err = m.Order(ctx, id)
 		}
+	}
+	if err == nil {
+		err = m.dropSessions(ctx)
 	}
 	if err != nil {
 		return err

@@ -115,6 +115,7 @@ func DecodeQuery(v url.Values) (Query, error) {
 // BuyInput is the buy form.
 type BuyInput struct {
 	Qty         uint64
+	Price       uint64 // the unit price shown to the buyer
 	Token       string // empty when paying from the balance
 	FromBalance bool
 	Nonce       string
@@ -129,6 +130,9 @@ func DecodeBuy(v url.Values) (BuyInput, error) {
 	}
 	if in.Nonce, err = nonce(v); err != nil {
 		return in, err
+	}
+	if in.Price, err = number(v, "price", 1, maxUnits, 0); err != nil || in.Price == 0 {
+		return in, orErr(err, badf("price is missing; reload the page"))
 	}
 	if v.Get("pay") == "balance" {
 		in.FromBalance = true

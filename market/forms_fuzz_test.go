@@ -70,18 +70,18 @@ func FuzzDecodeQuery(f *testing.F) {
 }
 
 func FuzzDecodeBuy(f *testing.F) {
-	fuzzForm(f, []string{"qty=1&token=cashuBo2F0gaJhaUgA&pay=token&nonce=00112233445566778899aabbccddeeff",
-		"pay=balance&nonce=0011223344556677", "qty=0", "token=cashuB+%0Aabc&nonce=0011223344556677"},
+	fuzzForm(f, []string{"qty=1&price=5&token=cashuBo2F0gaJhaUgA&pay=token&nonce=00112233445566778899aabbccddeeff",
+		"pay=balance&price=1&nonce=0011223344556677", "qty=0", "price=2&token=cashuB+%0Aabc&nonce=0011223344556677"},
 		market.DecodeBuy,
 		func(in market.BuyInput) url.Values {
-			v := url.Values{"qty": {u(in.Qty)}, "nonce": {in.Nonce}, "token": {in.Token}}
+			v := url.Values{"qty": {u(in.Qty)}, "price": {u(in.Price)}, "nonce": {in.Nonce}, "token": {in.Token}}
 			if in.FromBalance {
 				v.Set("pay", "balance")
 			}
 			return v
 		},
 		func(in market.BuyInput) bool {
-			return in.Qty >= 1 && in.Qty <= market.MaxQty && len(in.Token) <= market.MaxToken && (in.FromBalance || in.Token != "")
+			return in.Qty >= 1 && in.Qty <= market.MaxQty && in.Price > 0 && len(in.Token) <= market.MaxToken && (in.FromBalance || in.Token != "")
 		})
 }
 

@@ -51,9 +51,11 @@ func (m *Market) logout(w http.ResponseWriter, r *http.Request, v *visit) error 
 }
 
 type accountData struct {
-	A        Account
-	Orders   []Order
-	Listings []Listing
+	A           Account
+	Orders      []Order
+	Listings    []Listing
+	Withdrawals []Withdrawal
+	Pending     uint64
 }
 
 func (m *Market) accountPage(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -67,6 +69,9 @@ func (m *Market) accountPage(w http.ResponseWriter, r *http.Request, v *visit) e
 		return err
 	}
 	if d.Listings, err = m.SellerListings(ctx, a.Key); err != nil {
+		return err
+	}
+	if d.Withdrawals, d.Pending, err = m.Withdrawals(ctx, a.Key); err != nil {
 		return err
 	}
 	m.render(w, r, "account", page{Title: "Account", Data: d})

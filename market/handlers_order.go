@@ -12,10 +12,11 @@ func (m *Market) buy(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return err
 	}
 	var o Order
+	it := Item{Listing: id, Qty: in.Qty, Price: in.Price}
 	if in.FromBalance {
-		o, err = m.BuyWithBalance(r.Context(), v.sess.Account, id, in.Qty, in.Nonce)
+		o, err = m.BuyWithBalance(r.Context(), v.sess.Account, it, in.Nonce)
 	} else {
-		o, err = m.BuyWithToken(r.Context(), v.sess.Account, id, in.Qty, in.Token)
+		o, err = m.BuyWithToken(r.Context(), v.sess.Account, it, in.Token)
 	}
 	if err != nil {
 		return err

@@ -33,14 +33,25 @@ type Order struct {
 	Settled time.Time  `json:"settled,omitzero"`
 }
 
-// reserve takes qty of a listing for buyer inside tx and returns the order
-// it would make.
-func (m *Market) reserve(tx Tx, buyer, listing string, qty uint64) (*Order, error) {
+// Item is what a buyer asks for: Qty of a listing at the unit Price the
+// buyer was shown, so a seller raising the price meanwhile cannot take
+// more of a token than the buyer agreed to.
+type Item struct {
+	Listing    string
+	Qty, Price uint64
+}
+
+// reserve takes the item for buyer inside tx and returns the order it
+// would make.
+func (m *Market) reserve(tx Tx, buyer string, it Item) (*Order, error) {
 	var l Listing
-	if err := must(tx, bListing, listing, &l); err != nil {
+	if err := must(tx, bListing, it.Listing, &l); err != nil {
 		return nil, err
 	}
+	qty := it.Qty
 	switch {
+	case l.Price != it.Price:
+		return nil, ErrPriceChanged
 	case l.Withdrawn:
 		return nil, ErrWithdrawn
 	case l.Seller == buyer:
@@ -54,23 +65,23 @@ func (m *Market) reserve(tx Tx, buyer, listing string, qty uint64) (*Order, erro
 		return nil, ErrLoginRequired
 	}
 	l.Quantity -= qty
-	if err := putJSON(tx, bListing, listing, l); err != nil {
+	if err := putJSON(tx, bListing, l.ID, l); err != nil {
 		return nil, err
 	}
 	return &Order{Listing: l.ID, Title: l.Title, Seller: l.Seller, Buyer: buyer, Qty: qty,
 		Amount: l.Price * qty, State: Escrow, Created: m.now()}, nil
 }
 
-// BuyWithToken pays for qty of a listing with a cashuB token: the token is
+// BuyWithToken pays for an item with a cashuB token: the token is
 // checked offline, claimed by a swap at the mint, and only then does the
 // order exist. Value above the price comes back as the order's change.
-func (m *Market) BuyWithToken(ctx context.Context, buyer, listing string, qty uint64, token string) (Order, error) {
+func (m *Market) BuyWithToken(ctx context.Context, buyer string, it Item, token string) (Order, error) {
 	ct, err := m.checkToken(ctx, token)
 	if err != nil {
 		return Order{}, err
 	}
 	c, err := m.claimToken(ctx, ct, kindOrder, func(tx Tx, c *Claim) (uint64, error) {
-		o, err := m.reserve(tx, buyer, listing, qty)
+		o, err := m.reserve(tx, buyer, it)
 		if err != nil {
 			return 0, err
 		}
@@ -86,7 +97,7 @@ func (m *Market) BuyWithToken(ctx context.Context, buyer, listing string, qty ui
 
 // BuyWithBalance pays from the buyer's market balance; nonce makes a
 // repeated submission of the same form return the same order.
-func (m *Market) BuyWithBalance(ctx context.Context, buyer, listing string, qty uint64, nonce string) (Order, error) {
+func (m *Market) BuyWithBalance(ctx context.Context, buyer string, it Item, nonce string) (Order, error) {
 	var id string
 	err := m.cfg.Store.Update(ctx, func(tx Tx) error {
 		var done bool
@@ -94,7 +105,7 @@ func (m *Market) BuyWithBalance(ctx context.Context, buyer, listing string, qty 
 		if id, done, err = m.once(tx, "buy", buyer, nonce); err != nil || done {
 			return err
 		}
-		o, err := m.reserve(tx, buyer, listing, qty)
+		o, err := m.reserve(tx, buyer, it)
 		if err != nil {
 			return err
 		}

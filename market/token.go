@@ -17,6 +17,9 @@ type checkedToken struct {
 // against the mint's published keys; nothing is sent to the mint.
 func (m *Market) checkToken(ctx context.Context, s string) (checkedToken, error) {
 	var ct checkedToken
+	if err := m.limits.allow(actToken); err != nil {
+		return ct, err // before any work: a flood costs no curve arithmetic
+	}
 	ps, err := decodeToken(s)
 	if err != nil {
 		return ct, err

@@ -41,7 +41,7 @@ func TestForgedTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, s); !errors.Is(err, market.ErrBadToken) {
+		if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, s); !errors.Is(err, market.ErrBadToken) {
 			t.Errorf("%s: %v, want %v", name, err, market.ErrBadToken)
 		}
 	}
@@ -54,7 +54,7 @@ func TestForgedTokens(t *testing.T) {
 	if got, _ := e.Market.Listing(ctx, l.ID); got.Quantity != 1 {
 		t.Fatal("stock changed")
 	}
-	if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, good); err != nil {
+	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, good); err != nil {
 		t.Fatalf("the genuine token: %v", err)
 	}
 }

@@ -120,7 +120,7 @@ func status(err error) (int, string) {
 		{ErrLoginRequired, 401}, {ErrOperator, 403}, {ErrBadOperatorKey, 403}, {ErrBadSecret, 403},
 		{ErrMintDown, 503}, {ErrNotYours, 403},
 		{ErrBadInput, 400}, {ErrSoldOut, 409}, {ErrWithdrawn, 409}, {ErrOwnListing, 409},
-		{ErrUnderpaid, 402}, {ErrTokenUsed, 409}, {ErrTokenSpent, 409}, {ErrTokenInvalid, 400},
+		{ErrUnderpaid, 402}, {ErrPriceChanged, 409}, {ErrTokenUsed, 409}, {ErrTokenSpent, 409}, {ErrTokenInvalid, 400},
 		{ErrBadToken, 400}, {ErrInsufficient, 409}, {ErrBadState, 409},
 	}
 	for _, e := range table {

@@ -85,12 +85,14 @@ func TestBadInput(t *testing.T) {
 		{c, l + "/edit", url.Values{"title": {"x"}, "category": {"data"}, "price": {"0"}}, 400, "market: bad input: price must be"},
 		{buyer, l + "/edit", listingForm, 403, "market: not yours"},
 		{buyer, l + "/withdraw", nil, 403, "market: not yours"},
-		{buyer, l + "/buy", url.Values{"qty": {"0"}, "token": {"cashuBx"}}, 400, "market: bad input: qty must be"},
-		{buyer, l + "/buy", url.Values{"token": {"hello"}}, 400, "market: bad input: token must be a cashuB"},
-		{buyer, l + "/buy", url.Values{"token": {"cashuBnotbase64!"}}, 400, "market: not a valid cashuB token"},
-		{buyer, l + "/buy", url.Values{"pay": {"balance"}}, 409, "market: balance too low"},
-		{buyer, l + "/buy", url.Values{"pay": {"balance"}, "nonce": {"xyz"}}, 400, "market: bad input: the form is missing its nonce"},
-		{c, l + "/buy", url.Values{"pay": {"balance"}}, 409, "market: you cannot buy your own listing"},
+		{buyer, l + "/buy", url.Values{"qty": {"0"}, "price": {"3"}, "token": {"cashuBx"}}, 400, "market: bad input: qty must be"},
+		{buyer, l + "/buy", url.Values{"price": {"3"}, "token": {"hello"}}, 400, "market: bad input: token must be a cashuB"},
+		{buyer, l + "/buy", url.Values{"price": {"3"}, "token": {"cashuBnotbase64!"}}, 400, "market: not a valid cashuB token"},
+		{buyer, l + "/buy", url.Values{"token": {"cashuBx"}}, 400, "market: bad input: price is missing"},
+		{buyer, l + "/buy", url.Values{"price": {"3"}, "pay": {"balance"}}, 409, "market: balance too low"},
+		{buyer, l + "/buy", url.Values{"price": {"2"}, "pay": {"balance"}}, 409, "market: the price changed"},
+		{buyer, l + "/buy", url.Values{"price": {"3"}, "pay": {"balance"}, "nonce": {"xyz"}}, 400, "market: bad input: the form is missing its nonce"},
+		{c, l + "/buy", url.Values{"price": {"3"}, "pay": {"balance"}}, 409, "market: you cannot buy your own listing"},
 		{buyer, "/withdraw", url.Values{"amount": {"1"}}, 409, "market: balance too low"},
 		{buyer, "/withdraw", url.Values{"amount": {"abc"}}, 400, "market: bad input: amount must be"},
 		{buyer, "/cash/sell", url.Values{"amount": {"1"}, "token": {"cashuBAAAA"}, "payout": {""}}, 400, "market: bad input: payout must be"},
@@ -152,11 +154,11 @@ func TestRateLimits(t *testing.T) {
 	}
 	l, _ := m.CreateListing(ctx, a.Key, market.ListingInput{Title: "x", Category: "data", Price: 1, Quantity: 9})
 	b, _ := e.Market.CreateAccount(ctx)
-	if _, err := m.BuyWithToken(ctx, b.Key, l.ID, 1, e.Token(1)); err != nil {
+	if _, err := m.BuyWithToken(ctx, b.Key, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, e.Token(1)); err != nil {
 		t.Fatal(err)
 	}
 	tok := e.Token(1)
-	if _, err := m.BuyWithToken(ctx, b.Key, l.ID, 1, tok); err != market.ErrRateLimited {
+	if _, err := m.BuyWithToken(ctx, b.Key, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); err != market.ErrRateLimited {
 		t.Fatalf("token flood: %v", err)
 	}
 	if e.State(tok)[0] != "UNSPENT" {
@@ -171,7 +173,7 @@ func TestOperatorView(t *testing.T) {
 	ctx := context.Background()
 	seller, l := s.Seller(4, 1)
 	buyer := s.Account()
-	o, err := s.Market.BuyWithToken(ctx, buyer, l.ID, 1, s.Token(4))
+	o, err := s.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, s.Token(4))
 	if err != nil {
 		t.Fatal(err)
 	}

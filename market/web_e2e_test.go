@@ -39,7 +39,7 @@ func TestEndToEnd(t *testing.T) {
 	w := s.Wallet()
 	s.Fund(w, 7)
 	tok, _ := w.Send(ctx, 7, "")
-	code, body := buyer.submit(listing+"/buy", url.Values{"qty": {"1"}, "token": {tok}, "pay": {"token"}})
+	code, body := buyer.submit(listing+"/buy", url.Values{"qty": {"1"}, "price": {"5"}, "token": {tok}, "pay": {"token"}})
 	if code != 200 || !strings.HasPrefix(buyer.path(), "/o/") {
 		t.Fatalf("buy: %d %s", code, errorLine(body))
 	}
@@ -53,7 +53,7 @@ func TestEndToEnd(t *testing.T) {
 	if s.State(tok)[0] != ledger.Spent {
 		t.Fatal("buyer's token not SPENT at the mint")
 	}
-	code, body = buyer.submit(listing+"/buy", url.Values{"qty": {"1"}, "token": {tok}, "pay": {"token"}})
+	code, body = buyer.submit(listing+"/buy", url.Values{"qty": {"1"}, "price": {"5"}, "token": {tok}, "pay": {"token"}})
 	if code != 409 || errorLine(body) != "market: this token was already used to pay here" {
 		t.Fatalf("same token again: %d %q", code, errorLine(body))
 	}

@@ -56,7 +56,7 @@ func TestOrderPrivacy(t *testing.T) {
 	_, l := s.Seller(1, 1)
 	buyer := s.client()
 	buyer.signup()
-	code, _ := buyer.submit("/l/"+l.ID+"/buy", url.Values{"token": {s.Token(1)}})
+	code, _ := buyer.submit("/l/"+l.ID+"/buy", url.Values{"price": {"1"}, "token": {s.Token(1)}})
 	if code != 200 {
 		t.Fatal("buy")
 	}

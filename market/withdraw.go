@@ -137,3 +137,29 @@ func (m *Market) TakeToken(ctx context.Context, account, id string) (Withdrawal,
 	})
 	return w, err
 }
+
+// Withdrawals lists an account's withdrawals and the units of those whose
+// swap at the mint has not completed yet.
+func (m *Market) Withdrawals(ctx context.Context, account string) ([]Withdrawal, uint64, error) {
+	var out []Withdrawal
+	var pending uint64
+	err := m.cfg.Store.View(ctx, func(tx Tx) error {
+		err := scanJSON(tx, bWithdraw, "", func(_ string, w *Withdrawal) error {
+			if w.Account == account {
+				w.Token = ""
+				out = append(out, *w)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return scanJSON(tx, bClaim, "", func(_ string, c *Claim) error {
+			if c.Withdraw != nil && c.Withdraw.Account == account {
+				pending += c.Withdraw.Amount
+			}
+			return nil
+		})
+	})
+	return out, pending, err
+}

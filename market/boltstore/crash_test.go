@@ -66,7 +66,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, tok := range plan.Tokens {
-		if _, err := m.BuyWithToken(context.Background(), plan.Buyer, plan.Listing, 1, tok); err != nil {
+		if _, err := m.BuyWithToken(context.Background(), plan.Buyer, market.Item{Listing: plan.Listing, Qty: 1, Price: 4}, tok); err != nil {
 			t.Fatal(err)
 		}
 		os.Stdout.WriteString("ok " + string(rune('0'+i)) + "\n")

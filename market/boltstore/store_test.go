@@ -36,7 +36,7 @@ func TestCrashReopen(t *testing.T) {
 	buyer := e.Account()
 	tok := e.Token(3)
 	e.Mint.CrashAfterSwap.Store(true)
-	if _, err := e.Market.BuyWithToken(context.Background(), buyer, l.ID, 1, tok); !errors.Is(err, market.ErrMintDown) {
+	if _, err := e.Market.BuyWithToken(context.Background(), buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); !errors.Is(err, market.ErrMintDown) {
 		t.Fatal(err)
 	}
 	st.Close()

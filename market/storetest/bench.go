@@ -44,7 +44,7 @@ func BenchPurchase(b *testing.B, st market.Store) {
 			b.Fatal(err)
 		}
 		mid := time.Now()
-		if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, toks[n+i]); err != nil {
+		if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, toks[n+i]); err != nil {
 			b.Fatal(err)
 		}
 		swapTime, buyTime = swapTime+mid.Sub(start), buyTime+time.Since(mid)

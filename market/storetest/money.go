@@ -16,7 +16,7 @@ func testPurchase(t *testing.T, e *Env) {
 	seller, l := e.Seller(5, 2)
 	buyer := e.Account()
 	tok := e.Token(7)
-	o, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok)
+	o, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +53,11 @@ func testTokenTwice(t *testing.T, e *Env) {
 	_, l := e.Seller(3, 5)
 	buyer := e.Account()
 	tok := e.Token(3)
-	if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok); err != nil {
+	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); err != nil {
 		t.Fatal(err)
 	}
 	swaps := e.Mint.Swaps.Load()
-	_, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok)
+	_, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok)
 	if !errors.Is(err, market.ErrTokenUsed) {
 		t.Fatalf("same token again: %v, want %v", err, market.ErrTokenUsed)
 	}
@@ -71,7 +71,7 @@ func testTokenTwice(t *testing.T, e *Env) {
 	if _, err := e.Wallet().Receive(ctx, tok2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok2); !errors.Is(err, market.ErrTokenSpent) {
+	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok2); !errors.Is(err, market.ErrTokenSpent) {
 		t.Fatalf("spent token: %v", err)
 	}
 	if l2, _ := e.Market.Listing(ctx, l.ID); l2.Quantity != 4 {
@@ -87,7 +87,7 @@ func testCrashAcrossSwap(t *testing.T, e *Env) {
 	buyer := e.Account()
 	tok := e.Token(6)
 	e.Mint.CrashAfterSwap.Store(true)
-	if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok); !errors.Is(err, market.ErrMintDown) {
+	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); !errors.Is(err, market.ErrMintDown) {
 		t.Fatalf("crashed purchase: %v", err)
 	}
 	if st := e.State(tok); st[0] != ledger.Spent {
@@ -118,7 +118,7 @@ func testMintDown(t *testing.T, e *Env) {
 	buyer := e.Account()
 	tok := e.Token(2)
 	e.Mint.Down.Store(true)
-	if _, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, tok); !errors.Is(err, market.ErrMintDown) {
+	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); !errors.Is(err, market.ErrMintDown) {
 		t.Fatalf("mint down: %v", err)
 	}
 	if _, err := e.Market.Recover(ctx); !errors.Is(err, market.ErrMintDown) {
@@ -142,7 +142,9 @@ func testLastItemRace(t *testing.T, e *Env) {
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i := range 2 {
-		wg.Go(func() { _, errs[i] = e.NewMarket().BuyWithToken(ctx, buyers[i], l.ID, 1, toks[i]) })
+		wg.Go(func() {
+			_, errs[i] = e.NewMarket().BuyWithToken(ctx, buyers[i], market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, toks[i])
+		})
 	}
 	wg.Wait()
 	ok, spent := 0, 0
@@ -169,7 +171,9 @@ func testSameTokenRace(t *testing.T, e *Env) {
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i := range 2 {
-		wg.Go(func() { _, errs[i] = e.NewMarket().BuyWithToken(ctx, buyer, l.ID, 1, tok) })
+		wg.Go(func() {
+			_, errs[i] = e.NewMarket().BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok)
+		})
 	}
 	wg.Wait()
 	if (errs[0] == nil) == (errs[1] == nil) {

@@ -10,7 +10,7 @@ import (
 
 func testEscrowTimeout(t *testing.T, e *Env) {
 	seller, l := e.Seller(4, 1)
-	o, err := e.Market.BuyWithToken(ctx, e.Account(), l.ID, 1, e.Token(4))
+	o, err := e.Market.BuyWithToken(ctx, e.Account(), market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, e.Token(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func testDispute(t *testing.T, e *Env) {
 	seller, l := e.Seller(4, 2)
 	buyer := e.Account()
 	op := e.Market.Operator()
-	o, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, e.Token(4))
+	o, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, e.Token(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,14 +65,14 @@ func testBalancePayment(t *testing.T, e *Env) {
 	seller, l := e.Seller(3, 5)
 	buyer := e.Account()
 	// Give the buyer a balance: a refunded order.
-	o, _ := e.Market.BuyWithToken(ctx, buyer, l.ID, 2, e.Token(6))
+	o, _ := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 2, Price: l.Price}, e.Token(6))
 	e.Market.Dispute(ctx, buyer, o.ID, "wrong")
 	e.Market.Operator().Settle(ctx, o.ID, false)
-	if _, err := e.Market.BuyWithBalance(ctx, buyer, l.ID, 3, "00000000000000aa"); !errors.Is(err, market.ErrInsufficient) {
+	if _, err := e.Market.BuyWithBalance(ctx, buyer, market.Item{Listing: l.ID, Qty: 3, Price: l.Price}, "00000000000000aa"); !errors.Is(err, market.ErrInsufficient) {
 		t.Fatalf("overspend: %v", err)
 	}
 	for range 2 { // the same form twice makes one order
-		if _, err := e.Market.BuyWithBalance(ctx, buyer, l.ID, 1, "00000000000000bb"); err != nil {
+		if _, err := e.Market.BuyWithBalance(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, "00000000000000bb"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,7 +89,7 @@ func testWithdraw(t *testing.T, e *Env) {
 	seller, l := e.Seller(5, 3)
 	buyer := e.Account()
 	for range 2 {
-		o, err := e.Market.BuyWithToken(ctx, buyer, l.ID, 1, e.Token(5))
+		o, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, e.Token(5))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func testCashOut(t *testing.T, e *Env) {
 func testUnderpaid(t *testing.T, e *Env) {
 	_, l := e.Seller(5, 1)
 	tok := e.Token(4)
-	if _, err := e.Market.BuyWithToken(ctx, e.Account(), l.ID, 1, tok); !errors.Is(err, market.ErrUnderpaid) {
+	if _, err := e.Market.BuyWithToken(ctx, e.Account(), market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); !errors.Is(err, market.ErrUnderpaid) {
 		t.Fatalf("underpaid: %v", err)
 	}
 	if e.Mint.Swaps.Load() != 0 || e.State(tok)[0] != "UNSPENT" {
@@ -169,5 +169,22 @@ func testUnderpaid(t *testing.T, e *Env) {
 	// Refused before any swap, the token may be used again.
 	if _, err := e.Market.SellForCash(ctx, e.Account(), 4, tok, "cash"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testPriceRaised: the seller raises the price while the buyer is on the
+// listing page; the buyer's token (worth the new price) is not taken.
+func testPriceRaised(t *testing.T, e *Env) {
+	seller, l := e.Seller(4, 1)
+	tok := e.Token(8)
+	in := market.ListingInput{Title: l.Title, Category: l.Category, Price: 8, Quantity: 1}
+	if err := e.Market.EditListing(ctx, seller, l.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Market.BuyWithToken(ctx, e.Account(), market.Item{Listing: l.ID, Qty: 1, Price: 4}, tok); !errors.Is(err, market.ErrPriceChanged) {
+		t.Fatalf("raised price: %v", err)
+	}
+	if e.State(tok)[0] != "UNSPENT" {
+		t.Fatal("the token was taken at the raised price")
 	}
 }

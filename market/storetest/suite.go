@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t testing.TB) market.Store) {
 		{"Withdraw", testWithdraw},
 		{"CashOut", testCashOut},
 		{"Underpaid", testUnderpaid},
+		{"PriceRaised", testPriceRaised},
 	}
 	t.Run("KV", func(t *testing.T) { testKV(t, open(t)) })
 	for _, tc := range tests {
