@@ -171,12 +171,19 @@ func holdProof(tx Tx, p Proof) error {
 	return putJSON(tx, bProof, y, p)
 }
 
-// Recover replays every claim still in flight (after a crash or while the
-// mint was unreachable) and returns how many it settled.
+// Recover replays every claim in flight for longer than ClaimGrace (left
+// by a crash or while the mint was unreachable) and returns how many it
+// settled.
 func (m *Market) Recover(ctx context.Context) (int, error) {
 	var claims []*Claim
+	cutoff := m.now().Add(-m.cfg.ClaimGrace)
 	err := m.cfg.Store.View(ctx, func(tx Tx) error {
-		return scanJSON(tx, bClaim, "", func(_ string, c *Claim) error { claims = append(claims, c); return nil })
+		return scanJSON(tx, bClaim, "", func(_ string, c *Claim) error {
+			if !c.Created.After(cutoff) {
+				claims = append(claims, c)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return 0, err

@@ -1,6 +1,9 @@
 package market
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Order returns an order, first releasing it if its escrow timed out (the
 // only case that writes).
@@ -154,4 +157,20 @@ func (m *Market) orders(ctx context.Context, keep func(*Order) bool) ([]Order, e
 		})
 	})
 	return out, err
+}
+
+// Run calls Sweep every interval until ctx ends (the node runs it beside
+// the handler); errors are left for the next round, since the mint being
+// away is what Sweep waits out.
+func (m *Market) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		m.Sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

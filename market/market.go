@@ -33,6 +33,11 @@ type Config struct {
 	Limits Limits
 	// MaxBody bounds request bodies; 0 means 64 KiB.
 	MaxBody int64
+	// ClaimGrace is how old a swap in flight must be before Recover
+	// replays it, so a sweep never races a purchase still being served
+	// (by this or another front-end); 0 means 2 minutes. It must exceed
+	// the mint client's timeout.
+	ClaimGrace time.Duration
 }
 
 // Market is company B's marketplace. It is safe for concurrent use; all
@@ -61,6 +66,9 @@ func New(ctx context.Context, cfg Config) (*Market, error) {
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
+	}
+	if cfg.ClaimGrace == 0 {
+		cfg.ClaimGrace = 2 * time.Minute
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"cyclecash/ledger"
 )
@@ -74,8 +75,10 @@ func (e *MintError) Is(target error) bool {
 // HTTPMint reaches a mint's Cashu HTTP API at BaseURL.
 type HTTPMint struct {
 	BaseURL string
-	Client  *http.Client // nil means http.DefaultClient
+	Client  *http.Client // nil means a client with a 30 s timeout
 }
+
+var defaultClient = &http.Client{Timeout: 30 * time.Second}
 
 var _ Mint = (*HTTPMint)(nil)
 
@@ -97,7 +100,7 @@ func (m *HTTPMint) do(ctx context.Context, method, path string, in, out any) err
 	req.Header.Set("Content-Type", "application/json")
 	c := m.Client
 	if c == nil {
-		c = http.DefaultClient
+		c = defaultClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {

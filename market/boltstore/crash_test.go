@@ -118,6 +118,7 @@ func TestSIGKILLMidPurchase(t *testing.T) {
 	defer st2.Close()
 	e.Store, e.Market = st2, nil
 	e.Market = e.NewMarket()
+	e.Clock.Advance(3 * time.Minute)
 	if err := e.Market.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"cyclecash/market"
 	"cyclecash/market/boltstore"
@@ -48,6 +49,7 @@ func TestCrashReopen(t *testing.T) {
 	defer st2.Close()
 	e.Store = st2
 	e.Market = e.NewMarket()
+	e.Clock.Advance(3 * time.Minute)
 	if err := e.Market.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"cyclecash/ledger"
 	"cyclecash/market"
@@ -98,6 +99,10 @@ func testCrashAcrossSwap(t *testing.T, e *Env) {
 	}
 	e.Mint.CrashAfterSwap.Store(false)
 	restarted := e.NewMarket()
+	if n, err := restarted.Recover(ctx); err != nil || n != 0 {
+		t.Fatalf("recover within the grace period: %d %v", n, err)
+	}
+	e.Clock.Advance(3 * time.Minute)
 	if n, err := restarted.Recover(ctx); err != nil || n != 1 {
 		t.Fatalf("recover: %d %v", n, err)
 	}
@@ -121,6 +126,7 @@ func testMintDown(t *testing.T, e *Env) {
 	if _, err := e.Market.BuyWithToken(ctx, buyer, market.Item{Listing: l.ID, Qty: 1, Price: l.Price}, tok); !errors.Is(err, market.ErrMintDown) {
 		t.Fatalf("mint down: %v", err)
 	}
+	e.Clock.Advance(3 * time.Minute)
 	if _, err := e.Market.Recover(ctx); !errors.Is(err, market.ErrMintDown) {
 		t.Fatalf("recover while down: %v", err)
 	}
