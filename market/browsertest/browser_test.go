@@ -85,6 +85,7 @@ func TestBrowserBuy(t *testing.T) {
 	_, l := e.Seller(5, 3)
 	tok := e.Token(6)
 	var secret, state, results, title string
+	var ran bool
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/signup"),
 		chromedp.Click(css(`#signup button`), chromedp.NodeVisible),
@@ -106,12 +107,19 @@ func TestBrowserBuy(t *testing.T) {
 		chromedp.WaitVisible(css(`#state`)),
 		into(&state, chromedp.Text(css(`#state`))),
 		shot(t, dir, "4-order.png"),
+		// The page's CSP must stop a script injected into it.
+		into(&ran, chromedp.Evaluate[bool](`(() => { const s = document.createElement('script');
+			s.textContent = 'window.injected = true'; document.body.appendChild(s);
+			return window.injected === true })()`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(strings.TrimSpace(secret)) != 32 || !strings.Contains(results, l.Title) || title != l.Title {
 		t.Fatalf("secret %q, results %q, title %q", secret, results, title)
+	}
+	if ran {
+		t.Fatal("an injected script ran: the Content-Security-Policy does not hold")
 	}
 	if state != "escrow" {
 		t.Fatalf("order state %q", state)
