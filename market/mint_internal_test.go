@@ -2,8 +2,10 @@ package market
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"cyclecash/ledger"
@@ -43,4 +45,36 @@ func TestKeysetIDCommitsToKeys(t *testing.T) {
 	if _, err := verifyKeyset(later); !errors.Is(err, ErrBadToken) {
 		t.Fatalf("extended expiry: %v", err)
 	}
+}
+
+// FuzzVerifyKeyset: a mint's keys answer (untrusted JSON) never panics the
+// check; an accepted keyset re-encoded is accepted again with the same
+// keys, and every key it accepted is a point on the curve.
+func FuzzVerifyKeyset(f *testing.F) {
+	fix := lstoretest.NewFixture(f, ledger.NewMemStore())
+	ks, _ := fix.Mint.ActiveKeyset()
+	keys := map[string]ledger.Point{}
+	for a, p := range ks.Keys() {
+		keys[strconv.FormatUint(a, 10)] = p
+	}
+	good, _ := json.Marshal(Keyset{KeysetInfo: KeysetInfo{ID: ks.ID, Unit: ledger.Unit, FinalExpiry: ks.FinalExpiry}, Keys: keys})
+	f.Add(good)
+	f.Add([]byte(`{"id":"00","unit":"cu","keys":{"1":"02"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var k Keyset
+		if json.Unmarshal(b, &k) != nil {
+			return
+		}
+		vk, err := verifyKeyset(k)
+		if err != nil {
+			return
+		}
+		again, _ := json.Marshal(k)
+		var k2 Keyset
+		json.Unmarshal(again, &k2)
+		vk2, err := verifyKeyset(k2)
+		if err != nil || len(vk2.pubs) != len(vk.pubs) {
+			t.Fatalf("accepted keyset not accepted again: %v", err)
+		}
+	})
 }
