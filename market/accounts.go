@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"time"
 )
@@ -103,7 +104,7 @@ func (m *Market) OperatorLogin(ctx context.Context, secret string) (string, erro
 
 func equalHash(a, b string) bool {
 	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
-	return ha == hb
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
 
 func (m *Market) newSession(ctx context.Context, s Session) (string, error) {

@@ -9,9 +9,11 @@
 // that swap succeeded. The swap request, with the blinded outputs and their
 // secrets, is persisted before the mint is called, so a market killed
 // between the swap and its commit replays the identical request on restart
-// (the mint answers identical swaps idempotently) and loses nothing. Units
-// stay in escrow until the buyer confirms or a timeout passes; disputes go
-// to the operator.
+// (the mint answers identical swaps idempotently) and loses nothing; the
+// host runs Sweep (or Run) at start and periodically, which replays claims
+// older than Config.ClaimGrace and releases timed-out escrows. Units stay
+// in escrow until the buyer confirms or a timeout passes; disputes go to
+// the operator (Operator, the API the operator view and a CLI share).
 //
 // Policy: pages are server-rendered html/template with an embedded style
 // sheet and no scripts (the Content-Security-Policy forbids them); every
