@@ -1,19 +1,28 @@
 package market_test
 
 import (
+	"bytes"
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"cyclecash/ledger"
+	"cyclecash/market/boltstore"
 )
 
 // TestEndToEnd walks the whole site on a loopback listener: accounts,
 // a listing, search, a purchase with a wallet's token, messages,
 // confirmation, and the seller's withdrawal received by another wallet.
 func TestEndToEnd(t *testing.T) {
-	s := newSite(t)
+	dbPath := filepath.Join(t.TempDir(), "market.db")
+	st, err := boltstore.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSiteOn(t, st)
 	ctx := context.Background()
 	seller, buyer := s.client(), s.client()
 	sellerKey, _, phrase := seller.signup()
@@ -84,6 +93,28 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("withdrawn token shown twice")
 	}
 	s.CheckBooks()
+	// The market never learns an address: none is in its database file.
+	st.Close()
+	raw, _ := os.ReadFile(dbPath)
+	if bytes.Contains(raw, []byte("127.0.0.1")) {
+		t.Fatal("the market's database holds an address")
+	}
+}
+
+// TestNoAddressRead: the market's code never reads a client address.
+func TestNoAddressRead(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, bad := range []string{"RemoteAddr", "X-Forwarded-For", "X-Real-Ip"} {
+			if bytes.Contains(b, []byte(bad)) {
+				t.Errorf("%s reads %s", f, bad)
+			}
+		}
+	}
 }
 
 func TestHeadersAndCookies(t *testing.T) {

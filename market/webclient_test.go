@@ -23,8 +23,10 @@ type site struct {
 	srv *httptest.Server
 }
 
-func newSite(t *testing.T) *site {
-	e := storetest.NewEnv(t, market.NewMemStore())
+func newSite(t *testing.T) *site { return newSiteOn(t, market.NewMemStore()) }
+
+func newSiteOn(t *testing.T, st market.Store) *site {
+	e := storetest.NewEnv(t, st)
 	srv := httptest.NewServer(e.Market)
 	t.Cleanup(srv.Close)
 	return &site{e, srv}
