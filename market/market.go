@@ -16,7 +16,8 @@ type Config struct {
 	Store Store
 	// Mint is the gateway's mint (required).
 	Mint Mint
-	// MintURL is the mint URL written into tokens the market hands out.
+	// MintURL is the mint URL written into tokens the market hands out;
+	// empty means the BaseURL of an *HTTPMint.
 	MintURL string
 	// OperatorSecret unlocks the operator view; empty disables it.
 	OperatorSecret string
@@ -54,6 +55,12 @@ type Market struct {
 func New(ctx context.Context, cfg Config) (*Market, error) {
 	if cfg.Store == nil || cfg.Mint == nil {
 		return nil, errors.New("market: Config.Store and Config.Mint are required")
+	}
+	if hm, ok := cfg.Mint.(*HTTPMint); ok && cfg.MintURL == "" {
+		cfg.MintURL = hm.BaseURL
+	}
+	if cfg.MintURL == "" {
+		return nil, errors.New("market: Config.MintURL is required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

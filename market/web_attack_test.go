@@ -129,7 +129,7 @@ func TestBadInput(t *testing.T) {
 // limited per front-end; the bucket refills with the (injected) clock.
 func TestRateLimits(t *testing.T) {
 	e := storetest.NewEnv(t, market.NewMemStore())
-	m, err := market.New(context.Background(), market.Config{Store: e.Store, Mint: e.Mint, Now: e.Clock.Now,
+	m, err := market.New(context.Background(), market.Config{Store: e.Store, Mint: e.Mint, MintURL: e.MintSrv.URL, Now: e.Clock.Now,
 		Limits: market.Limits{SignupBurst: 2, SignupPerMinute: 1, LoginBurst: 1, LoginPerMinute: 1, TokenBurst: 1, TokenPerMinute: 1}})
 	if err != nil {
 		t.Fatal(err)
