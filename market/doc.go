@@ -20,6 +20,7 @@
 // POST carries a CSRF token; bodies are size-limited; account creation,
 // login and token submission are rate limited. The market never sees, logs
 // or stores a visitor's network address. It depends on the ledger for
-// token types only (the ledger_*.go files) and reaches the mint through the Mint
-// interface. It does not log and does not listen: the caller mounts it.
+// token types only (the ledger_*.go files) and reaches the mint through
+// the Mint interface. It does not log and does not listen: the caller
+// mounts it.
 package market

@@ -1,9 +1,10 @@
 package market
 
-// Everything the market knows of the ledger lives in this file: the token
-// and proof types, BDHKE blinding and unblinding, DLEQ checks (NUT-12) and
-// the mint's Cashu HTTP API (NUT-01/02/03/07). Inputs go to /v1/swap
-// without their DLEQ (NUT-12: the DLEQ is for the receiver, not the mint).
+// Everything the market knows of the ledger lives in the ledger_*.go
+// files: here the mint's Cashu HTTP API (NUT-01/02/03/07) and the type
+// aliases; keyset and token checks in ledger_keys.go; BDHKE blinding and
+// unblinding in ledger_outputs.go. Inputs go to /v1/swap without their
+// DLEQ (NUT-12: the DLEQ is for the receiver, not the mint).
 
 import (
 	"bytes"
