@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -194,5 +195,23 @@ func TestOperatorView(t *testing.T) {
 	}
 	if s.Balance(seller) != 4 {
 		t.Fatal("release did not credit the seller")
+	}
+}
+
+// TestSignupUnderLoginFlood: a flood of logins cannot make a new account's
+// secret go unshown (the account would exist with nobody knowing it).
+func TestSignupUnderLoginFlood(t *testing.T) {
+	e := storetest.NewEnv(t, market.NewMemStore())
+	m, err := market.New(context.Background(), market.Config{Store: e.Store, Mint: e.Mint, MintURL: e.MintSrv.URL,
+		Now: e.Clock.Now, Limits: market.Limits{LoginBurst: 1, LoginPerMinute: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Login(context.Background(), "flood")
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	c := (&site{e, srv}).client()
+	if code, body := c.submit("/signup", nil); code != 200 || !strings.Contains(body, `id="secret"`) {
+		t.Fatalf("signup during a login flood: %d %q", code, errorLine(body))
 	}
 }
