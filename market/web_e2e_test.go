@@ -25,7 +25,7 @@ func TestEndToEnd(t *testing.T) {
 	s := newSiteOn(t, st)
 	ctx := context.Background()
 	seller, buyer := s.client(), s.client()
-	sellerKey, _, phrase := seller.signup()
+	sellerKey, secret, phrase := seller.signup()
 	if code, _ := seller.submit("/logout", nil); code != 200 {
 		t.Fatal("logout")
 	}
@@ -98,6 +98,9 @@ func TestEndToEnd(t *testing.T) {
 	raw, _ := os.ReadFile(dbPath)
 	if bytes.Contains(raw, []byte("127.0.0.1")) {
 		t.Fatal("the market's database holds an address")
+	}
+	if bytes.Contains(raw, []byte(secret)) || bytes.Contains(raw, []byte(phrase)) {
+		t.Fatal("the market's database holds an account secret")
 	}
 }
 
