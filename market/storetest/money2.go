@@ -155,6 +155,16 @@ func testCashOut(t *testing.T, e *Env) {
 	if tot.SoldForCash != 8 || tot.BoughtForCash != 6 || tot.Operator != 2 || e.Balance(user) != 6 {
 		t.Fatalf("totals %+v, user %d", tot, e.Balance(user))
 	}
+	if _, err := op.Withdraw(ctx, 3, "00000000000000f1"); !errors.Is(err, market.ErrInsufficient) {
+		t.Fatalf("operator overdrawing: %v", err)
+	}
+	w, err := op.Withdraw(ctx, 2, "00000000000000f2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.Wallet().Receive(ctx, w.Token); err != nil || got != 2 {
+		t.Fatalf("operator's token: %d %v", got, err)
+	}
 }
 
 func testUnderpaid(t *testing.T, e *Env) {
