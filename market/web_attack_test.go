@@ -71,6 +71,8 @@ func TestBadInput(t *testing.T) {
 	l := c.path()
 	buyer := s.client()
 	buyer.signup()
+	op := s.client()
+	op.submit("/op/login", url.Values{"secret": {storetest.OperatorSecret}})
 	before, _ := s.Market.Report(context.Background())
 	cases := []struct {
 		who        *client
@@ -107,6 +109,13 @@ func TestBadInput(t *testing.T) {
 		{buyer, "/login", url.Values{"secret": {"00112233445566778899aabbccddeeff"}}, 403, "market: unknown account secret"},
 		{buyer, "/op/settle", url.Values{"id": {"abc"}, "decision": {"release"}}, 403, "market: operator only"},
 		{buyer, "/op/login", url.Values{"secret": {"guess"}}, 403, "market: wrong operator secret"},
+		{op, "/op/settle", url.Values{"id": {"abc"}, "decision": {"maybe"}}, 400, "market: bad input: decision must be"},
+		{op, "/op/settle", url.Values{"id": {"abc"}, "decision": {"release"}}, 404, "market: not found"},
+		{op, "/op/cash", url.Values{"id": {"a/b"}, "decision": {"paid"}}, 400, "market: bad input: id is not a valid id"},
+		{op, "/op/cash", url.Values{"id": {"abc"}, "decision": {"paid"}}, 404, "market: not found"},
+		{op, "/op/offer", url.Values{"price": {""}, "min": {"1"}}, 400, "market: bad input: price must be"},
+		{op, "/op/offer", url.Values{"price": {"1 EUR"}, "min": {"9"}, "max": {"2"}}, 400, "market: bad input: max must not be below min"},
+		{op, "/op/offer/withdraw", url.Values{"id": {"abc"}}, 404, "market: not found"},
 	}
 	for _, tc := range cases {
 		code, body := tc.who.submit(tc.path, tc.form)
@@ -115,7 +124,8 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	after, _ := s.Market.Report(context.Background())
-	if after != before || listingCount(t, s) != 1 {
+	offers, _ := s.Market.Offers(context.Background(), true)
+	if after != before || listingCount(t, s) != 1 || len(offers) != 0 {
 		t.Fatalf("state changed: %+v -> %+v", before, after)
 	}
 	if lst, _ := s.Market.Listing(context.Background(), strings.TrimPrefix(l, "/l/")); lst.Title != "ok" || lst.Withdrawn {
