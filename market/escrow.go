@@ -51,8 +51,12 @@ func (m *Market) settleOrder(tx Tx, o *Order, to OrderState) error {
 }
 
 // transition changes an order in one transaction after checking who asks
-// and its state; a repeat of a done transition is a no-op.
+// and its state; a repeat of a done transition is a no-op. A release that
+// is due is committed first, so a refused transition does not undo it.
 func (m *Market) transition(ctx context.Context, id string, fn func(tx Tx, o *Order) error) error {
+	if _, err := m.Order(ctx, id); err != nil {
+		return err
+	}
 	return m.cfg.Store.Update(ctx, func(tx Tx) error {
 		var o Order
 		if err := must(tx, bOrder, id, &o); err != nil {

@@ -19,6 +19,13 @@ func testEscrowTimeout(t *testing.T, e *Env) {
 		t.Fatalf("released early: %v %d", err, e.Balance(seller))
 	}
 	e.Clock.Advance(2 * time.Hour)
+	// A dispute after the timeout is too late, and does not undo the release.
+	if err := e.Market.Dispute(ctx, o.Buyer, o.ID, "late"); !errors.Is(err, market.ErrBadState) {
+		t.Fatalf("dispute after timeout: %v", err)
+	}
+	if e.Balance(seller) != 4 {
+		t.Fatalf("seller %d after a refused late dispute, want 4", e.Balance(seller))
+	}
 	if err := e.Market.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
