@@ -32,7 +32,7 @@ var rules = []rule{
 	{"compute", nil, false, "sandbox core: independent of the network and the ledger", []string{"examples"}},
 	{"overlay/tor", []string{"overlay"}, true, "Tor bridge: sits beside overlay, imported only by node", nil},
 	{"overlay", []string{"onion"}, true, "network layer: carries onion cells, knows nothing of roles", nil},
-	{"market", []string{"ledger"}, false, "marketplace: uses token types only, reaches the network through node", nil},
+	{"market", []string{"ledger", "internal/pgutil"}, false, "marketplace: uses token types only, reaches the network through node; market/pgstore shares the pool/migration/retry plumbing", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},

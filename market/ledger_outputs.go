@@ -1,0 +1,94 @@
+package market
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"cyclecash/ledger"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+)
+
+// Premint is an output the market blinded for a swap, with what it needs to
+// unblind the signature: the secret and blinding factor r. Mine says the
+// market keeps the proof; otherwise it is handed out as a token.
+type Premint struct {
+	Msg    ledger.BlindedMessage `json:"msg"`
+	Secret string                `json:"secret"`
+	R      ledger.Scalar         `json:"r"`
+	Mine   bool                  `json:"mine"`
+}
+
+// split returns the powers of two summing to n, largest first.
+func split(n uint64) []uint64 {
+	var out []uint64
+	for i := 63; i >= 0; i-- {
+		if n&(1<<i) != 0 {
+			out = append(out, 1<<i)
+		}
+	}
+	return out
+}
+
+// newOutputs blinds fresh random secrets for amounts in keyset id.
+func newOutputs(rnd io.Reader, id ledger.KeysetID, amounts []uint64, mine bool) ([]Premint, error) {
+	out := make([]Premint, 0, len(amounts))
+	for _, a := range amounts {
+		var buf [64]byte
+		if _, err := io.ReadFull(rnd, buf[:]); err != nil {
+			return nil, err
+		}
+		var r secp256k1.ModNScalar
+		if r.SetByteSlice(buf[32:]) || r.IsZero() {
+			return nil, fmt.Errorf("market: blinding factor out of range")
+		}
+		secret := hex.EncodeToString(buf[:32])
+		b, err := ledger.Blind([]byte(secret), &r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Premint{Msg: ledger.BlindedMessage{Amount: a, ID: id, B: ledger.PointOf(b)},
+			Secret: secret, R: ledger.Scalar(r.Bytes()), Mine: mine})
+	}
+	return out, nil
+}
+
+func messages(ps []Premint) []ledger.BlindedMessage {
+	out := make([]ledger.BlindedMessage, len(ps))
+	for i, p := range ps {
+		out[i] = p.Msg
+	}
+	return out
+}
+
+// unblind checks each signature's DLEQ against the keyset and returns the
+// proofs, each carrying DLEQ and r so their next holder can check them.
+func unblind(vk *verifiedKeyset, pre []Premint, sigs []ledger.BlindSignature) ([]Proof, error) {
+	if len(sigs) != len(pre) {
+		return nil, fmt.Errorf("market: mint answered %d signatures for %d outputs", len(sigs), len(pre))
+	}
+	out := make([]Proof, len(sigs))
+	for i, s := range sigs {
+		p := pre[i]
+		pub := vk.pubs[s.Amount]
+		c, err := s.C.Key()
+		if err != nil || pub == nil || s.Amount != p.Msg.Amount || s.ID != p.Msg.ID {
+			return nil, fmt.Errorf("market: mint signature does not match its output")
+		}
+		b, _ := p.Msg.B.Key()
+		if s.DLEQ == nil || !ledger.VerifyDLEQ(*s.DLEQ, pub, b, c) {
+			return nil, fmt.Errorf("market: mint signature without valid dleq")
+		}
+		var r secp256k1.ModNScalar
+		r.SetBytes((*[32]byte)(&p.R))
+		C, err := ledger.Unblind(c, &r, pub)
+		if err != nil {
+			return nil, err
+		}
+		rr := p.R
+		out[i] = Proof{Amount: s.Amount, ID: s.ID, Secret: p.Secret, C: ledger.PointOf(C),
+			DLEQ: &ledger.DLEQ{E: s.DLEQ.E, S: s.DLEQ.S, R: &rr}}
+	}
+	return out, nil
+}
