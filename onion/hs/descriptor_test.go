@@ -3,6 +3,7 @@ package hs
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -13,7 +14,7 @@ var testNow = time.Unix(1_800_000_000, 0).UTC()
 
 func testRand(seed uint64) *rand.ChaCha8 {
 	var s [32]byte
-	s[0] = byte(seed)
+	binary.LittleEndian.PutUint64(s[:], seed)
 	return rand.NewChaCha8(s)
 }
 
