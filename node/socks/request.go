@@ -18,8 +18,8 @@ import (
 
 // Protocol constants.
 const (
-	version5  = 5
-	authVer   = 1
+	version5                                       = 5
+	authVer                                        = 1
 	methodNone, methodUserPass, methodNoAcceptable = 0x00, 0x02, 0xFF
 
 	CmdConnect      = 1
