@@ -24,7 +24,6 @@ package hs
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
@@ -107,17 +106,9 @@ func (c *ClientIntro) Challenge(seed [32]byte) (PoWChallenge, error) {
 
 // Introduce1 returns the INTRODUCE1 message, with pow (zero value: none).
 func (c *ClientIntro) Introduce1(pow PoWSolution) ([]byte, error) {
-	p := make([]byte, 0, IntroPayloadSize)
-	p = binary.BigEndian.AppendUint64(p, uint64(c.req.Time.Unix()))
-	p = binary.BigEndian.AppendUint64(p, c.req.Period.Num)
-	p = append(p, c.req.Cookie[:]...)
-	p = append(p, byte(len(c.req.RP)))
-	p = append(p, c.req.RP...)
-	p = append(p, make([]byte, MaxRelayID-len(c.req.RP))...)
-	p = append(p, c.req.RPOnionKey[:]...)
-	p = append(p, pow.Effort)
-	p = append(p, pow.SeedHead[:]...)
-	p = append(p, pow.Nonce[:]...)
+	in := Introduction{Time: c.req.Time, Period: c.req.Period.Num, Cookie: c.req.Cookie,
+		RP: c.req.RP, RPOnionKey: c.req.RPOnionKey, Effort: pow.Effort, pow: pow}
+	p := in.appendPayload(make([]byte, 0, IntroPayloadSize))
 	out := append(make([]byte, 0, Introduce1Size), c.req.Intro.AuthKey[:]...)
 	out, _, _, err := c.hs.WriteMessage(out, p)
 	if err != nil {

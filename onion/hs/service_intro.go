@@ -2,6 +2,7 @@ package hs
 
 import (
 	"crypto/ed25519"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
@@ -120,6 +121,20 @@ func (s *ServiceIntro) decrypt(noiseMsg []byte) (*Introduction, error) {
 	}
 	in.hs = hs
 	return in, nil
+}
+
+// appendPayload encodes the INTRODUCE payload of in.
+func (in *Introduction) appendPayload(p []byte) []byte {
+	p = binary.BigEndian.AppendUint64(p, uint64(in.Time.Unix()))
+	p = binary.BigEndian.AppendUint64(p, in.Period)
+	p = append(p, in.Cookie[:]...)
+	p = append(p, byte(len(in.RP)))
+	p = append(p, in.RP...)
+	p = append(p, make([]byte, MaxRelayID-len(in.RP))...)
+	p = append(p, in.RPOnionKey[:]...)
+	p = append(p, in.pow.Effort)
+	p = append(p, in.pow.SeedHead[:]...)
+	return append(p, in.pow.Nonce[:]...)
 }
 
 func parseIntroPayload(p []byte) (*Introduction, error) {
