@@ -51,3 +51,18 @@ var (
 	// reordered, replayed or dropped by a relay); the circuit must close.
 	ErrE2E = errors.New("hs: end-to-end cell does not authenticate")
 )
+
+// Errors of the relay-side tables (introtable.go, rendtable.go).
+var (
+	// ErrCookieInUse: an ESTABLISH_RENDEZVOUS for a cookie already waiting.
+	ErrCookieInUse = errors.New("hs: rendezvous cookie already in use")
+	// ErrUnknownCookie: a RENDEZVOUS1 for no waiting cookie (unknown,
+	// expired, or already joined).
+	ErrUnknownCookie = errors.New("hs: unknown rendezvous cookie")
+	// ErrTableFull: the relay holds as many introduction or rendezvous
+	// circuits as it allows.
+	ErrTableFull = errors.New("hs: table full")
+	// ErrCircuitUsed: a circuit asked to serve a second introduction key or
+	// cookie; each circuit serves one.
+	ErrCircuitUsed = errors.New("hs: circuit already serves a hidden-service role")
+)

@@ -36,3 +36,22 @@ func (p Period) End() time.Time { return p.Next().Start() }
 func (p Period) Next() Period { return Period{p.Num + 1, p.Length} }
 
 func (p Period) seconds() uint64 { return uint64(p.Length / time.Second) }
+
+// PublishPeriods returns the periods a service publishes descriptors for at
+// now: the current one and the next, so clients whose clocks are already
+// in the next period find it (rend-spec-v3 §2.2.1 does the same).
+func PublishPeriods(now time.Time, length time.Duration) []Period {
+	p := PeriodAt(now, length)
+	return []Period{p, p.Next()}
+}
+
+// FetchPeriods returns the periods a client looks a service up under at
+// now, most likely first: the current one, then the neighbour nearest in
+// time, for a service or client whose clock is off near a boundary.
+func FetchPeriods(now time.Time, length time.Duration) []Period {
+	p := PeriodAt(now, length)
+	if now.Sub(p.Start()) < p.End().Sub(now) && p.Num > 0 {
+		return []Period{p, {p.Num - 1, p.Length}}
+	}
+	return []Period{p, p.Next()}
+}
