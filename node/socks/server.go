@@ -89,6 +89,8 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 		c.Write(reply(code))
 		return
 	}
+	// Building circuits may outlast the handshake deadline; Dial has its own.
+	c.SetDeadline(time.Time{})
 	dctx, cancel := context.WithTimeout(withIsolation(ctx, iso), dur(s.DialTimeout, 2*time.Minute))
 	up, err := s.Dial(dctx, meshName(req.Name), req.Port)
 	cancel()
@@ -101,7 +103,6 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 	if _, err := c.Write(reply(RepSucceeded)); err != nil {
 		return
 	}
-	c.SetDeadline(time.Time{})
 	relay(c, r, up)
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/proxy"
 )
@@ -73,13 +74,18 @@ func (f *fakeMesh) calls() int {
 
 func startServer(t *testing.T, f *fakeMesh) string {
 	t.Helper()
+	return startServerWith(t, &Server{Dial: f.dial})
+}
+
+func startServerWith(t *testing.T, srv *Server) string {
+	t.Helper()
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&Server{Dial: f.dial}).Serve(ctx, ln) }()
+	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -253,5 +259,19 @@ func TestListenLoopbackOnly(t *testing.T) {
 	defer ln.Close()
 	if err := (&Server{Dial: (&fakeMesh{}).dial}).Serve(context.Background(), ln); !errors.Is(err, ErrNotLoopback) {
 		t.Fatalf("Serve on all interfaces: %v", err)
+	}
+}
+
+// Building the circuits of a first visit can take longer than the
+// negotiation deadline; the stream must still open.
+func TestSlowDialOutlastsHandshakeDeadline(t *testing.T) {
+	f := &fakeMesh{}
+	slow := func(ctx context.Context, name string, port uint16) (net.Conn, error) {
+		time.Sleep(100 * time.Millisecond) // a slow circuit build, not synchronization
+		return f.dial(ctx, name, port)
+	}
+	addr := startServerWith(t, &Server{Dial: slow, HandshakeTimeout: 20 * time.Millisecond})
+	if got := get(t, httpVia(t, addr, nil), "http://"+testName+"/"); got != "hello from "+testName+"/" {
+		t.Fatalf("page %q", got)
 	}
 }

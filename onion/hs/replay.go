@@ -19,7 +19,7 @@ import (
 // Replay-cache defaults.
 const (
 	DefaultReplayWindow = time.Hour
-	DefaultReplaySkew   = 10 * time.Minute
+	DefaultReplaySkew   = 30 * time.Minute
 	DefaultReplayMax    = 1 << 16
 	replayBuckets       = 6
 )
