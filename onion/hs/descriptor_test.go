@@ -2,7 +2,6 @@ package hs
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -192,5 +191,4 @@ func TestSealRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	_ = ed25519.PublicKeySize
 }
