@@ -101,7 +101,8 @@ func (c *ClientIntro) Challenge(seed [32]byte) (PoWChallenge, error) {
 	if err != nil {
 		return PoWChallenge{}, err
 	}
-	return PoWChallenge{Blinded: b, Period: c.req.Period.Num, Seed: seed, Ephemeral: [32]byte(c.e.Public)}, nil
+	return PoWChallenge{Blinded: b, Period: c.req.Period.Num, Seed: seed,
+		AuthKey: c.req.Intro.AuthKey, Ephemeral: [32]byte(c.e.Public)}, nil
 }
 
 // Introduce1 returns the INTRODUCE1 message, with pow (zero value: none).

@@ -5,15 +5,19 @@ package hs
 // Go module, and a small memory-hard hash is a dependency we already trust.
 //
 //	h = Argon2id(password = nonce 16,
-//	             salt = powDomain ‖ blinded 32 ‖ INT_8(period) ‖ seed 32 ‖ e 32,
+//	             salt = powDomain ‖ blinded 32 ‖ INT_8(period) ‖ seed 32 ‖
+//	                    authKey 32 ‖ e 32,
 //	             time = 1, memory = PoWMemoryKiB, threads = 1, 32 bytes)
 //
 // A solution at effort E is a nonce whose h starts with E zero bits: 2^E
 // hashes expected to find, one to check. The salt binds it to this service
 // and period, to the seed the service publishes (and rotates, so nobody
-// stockpiles), and to the client's Noise ephemeral key e, so one solution
-// serves exactly one handshake and the INTRODUCE replay cache (keyed by e)
-// also stops a solution being spent twice.
+// stockpiles), to the introduction point's auth key and to the client's
+// Noise ephemeral key e, so one solution serves exactly one handshake and
+// the INTRODUCE replay cache (keyed by auth key and e) also stops a
+// solution being spent twice. Without the auth key a client could send the
+// same e and nonce to each introduction point, whose replay entries are
+// separate, and spend one solution once per point.
 
 import (
 	"crypto/subtle"
@@ -37,6 +41,7 @@ type PoWChallenge struct {
 	Blinded   BlindedKey
 	Period    uint64
 	Seed      [32]byte
+	AuthKey   [32]byte // the introduction point's
 	Ephemeral [32]byte
 }
 
@@ -51,6 +56,7 @@ func (c *PoWChallenge) salt() []byte {
 	s := append([]byte(powDomain), c.Blinded[:]...)
 	s = binary.BigEndian.AppendUint64(s, c.Period)
 	s = append(s, c.Seed[:]...)
+	s = append(s, c.AuthKey[:]...)
 	return append(s, c.Ephemeral[:]...)
 }
 

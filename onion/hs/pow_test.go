@@ -15,12 +15,13 @@ func TestPoWSolveVerify(t *testing.T) {
 		t.Fatal("solution below its effort")
 	}
 	for name, mut := range map[string]func(*PoWChallenge, *PoWSolution){
-		"other period":    func(c *PoWChallenge, _ *PoWSolution) { c.Period++ },
-		"other service":   func(c *PoWChallenge, _ *PoWSolution) { c.Blinded[0] ^= 1 },
-		"other seed":      func(c *PoWChallenge, _ *PoWSolution) { c.Seed[9] ^= 1 },
-		"other handshake": func(c *PoWChallenge, _ *PoWSolution) { c.Ephemeral[0] ^= 1 },
-		"higher claim":    func(_ *PoWChallenge, s *PoWSolution) { s.Effort = 20 },
-		"wrong seed head": func(_ *PoWChallenge, s *PoWSolution) { s.SeedHead[0] ^= 1 },
+		"other period":      func(c *PoWChallenge, _ *PoWSolution) { c.Period++ },
+		"other service":     func(c *PoWChallenge, _ *PoWSolution) { c.Blinded[0] ^= 1 },
+		"other seed":        func(c *PoWChallenge, _ *PoWSolution) { c.Seed[9] ^= 1 },
+		"other handshake":   func(c *PoWChallenge, _ *PoWSolution) { c.Ephemeral[0] ^= 1 },
+		"other intro point": func(c *PoWChallenge, _ *PoWSolution) { c.AuthKey[0] ^= 1 },
+		"higher claim":      func(_ *PoWChallenge, s *PoWSolution) { s.Effort = 20 },
+		"wrong seed head":   func(_ *PoWChallenge, s *PoWSolution) { s.SeedHead[0] ^= 1 },
 	} {
 		c, s := ch, sol
 		mut(&c, &s)

@@ -170,7 +170,7 @@ func (s *ServiceIntro) checkPoW(in *Introduction, e [32]byte) error {
 	if err != nil {
 		return err
 	}
-	ch := PoWChallenge{Blinded: blinded, Period: in.Period, Seed: seed, Ephemeral: e}
+	ch := PoWChallenge{Blinded: blinded, Period: in.Period, Seed: seed, AuthKey: s.Keys.AuthKey(), Ephemeral: e}
 	if !ch.Verify(in.pow) {
 		return ErrBadPoW
 	}
