@@ -57,10 +57,15 @@ func addressChecksum(k PublicKey, version byte) [2]byte {
 }
 
 // ParseAddress returns the identity key a `.mesh` name encodes. Upper case is
-// accepted (DNS names are case-insensitive); subdomains are not. The checksum
-// and the key's curve point are checked every time.
+// accepted (DNS names are case-insensitive); subdomains and non-ASCII bytes
+// are not (Unicode case folding maps U+212A KELVIN SIGN to 'k', which would
+// give one service several names). The checksum and the key's curve point
+// are checked every time.
 func ParseAddress(name string) (PublicKey, error) {
 	var k PublicKey
+	if !isASCII(name) {
+		return k, ErrBadAddress
+	}
 	name = strings.ToLower(name)
 	label, ok := strings.CutSuffix(name, Suffix)
 	if !ok || len(label) != AddressLen-len(Suffix) {
@@ -77,8 +82,36 @@ func ParseAddress(name string) (PublicKey, error) {
 	if sum := addressChecksum(k, raw[34]); sum[0] != raw[32] || sum[1] != raw[33] {
 		return PublicKey{}, ErrBadChecksum
 	}
-	if _, err := new(edwards25519.Point).SetBytes(k[:]); err != nil {
+	if !primeOrder(k) {
 		return PublicKey{}, ErrBadKey
 	}
 	return k, nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// lMinus1 is ℓ-1, ℓ the order of the Ed25519 prime-order subgroup.
+var lMinus1, _ = edwards25519.NewScalar().SetCanonicalBytes([]byte{
+	0xec, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10})
+
+// primeOrder reports whether k canonically encodes a point of order ℓ, as
+// Tor requires of an onion address's key: a small-order key blinds to the
+// identity point, under which anyone can sign, and a key with a torsion
+// part blinds to the same key as its prime-order part (the clamped blinding
+// factor is a multiple of 8), so one descriptor would answer two addresses.
+func primeOrder(k PublicKey) bool {
+	A, err := new(edwards25519.Point).SetBytes(k[:])
+	if err != nil || [32]byte(A.Bytes()) != k || A.Equal(edwards25519.NewIdentityPoint()) == 1 {
+		return false
+	}
+	lA := new(edwards25519.Point).ScalarMult(lMinus1, A)
+	return lA.Add(lA, A).Equal(edwards25519.NewIdentityPoint()) == 1
 }
