@@ -100,6 +100,10 @@ func (s *Server) handle(ctx context.Context, c net.Conn) {
 		return
 	}
 	defer up.Close()
+	// On shutdown close the upstream too: a service that neither writes nor
+	// closes would otherwise hold this handler, and Serve, forever.
+	stop := context.AfterFunc(ctx, func() { up.Close() })
+	defer stop()
 	if _, err := c.Write(reply(RepSucceeded)); err != nil {
 		return
 	}
@@ -122,9 +126,16 @@ func check(req Request, err error) byte {
 }
 
 // IsMeshName reports whether name is a syntactically plain host name ending
-// in ".mesh" (case-insensitive, one trailing dot allowed). It decides what
-// may be dialled; nothing else is ever looked up.
+// in ".mesh" (ASCII case-insensitive, one trailing dot allowed). It decides
+// what may be dialled; nothing else is ever looked up. Non-ASCII bytes are
+// refused before case folding, since Unicode folding maps U+212A KELVIN SIGN
+// to 'k' and would let a look-alike name through as the ASCII one.
 func IsMeshName(name string) bool {
+	for i := range len(name) {
+		if name[i] >= 0x80 {
+			return false
+		}
+	}
 	n := meshName(name)
 	label, ok := strings.CutSuffix(n, ".mesh")
 	if !ok || label == "" || len(n) > 253 {
