@@ -12,7 +12,9 @@ package hs
 // authKey: an INTRODUCE for one service or intro point does not open at
 // another. The service answers with message 2 in RENDEZVOUS1. Payload:
 //
-//	time      8   client's clock, Unix seconds (the replay window)
+//	time      8   client's clock, Unix seconds rounded down to a multiple of
+//	              IntroTimeGranularity (the replay window; coarse so the
+//	              service cannot fingerprint the client by its clock skew)
 //	period    8   number of the period whose descriptor the client used
 //	cookie    20  the client's rendezvous cookie
 //	rpLen     1   1..MaxRelayID
@@ -40,6 +42,12 @@ const (
 	Rendezvous2Size = 32 + 16
 
 	introPrologue = "cyclecash hs introduce v1"
+
+	// IntroTimeGranularity is the precision of an INTRODUCE's timestamp:
+	// fine enough for the replay window (DefaultReplayWindow), too coarse to
+	// tell clients apart by the skew of their clocks (Tor's v3 INTRODUCE
+	// carries no time at all; ours bounds the replay cache instead).
+	IntroTimeGranularity = 10 * time.Minute
 )
 
 var cipherSuite = noise.NewCipherSuite(noise.DH25519, noise.CipherChaChaPoly, noise.HashBLAKE2s)
@@ -107,7 +115,7 @@ func (c *ClientIntro) Challenge(seed [32]byte) (PoWChallenge, error) {
 
 // Introduce1 returns the INTRODUCE1 message, with pow (zero value: none).
 func (c *ClientIntro) Introduce1(pow PoWSolution) ([]byte, error) {
-	in := Introduction{Time: c.req.Time, Period: c.req.Period.Num, Cookie: c.req.Cookie,
+	in := Introduction{Time: coarseTime(c.req.Time), Period: c.req.Period.Num, Cookie: c.req.Cookie,
 		RP: c.req.RP, RPOnionKey: c.req.RPOnionKey, Effort: pow.Effort, pow: pow}
 	p := in.appendPayload(make([]byte, 0, IntroPayloadSize))
 	out := append(make([]byte, 0, Introduce1Size), c.req.Intro.AuthKey[:]...)
@@ -119,6 +127,12 @@ func (c *ClientIntro) Introduce1(pow PoWSolution) ([]byte, error) {
 		return nil, fmt.Errorf("hs: noise drew another ephemeral key")
 	}
 	return out, nil
+}
+
+func coarseTime(t time.Time) time.Time {
+	g := int64(IntroTimeGranularity / time.Second)
+	u := t.Unix()
+	return time.Unix(u-((u%g)+g)%g, 0).UTC()
 }
 
 // Rendezvous2 completes the handshake with the service's RENDEZVOUS2 and
