@@ -125,10 +125,14 @@ func VerifyOuter(b []byte) (*Outer, error) {
 	o.Period = Period{Num: r.u64(), Length: time.Duration(r.u32()) * time.Second}
 	o.Revision = r.u64()
 	o.Expiry = time.Unix(int64(r.u64()), 0).UTC()
-	n := int(r.u16())
-	r.take(nonceLen + n)
+	// The length is checked before it is used: a short value claiming
+	// 64 KiB must not make the reader allocate that much.
+	if n := r.u16(); n != ctLen {
+		return nil, fmt.Errorf("%w: ciphertext length %d", ErrMalformed, n)
+	}
+	r.take(nonceLen + ctLen)
 	sig := r.take(64)
-	if r.short || len(r.rest()) != 0 || n != ctLen || o.Period.Length == 0 {
+	if r.short || len(r.rest()) != 0 || o.Period.Length == 0 {
 		return nil, fmt.Errorf("%w: bad descriptor layout", ErrMalformed)
 	}
 	if !o.Blinded.Verify(sigInput(b[:len(b)-64]), sig) {
