@@ -97,3 +97,38 @@ func TestServeReturnsWithIdleUpstream(t *testing.T) {
 		t.Fatal("Serve still waits for an idle upstream after shutdown")
 	}
 }
+
+// Credential pairs whose encodings would run together ("ab"+"c" and
+// "a"+"bc"; or, with only the password's length, "a\x02b"+"" and
+// "a"+"b\x00") are different identities and must not share circuits.
+func TestIsolationCredentialsUnambiguous(t *testing.T) {
+	for _, p := range [][4]string{{"ab", "c", "a", "bc"}, {"a\x02b", "", "a", "b\x00"}} {
+		if isolationOf(p[0], p[1]) == isolationOf(p[2], p[3]) {
+			t.Errorf("%q/%q and %q/%q share an isolation group", p[0], p[1], p[2], p[3])
+		}
+	}
+}
+
+// Names longer than DNS allows (up to 255 bytes fit the SOCKS length byte)
+// are refused even when every label is well formed.
+func TestIsMeshNameLength(t *testing.T) {
+	l := strings.Repeat("a", 63)
+	long := l + "." + l + "." + l + "." + strings.Repeat("a", 57) + ".mesh" // 254 bytes
+	if len(long) != 254 || IsMeshName(long) {
+		t.Fatalf("%d-byte name accepted", len(long))
+	}
+	if !IsMeshName(testName) || !IsMeshName(strings.ToUpper(testName)+".") {
+		t.Fatal("plain address refused")
+	}
+}
+
+// RFC 1928 §4: RSV must be zero; a request with it set is not SOCKS5 as
+// this server speaks it and gets a general failure, never a dial.
+func TestReservedByteRefused(t *testing.T) {
+	f := &fakeMesh{}
+	req := Request{Cmd: CmdConnect, Atyp: AtypDomain, Name: testName, Port: 80}.Append(nil)
+	req[2] = 1
+	if got := raw(t, startServer(t, f), req); got != RepGeneralFailure || f.calls() != 0 {
+		t.Fatalf("reply %#x, %d dials", got, f.calls())
+	}
+}
