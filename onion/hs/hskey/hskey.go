@@ -24,6 +24,8 @@ import (
 const (
 	magic = "cyclecash-hs-identity-v1 "
 	mode  = 0o600
+	// fileLen is the length of a key file: magic, 64 hex digits, newline.
+	fileLen = len(magic) + 64 + 1
 )
 
 // Sentinel errors.
@@ -39,19 +41,34 @@ func encode(k *hs.IdentityKey) []byte {
 	return []byte(magic + hex.EncodeToString(seed[:]) + "\n")
 }
 
-// Load reads the identity key at path.
+// Load reads the identity key at path. The mode is checked on the file
+// opened, not on the path (which could be swapped between the two), and at
+// most one key's length is read, so a path naming a huge file or a device
+// costs nothing.
 func Load(path string) (*hs.IdentityKey, error) {
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("hskey: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("hskey: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%s is not a regular file)", ErrFormat, filepath.Base(path))
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%w (%s, mode %v)", ErrReadable, filepath.Base(path), st.Mode().Perm())
 	}
-	b, err := os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(f, int64(fileLen)+1))
 	if err != nil {
 		return nil, fmt.Errorf("hskey: %w", err)
 	}
+	return decode(b)
+}
+
+func decode(b []byte) (*hs.IdentityKey, error) {
 	h, ok := bytes.CutPrefix(bytes.TrimSuffix(b, []byte("\n")), []byte(magic))
 	var seed [32]byte
 	if n, err := hex.Decode(seed[:], h); !ok || err != nil || n != 32 || len(h) != 64 {
