@@ -26,6 +26,17 @@ type RendezvousTable[C comparable] struct {
 	max      int
 	byCookie map[Cookie]rendEntry[C]
 	byCirc   map[C]Cookie
+	// order lists cookies as they were established, oldest first, so
+	// Expire stops at the first one still waiting instead of scanning the
+	// table on every cell. Joined or removed cookies leave stale items,
+	// dropped when they reach the front or when order is compacted.
+	order   []rendOrder
+	scanned int // items Expire looked at, for tests
+}
+
+type rendOrder struct {
+	c     Cookie
+	since time.Time
 }
 
 // NewRendezvousTable returns an empty table; zero arguments take defaults.
@@ -60,7 +71,22 @@ func (t *RendezvousTable[C]) Establish(msg []byte, circ C, now time.Time) error 
 	}
 	t.byCookie[c] = rendEntry[C]{circ: circ, since: now}
 	t.byCirc[circ] = c
+	if len(t.order) >= 2*t.max {
+		t.compact()
+	}
+	t.order = append(t.order, rendOrder{c, now})
 	return nil
+}
+
+// compact drops the stale items of order, keeping its order.
+func (t *RendezvousTable[C]) compact() {
+	live := make([]rendOrder, 0, len(t.byCookie)+1)
+	for _, o := range t.order {
+		if e, ok := t.byCookie[o.c]; ok && e.since.Equal(o.since) {
+			live = append(live, o)
+		}
+	}
+	t.order = live
 }
 
 // Rendezvous1 handles a RENDEZVOUS1 from a service circuit: the client
@@ -91,11 +117,16 @@ func (t *RendezvousTable[C]) Remove(circ C) {
 }
 
 // Expire drops cookies waiting longer than the table's wait; the caller
-// closes circuits it no longer finds (Waiting).
+// closes circuits it no longer finds (Waiting). The work is that of the
+// cookies dropped: now is taken not to go back (a cookie established under
+// a clock that went back waits until those before it expire).
 func (t *RendezvousTable[C]) Expire(now time.Time) {
-	for c, e := range t.byCookie {
-		if now.Sub(e.since) > t.wait {
-			delete(t.byCookie, c)
+	for len(t.order) > 0 && now.Sub(t.order[0].since) > t.wait {
+		o := t.order[0]
+		t.order = t.order[1:]
+		t.scanned++
+		if e, ok := t.byCookie[o.c]; ok && e.since.Equal(o.since) {
+			delete(t.byCookie, o.c)
 			delete(t.byCirc, e.circ)
 		}
 	}
