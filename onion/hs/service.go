@@ -36,13 +36,13 @@ type Published struct {
 
 // Service is one hidden service's state. Not safe for concurrent use.
 type Service struct {
-	cfg      ServiceConfig
-	intros   map[[32]byte]*ServiceIntro
-	relays   map[[32]byte][]byte
-	replay   *ReplayCache
-	queue    *IntroQueue[*Introduction]
-	seeds    [2][32]byte // current, previous
-	revision uint64
+	cfg       ServiceConfig
+	intros    map[[32]byte]*ServiceIntro
+	relays    map[[32]byte][]byte
+	replay    *ReplayCache
+	queue     *IntroQueue[*Introduction]
+	seeds     [2][32]byte       // current, previous
+	revisions map[uint64]uint64 // last revision published, by period number
 }
 
 // NewService returns a service with no introduction points yet.
@@ -63,7 +63,8 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		cfg.Lifetime = 3 * time.Hour
 	}
 	s := &Service{cfg: cfg, intros: map[[32]byte]*ServiceIntro{}, relays: map[[32]byte][]byte{},
-		replay: NewReplayCache(0, 0, 0), queue: NewIntroQueue[*Introduction](cfg.QueueMax)}
+		revisions: map[uint64]uint64{},
+		replay:    NewReplayCache(0, 0, 0), queue: NewIntroQueue[*Introduction](cfg.QueueMax)}
 	if err := s.RotateSeed(); err != nil {
 		return nil, err
 	}
@@ -117,18 +118,17 @@ func (s *Service) RotateSeed() error {
 }
 
 // Descriptors returns the descriptors to publish now, for the current and
-// the next period, each with a revision above every earlier one (at least
-// the Unix time, so a restarted service still goes up).
+// the next period, each with a revision above every earlier one of its
+// period, also across restarts, and clear fields that do not link the two
+// (revision.go).
 func (s *Service) Descriptors(now time.Time) ([]Published, error) {
-	d := Descriptor{Expiry: now.Add(s.cfg.Lifetime).Truncate(time.Second), PoWEffort: s.queue.Suggested(), PoWSeed: s.seeds[0]}
+	d := Descriptor{Expiry: coarseExpiry(now, s.cfg.Lifetime), PoWEffort: s.queue.Suggested(), PoWSeed: s.seeds[0]}
 	for auth, si := range s.intros {
 		d.Intro = append(d.Intro, si.Keys.Point(s.relays[auth]))
 	}
-	s.revision = max(s.revision+1, uint64(now.Unix()))
-	d.Revision = s.revision
 	var out []Published
 	for _, p := range PublishPeriods(now, s.cfg.PeriodLength) {
-		d.Period = p
+		d.Period, d.Revision = p, s.nextRevision(p, now)
 		b, err := d.Seal(s.cfg.Identity, s.cfg.Rand)
 		if err != nil {
 			return nil, err
