@@ -110,7 +110,7 @@ func (c *ClientIntro) Challenge(seed [32]byte) (PoWChallenge, error) {
 		return PoWChallenge{}, err
 	}
 	return PoWChallenge{Blinded: b, Period: c.req.Period.Num, Seed: seed,
-		AuthKey: c.req.Intro.AuthKey, Ephemeral: [32]byte(c.e.Public)}, nil
+		AuthKey: c.req.Intro.AuthKey, Ephemeral: [32]byte(c.e.Public), Time: uint64(coarseTime(c.req.Time).Unix())}, nil
 }
 
 // Introduce1 returns the INTRODUCE1 message, with pow (zero value: none).

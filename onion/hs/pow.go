@@ -6,7 +6,7 @@ package hs
 //
 //	h = Argon2id(password = nonce 16,
 //	             salt = powDomain ‖ blinded 32 ‖ INT_8(period) ‖ seed 32 ‖
-//	                    authKey 32 ‖ e 32,
+//	                    authKey 32 ‖ e 32 ‖ INT_8(time),
 //	             time = 1, memory = PoWMemoryKiB, threads = 1, 32 bytes)
 //
 // A solution at effort E is a nonce whose h starts with E zero bits: 2^E
@@ -17,7 +17,10 @@ package hs
 // the INTRODUCE replay cache (keyed by auth key and e) also stops a
 // solution being spent twice. Without the auth key a client could send the
 // same e and nonce to each introduction point, whose replay entries are
-// separate, and spend one solution once per point.
+// separate, and spend one solution once per point. time is the INTRODUCE's
+// (coarse) timestamp: the replay cache forgets e after its window, and a
+// client holds e's secret, so without time it could wrap the same solution
+// in a fresh INTRODUCE every window for as long as the seed lives.
 
 import (
 	"crypto/subtle"
@@ -43,6 +46,7 @@ type PoWChallenge struct {
 	Seed      [32]byte
 	AuthKey   [32]byte // the introduction point's
 	Ephemeral [32]byte
+	Time      uint64 // the INTRODUCE's timestamp, Unix seconds
 }
 
 // PoWSolution is the proof an INTRODUCE carries.
@@ -57,7 +61,8 @@ func (c *PoWChallenge) salt() []byte {
 	s = binary.BigEndian.AppendUint64(s, c.Period)
 	s = append(s, c.Seed[:]...)
 	s = append(s, c.AuthKey[:]...)
-	return append(s, c.Ephemeral[:]...)
+	s = append(s, c.Ephemeral[:]...)
+	return binary.BigEndian.AppendUint64(s, c.Time)
 }
 
 func powHash(nonce, salt []byte) []byte {

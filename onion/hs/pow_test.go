@@ -20,6 +20,7 @@ func TestPoWSolveVerify(t *testing.T) {
 		"other seed":        func(c *PoWChallenge, _ *PoWSolution) { c.Seed[9] ^= 1 },
 		"other handshake":   func(c *PoWChallenge, _ *PoWSolution) { c.Ephemeral[0] ^= 1 },
 		"other intro point": func(c *PoWChallenge, _ *PoWSolution) { c.AuthKey[0] ^= 1 },
+		"other time":        func(c *PoWChallenge, _ *PoWSolution) { c.Time += 600 },
 		"higher claim":      func(_ *PoWChallenge, s *PoWSolution) { s.Effort = 20 },
 		"wrong seed head":   func(_ *PoWChallenge, s *PoWSolution) { s.SeedHead[0] ^= 1 },
 	} {

@@ -3,6 +3,7 @@ package hs
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // A flooder solves one proof of work and spends it at every introduction
@@ -44,5 +45,34 @@ func TestPoWNotReusableAcrossIntroPoints(t *testing.T) {
 	}
 	if err := svc.Introduce2(intro(d.Intro[1], &sol), testNow); !errors.Is(err, ErrBadPoW) {
 		t.Fatalf("one proof of work spent at a second introduction point: %v", err)
+	}
+}
+
+// A flooder solves one proof of work and, once the replay cache has let
+// its handshake go (after the window), sends it again on a fresh INTRODUCE
+// with the same ephemeral key and a current timestamp. While the service
+// keeps its seed, the old solution would buy priority every hour forever:
+// the proof is bound to the INTRODUCE's time, which the window bounds.
+func TestPoWNotReusableAfterWindow(t *testing.T) {
+	f := newIntroFixture(t)
+	c, err := NewClientIntro(f.req, testRand(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := c.Challenge(f.seed)
+	sol, ok := ch.Solve(8, testRand(65), 0) // effort 8: a 1/256 chance the old nonce passes anew
+	if !ok {
+		t.Fatal("no solution")
+	}
+	msg, _ := c.Introduce1(sol)
+	if _, err := f.svc.Open(msg, testNow); err != nil {
+		t.Fatal(err)
+	}
+	later := testNow.Add(3 * time.Hour)
+	f.req.Time = later
+	again, _ := NewClientIntro(f.req, testRand(64)) // the same ephemeral key
+	msg, _ = again.Introduce1(sol)
+	if _, err := f.svc.Open(msg, later); !errors.Is(err, ErrBadPoW) {
+		t.Fatalf("old solution on a fresh introduction: %v", err)
 	}
 }

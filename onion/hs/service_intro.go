@@ -170,7 +170,8 @@ func (s *ServiceIntro) checkPoW(in *Introduction, e [32]byte) error {
 	if err != nil {
 		return err
 	}
-	ch := PoWChallenge{Blinded: blinded, Period: in.Period, Seed: seed, AuthKey: s.Keys.AuthKey(), Ephemeral: e}
+	ch := PoWChallenge{Blinded: blinded, Period: in.Period, Seed: seed, AuthKey: s.Keys.AuthKey(),
+		Ephemeral: e, Time: uint64(in.Time.Unix())}
 	if !ch.Verify(in.pow) {
 		return ErrBadPoW
 	}
