@@ -6,8 +6,10 @@ package hs
 //	blinded    32  the period's blinded public key
 //	periodNum  8   period number
 //	periodLen  4   period length in seconds
-//	revision   8   higher replaces lower (the directory keeps the highest)
-//	expiry     8   Unix seconds
+//	revision   8   higher replaces lower within one period (the directory
+//	               keeps the highest); offset per period so the two periods
+//	               a service publishes at once do not match (revision.go)
+//	expiry     8   Unix seconds (Service rounds it to the hour)
 //	ctLen      2   = InnerSize + 16
 //	nonce      24  XChaCha20-Poly1305 nonce, random
 //	ciphertext ctLen   the inner part (descriptor.go), AD = bytes [0, nonce end)
