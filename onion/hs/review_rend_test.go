@@ -53,3 +53,23 @@ func TestRendezvousExpireNotLinear(t *testing.T) {
 		t.Fatal("expired cookie still waiting")
 	}
 }
+
+// A cookie joined and then established again (by a new client circuit)
+// keeps its own full wait: the first establishment's expiry must not cut
+// the second short.
+func TestRendezvousReusedCookieKeepsItsWait(t *testing.T) {
+	tab := NewRendezvousTable[int](time.Minute, 0)
+	var c, other Cookie
+	other[0] = 1
+	tab.Establish(EstablishRendezvous(c), 1, testNow)
+	if _, _, err := tab.Rendezvous1(append(c[:], make([]byte, Rendezvous2Size)...), testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Establish(EstablishRendezvous(c), 2, testNow.Add(50*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	tab.Establish(EstablishRendezvous(other), 3, testNow.Add(70*time.Second))
+	if !tab.Waiting(2) {
+		t.Fatal("the second establishment expired with the first")
+	}
+}
