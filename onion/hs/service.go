@@ -9,7 +9,9 @@ package hs
 //	pubs := svc.Descriptors(now)             → DHT puts through circuits, every Index
 //	svc.Introduce2(msg, now)                 ← INTRODUCE2 on an intro circuit
 //	in := svc.Next()                         → build a circuit to in.RP, send in.Rendezvous1()
-//	svc.Tick(now)                            ← every few minutes: effort update, seed rotation
+//	svc.Tick()                               ← every few minutes: effort update (republish if changed)
+//	svc.RotateSeed()                         ← every hour or two: new PoW seed, then republish
+//	svc.RemoveIntroPoint(auth)               ← its circuit died, or Introduce2 said ErrReplayCacheFull
 
 import (
 	"fmt"
