@@ -8,7 +8,7 @@ package hs
 //	keys := svc.AddIntroPoint(relayID)       → ESTABLISH_INTRO on a circuit to relayID
 //	pubs := svc.Descriptors(now)             → DHT puts through circuits, every Index
 //	svc.Introduce2(msg, now)                 ← INTRODUCE2 on an intro circuit
-//	in := svc.Next()                         → build a circuit to in.RP, send in.Rendezvous1()
+//	in := svc.Next(now)                      → build a circuit to in.RP, send in.Rendezvous1()
 //	svc.Tick()                               ← every few minutes: effort update (republish if changed)
 //	svc.RotateSeed()                         ← every hour or two: new PoW seed, then republish
 //	svc.RemoveIntroPoint(auth)               ← its circuit died, or Introduce2 said ErrReplayCacheFull
@@ -42,7 +42,7 @@ type Service struct {
 	intros    map[[32]byte]*ServiceIntro
 	relays    map[[32]byte][]byte
 	replay    *ReplayCache
-	queue     *IntroQueue[*Introduction]
+	queue     *IntroQueue[pendingIntro]
 	seeds     [2][32]byte       // current, previous
 	revisions map[uint64]uint64 // last revision published, by period number
 }
@@ -66,7 +66,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, intros: map[[32]byte]*ServiceIntro{}, relays: map[[32]byte][]byte{},
 		revisions: map[uint64]uint64{},
-		replay:    NewReplayCache(0, 0, 0), queue: NewIntroQueue[*Introduction](cfg.QueueMax)}
+		replay:    NewReplayCache(0, 0, 0), queue: NewIntroQueue[pendingIntro](cfg.QueueMax)}
 	if err := s.RotateSeed(); err != nil {
 		return nil, err
 	}
@@ -153,13 +153,29 @@ func (s *Service) Introduce2(msg []byte, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return s.queue.Push(in, in.Effort)
+	return s.queue.Push(pendingIntro{in, now}, in.Effort)
 }
 
-// Next returns the pending introduction to answer first.
-func (s *Service) Next() (*Introduction, bool) {
-	in, _, ok := s.queue.Pop()
-	return in, ok
+// pendingIntro is a queued introduction and when it arrived.
+type pendingIntro struct {
+	in *Introduction
+	at time.Time
+}
+
+// Next returns the pending introduction to answer first, dropping those
+// queued longer than DefaultRendezvousWait: by then the rendezvous point
+// has let the client's cookie go, and a circuit built for them would be
+// capacity a flood took from clients still waiting.
+func (s *Service) Next(now time.Time) (*Introduction, bool) {
+	for {
+		p, _, ok := s.queue.Pop()
+		if !ok {
+			return nil, false
+		}
+		if now.Sub(p.at) <= DefaultRendezvousWait {
+			return p.in, true
+		}
+	}
 }
 
 // Tick ends an effort-update period; it returns the suggested effort and

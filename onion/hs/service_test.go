@@ -48,7 +48,7 @@ func TestServiceFlow(t *testing.T) {
 	if err := svc.Introduce2(msg, testNow); !errors.Is(err, ErrReplay) {
 		t.Fatalf("replay: %v", err)
 	}
-	in, ok := svc.Next()
+	in, ok := svc.Next(testNow)
 	if !ok || in.Effort != 1 {
 		t.Fatal("queued introduction missing")
 	}
