@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 const (
@@ -61,4 +62,14 @@ func ParseEstablishIntro(b, bind []byte) (EstablishIntro, error) {
 		Rate:    binary.BigEndian.Uint32(b[32:]),
 		Burst:   binary.BigEndian.Uint32(b[36:]),
 	}, nil
+}
+
+// EstablishIntro returns the ESTABLISH_INTRO for one of s's introduction
+// points on the circuit bind names. It asks for the point's caps, not its
+// default rate: the point cannot see proofs of work, so a low rate there
+// would refuse paying clients during a flood before the effort-ordered
+// queue ranks them (Tor's services, too, leave the intro-point rate limit
+// off unless configured: HiddenServiceEnableIntroDoSDefense).
+func (s *Service) EstablishIntro(keys *IntroKeys, bind []byte) []byte {
+	return NewEstablishIntro(keys, bind, math.MaxUint32, math.MaxUint32)
 }

@@ -5,7 +5,7 @@ package hs
 // effort-ordered queue, and descriptor revisions. The network side builds
 // the circuits, sends what this returns and calls back with what arrives:
 //
-//	keys := svc.AddIntroPoint(relayID)       → ESTABLISH_INTRO on a circuit to relayID
+//	keys := svc.AddIntroPoint(relayID)       → svc.EstablishIntro(keys, bind) on a circuit to relayID
 //	pubs := svc.Descriptors(now)             → DHT puts through circuits, every Index
 //	svc.Introduce2(msg, now)                 ← INTRODUCE2 on an intro circuit
 //	in := svc.Next(now)                      → build a circuit to in.RP, send in.Rendezvous1()
