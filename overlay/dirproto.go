@@ -103,7 +103,7 @@ func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
 	s, err := o.host.NewStream(ctx, p, DirProtocol)
 	if err != nil {
 		// libp2p's dial errors list addresses; say which peer, not where.
-		o.log.Debug("directory source dial failed", "peer", p, "err", err)
+		o.log.Debug("directory source dial failed", "peer", p, "err", scrub(err))
 		return 0, fmt.Errorf("overlay: directory source %s unreachable", p.ShortString())
 	}
 	defer s.Close()
