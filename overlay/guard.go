@@ -33,6 +33,7 @@ const (
 	guardMaxLifetime   = 60 * 24 * time.Hour
 	guardUnlistedFor   = 20 * 24 * time.Hour // an entry missing this long is dropped
 	guardRetryAfter    = 10 * time.Minute    // an unreachable guard is retried after
+	guardDownGrace     = 3 * 24 * time.Hour  // a primary missing this long gives up its place
 	guardFileMode      = 0o600
 	guardFileVersion   = 2
 )
@@ -174,10 +175,11 @@ func (g *Guards) Pick(dir []*Descriptor, rules PathRules, rnd *rand.Rand) (peer.
 }
 
 // PickFrom returns the guard for a new circuit: the first of the primary
-// guards (the first PrimaryGuards entries listed in the directory) that was
-// not found unreachable in the last few minutes. It first drops expired
-// and long-unlisted entries and samples new eligible relays while fewer
-// than PrimaryGuards are usable, persisting any change. With no usable
+// guards (the first PrimaryGuards entries seen in the directory within the
+// last days) that is listed now and was not found unreachable in the last
+// few minutes. It first drops expired and long-unlisted entries and
+// samples new eligible relays while there are fewer than PrimaryGuards
+// primaries, persisting any change. With no usable
 // guard it fails with ErrNoGuard: never a random first hop.
 func (g *Guards) PickFrom(sel *PathSelector, rnd *rand.Rand) (peer.ID, error) {
 	usable, err := g.Usable(sel, rnd)
@@ -193,7 +195,7 @@ func (g *Guards) Usable(sel *PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	changed := g.expire(sel)
-	for len(g.usable(sel)) < PrimaryGuards && len(g.sampled) < maxSampled && g.sample(sel, rnd) {
+	for g.primaries(sel) < PrimaryGuards && len(g.sampled) < maxSampled && g.sample(sel, rnd) {
 		changed = true
 	}
 	if changed {
@@ -207,22 +209,41 @@ func (g *Guards) Usable(sel *PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
 	return nil, fmt.Errorf("%w (%d sampled, none usable)", ErrNoGuard, len(g.sampled))
 }
 
-// usable lists the primary guards not recently unreachable; g.mu held.
+// usable lists the primary guards usable now; g.mu held. The primaries
+// are the first PrimaryGuards entries seen in the directory within
+// guardDownGrace: one that is briefly missing (a relay restarting, a day
+// of churn) keeps its place instead of pulling a fresh relay into the
+// primaries, since every extra guard a client ever uses is one more chance
+// that one of them is hostile.
 func (g *Guards) usable(sel *PathSelector) []peer.ID {
 	var out []peer.ID
-	listed := 0
+	primaries, now := 0, g.now()
 	for _, e := range g.ordered() {
-		if listed == PrimaryGuards {
+		if primaries == PrimaryGuards {
 			break
 		}
-		if d := sel.Get(e.Peer); d != nil && guardRole(d) {
-			listed++
-			if g.now().Sub(e.Unreachable) >= guardRetryAfter {
-				out = append(out, e.Peer)
-			}
+		d := sel.Get(e.Peer)
+		if d != nil && !guardRole(d) || d == nil && now.Sub(e.Listed) >= guardDownGrace {
+			continue
+		}
+		primaries++
+		if d != nil && now.Sub(e.Unreachable) >= guardRetryAfter {
+			out = append(out, e.Peer)
 		}
 	}
 	return out
+}
+
+// primaries counts the primary guards, usable now or not; g.mu held.
+func (g *Guards) primaries(sel *PathSelector) int {
+	n, now := 0, g.now()
+	for _, e := range g.ordered() {
+		d := sel.Get(e.Peer)
+		if d != nil && guardRole(d) || d == nil && now.Sub(e.Listed) < guardDownGrace {
+			n++
+		}
+	}
+	return n
 }
 
 // guardRole: a relay and nothing else. A gateway or market that could be

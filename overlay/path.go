@@ -28,7 +28,8 @@ type PathRules struct {
 	LoopbackDistinct bool
 	// Weights caps claimed bandwidth; the zero value is the default caps.
 	Weights WeightRules
-	// Measured, if set, caps the weight of relays this node has measured.
+	// Measured, if set, caps the weight of relays this node has measured
+	// at 5/4 of what they carried, and of the others at the median claim.
 	Measured Measurer
 	// Cells is the onion cells version paths are built for; relays
 	// announcing another version are left out. 0 means CellsV1.
@@ -70,12 +71,13 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 			s.dir = append(s.dir, d)
 		}
 	}
-	limit := rules.Weights.capFor(medianClaim(s.dir))
+	median := medianClaim(s.dir)
+	limit := rules.Weights.capFor(median)
 	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
 	var total uint64
 	for i, d := range s.dir {
 		s.byPeer[d.Peer] = i
-		s.weight[i] = weightOf(d, limit, rules.Measured)
+		s.weight[i] = weightOf(d, limit, median, rules.Measured)
 		total = addSat(total, s.weight[i])
 		s.cum[i] = total
 	}

@@ -12,8 +12,10 @@ import (
 // a multiple of the median claim in the directory (a liar claiming 2^64 B/s
 // weighs no more than a generous honest relay). Where this node has
 // measured what a relay actually carried for it, the weight is also capped
-// by that measurement plus a margin. The rule is written up in
-// ARCHITECTURE.md ("Path weights").
+// by that measurement plus a margin, and a relay it has not measured
+// weighs at most the median claim (as Tor caps unmeasured relays): a claim
+// only counts above the median once this node has seen the relay carry
+// it. The rule is written up in ARCHITECTURE.md ("Path weights").
 const (
 	// DefaultBandwidthCeiling is the largest claim that counts: 1 GiB/s.
 	DefaultBandwidthCeiling = 1 << 30
@@ -72,12 +74,15 @@ func (w WeightRules) capFor(median uint64) uint64 {
 	return min(w.Ceiling, mulSat(median, w.MedianMultiple))
 }
 
-// weightOf is d's selection weight under cap and m (nil: nothing measured).
-func weightOf(d *Descriptor, cap uint64, m Measurer) uint64 {
+// weightOf is d's selection weight under cap and m (nil: no measurements
+// kept, claims count up to cap); median is the directory's median claim.
+func weightOf(d *Descriptor, cap, median uint64, m Measurer) uint64 {
 	w := min(d.Bandwidth, cap)
 	if m != nil {
 		if got, ok := m.Measured(d.Peer); ok {
 			w = min(w, mulSat(got, measuredMarginNum)/measuredMarginDen)
+		} else {
+			w = min(w, median)
 		}
 	}
 	return max(w, minWeight)

@@ -84,8 +84,13 @@ func TestMeasuredWeight(t *testing.T) {
 	if w := sel.Weight(dir[1].Peer); w != (1<<20)*5/4 {
 		t.Fatalf("measured relay weighs %d, want %d", w, (1<<20)*5/4)
 	}
-	if w := sel.Weight(dir[2].Peer); w != 8<<20 {
+	if w := sel.Weight(dir[2].Peer); w != 8<<20 { // the median claim is 8 MiB/s too
 		t.Fatalf("barely used relay weighs %d, want its claim", w)
+	}
+	dir[3].Bandwidth = 32 << 20 // unsigned change, for the weight only
+	sel = NewPathSelector(dir, PathRules{Measured: m})
+	if w := sel.Weight(dir[3].Peer); w != 8<<20 {
+		t.Fatalf("unmeasured relay claiming 4 medians weighs %d, want the median", w)
 	}
 	now = now.Add(measureKeep + time.Hour)
 	if _, ok := m.Measured(dir[1].Peer); ok {
