@@ -20,7 +20,7 @@ const (
 	// DefaultBandwidthCeiling is the largest claim that counts: 1 GiB/s.
 	DefaultBandwidthCeiling = 1 << 30
 	// DefaultMedianMultiple caps a claim at this many times the median claim.
-	DefaultMedianMultiple = 4
+	DefaultMedianMultiple = 32
 	// minWeight is the weight of a relay advertising less, so a relay
 	// claiming 0 is rarely chosen but not impossible to reach.
 	minWeight = 1 << 10
