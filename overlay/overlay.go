@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -226,7 +227,11 @@ func (o *Overlay) Close() error {
 // Run connects to the bootstrap peers, then keeps the descriptor published
 // and the directory gathered until ctx ends.
 func (o *Overlay) Run(ctx context.Context) error {
-	if !o.cfg.ClientOnly { // a confined client dials its sources only to fetch the directory
+	if o.cfg.ClientOnly { // a confined client dials its sources only to fetch the directory
+		for _, ai := range o.cfg.Bootstrap {
+			o.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+		}
+	} else {
 		o.connectBootstrap(ctx)
 	}
 	var wg sync.WaitGroup
