@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/libp2p/go-libp2p/core/peer"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"cyclecash/onion"
 )
@@ -59,12 +60,19 @@ type buildResult struct {
 }
 
 // build runs one build to completion or ctx's end, recording its duration.
+// Failures blame only this circuit: a first hop this node could not reach
+// itself is left out of new paths for a while (a first-hand observation),
+// but an extend that failed further on says only what a relay on the path
+// claims about the next one, which no one can verify. Marking that next
+// relay down would let any relay steer every later path of this node away
+// from honest relays by answering TRUNCATED (DESIGN.md section 3).
 func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error) {
 	start := time.Now()
 	l, err := o.linkTo(ctx, path[0].Peer)
 	if err != nil {
 		if errors.Is(err, ErrHopUnreachable) {
 			o.markDown(path[0].Peer)
+			err = &firstHopError{}
 		}
 		return nil, err
 	}
@@ -73,12 +81,6 @@ func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 		return nil, err
 	}
 	if err := c.awaitBuilt(ctx); err != nil {
-		var failed *extendError
-		if errors.As(err, &failed) {
-			if p, ok := blame(path, failed.hop); ok {
-				o.markDown(p)
-			}
-		}
 		o.mu.Lock()
 		if errors.Is(err, context.DeadlineExceeded) {
 			o.builds.add(time.Since(start)) // never finished: counts as the cap
@@ -87,14 +89,21 @@ func (o *Onion) build(ctx context.Context, path []*Descriptor) (*Circuit, error)
 		o.unlock()
 		return nil, err
 	}
+	for _, d := range path { // each hop answered its handshake: reached
+		o.ov.dir.MarkReached(d.Peer)
+	}
 	return c, nil
 }
 
-// blame names the relay to leave out of new paths after the extend to
-// path[hop] failed. Never the destination: it was asked for by name or is
-// the holder of a role (often the only gateway), and a failed extend
-// towards it says as much about the relay before it; the caller's retry
-// goes to it along other relays instead.
+// firstHopError says this node could not open a link to the first hop.
+type firstHopError struct{}
+
+func (*firstHopError) Error() string { return ErrHopUnreachable.Error() + " (first hop)" }
+func (*firstHopError) Unwrap() error { return ErrHopUnreachable }
+
+// blame names the relay a failed extend to path[hop] points at, never the
+// destination. It is informational only: no node-wide mark follows from
+// it (see build).
 func blame(path []*Descriptor, hop int) (peer.ID, bool) {
 	if hop < 0 || hop >= len(path)-1 {
 		return "", false
@@ -141,8 +150,12 @@ func (o *Onion) startCircuit(l *link, path []*Descriptor, start time.Time) (*Cir
 		o.relay.ReleaseCircID(l.id, id)
 		return nil, err
 	}
+	relays := make([]peer.ID, 0, len(path)-1)
+	for _, d := range path[:len(path)-1] {
+		relays = append(relays, d.Peer)
+	}
 	c := &Circuit{
-		o: o, ref: onion.CircRef{Link: l.id, CircID: id}, link: l, cc: cc,
+		o: o, ref: onion.CircRef{Link: l.id, CircID: id}, link: l, cc: cc, relays: relays,
 		dest: path[len(path)-1].Peer, hops: len(path), created: start, path: path,
 		progress: make(chan onion.Event, 1), done: make(chan struct{}),
 		streams: map[uint16]*Stream{},

@@ -20,6 +20,7 @@ type Circuit struct {
 	link     *link
 	cc       *onion.ClientCircuit
 	dest     peer.ID
+	relays   []peer.ID // the path before the destination, for Measurements
 	hops     int
 	created  time.Time
 	progress chan onion.Event // build outcome: complete (EventHopAdded) or extend failed
@@ -164,6 +165,10 @@ func (o *Onion) failCircuit(c *Circuit, err error) {
 		err = fmt.Errorf("%w: %w", ErrCircuitBroken, err)
 	}
 	c.err = err
+	if c.built && o.ov != nil {
+		active := c.lastUsed.Sub(c.created) - c.buildTime
+		o.ov.measured.Record(c.relays, c.sent+c.recv, active)
+	}
 	for id, s := range c.streams {
 		s.fail(err)
 		delete(c.streams, id)

@@ -14,7 +14,8 @@ import (
 
 // Descriptor wire layout (all integers big-endian), signed as a whole:
 //
-//	magic      4   "ccd1"
+//	magic      4   "ccd2"
+//	cells      1   onion cells protocol version the relay speaks (CellsV1, …)
 //	seq        8   strictly increasing per peer; a cache keeps the highest
 //	expiry     8   unix seconds; refused after this instant
 //	bandwidth  8   advertised relay bandwidth, bytes per second
@@ -23,13 +24,13 @@ import (
 //	peerLen    1 | peerID   libp2p peer ID bytes (identity multihash of the Ed25519 key)
 //	famLen     1 | family   operator-declared family, UTF-8, may be empty
 //	nAddrs     1 | { addrLen 2 | multiaddr bytes } * nAddrs
+//	pow        8   nonce of the identity's proof of work (pow.go)
 //	sig       64   Ed25519 over descriptorSigContext ‖ all bytes above
 const (
-	descriptorMagic       = "ccd1"
-	descriptorSigContext  = "cyclecash relay descriptor v1\x00"
+	descriptorMagic       = "ccd2"
+	descriptorSigContext  = "cyclecash relay descriptor v2\x00"
 	sigSize               = 64
 	onionKeySize          = 32
-	fixedHeaderSize       = 4 + 8 + 8 + 8 + 1 + onionKeySize
 	maxAddrs              = 16
 	maxFamilyLen          = 64
 	MaxDescriptorSize     = 2048           // larger records are refused unparsed
@@ -38,6 +39,12 @@ const (
 	descriptorKeyPrefix   = "/" + DescriptorNamespace + "/"
 	onionKeyIDSize        = 8
 )
+
+// CellsV1 is the onion cell format of onion/ today. A relay speaking another
+// version (cells v2) announces it in its descriptor; paths never mix
+// versions (PathRules.Cells), so a v1 relay is never asked to extend to a v2
+// one.
+const CellsV1 uint8 = 1
 
 // Role is a bit set of what a node offers the network.
 type Role uint8
@@ -87,7 +94,14 @@ type Descriptor struct {
 	Family    string
 	Seq       uint64
 	Expiry    time.Time
+	Cells     uint8  // onion cells version; 0 is signed as CellsV1
+	PoW       uint64 // proof-of-work nonce bound to Peer (pow.go)
 	Sig       [sigSize]byte
+
+	// FirstSeen is when this node's directory first held a descriptor of
+	// Peer (kept across sequence numbers). It is local knowledge, never on
+	// the wire; zero for descriptors that did not come from a Directory.
+	FirstSeen time.Time
 }
 
 // OnionKeyID names the onion key in handshakes: the first 8 bytes of its SHA-256.
@@ -127,6 +141,7 @@ func (d *Descriptor) body() ([]byte, error) {
 	}
 	b := make([]byte, 0, 256)
 	b = append(b, descriptorMagic...)
+	b = append(b, d.Cells)
 	b = binary.BigEndian.AppendUint64(b, d.Seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(d.Expiry.Unix()))
 	b = binary.BigEndian.AppendUint64(b, d.Bandwidth)
@@ -143,16 +158,26 @@ func (d *Descriptor) body() ([]byte, error) {
 		b = binary.BigEndian.AppendUint16(b, uint16(len(ab)))
 		b = append(b, ab...)
 	}
-	return b, nil
+	return binary.BigEndian.AppendUint64(b, d.PoW), nil
 }
 
-// Sign sets d.Peer from key and signs the descriptor with it.
-func (d *Descriptor) Sign(key crypto.PrivKey) error {
+// Sign sets d.Peer from key, solves the identity's proof of work at
+// DefaultPoWBits unless d.PoW already meets it, and signs the descriptor.
+func (d *Descriptor) Sign(key crypto.PrivKey) error { return d.SignPoW(key, DefaultPoWBits) }
+
+// SignPoW is Sign for a network whose difficulty is difficulty bits.
+func (d *Descriptor) SignPoW(key crypto.PrivKey, difficulty uint8) error {
 	id, err := peer.IDFromPrivateKey(key)
 	if err != nil {
 		return fmt.Errorf("overlay: descriptor key: %w", err)
 	}
 	d.Peer = id
+	if d.Cells == 0 {
+		d.Cells = CellsV1
+	}
+	if CheckPoW(d, difficulty) != nil {
+		d.PoW = SolvePoW(id, difficulty)
+	}
 	body, err := d.body()
 	if err != nil {
 		return err
@@ -191,7 +216,7 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 	if !bytes.Equal(r.next(4), []byte(descriptorMagic)) {
 		return nil, fmt.Errorf("%w: bad magic", ErrDescriptorMalformed)
 	}
-	d := &Descriptor{}
+	d := &Descriptor{Cells: r.u8()}
 	d.Seq = r.u64()
 	exp := r.u64()
 	d.Bandwidth = r.u64()
@@ -214,6 +239,7 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 		}
 		d.Addrs = append(d.Addrs, a)
 	}
+	d.PoW = r.u64()
 	copy(d.Sig[:], r.next(sigSize))
 	if r.err != nil || len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: truncated or trailing bytes", ErrDescriptorMalformed)
@@ -229,8 +255,10 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 }
 
 // VerifyDescriptor parses b and checks that it is signed by the identity key
-// that peer ID names, that it names want (when want is not empty), and that
-// it is live at now. It is the only way network bytes become a Descriptor.
+// that peer ID names, that it names want (when want is not empty), that it
+// is live at now and that every address is an IP literal. The proof of work
+// is checked by its callers (Directory, Validator), who know the network's
+// difficulty. It is the only way network bytes become a Descriptor.
 func VerifyDescriptor(b []byte, want peer.ID, now time.Time) (*Descriptor, error) {
 	d, err := ParseDescriptor(b)
 	if err != nil {
@@ -252,6 +280,9 @@ func VerifyDescriptor(b []byte, want peer.ID, now time.Time) (*Descriptor, error
 	}
 	if d.Expiry.Sub(now) > MaxDescriptorLifetime {
 		return nil, ErrTooFarFuture
+	}
+	if err := checkAddrs(d.Addrs); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

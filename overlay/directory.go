@@ -10,53 +10,94 @@ import (
 )
 
 // Directory is a node's cache of verified relay descriptors. It is safe for
-// concurrent use. Only Add puts descriptors in, and Add verifies first, so
-// everything Directory returns was valid when it arrived.
+// concurrent use. Only Add puts descriptors in, and Add verifies first (the
+// signature, the addresses and the identity's proof of work), so
+// everything Directory returns was valid when it arrived. Admission is
+// bounded by quotas per /16 and per family and by a total size; when full,
+// relays that were never reached make room first (dirquota.go).
 type Directory struct {
 	now func() time.Time
 
 	mu       sync.Mutex
-	byPeer   map[peer.ID]*Descriptor
+	policy   DirectoryPolicy
+	byPeer   map[peer.ID]*dirEntry
+	groups   map[string]int // subnet or family group -> entries in it
 	rejected map[string]int // rejection reason -> count
 }
 
-// NewDirectory returns an empty directory; now may be nil for time.Now.
+type dirEntry struct {
+	desc    *Descriptor
+	reached time.Time // last first-hand proof that it answers (MarkReached)
+}
+
+// NewDirectory returns an empty directory with the default policy; now may
+// be nil for time.Now.
 func NewDirectory(now func() time.Time) *Directory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Directory{now: now, byPeer: map[peer.ID]*Descriptor{}, rejected: map[string]int{}}
+	return &Directory{now: now, byPeer: map[peer.ID]*dirEntry{}, groups: map[string]int{}, rejected: map[string]int{}}
+}
+
+// SetPolicy changes quotas and difficulty for descriptors added from now on.
+func (d *Directory) SetPolicy(p DirectoryPolicy) {
+	d.mu.Lock()
+	d.policy = p
+	d.mu.Unlock()
 }
 
 // Add verifies raw as the descriptor of want (any peer when want is empty)
 // and stores it unless the directory already holds a descriptor of that
-// peer with an equal or higher seq. It reports whether the cache changed.
-// A descriptor identical to the one held is not an error.
+// peer with an equal or higher seq, or quotas keep it out. It reports
+// whether the cache changed. A descriptor identical to the one held is not
+// an error.
 func (d *Directory) Add(raw []byte, want peer.ID) (bool, error) {
 	desc, err := VerifyDescriptor(raw, want, d.now())
+	if err == nil {
+		d.mu.Lock()
+		err = CheckPoW(desc, powBits(d.policy.PoWBits))
+		d.mu.Unlock()
+	}
 	if err != nil {
 		d.reject(err)
 		return false, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, ok := d.byPeer[desc.Peer]; !ok && len(d.byPeer) >= MaxDirectoryEntries {
-		d.pruneLocked(d.now())
-		if len(d.byPeer) >= MaxDirectoryEntries {
-			d.rejected[reasonOf(ErrDirectoryFull)]++
-			return false, ErrDirectoryFull
-		}
+	changed, err := d.addLocked(desc)
+	if err != nil {
+		d.rejected[reasonOf(err)]++
 	}
-	if old, ok := d.byPeer[desc.Peer]; ok {
-		if old.Seq == desc.Seq && old.Sig == desc.Sig {
+	return changed, err
+}
+
+func (d *Directory) addLocked(desc *Descriptor) (bool, error) {
+	now := d.now()
+	old, held := d.byPeer[desc.Peer]
+	if held {
+		if old.desc.Seq == desc.Seq && old.desc.Sig == desc.Sig {
 			return false, nil
 		}
-		if old.Seq >= desc.Seq {
-			d.rejected[reasonOf(ErrStale)]++
+		if old.desc.Seq >= desc.Seq {
 			return false, ErrStale
 		}
+		desc.FirstSeen = old.desc.FirstSeen
+		d.remove(desc.Peer)
+	} else {
+		desc.FirstSeen = now
+		d.pruneLocked(now)
 	}
-	d.byPeer[desc.Peer] = desc
+	e := &dirEntry{desc: desc}
+	if held {
+		e.reached = old.reached
+	}
+	if err := d.admit(e, now); err != nil {
+		if held { // a new seq that moved into a full group: keep the old one
+			d.insert(old)
+		}
+		return false, err
+	}
+	d.insert(e)
 	return true, nil
 }
 
@@ -68,8 +109,9 @@ func (d *Directory) reject(err error) {
 
 // reasonOf names the sentinel behind err, for rejection counters.
 func reasonOf(err error) string {
-	for _, s := range []error{ErrDirectoryFull, ErrDescriptorTooLarge, ErrDescriptorMalformed, ErrBadSignature,
-		ErrWrongPeer, ErrExpired, ErrTooFarFuture, ErrStale, ErrBadKey} {
+	for _, s := range []error{ErrDirectoryFull, ErrQuota, ErrDescriptorTooLarge, ErrDescriptorMalformed,
+		ErrBadSignature, ErrWrongPeer, ErrExpired, ErrTooFarFuture, ErrStale, ErrBadKey, ErrInsufficientWork,
+		ErrAddrNotIP} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}
@@ -77,15 +119,25 @@ func reasonOf(err error) string {
 	return "overlay: other"
 }
 
+// MarkReached records first-hand evidence that p answers: this node holds
+// a link to it, or a circuit through it completed its handshake.
+func (d *Directory) MarkReached(p peer.ID) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if e, ok := d.byPeer[p]; ok {
+		e.reached = d.now()
+	}
+}
+
 // Get returns the live descriptor of p, if held.
 func (d *Directory) Get(p peer.ID) (*Descriptor, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	desc, ok := d.byPeer[p]
-	if !ok || !d.now().Before(desc.Expiry) {
+	e, ok := d.byPeer[p]
+	if !ok || !d.now().Before(e.desc.Expiry) {
 		return nil, false
 	}
-	return desc, true
+	return e.desc, true
 }
 
 // Live returns every unexpired descriptor, sorted by peer ID, and drops the
@@ -96,8 +148,8 @@ func (d *Directory) Live() []*Descriptor {
 	defer d.mu.Unlock()
 	d.pruneLocked(now)
 	out := make([]*Descriptor, 0, len(d.byPeer))
-	for _, desc := range d.byPeer {
-		out = append(out, desc)
+	for _, e := range d.byPeer {
+		out = append(out, e.desc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Peer < out[j].Peer })
 	return out
@@ -105,9 +157,9 @@ func (d *Directory) Live() []*Descriptor {
 
 // pruneLocked drops expired descriptors; d.mu held.
 func (d *Directory) pruneLocked(now time.Time) {
-	for p, desc := range d.byPeer {
-		if !now.Before(desc.Expiry) {
-			delete(d.byPeer, p)
+	for p, e := range d.byPeer {
+		if !now.Before(e.desc.Expiry) {
+			d.remove(p)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 )
 
 // DirProtocol serves a relay's verified directory to client-only nodes, the
@@ -100,10 +101,13 @@ func (o *Overlay) serveDirectory(s network.Stream) {
 func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, dirTimeout)
 	defer cancel()
+	if d, ok := o.dir.Get(p); ok { // a guard: dial the addresses its descriptor lists
+		o.host.Peerstore().AddAddrs(p, d.Addrs, peerstore.TempAddrTTL)
+	}
 	s, err := o.host.NewStream(ctx, p, DirProtocol)
 	if err != nil {
 		// libp2p's dial errors list addresses; say which peer, not where.
-		o.log.Debug("directory source dial failed", "peer", p, "err", err)
+		o.log.Debug("directory source dial failed", "peer", p, "err", scrub(err))
 		return 0, fmt.Errorf("overlay: directory source %s unreachable", p.ShortString())
 	}
 	defer s.Close()

@@ -21,7 +21,7 @@ func TestDirectoryCodec(t *testing.T) {
 	if err != nil || len(raws) != 5 {
 		t.Fatalf("decode: %d entries, %v", len(raws), err)
 	}
-	dir := NewDirectory(func() time.Time { return testNow })
+	dir := newTestDirectory(func() time.Time { return testNow })
 	for _, r := range raws {
 		if _, err := dir.Add(r, ""); err != nil {
 			t.Fatal(err)

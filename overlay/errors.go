@@ -19,14 +19,30 @@ var (
 	ErrTooFarFuture = errors.New("overlay: descriptor expiry too far in the future")
 	// ErrStale: the descriptor's sequence number is not newer than the one held.
 	ErrStale = errors.New("overlay: descriptor older than the one held (replayed seq)")
-	// ErrDirectoryFull: the directory holds MaxDirectoryEntries peers; a new
-	// peer waits until one expires (a Sybil flood cannot grow memory).
+	// ErrDirectoryFull: the directory holds its maximum of peers and the
+	// newcomer ranks below every entry (eviction prefers old, reached
+	// relays), so a Sybil flood neither grows memory nor locks honest
+	// relays out.
 	ErrDirectoryFull = errors.New("overlay: directory full")
+	// ErrInsufficientWork: the descriptor's proof of work is below the
+	// network's difficulty.
+	ErrInsufficientWork = errors.New("overlay: descriptor proof of work insufficient")
+	// ErrAddrNotIP: an address of the descriptor is not an IP literal
+	// (/dns4 and the like), so subnet rules could not apply to it.
+	ErrAddrNotIP = errors.New("overlay: descriptor address is not an IP literal")
+	// ErrQuota: the directory holds its quota of relays of this /16 or
+	// family, and the newcomer is not better than any of them.
+	ErrQuota = errors.New("overlay: directory quota for this subnet or family reached")
 	// ErrBadKey: the DHT key is not of the form /relay/<peerID>.
 	ErrBadKey = errors.New("overlay: bad descriptor key")
 
 	// ErrClientOnly: the operation needs the DHT, which client-only nodes do not run.
 	ErrClientOnly = errors.New("overlay: not available on a client-only node")
+
+	// ErrNoGuard: no entry guard is usable; no circuit is built without
+	// one. Callers retry with backoff (the directory or the network may
+	// recover); they never fall back to a random first hop.
+	ErrNoGuard = errors.New("overlay: no usable entry guard")
 
 	// ErrNoPath: the directory holds too few suitable relays for the path asked for.
 	ErrNoPath = errors.New("overlay: not enough suitable relays for a path")

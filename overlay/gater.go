@@ -12,10 +12,14 @@ import (
 
 // clientGater confines a client-only (stealth) node: it accepts no inbound
 // connection and dials only the peers it was told to trust: its bootstrap
-// peers until it has guards, then its entry guards. Everything else it
-// reaches goes through circuits, so no gateway, market or DHT server ever
-// sees its address.
+// peers while it has no guard, then its entry guards alone, and never a
+// peer the directory lists as a gateway or market (deny), even when such a
+// peer was given as a bootstrap peer or guard. Everything else it reaches
+// goes through circuits, so no gateway, market or DHT server ever sees its
+// address.
 type clientGater struct {
+	deny func(peer.ID) bool // set once before the host dials; nil = none
+
 	mu      sync.Mutex
 	allowed map[peer.ID]bool
 }
@@ -40,8 +44,9 @@ func (g *clientGater) set(ids []peer.ID) {
 
 func (g *clientGater) ok(p peer.ID) bool {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.allowed[p]
+	ok := g.allowed[p]
+	g.mu.Unlock()
+	return ok && (g.deny == nil || !g.deny(p))
 }
 
 func (g *clientGater) InterceptPeerDial(p peer.ID) bool                 { return g.ok(p) }

@@ -156,7 +156,7 @@ func (o *Overlay) gatherFromSources(ctx context.Context) int {
 	for _, p := range sources {
 		n, err := o.fetchDirectory(ctx, p)
 		if err != nil {
-			o.log.Debug("directory source failed", "err", err)
+			o.log.Debug("directory source failed", "err", scrub(err))
 			continue
 		}
 		added += n

@@ -53,12 +53,12 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 		h.Peerstore().AddAddrs(p, d.Addrs, peerstore.TempAddrTTL)
 	}
 	if err := h.Connect(ctx, peer.AddrInfo{ID: p}); err != nil {
-		o.log.Debug("onion link dial failed", "peer", p, "err", err)
+		o.log.Debug("onion link dial failed", "peer", p, "err", scrub(err))
 		return nil, ErrHopUnreachable
 	}
 	s, err := h.NewStream(ctx, p, OnionProtocol)
 	if err != nil {
-		o.log.Debug("onion link stream failed", "peer", p, "err", err)
+		o.log.Debug("onion link stream failed", "peer", p, "err", scrub(err))
 		return nil, ErrHopUnreachable
 	}
 	o.mu.Lock()

@@ -13,6 +13,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/peerstore"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -38,6 +39,13 @@ type Config struct {
 	RepublishEvery     time.Duration // 0 = DescriptorLifetime/3
 	GatherEvery        time.Duration // 0 = 2m; how often the directory looks for new relays
 	RefreshEvery       time.Duration // 0 = DescriptorLifetime/3; how often held descriptors are re-read
+
+	// PoWBits is the network's proof-of-work difficulty per relay identity
+	// (pow.go); 0 = DefaultPoWBits. Every node of a network must agree.
+	PoWBits uint8
+	// Directory bounds the relay directory; its PoWBits and
+	// LoopbackDistinct are taken from PoWBits and Rules.
+	Directory DirectoryPolicy
 
 	Limits HostLimits
 	Rules  PathRules
@@ -73,6 +81,9 @@ func (c *Config) validate() error {
 	if c.ClientOnly && len(c.Listen) > 0 {
 		return errors.New("overlay: Config.Listen must be empty for a client-only node")
 	}
+	if c.PoWBits > MaxPoWBits {
+		return fmt.Errorf("overlay: Config.PoWBits above %d", MaxPoWBits)
+	}
 	if c.DescriptorLifetime > MaxDescriptorLifetime {
 		return fmt.Errorf("overlay: Config.DescriptorLifetime above %v", MaxDescriptorLifetime)
 	}
@@ -87,7 +98,8 @@ type Overlay struct {
 	dir  *Directory
 	log  *slog.Logger
 
-	gater *clientGater // client-only nodes; nil otherwise
+	gater    *clientGater  // client-only nodes; nil otherwise
+	measured *Measurements // what relays carried for this node's circuits
 
 	mu      sync.Mutex
 	lastSeq uint64
@@ -111,7 +123,15 @@ func New(cfg Config) (*Overlay, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Overlay{cfg: cfg, host: h, dir: NewDirectory(cfg.Now), log: cfg.Logger, onion: cfg.OnionKey, gater: gater}
+	dir := NewDirectory(cfg.Now)
+	policy := cfg.Directory
+	policy.PoWBits, policy.LoopbackDistinct = cfg.PoWBits, cfg.Rules.LoopbackDistinct
+	dir.SetPolicy(policy)
+	o := &Overlay{cfg: cfg, host: h, dir: dir, log: cfg.Logger, onion: cfg.OnionKey, gater: gater,
+		measured: NewMeasurements(cfg.Now)}
+	if gater != nil {
+		gater.deny = o.confinedDeny
+	}
 	if cfg.ClientOnly {
 		return o, nil
 	}
@@ -119,7 +139,7 @@ func New(cfg Config) (*Overlay, error) {
 	kad, err := dht.New(h,
 		dht.Mode(dht.ModeServer),
 		dht.ProtocolPrefix(DHTPrefix),
-		dht.Validator(record.NamespacedValidator{DescriptorNamespace: Validator{Now: cfg.Now}}),
+		dht.Validator(record.NamespacedValidator{DescriptorNamespace: Validator{Now: cfg.Now, PoWBits: cfg.PoWBits}}),
 		dht.BootstrapPeers(cfg.Bootstrap...),
 		dht.MaxRecordAge(MaxDescriptorLifetime),
 	)
@@ -139,9 +159,10 @@ func bootstrapIDs(ais []peer.AddrInfo) []peer.ID {
 	return ids
 }
 
-// SetGuards tells a client-only node its entry guards: from then on it
-// dials only them (and its bootstrap peers) and fetches the directory from
-// them. On other nodes it does nothing.
+// SetGuards tells a client-only node its usable entry guards: from then on
+// it dials only them and fetches the directory from them; its bootstrap
+// peers are contacted again only when it is told an empty list (no guard
+// usable). On other nodes it does nothing.
 func (o *Overlay) SetGuards(guards []peer.ID) {
 	if o.gater == nil {
 		return
@@ -149,7 +170,18 @@ func (o *Overlay) SetGuards(guards []peer.ID) {
 	o.mu.Lock()
 	o.guards = append([]peer.ID(nil), guards...)
 	o.mu.Unlock()
-	o.gater.set(append(bootstrapIDs(o.cfg.Bootstrap), guards...))
+	if len(guards) == 0 {
+		guards = bootstrapIDs(o.cfg.Bootstrap)
+	}
+	o.gater.set(guards)
+}
+
+// confinedDeny: a confined client never connects to a node the directory
+// lists as a gateway or market, whatever it was told: those are the
+// parties that must not learn where it is (DESIGN.md section 9).
+func (o *Overlay) confinedDeny(p peer.ID) bool {
+	d, ok := o.dir.Get(p)
+	return ok && d.Roles&(RoleGateway|RoleMarket) != 0
 }
 
 // ClientOnly reports whether this node is a confined client (stealth).
@@ -195,7 +227,13 @@ func (o *Overlay) Close() error {
 // Run connects to the bootstrap peers, then keeps the descriptor published
 // and the directory gathered until ctx ends.
 func (o *Overlay) Run(ctx context.Context) error {
-	o.connectBootstrap(ctx)
+	if o.cfg.ClientOnly { // a confined client dials its sources only to fetch the directory
+		for _, ai := range o.cfg.Bootstrap {
+			o.host.Peerstore().AddAddrs(ai.ID, ai.Addrs, peerstore.PermanentAddrTTL)
+		}
+	} else {
+		o.connectBootstrap(ctx)
+	}
 	var wg sync.WaitGroup
 	if !o.cfg.ClientOnly {
 		wg.Add(1)
@@ -214,7 +252,8 @@ func (o *Overlay) connectBootstrap(ctx context.Context) {
 		}
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		if err := o.host.Connect(cctx, ai); err != nil {
-			o.log.Debug("bootstrap peer unreachable", "peer", ai.ID, "err", err)
+			// libp2p's dial errors list addresses: name the peer only.
+			o.log.Debug("bootstrap peer unreachable", "peer", ai.ID)
 		}
 		cancel()
 	}
@@ -222,6 +261,6 @@ func (o *Overlay) connectBootstrap(ctx context.Context) {
 		return
 	}
 	if err := o.dht.Bootstrap(ctx); err != nil {
-		o.log.Debug("dht bootstrap", "err", err)
+		o.log.Debug("dht bootstrap failed")
 	}
 }

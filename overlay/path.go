@@ -3,10 +3,9 @@ package overlay
 import (
 	"fmt"
 	"math/rand/v2"
-	"net"
+	"sort"
 
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 )
 
 // DefaultHops is the number of relays before the destination of a circuit:
@@ -16,16 +15,32 @@ const DefaultHops = 3
 // MaxHops bounds the relays of one path; the onion layer refuses longer circuits.
 const MaxHops = 7
 
-// minWeight is the selection weight of a relay advertising less bandwidth,
-// so a relay claiming 0 is rarely chosen but not impossible to reach.
-const minWeight = 1 << 10
+// pickTries bounds rejection sampling before the exact scan takes over.
+const pickTries = 32
 
-// PathRules say which relays may share a path.
+// PathRules say which relays may share a path and how much each weighs.
+// The zero value is the production rule set.
 type PathRules struct {
-	// LoopbackDistinct treats each loopback relay as its own subnet. Only
-	// test networks on 127.0.0.1 set it; without it every loopback relay
-	// shares one /16 and no multi-hop path exists.
+	// LoopbackDistinct treats each loopback relay as its own subnet and
+	// waives the guard minimum age for loopback relays. Only test networks
+	// on 127.0.0.1 set it; without it every loopback relay shares one /16
+	// and no multi-hop path exists.
 	LoopbackDistinct bool
+	// Weights caps claimed bandwidth; the zero value is the default caps.
+	Weights WeightRules
+	// Measured, if set, caps the weight of relays this node has measured
+	// at 5/4 of what they carried, and of the others at the median claim.
+	Measured Measurer
+	// Cells is the onion cells version paths are built for; relays
+	// announcing another version are left out. 0 means CellsV1.
+	Cells uint8
+}
+
+func (r PathRules) cells() uint8 {
+	if r.Cells == 0 {
+		return CellsV1
+	}
+	return r.Cells
 }
 
 // PathRequest asks for a path of Hops relays ending at a destination: the
@@ -37,11 +52,64 @@ type PathRequest struct {
 	DestRole Role
 }
 
+// PathSelector holds one directory snapshot with its capped weights, so
+// many paths are drawn without recomputing the median or scanning for peers.
+type PathSelector struct {
+	rules  PathRules
+	dir    []*Descriptor
+	weight []uint64
+	cum    []uint64 // cum[i] = weight[0] + … + weight[i], saturating
+	byPeer map[peer.ID]int
+}
+
+// NewPathSelector prepares dir for selection under rules. Relays of another
+// cells version are left out.
+func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
+	s := &PathSelector{rules: rules, byPeer: make(map[peer.ID]int, len(dir))}
+	for _, d := range dir {
+		if d.Cells == rules.cells() || d.Cells == 0 {
+			s.dir = append(s.dir, d)
+		}
+	}
+	median := medianClaim(s.dir)
+	limit := rules.Weights.capFor(median)
+	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
+	var total uint64
+	for i, d := range s.dir {
+		s.byPeer[d.Peer] = i
+		s.weight[i] = weightOf(d, limit, median, rules.Measured)
+		total = addSat(total, s.weight[i])
+		s.cum[i] = total
+	}
+	return s
+}
+
+// Weight is the selection weight of p (0 if not in the snapshot).
+func (s *PathSelector) Weight(p peer.ID) uint64 {
+	if i, ok := s.byPeer[p]; ok {
+		return s.weight[i]
+	}
+	return 0
+}
+
+// Get returns the descriptor of p in the snapshot.
+func (s *PathSelector) Get(p peer.ID) *Descriptor {
+	if i, ok := s.byPeer[p]; ok {
+		return s.dir[i]
+	}
+	return nil
+}
+
 // SelectPath picks the relays of a circuit from dir: no relay twice, no two
 // members (destination included) in one IPv4 /16 or IPv6 /32, no two of one
 // declared family, relays chosen with probability proportional to their
-// advertised bandwidth. The result is [hop1 … hopN, destination].
+// capped weight. The result is [hop1 … hopN, destination].
 func SelectPath(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.Rand) ([]*Descriptor, error) {
+	return NewPathSelector(dir, rules).Select(req, rnd)
+}
+
+// Select is SelectPath on the selector's snapshot.
+func (s *PathSelector) Select(req PathRequest, rnd *rand.Rand) ([]*Descriptor, error) {
 	hops := req.Hops
 	if hops == 0 {
 		hops = DefaultHops
@@ -49,21 +117,21 @@ func SelectPath(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.R
 	if hops < 1 || hops > MaxHops {
 		return nil, fmt.Errorf("overlay: path of %d relays (want 1..%d)", hops, MaxHops)
 	}
-	dest, err := pickDest(dir, req, rules, rnd)
+	dest, err := s.pickDest(req, rnd)
 	if err != nil {
 		return nil, err
 	}
 	path := []*Descriptor{dest}
 	if req.Guard != "" {
-		g := find(dir, req.Guard)
-		if g == nil || g.Roles&RoleRelay == 0 || conflicts(g, path, rules) {
+		g := s.Get(req.Guard)
+		if g == nil || g.Roles&RoleRelay == 0 || conflicts(g, path, s.rules) {
 			return nil, fmt.Errorf("%w: entry guard unusable for this destination", ErrNoPath)
 		}
 		path = append(path, g)
 	}
 	for len(path) < hops+1 {
-		next := weightedPick(dir, rnd, func(d *Descriptor) bool {
-			return d.Roles&RoleRelay != 0 && !conflicts(d, path, rules)
+		next := s.pick(rnd, func(d *Descriptor) bool {
+			return d.Roles&RoleRelay != 0 && !conflicts(d, path, s.rules)
 		})
 		if next == nil {
 			return nil, fmt.Errorf("%w: need %d relays, found %d", ErrNoPath, hops, len(path)-1)
@@ -76,9 +144,9 @@ func SelectPath(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.R
 	return append(out, dest), nil
 }
 
-func pickDest(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.Rand) (*Descriptor, error) {
+func (s *PathSelector) pickDest(req PathRequest, rnd *rand.Rand) (*Descriptor, error) {
 	if req.Dest != "" {
-		if d := find(dir, req.Dest); d != nil {
+		if d := s.Get(req.Dest); d != nil {
 			return d, nil
 		}
 		return nil, fmt.Errorf("%w: destination not in directory", ErrNoPath)
@@ -86,7 +154,7 @@ func pickDest(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.Ran
 	if req.DestRole == 0 {
 		return nil, fmt.Errorf("overlay: path request names no destination")
 	}
-	d := weightedPick(dir, rnd, func(d *Descriptor) bool {
+	d := s.pick(rnd, func(d *Descriptor) bool {
 		return d.Roles&req.DestRole != 0 && d.Peer != req.Guard
 	})
 	if d == nil {
@@ -95,41 +163,46 @@ func pickDest(dir []*Descriptor, req PathRequest, rules PathRules, rnd *rand.Ran
 	return d, nil
 }
 
-func find(dir []*Descriptor, p peer.ID) *Descriptor {
-	for _, d := range dir {
-		if d.Peer == p {
-			return d
+// pick draws one descriptor accepted by ok with probability proportional
+// to its weight: rejection sampling over the whole snapshot (exact: a draw
+// conditioned on acceptance), then an exact scan when ok accepts few.
+func (s *PathSelector) pick(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	if len(s.dir) == 0 {
+		return nil
+	}
+	total := s.cum[len(s.cum)-1]
+	for range pickTries {
+		x := rnd.Uint64N(total)
+		i := sort.Search(len(s.cum), func(i int) bool { return s.cum[i] > x })
+		if ok(s.dir[i]) {
+			return s.dir[i]
 		}
 	}
-	return nil
+	return s.scan(rnd, ok)
 }
 
-// weightedPick draws one descriptor accepted by ok, weighted by bandwidth.
-func weightedPick(dir []*Descriptor, rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+func (s *PathSelector) scan(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
 	var total uint64
-	for _, d := range dir {
+	for i, d := range s.dir {
 		if ok(d) {
-			total += weight(d)
+			total = addSat(total, s.weight[i])
 		}
 	}
 	if total == 0 {
 		return nil
 	}
 	x := rnd.Uint64N(total)
-	for _, d := range dir {
+	for i, d := range s.dir {
 		if !ok(d) {
 			continue
 		}
-		if w := weight(d); x < w {
+		if x < s.weight[i] {
 			return d
-		} else {
-			x -= w
 		}
+		x -= s.weight[i]
 	}
 	return nil
 }
-
-func weight(d *Descriptor) uint64 { return max(d.Bandwidth, minWeight) }
 
 // conflicts reports whether d may not join a path holding others.
 func conflicts(d *Descriptor, others []*Descriptor, rules PathRules) bool {
@@ -139,42 +212,4 @@ func conflicts(d *Descriptor, others []*Descriptor, rules PathRules) bool {
 		}
 	}
 	return false
-}
-
-func sameSubnet(a, b *Descriptor, rules PathRules) bool {
-	for _, x := range subnets(a, rules) {
-		for _, y := range subnets(b, rules) {
-			if x == y {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// subnets lists the /16 (IPv4) and /32 (IPv6) networks a relay listens in.
-func subnets(d *Descriptor, rules PathRules) []string {
-	var out []string
-	for _, a := range d.Addrs {
-		ip := addrIP(a)
-		if ip == nil || (rules.LoopbackDistinct && ip.IsLoopback()) {
-			continue
-		}
-		if v4 := ip.To4(); v4 != nil {
-			out = append(out, v4.Mask(net.CIDRMask(16, 32)).String())
-		} else {
-			out = append(out, ip.Mask(net.CIDRMask(32, 128)).String())
-		}
-	}
-	return out
-}
-
-func addrIP(a ma.Multiaddr) net.IP {
-	if s, err := a.ValueForProtocol(ma.P_IP4); err == nil {
-		return net.ParseIP(s)
-	}
-	if s, err := a.ValueForProtocol(ma.P_IP6); err == nil {
-		return net.ParseIP(s)
-	}
-	return nil
 }

@@ -21,6 +21,7 @@ func relaySet(t testing.TB, n int, spec func(i int, d *Descriptor)) []*Descripto
 	for i := range out {
 		d, _ := testDescriptor(t, byte(10+i), func(d *Descriptor) {
 			d.Addrs = []ma.Multiaddr{ma.StringCast(fmt.Sprintf("/ip4/10.%d.0.1/tcp/4001", i))}
+			d.FirstSeen = testNow.Add(-2 * DefaultGuardMinAge)
 			if spec != nil {
 				spec(i, d)
 			}

@@ -35,9 +35,9 @@ func (o *Overlay) Descriptor() (*Descriptor, []byte, error) {
 	}
 	d := &Descriptor{
 		Addrs: addrs, OnionKey: onion, Roles: o.cfg.Roles, Bandwidth: o.cfg.Bandwidth,
-		Family: o.cfg.Family, Seq: seq, Expiry: now.Add(o.cfg.DescriptorLifetime).Truncate(time.Second),
+		Family: o.cfg.Family, Seq: seq, Cells: o.cfg.Rules.cells(), Expiry: now.Add(o.cfg.DescriptorLifetime).Truncate(time.Second),
 	}
-	if err := d.Sign(o.cfg.Identity); err != nil {
+	if err := d.SignPoW(o.cfg.Identity, powBits(o.cfg.PoWBits)); err != nil {
 		return nil, nil, err
 	}
 	raw, err := d.Marshal()
@@ -91,7 +91,7 @@ func (o *Overlay) publishLoop(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			o.log.Debug("publish failed; will retry", "err", err, "in", retry)
+			o.log.Debug("publish failed; will retry", "err", scrub(err), "in", retry)
 			wait, retry = min(retry, wait), min(retry*2, o.cfg.RepublishEvery)
 		} else {
 			o.log.Debug("descriptor published")

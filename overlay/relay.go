@@ -77,7 +77,7 @@ func (o *Onion) handleCell(l *link, cell *onion.Cell) bool {
 	isCreate := cell.Cmd() == onion.CmdCreate
 	acts, err := o.relay.HandleCell(o.now, l.id, cell, o.acts[:0])
 	if err != nil {
-		o.log.Debug("onion cell refused", "err", err)
+		o.log.Debug("onion cell refused", "err", scrub(err))
 	}
 	if isCreate && err == nil {
 		o.relayed[ref] = &relayedCirc{prev: l.peer, created: o.now}
@@ -116,7 +116,17 @@ func (o *Onion) execute(acts []onion.Action) {
 func (o *Onion) extend(circ onion.CircRef, identity []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), extendTimeout)
 	defer cancel()
-	l, err := o.linkByIdentity(ctx, identity)
+	o.mu.Lock()
+	var prev peer.ID
+	if r := o.relayed[circ]; r != nil {
+		prev = r.prev
+	}
+	o.unlock()
+	var l *link
+	err := extendAllowed(prev, identity)
+	if err == nil {
+		l, err = o.linkByIdentity(ctx, identity)
+	}
 	o.mu.Lock()
 	defer o.unlock()
 	o.attachExtend(circ, l, err)
@@ -132,7 +142,7 @@ func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
 	}
 	var acts []onion.Action
 	if err != nil {
-		o.log.Debug("extend failed", "err", err)
+		o.log.Debug("extend failed", "err", scrub(err))
 		acts, err = o.relay.ExtendFailed(circ, onion.ReasonConnectFail, o.acts[:0])
 	} else {
 		acts, err = o.relay.Attach(circ, l.id, l.weDialed, o.acts[:0])
@@ -141,9 +151,20 @@ func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
 		}
 	}
 	if err != nil {
-		o.log.Debug("extend", "err", err)
+		o.log.Debug("extend", "err", scrub(err))
 	}
 	o.execute(acts)
+}
+
+// extendAllowed refuses an EXTEND back to the hop it came from: A→B→A→B…
+// loops would make each cell cross the same link many times, multiplying
+// the bandwidth one client spends on the relays (and no honest path visits
+// a relay twice). The refusal is the ordinary one: ErrHopUnreachable.
+func extendAllowed(prev peer.ID, identity []byte) error {
+	if prev != "" && string(identity) == string(prev) {
+		return ErrHopUnreachable
+	}
+	return nil
 }
 
 // linkByIdentity finds or opens the link an EXTEND asks for. Only peers

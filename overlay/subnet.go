@@ -1,0 +1,92 @@
+package overlay
+
+import (
+	"fmt"
+	"net"
+
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Subnet rules work on the addresses a node actually dials: a descriptor's
+// addresses, each an IP literal. A name (/dns4, /dns6, /dnsaddr) could
+// resolve to anything at dial time, so two relays could share a subnet
+// behind different names; such descriptors are refused outright.
+
+// checkAddrs refuses any address that is not an IP literal, or is one that
+// names no host (unspecified, multicast).
+func checkAddrs(addrs []ma.Multiaddr) error {
+	for i, a := range addrs {
+		ip := addrIP(a)
+		if ip == nil {
+			return fmt.Errorf("%w: address %d is not an IP literal", ErrAddrNotIP, i)
+		}
+		if ip.IsUnspecified() || ip.IsMulticast() {
+			return fmt.Errorf("%w: address %d names no host", ErrAddrNotIP, i)
+		}
+	}
+	return nil
+}
+
+// addrIP is the IP a multiaddr starts with, or nil when it starts with
+// anything else (a DNS name, a bare port, a circuit relay).
+func addrIP(a ma.Multiaddr) net.IP {
+	if len(a) == 0 {
+		return nil
+	}
+	c := a[0]
+	switch c.Code() {
+	case ma.P_IP4, ma.P_IP6:
+		return net.IP(c.RawValue())
+	}
+	return nil
+}
+
+// subnetOf names the IPv4 /16 or IPv6 /32 of ip; loopback addresses are
+// their own network each under rules.LoopbackDistinct (test networks).
+func subnetOf(ip net.IP, rules PathRules) string {
+	if rules.LoopbackDistinct && ip.IsLoopback() {
+		return ""
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.Mask(net.CIDRMask(16, 32)).String()
+	}
+	return ip.Mask(net.CIDRMask(32, 128)).String()
+}
+
+// subnets lists the networks a relay can be reached in. A relay without a
+// usable address gets a marker that conflicts with every other relay, so
+// it can never share a path with anyone: an address the rule cannot see is
+// an address the rule cannot enforce.
+func subnets(d *Descriptor, rules PathRules) []string {
+	var out []string
+	for _, a := range d.Addrs {
+		ip := addrIP(a)
+		if ip == nil {
+			return []string{unknownSubnet}
+		}
+		if s := subnetOf(ip, rules); s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(d.Addrs) == 0 {
+		return []string{unknownSubnet}
+	}
+	return out
+}
+
+const unknownSubnet = "?"
+
+func sameSubnet(a, b *Descriptor, rules PathRules) bool {
+	sa, sb := subnets(a, rules), subnets(b, rules)
+	if (len(sa) > 0 && sa[0] == unknownSubnet) || (len(sb) > 0 && sb[0] == unknownSubnet) {
+		return true
+	}
+	for _, x := range sa {
+		for _, y := range sb {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}

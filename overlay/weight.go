@@ -1,0 +1,103 @@
+package overlay
+
+import (
+	"math"
+	"slices"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Selection weights. A relay's claimed bandwidth is its own word, so it is
+// capped twice before it weighs anything: by a network-wide ceiling and by
+// a multiple of the median claim in the directory (a liar claiming 2^64 B/s
+// weighs no more than a generous honest relay). Where this node has
+// measured what a relay actually carried for it, the weight is also capped
+// by that measurement plus a margin, and a relay it has not measured
+// weighs at most the median claim (as Tor caps unmeasured relays): a claim
+// only counts above the median once this node has seen the relay carry
+// it. The rule is written up in ARCHITECTURE.md ("Path weights").
+const (
+	// DefaultBandwidthCeiling is the largest claim that counts: 1 GiB/s.
+	DefaultBandwidthCeiling = 1 << 30
+	// DefaultMedianMultiple caps a claim at this many times the median claim.
+	DefaultMedianMultiple = 32
+	// minWeight is the weight of a relay advertising less, so a relay
+	// claiming 0 is rarely chosen but not impossible to reach.
+	minWeight = 1 << 10
+	// measuredMarginNum/Den: a measured relay weighs at most 5/4 of the
+	// peak rate it carried, room for a measurement taken below capacity.
+	measuredMarginNum, measuredMarginDen = 5, 4
+)
+
+// WeightRules are the caps on claimed bandwidth, network parameters every
+// client of one network should share. The zero value means the defaults.
+type WeightRules struct {
+	Ceiling        uint64 // largest claim that counts, B/s; 0 = DefaultBandwidthCeiling
+	MedianMultiple uint64 // claims above this many medians count as that; 0 = DefaultMedianMultiple
+}
+
+func (w WeightRules) withDefaults() WeightRules {
+	if w.Ceiling == 0 {
+		w.Ceiling = DefaultBandwidthCeiling
+	}
+	if w.MedianMultiple == 0 {
+		w.MedianMultiple = DefaultMedianMultiple
+	}
+	return w
+}
+
+// Measurer tells what this node measured a relay carrying for it, in B/s
+// (Measurements implements it).
+type Measurer interface {
+	Measured(p peer.ID) (bytesPerSec uint64, ok bool)
+}
+
+// medianClaim is the median bandwidth claimed by the relays of dir.
+func medianClaim(dir []*Descriptor) uint64 {
+	claims := make([]uint64, 0, len(dir))
+	for _, d := range dir {
+		if d.Roles&RoleRelay != 0 {
+			claims = append(claims, d.Bandwidth)
+		}
+	}
+	if len(claims) == 0 {
+		return minWeight
+	}
+	slices.Sort(claims)
+	return max(claims[len(claims)/2], minWeight)
+}
+
+// capFor is the largest weight any claim may have in a directory whose
+// median claim is median.
+func (w WeightRules) capFor(median uint64) uint64 {
+	w = w.withDefaults()
+	return min(w.Ceiling, mulSat(median, w.MedianMultiple))
+}
+
+// weightOf is d's selection weight under cap and m (nil: no measurements
+// kept, claims count up to cap); median is the directory's median claim.
+func weightOf(d *Descriptor, cap, median uint64, m Measurer) uint64 {
+	w := min(d.Bandwidth, cap)
+	if m != nil {
+		if got, ok := m.Measured(d.Peer); ok {
+			w = min(w, mulSat(got, measuredMarginNum)/measuredMarginDen)
+		} else {
+			w = min(w, median)
+		}
+	}
+	return max(w, minWeight)
+}
+
+func mulSat(a, b uint64) uint64 {
+	if a != 0 && b > math.MaxUint64/a {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
+func addSat(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
+}

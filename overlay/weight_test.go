@@ -1,0 +1,165 @@
+package overlay
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// TestInflatedClaimsCapped plays relays lying about their bandwidth: among
+// 40 honest relays claiming 1..40 MiB/s, one claims 2^60 B/s and one
+// MaxUint64. Over many middle positions each liar must get at most the
+// share its capped weight (DefaultMedianMultiple × median) gives it. Today's
+// code gave the 2^60 relay nearly every path and the MaxUint64 one none
+// (the weight sum overflowed).
+func TestInflatedClaimsCapped(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 42, func(i int, d *Descriptor) {
+		d.Bandwidth = uint64(i+1) << 20
+		switch i {
+		case 40:
+			d.Bandwidth = 1 << 60
+		case 41:
+			d.Bandwidth = math.MaxUint64
+		}
+	})
+	dest := dir[0].Peer
+	median := medianClaim(dir)
+	limit := min(uint64(DefaultBandwidthCeiling), median*DefaultMedianMultiple)
+	var total float64
+	for _, d := range dir[1:] {
+		total += float64(min(d.Bandwidth, limit))
+	}
+	capShare := float64(limit) / total
+	const trials = 20000
+	counts := map[peer.ID]int{}
+	rnd := seeded(7)
+	for range trials {
+		path, err := SelectPath(dir, PathRequest{Dest: dest, Hops: 1}, PathRules{}, rnd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[path[0].Peer]++
+	}
+	// 5 standard deviations above the capped share: a correct sampler
+	// essentially never exceeds it.
+	bound := capShare + 5*math.Sqrt(capShare*(1-capShare)/trials)
+	for _, liar := range dir[40:] {
+		if got := float64(counts[liar.Peer]) / trials; got > bound || got == 0 {
+			t.Errorf("relay claiming %d B/s got %.3f of paths; capped share %.3f", liar.Bandwidth, got, capShare)
+		}
+	}
+}
+
+// TestWeightSumNoOverflow: claims near MaxUint64 never wrap the sums.
+func TestWeightSumNoOverflow(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 6, func(i int, d *Descriptor) { d.Bandwidth = math.MaxUint64 - uint64(i) })
+	sel := NewPathSelector(dir, PathRules{Weights: WeightRules{Ceiling: math.MaxUint64, MedianMultiple: math.MaxUint64}})
+	for i := 1; i < len(sel.cum); i++ {
+		if sel.cum[i] < sel.cum[i-1] {
+			t.Fatalf("cumulative weight wrapped at %d", i)
+		}
+	}
+	if _, err := sel.Select(PathRequest{Dest: dir[0].Peer}, seeded(1)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMeasuredWeight: a relay this node measured weighs at most 5/4 of
+// what it carried, however much it claims; unmeasured relays keep their
+// capped claim.
+func TestMeasuredWeight(t *testing.T) {
+	t.Parallel()
+	now := testNow
+	m := NewMeasurements(func() time.Time { return now })
+	dir := relaySet(t, 8, func(i int, d *Descriptor) { d.Bandwidth = 8 << 20 })
+	m.Record([]peer.ID{dir[1].Peer}, 4<<20, 4*time.Second) // carried 1 MiB/s
+	m.Record([]peer.ID{dir[2].Peer}, 1<<10, time.Second)   // too little to say anything
+	sel := NewPathSelector(dir, PathRules{Measured: m})
+	if w := sel.Weight(dir[1].Peer); w != (1<<20)*5/4 {
+		t.Fatalf("measured relay weighs %d, want %d", w, (1<<20)*5/4)
+	}
+	if w := sel.Weight(dir[2].Peer); w != 8<<20 { // the median claim is 8 MiB/s too
+		t.Fatalf("barely used relay weighs %d, want its claim", w)
+	}
+	dir[3].Bandwidth = 32 << 20 // unsigned change, for the weight only
+	sel = NewPathSelector(dir, PathRules{Measured: m})
+	if w := sel.Weight(dir[3].Peer); w != 8<<20 {
+		t.Fatalf("unmeasured relay claiming 4 medians weighs %d, want the median", w)
+	}
+	now = now.Add(measureKeep + time.Hour)
+	if _, ok := m.Measured(dir[1].Peer); ok {
+		t.Fatal("measurement kept past measureKeep")
+	}
+}
+
+// TestSubnetRules: two relays conflict when any of their addresses share
+// an IPv4 /16 or IPv6 /32; an address without an IP literal conflicts with
+// everything, since the rule could not see where it leads.
+func TestSubnetRules(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		a, b     string
+		loopback bool
+		conflict bool
+	}{
+		{"/ip4/10.1.2.3/tcp/1", "/ip4/10.1.200.4/tcp/1", false, true},
+		{"/ip4/10.1.2.3/tcp/1", "/ip4/10.2.2.3/tcp/1", false, false},
+		{"/ip6/2001:db8:1::1/tcp/1", "/ip6/2001:db8:ffff::9/udp/1/quic-v1", false, true},
+		{"/ip6/2001:db8::1/tcp/1", "/ip6/2001:db9::1/tcp/1", false, false},
+		{"/ip6/::ffff:10.1.0.1/tcp/1", "/ip4/10.1.9.9/tcp/1", false, true},
+		{"/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/2", false, true},
+		{"/ip4/127.0.0.1/tcp/1", "/ip4/127.0.0.1/tcp/2", true, false},
+		{"/dns4/a.example/tcp/1", "/ip4/10.9.0.1/tcp/1", false, true},
+		{"/dns4/a.example/tcp/1", "/dns4/b.example/tcp/1", true, true},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s~%s", tc.a, tc.b), func(t *testing.T) {
+			t.Parallel()
+			a := &Descriptor{Peer: "a", Addrs: []ma.Multiaddr{ma.StringCast(tc.a)}}
+			b := &Descriptor{Peer: "b", Addrs: []ma.Multiaddr{ma.StringCast(tc.b)}}
+			if got := conflicts(a, []*Descriptor{b}, PathRules{LoopbackDistinct: tc.loopback}); got != tc.conflict {
+				t.Fatalf("conflict = %v, want %v", got, tc.conflict)
+			}
+		})
+	}
+}
+
+// TestDNSRelaysMakeNoPath: four /dns4 relays used to make one path, as the
+// /16 rule skipped them. Directories refuse their descriptors (see
+// TestDescriptorRejected); handed to SelectPath anyway, they conflict.
+func TestDNSRelaysMakeNoPath(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 4, func(i int, d *Descriptor) {
+		d.Addrs = []ma.Multiaddr{ma.StringCast(fmt.Sprintf("/dns4/r%d.example/tcp/4001", i))}
+	})
+	if _, err := SelectPath(dir, PathRequest{Dest: dir[0].Peer}, PathRules{}, seeded(1)); err == nil {
+		t.Fatal("a path of /dns4 relays was built")
+	}
+}
+
+// TestCellsVersionsNeverMix: a path for cells v1 never holds a v2 relay.
+func TestCellsVersionsNeverMix(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 8, func(i int, d *Descriptor) {
+		if i%2 == 1 {
+			d.Cells = 2
+		}
+	})
+	for seed := range uint64(50) {
+		path, err := SelectPath(dir, PathRequest{Dest: dir[0].Peer}, PathRules{}, seeded(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range path {
+			if d.Cells != CellsV1 {
+				t.Fatal("v1 path holds a v2 relay")
+			}
+		}
+	}
+}
