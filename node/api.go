@@ -65,16 +65,11 @@ func (n *Node) APIAddr() string {
 }
 
 func (n *Node) serveAPI() *http.Server {
-	mux := http.NewServeMux()
+	mux := n.host.mux // the services registered their endpoints on it in New
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, n.Status())
 	})
-	mux.HandleFunc("POST /v1/probe", n.handleProbe)
-	n.registerLedgerAPI(mux)
-	n.registerComputeAPI(mux)
-	stopDashboard := n.registerDashboard(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	srv.RegisterOnShutdown(stopDashboard)
 	n.mu.Lock()
 	l := n.api
 	n.mu.Unlock()

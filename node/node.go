@@ -12,6 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"cyclecash/node/buyer"
+	"cyclecash/node/gateway"
+	"cyclecash/node/mint"
+	"cyclecash/node/service"
+	"cyclecash/node/worker"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -33,8 +38,12 @@ type Node struct {
 	api      net.Listener
 	started  time.Time
 
-	ledger  *ledgerService  // a gateway's ledger; nil for other roles
-	compute *computeService // scheduler, worker and buyer client
+	host     *host             // the node as its services see it
+	services []service.Service // built in order, closed in reverse
+	mint     *mint.Service     // role gateway
+	gateway  *gateway.Gateway  // role gateway
+	worker   *worker.Worker    // role worker
+	buyer    *buyer.Buyer      // every node
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
@@ -93,27 +102,16 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}}
-	if p.roles&overlay.RoleGateway != 0 {
-		circ.Handle(overlay.EchoService, echo)
-	}
+	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {
 		circ.Close()
 		ov.Close()
 		return nil, err
 	}
-	cfg.Ledger.Measured = n.measuredCapacity
-	if n.ledger, err = startLedger(cfg, p.roles); err != nil {
+	if err := n.buildServices(p.roles); err != nil {
 		n.Close()
 		return nil, err
 	}
-	compute, err := startCompute(n, cfg, p.roles)
-	if err != nil {
-		n.Close()
-		return nil, err
-	}
-	n.mu.Lock()
-	n.compute = compute
-	n.mu.Unlock()
 	return n, nil
 }
 
@@ -158,18 +156,22 @@ func (n *Node) Run(ctx context.Context) error {
 	n.started = time.Now()
 	n.mu.Unlock()
 	srv := n.serveAPI()
-	n.ledger.serve(n.log)
 	var wg sync.WaitGroup
-	wg.Add(5)
-	go func() { defer wg.Done(); n.compute.run(ctx) }()
-	go func() { defer wg.Done(); n.ov.Run(ctx) }()
-	go func() { defer wg.Done(); n.circ.Run(ctx) }()
-	go func() { defer wg.Done(); n.rotateLoop(ctx) }()
-	go func() { defer wg.Done(); n.guardLoop(ctx) }()
+	run := func(f func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx) }()
+	}
+	for _, s := range n.services {
+		run(s.Run)
+	}
+	run(func(ctx context.Context) { n.ov.Run(ctx) })
+	run(func(ctx context.Context) { n.circ.Run(ctx) })
+	run(n.rotateLoop)
+	run(n.guardLoop)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := errors.Join(srv.Shutdown(shutdown), n.ledger.shutdown(shutdown))
+	err := srv.Shutdown(shutdown)
 	wg.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = nil
@@ -230,7 +232,8 @@ func (n *Node) guardLoop(ctx context.Context) {
 	}
 }
 
-// Close stops the API listener and the overlay.
+// Close stops the API listener, closes the services in reverse order of
+// construction, then the onion layer and the overlay.
 func (n *Node) Close() error {
 	n.mu.Lock()
 	api := n.api
@@ -239,7 +242,10 @@ func (n *Node) Close() error {
 	if api != nil {
 		errs = append(errs, ignoreClosed(api.Close()))
 	}
-	return errors.Join(append(errs, n.compute.close(), n.circ.Close(), n.ov.Close(), n.ledger.close())...)
+	for i := len(n.services) - 1; i >= 0; i-- {
+		errs = append(errs, n.services[i].Close())
+	}
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
 }
 
 func ignoreClosed(err error) error {
