@@ -8,6 +8,7 @@ import (
 
 	"cyclecash/compute"
 	"cyclecash/ledger"
+	"cyclecash/ledger/wallet"
 	"cyclecash/node/work"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -124,17 +125,14 @@ func (g *Gateway) consume(ctx context.Context, id string, meta jobMeta, used uin
 }
 
 // newPlan makes change outputs in keyset id adding up to reserved - used,
-// one per power of two, with random secrets and blinding factors.
+// one per power of two (wallet.Split), with random secrets and blinding
+// factors.
 func newPlan(id ledger.KeysetID, reserved, used uint64) (*settlePlan, error) {
 	if used > reserved {
 		return nil, fmt.Errorf("%w: used %d of %d reserved", work.ErrPayment, used, reserved)
 	}
 	p := &settlePlan{Used: used}
-	amount := reserved - used
-	for bit := 63; bit >= 0; bit-- {
-		if amount&(1<<bit) == 0 {
-			continue
-		}
+	for _, amount := range wallet.Split(reserved - used) {
 		var sec, rb [32]byte
 		rand.Read(sec[:])
 		rand.Read(rb[:])
@@ -145,7 +143,7 @@ func newPlan(id ledger.KeysetID, reserved, used uint64) (*settlePlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Outputs = append(p.Outputs, ledger.BlindedMessage{Amount: 1 << bit, ID: id, B: ledger.PointOf(B)})
+		p.Outputs = append(p.Outputs, ledger.BlindedMessage{Amount: amount, ID: id, B: ledger.PointOf(B)})
 		p.Secrets = append(p.Secrets, secret)
 		p.R = append(p.R, r.Bytes())
 	}
@@ -153,28 +151,22 @@ func newPlan(id ledger.KeysetID, reserved, used uint64) (*settlePlan, error) {
 }
 
 // unblindChange turns the mint's signatures on the plan's outputs into a
-// change token.
+// change token (wallet.UnblindSigned: the same checks a wallet makes).
 func unblindChange(ks *ledger.Keyset, plan *settlePlan, sigs ledger.Signatures) (string, error) {
+	if len(sigs.Signatures) != len(plan.Outputs) {
+		return "", fmt.Errorf("node: compute: %d signatures for %d change outputs", len(sigs.Signatures), len(plan.Outputs))
+	}
 	var proofs []ledger.Proof
 	for i, s := range sigs.Signatures {
 		pub, err := ks.PublicKey(s.Amount)
 		if err != nil {
 			return "", err
 		}
-		c, err := s.C.Key()
-		if err != nil {
-			return "", err
-		}
 		var r secp256k1.ModNScalar
 		r.SetBytes(&plan.R[i])
-		C, err := ledger.Unblind(c, &r, pub)
+		p, err := wallet.UnblindSigned(pub, plan.Outputs[i].B, plan.Secrets[i], &r, s)
 		if err != nil {
 			return "", err
-		}
-		p := ledger.Proof{Amount: s.Amount, ID: s.ID, Secret: plan.Secrets[i], C: ledger.PointOf(C)}
-		if s.DLEQ != nil {
-			rs := ledger.Scalar(plan.R[i])
-			p.DLEQ = &ledger.DLEQ{E: s.DLEQ.E, S: s.DLEQ.S, R: &rs}
 		}
 		proofs = append(proofs, p)
 	}
