@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -138,7 +139,7 @@ func (c *Client) do(req *http.Request, hc *http.Client, out any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("node: control API: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+		return fmt.Errorf("node: control API: %s: %w", resp.Status, decodeAPIError(resp.StatusCode, bytes.TrimSpace(b)))
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }

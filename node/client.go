@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"cyclecash/ledger"
@@ -63,10 +62,11 @@ func (c *Client) ledgerCall(ctx context.Context, method, path string, in, out an
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		if resp.StatusCode == http.StatusNotFound && !strings.HasPrefix(string(b), "node:") {
-			return ErrNoLedger // a node that is not a gateway, or from before the ledger endpoints
+		e := decodeAPIError(resp.StatusCode, bytes.TrimSpace(b))
+		if resp.StatusCode == http.StatusNotFound && e.Code == 0 {
+			return ErrNoLedger // a node that is not a gateway: no ledger endpoints
 		}
-		return errors.New(strings.TrimSpace(string(b)))
+		return e
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 
+	"cyclecash/ledger"
 	"cyclecash/node/service"
 )
 
@@ -47,7 +48,7 @@ func (s *Service) ledgerHandler(fn func(*http.Request, *Ledger) (any, error)) ht
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := fn(r, s.Ledger)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			service.WriteError(w, http.StatusBadRequest, err, ledger.ErrorCode(err))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

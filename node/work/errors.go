@@ -1,9 +1,10 @@
 package work
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
+
+	"cyclecash/node/service"
 )
 
 // Sentinel errors of the compute services.
@@ -21,17 +22,18 @@ var (
 	ErrJob = errors.New("node: compute: job rejected")
 )
 
-// Wire error codes: the one table both sides read. A gateway's refusal is
-// {"detail": message, "code": code}; the client decodes the code back into
-// the sentinel. A code the client does not know means ErrJob.
+// Wire error codes: the one table both sides read (30xxx: clear of the
+// Cashu codes the ledger uses). A refusal is a service.ErrorBody; the
+// client decodes the code back into the sentinel. A code the client does
+// not know means ErrJob.
 var codes = []struct {
 	code int
 	err  error
 }{
-	{10003, ErrUnauthorized},
-	{10002, ErrPayment}, // before ErrJob: a refused payment is one, whatever else it wraps
-	{10004, ErrNoCompute},
-	{10001, ErrJob},
+	{30003, ErrUnauthorized},
+	{30002, ErrPayment}, // before ErrJob: a refused payment is one, whatever else it wraps
+	{30004, ErrNoCompute},
+	{30001, ErrJob},
 }
 
 // CodeOf is the wire code of err: that of the first sentinel it wraps, or
@@ -45,8 +47,8 @@ func CodeOf(err error) int {
 	return 0
 }
 
-// sentinel is the error of a wire code; unknown codes are ErrJob.
-func sentinel(code int) error {
+// Sentinel is the error of a wire code; unknown codes are ErrJob.
+func Sentinel(code int) error {
 	for _, c := range codes {
 		if c.code == code {
 			return c.err
@@ -55,19 +57,11 @@ func sentinel(code int) error {
 	return ErrJob
 }
 
-// wireError is the body of a refusal.
-type wireError struct {
-	Detail string `json:"detail"`
-	Code   int    `json:"code"`
-}
-
 // WriteError answers with err under HTTP status and its wire code. The
 // message comes from this package's and the cores' errors; none carries a
 // peer's address.
 func WriteError(w http.ResponseWriter, err error, status int) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(wireError{Detail: err.Error(), Code: CodeOf(err)})
+	service.WriteError(w, status, err, CodeOf(err))
 }
 
 // RemoteError is a gateway's refusal as the client sees it: its HTTP
@@ -85,9 +79,6 @@ func (e *RemoteError) Unwrap() error { return e.err }
 
 // decodeError reads a refusal body (bounded by the caller).
 func decodeError(status int, body []byte) *RemoteError {
-	var we wireError
-	if json.Unmarshal(body, &we) != nil {
-		we.Detail = string(body)
-	}
-	return &RemoteError{Status: status, Msg: we.Detail, err: sentinel(we.Code)}
+	e := service.DecodeError(body)
+	return &RemoteError{Status: status, Msg: e.Detail, err: Sentinel(e.Code)}
 }
