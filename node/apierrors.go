@@ -1,8 +1,6 @@
 package node
 
 import (
-	"errors"
-
 	"cyclecash/ledger"
 	"cyclecash/node/service"
 	"cyclecash/node/work"
@@ -10,32 +8,16 @@ import (
 
 // Control API refusals are service.ErrorBody answers. Their codes come
 // from the answering service's one table: the ledger's Cashu codes (the
-// mint's endpoints), the work protocol's (the buyer's), and node's own
-// below; APIError decodes a code back into its sentinel for errors.Is.
-
-// nodeCodes are the codes node itself answers with (31xxx).
-var nodeCodes = []struct {
-	code int
-	err  error
-}{
-	{31001, ErrNoLedger},
-	{31002, ErrNotWorker},
-}
+// mint's endpoints) and the work protocol's (the buyer's); APIError
+// decodes a code back into its sentinel for errors.Is. A node that is not
+// a gateway has no ledger endpoints: its 404 is ErrNoLedger.
 
 // codeOf is the control API code of sentinel err, or 0.
 func codeOf(err error) int {
 	if c := work.CodeOf(err); c != 0 {
 		return c
 	}
-	if c := ledger.ErrorCode(err); c != 0 {
-		return c
-	}
-	for _, c := range nodeCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return 0
+	return ledger.ErrorCode(err)
 }
 
 // APIError is a refusal from a node's control API: its HTTP status, the

@@ -36,10 +36,11 @@ type Host struct {
 	// API is the control API mux: tests serve requests on it directly.
 	API *http.ServeMux
 
-	mu      sync.Mutex
-	circuit map[string]func(net.Conn)
-	direct  map[string]func(net.Conn)
-	figures map[string]func(context.Context) any
+	mu       sync.Mutex
+	accepted map[string]int // "circuit:NAME" or "direct:PROTO" -> conns handed to the handler
+	circuit  map[string]func(net.Conn)
+	direct   map[string]func(net.Conn)
+	figures  map[string]func(context.Context) any
 }
 
 var _ service.Host = (*Host)(nil)
@@ -49,7 +50,7 @@ var _ service.Host = (*Host)(nil)
 func (n *Net) NewHost(name, role, dir string) *Host {
 	h := &Host{net: n, name: name, role: role, dir: dir, log: slog.New(slog.DiscardHandler),
 		API: http.NewServeMux(), circuit: map[string]func(net.Conn){}, direct: map[string]func(net.Conn){},
-		figures: map[string]func(context.Context) any{}}
+		figures: map[string]func(context.Context) any{}, accepted: map[string]int{}}
 	n.mu.Lock()
 	n.hosts = append(n.hosts, h)
 	n.mu.Unlock()
@@ -60,16 +61,16 @@ func (h *Host) Logger() *slog.Logger { return h.log }
 func (h *Host) DataDir() string      { return h.dir }
 
 func (h *Host) DialCircuit(ctx context.Context, to, svc string) (net.Conn, error) {
-	return h.net.dial(h, to, func(o *Host) func(net.Conn) { return o.circuit[svc] })
+	return h.net.dial(h, to, "circuit:"+svc, func(o *Host) func(net.Conn) { return o.circuit[svc] })
 }
 
 func (h *Host) DialDirect(ctx context.Context, to, proto string) (net.Conn, error) {
-	return h.net.dial(h, to, func(o *Host) func(net.Conn) { return o.direct[proto] })
+	return h.net.dial(h, to, "direct:"+proto, func(o *Host) func(net.Conn) { return o.direct[proto] })
 }
 
 // dial finds a host other than from matching to whose handler pick
 // returns, and hands it one end of a pipe.
-func (n *Net) dial(from *Host, to string, pick func(*Host) func(net.Conn)) (net.Conn, error) {
+func (n *Net) dial(from *Host, to, kind string, pick func(*Host) func(net.Conn)) (net.Conn, error) {
 	n.mu.Lock()
 	hosts := append([]*Host(nil), n.hosts...)
 	n.mu.Unlock()
@@ -79,6 +80,9 @@ func (n *Net) dial(from *Host, to string, pick func(*Host) func(net.Conn)) (net.
 		}
 		o.mu.Lock()
 		hd := pick(o)
+		if hd != nil {
+			o.accepted[kind]++
+		}
 		o.mu.Unlock()
 		if hd == nil {
 			continue
@@ -124,4 +128,12 @@ func (h *Host) Figures(ctx context.Context, names ...string) map[string]any {
 		out[k] = f(ctx)
 	}
 	return out
+}
+
+// Accepted counts the streams handed to h's handler of kind: "circuit:NAME"
+// or "direct:PROTO". Tests assert which way a service reached another.
+func (h *Host) Accepted(kind string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.accepted[kind]
 }
