@@ -14,7 +14,7 @@ import (
 // its accepted tasks are consumed (SPENT) and the rest comes back as a
 // change token the buyer fetches with the results. A job with no accepted
 // task releases the reservation: the buyer's own tokens are UNSPENT again.
-// Settlement is in compute_settle.go.
+// Settlement is in settle.go.
 
 // reserve decodes the buyer's tokens and reserves them for job if they
 // cover budget.

@@ -52,18 +52,8 @@ type Gateway struct {
 	crash func(step string) error // test hook: fail after a step (crashPoint)
 
 	mu       sync.Mutex
-	sessions map[string]*workSession // work.Bearer token -> session
+	sessions map[string]*workSession // bearer token -> session
 	settling map[string]bool         // jobs whose escrow is being settled
-}
-
-// sessionIdle is how long a worker session lasts without a request; a
-// worker whose session expired registers again on the 401.
-const sessionIdle = time.Hour
-
-// workSession is a registered worker session.
-type workSession struct {
-	worker string
-	seen   time.Time // last request
 }
 
 // queueStore is the gateway's compute store: bbolt, or PostgreSQL beside
@@ -202,37 +192,6 @@ func (g *Gateway) Close() error {
 	return g.store.Close()
 }
 
-// authed resolves the work.Bearer token to the session's worker ID.
-func (g *Gateway) authed(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := work.Bearer(r)
-		worker := ""
-		g.mu.Lock()
-		if s := g.sessions[tok]; s != nil {
-			s.seen, worker = g.now(), s.worker
-		}
-		g.mu.Unlock()
-		if !ok || worker == "" {
-			work.WriteError(w, work.ErrUnauthorized, http.StatusUnauthorized)
-			return
-		}
-		h(w, r, worker)
-	}
-}
-
-// expireSessions drops the sessions idle for longer than sessionIdle:
-// anyone may register, and a stealth worker uses a new key every start.
-func (g *Gateway) expireSessions() {
-	cutoff := g.now().Add(-sessionIdle)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for tok, s := range g.sessions {
-		if s.seen.Before(cutoff) {
-			delete(g.sessions, tok)
-		}
-	}
-}
-
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
@@ -247,25 +206,4 @@ func readJSON(r *http.Request, v any) error {
 		return fmt.Errorf("%w: malformed request: %v", work.ErrJob, err)
 	}
 	return nil
-}
-
-// figures sums the gateway's jobs from its own store for the dashboard.
-func (g *Gateway) figures() service.GatewayFigures {
-	var ids []string
-	_ = g.store.View(func(tx compute.Tx) error {
-		return tx.Scan(tableJobMeta, "", func(key string, _ []byte) error {
-			ids = append(ids, key)
-			return nil
-		})
-	})
-	var f service.GatewayFigures
-	for _, id := range ids {
-		if j, err := g.queue.Job(id); err == nil {
-			f.Jobs++
-			f.Tasks += j.Tasks
-			f.TasksAccepted += j.Accepted
-			f.UnitsAccepted += j.Units
-		}
-	}
-	return f
 }

@@ -10,7 +10,7 @@ import (
 // The gateway's recovery sweep, at start-up and on every tick: it
 // completes every payout and settlement that was owed but not done when a
 // gateway stopped (a crash, a refused ledger call). Both are idempotent
-// (compute_payout.go, compute_settle.go), so a sweep racing the request
+// (payout.go, settle.go), so a sweep racing the request
 // that does the same work, or another gateway on the same database, pays
 // nothing twice.
 
