@@ -134,7 +134,7 @@ func InitKeys(dir string) (peer.ID, error) {
 // ID is the node's peer ID.
 func (n *Node) ID() peer.ID { return n.ov.ID() }
 
-// Overlay exposes the network layer to tests and role services.
+// Overlay exposes the network layer to tests and the test network.
 func (n *Node) Overlay() *overlay.Overlay { return n.ov }
 
 // CreatedIdentity reports whether New generated a fresh identity.
