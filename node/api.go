@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,16 +66,11 @@ func (n *Node) APIAddr() string {
 }
 
 func (n *Node) serveAPI() *http.Server {
-	mux := http.NewServeMux()
+	mux := n.host.mux // the services registered their endpoints on it in New
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, n.Status())
 	})
-	mux.HandleFunc("POST /v1/probe", n.handleProbe)
-	n.registerLedgerAPI(mux)
-	n.registerComputeAPI(mux)
-	stopDashboard := n.registerDashboard(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	srv.RegisterOnShutdown(stopDashboard)
 	n.mu.Lock()
 	l := n.api
 	n.mu.Unlock()
@@ -143,7 +139,7 @@ func (c *Client) do(req *http.Request, hc *http.Client, out any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("node: control API: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+		return fmt.Errorf("node: control API: %s: %w", resp.Status, decodeAPIError(resp.StatusCode, bytes.TrimSpace(b)))
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }

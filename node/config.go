@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"cyclecash/node/work"
+	"cyclecash/node/worker"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -50,6 +52,9 @@ type Config struct {
 
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
+
+	// WorkerForTest are the worker's test hooks, never from a config file.
+	WorkerForTest worker.Hooks `toml:"-"`
 }
 
 // Defaults returns the configuration a fresh `cyclecash init` writes.
@@ -68,7 +73,7 @@ func Defaults() Config {
 		GatherEvery:        2 * time.Minute,
 		RefreshEvery:       time.Hour,
 		Ledger:             LedgerConfig{Store: StoreBolt},
-		Compute:            computeDefaults(),
+		Compute:            work.Defaults(),
 	}
 }
 
@@ -94,7 +99,7 @@ func (c Config) WithDefaults() Config {
 	c.GatherEvery = or(c.GatherEvery, d.GatherEvery)
 	c.RefreshEvery = or(c.RefreshEvery, d.RefreshEvery)
 	c.Ledger.Store = or(c.Ledger.Store, d.Ledger.Store)
-	c.Compute = c.Compute.withDefaults(c.ClientOnly)
+	c.Compute = c.Compute.WithDefaults(c.ClientOnly)
 	return c
 }
 
@@ -152,10 +157,10 @@ func (c Config) parse() (parsed, error) {
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return p, err
 	}
-	if err := c.Ledger.validate(); err != nil {
+	if err := c.Ledger.Validate(); err != nil {
 		return p, err
 	}
-	if err := c.Compute.validate(c.ClientOnly); err != nil {
+	if err := c.Compute.Validate(c.ClientOnly); err != nil {
 		return p, err
 	}
 	return p, nil

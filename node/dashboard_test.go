@@ -72,29 +72,3 @@ func TestDashboardJSON(t *testing.T) {
 		t.Fatalf("dashboard %+v", d)
 	}
 }
-
-// TestTrafficRing: the sample ring keeps the last sampleCount samples,
-// oldest first, and plots draw one point per sample.
-func TestTrafficRing(t *testing.T) {
-	t.Parallel()
-	gw := runNode(t, t.TempDir(), "relay")
-	m := newTrafficMeter(gw)
-	start := time.Now()
-	for i := range sampleCount + 5 {
-		m.sample(start.Add(time.Duration(i) * sampleEvery))
-	}
-	s := m.samples(start.Add(time.Duration(sampleCount+5) * sampleEvery))
-	if len(s) != sampleCount+1 || !s[0].At.Equal(start.Add(5*sampleEvery)) {
-		t.Fatalf("%d samples, first at %v", len(s), s[0].At.Sub(start))
-	}
-	for i := 1; i < len(s); i++ {
-		if !s[i].At.After(s[i-1].At) {
-			t.Fatalf("sample %d out of order", i)
-		}
-	}
-	for _, p := range trafficPlots(s) {
-		if got := len(strings.Fields(p.Points)); got != len(s) {
-			t.Fatalf("plot %q has %d points, want %d", p.Title, got, len(s))
-		}
-	}
-}

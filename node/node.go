@@ -12,6 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"cyclecash/node/buyer"
+	"cyclecash/node/gateway"
+	"cyclecash/node/mint"
+	"cyclecash/node/service"
+	"cyclecash/node/worker"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -33,8 +38,12 @@ type Node struct {
 	api      net.Listener
 	started  time.Time
 
-	ledger  *ledgerService  // a gateway's ledger; nil for other roles
-	compute *computeService // scheduler, worker and buyer client
+	host     *host             // the node as its services see it
+	services []service.Service // built in order, closed in reverse
+	mint     *mint.Service     // role gateway
+	gateway  *gateway.Gateway  // role gateway
+	worker   *worker.Worker    // role worker
+	buyer    *buyer.Buyer      // every node
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
@@ -93,27 +102,16 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}}
-	if p.roles&overlay.RoleGateway != 0 {
-		circ.Handle(overlay.EchoService, echo)
-	}
+	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {
 		circ.Close()
 		ov.Close()
 		return nil, err
 	}
-	cfg.Ledger.Measured = n.measuredCapacity
-	if n.ledger, err = startLedger(cfg, p.roles); err != nil {
+	if err := n.buildServices(p.roles); err != nil {
 		n.Close()
 		return nil, err
 	}
-	compute, err := startCompute(n, cfg, p.roles)
-	if err != nil {
-		n.Close()
-		return nil, err
-	}
-	n.mu.Lock()
-	n.compute = compute
-	n.mu.Unlock()
 	return n, nil
 }
 
@@ -136,7 +134,7 @@ func InitKeys(dir string) (peer.ID, error) {
 // ID is the node's peer ID.
 func (n *Node) ID() peer.ID { return n.ov.ID() }
 
-// Overlay exposes the network layer to tests and role services.
+// Overlay exposes the network layer to tests and the test network.
 func (n *Node) Overlay() *overlay.Overlay { return n.ov }
 
 // CreatedIdentity reports whether New generated a fresh identity.
@@ -158,18 +156,22 @@ func (n *Node) Run(ctx context.Context) error {
 	n.started = time.Now()
 	n.mu.Unlock()
 	srv := n.serveAPI()
-	n.ledger.serve(n.log)
 	var wg sync.WaitGroup
-	wg.Add(5)
-	go func() { defer wg.Done(); n.compute.run(ctx) }()
-	go func() { defer wg.Done(); n.ov.Run(ctx) }()
-	go func() { defer wg.Done(); n.circ.Run(ctx) }()
-	go func() { defer wg.Done(); n.rotateLoop(ctx) }()
-	go func() { defer wg.Done(); n.guardLoop(ctx) }()
+	run := func(f func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx) }()
+	}
+	for _, s := range n.services {
+		run(s.Run)
+	}
+	run(func(ctx context.Context) { n.ov.Run(ctx) })
+	run(func(ctx context.Context) { n.circ.Run(ctx) })
+	run(n.rotateLoop)
+	run(n.guardLoop)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := errors.Join(srv.Shutdown(shutdown), n.ledger.shutdown(shutdown))
+	err := srv.Shutdown(shutdown)
 	wg.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = nil
@@ -177,60 +179,8 @@ func (n *Node) Run(ctx context.Context) error {
 	return err
 }
 
-// rotateLoop checks hourly whether the onion key is due for rotation and
-// announces the new one at once.
-func (n *Node) rotateLoop(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		keys, rotated, err := loadOrCreateOnionKeys(n.cfg.DataDir, time.Now())
-		if err != nil {
-			n.log.Error("onion key rotation failed", "err", err)
-			continue
-		}
-		if rotated {
-			n.mu.Lock()
-			n.onion = keys
-			n.mu.Unlock()
-			n.ov.SetOnionKey(keys.Public())
-			if ks, err := onionKeys(keys); err == nil {
-				n.circ.SetKeys(ks[0], ks[len(ks)-1])
-			}
-			n.log.Info("onion key rotated")
-			if err := n.ov.Publish(ctx); err != nil {
-				n.log.Warn("publishing rotated onion key failed; the timer will retry", "err", err)
-			}
-		}
-	}
-}
-
-// guardLoop keeps the primary guard set filled once the directory knows
-// enough relays, so the first circuit does not wait for it.
-func (n *Node) guardLoop(ctx context.Context) {
-	every := 2 * time.Second
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-		if n.ov.Directory().Len() < overlay.PrimaryGuards+1 {
-			continue
-		}
-		if _, err := n.PickGuard(); err != nil {
-			n.log.Debug("no entry guard yet", "err", err)
-			continue
-		}
-		every = time.Minute
-	}
-}
-
-// Close stops the API listener and the overlay.
+// Close stops the API listener, closes the services in reverse order of
+// construction, then the onion layer and the overlay.
 func (n *Node) Close() error {
 	n.mu.Lock()
 	api := n.api
@@ -239,7 +189,10 @@ func (n *Node) Close() error {
 	if api != nil {
 		errs = append(errs, ignoreClosed(api.Close()))
 	}
-	return errors.Join(append(errs, n.compute.close(), n.circ.Close(), n.ov.Close(), n.ledger.close())...)
+	for i := len(n.services) - 1; i >= 0; i-- {
+		errs = append(errs, n.services[i].Close())
+	}
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
 }
 
 func ignoreClosed(err error) error {

@@ -2,6 +2,8 @@ package node
 
 import (
 	"time"
+
+	"cyclecash/node/service"
 )
 
 // Status is what `cyclecash status` shows: the node's own view of itself.
@@ -18,23 +20,6 @@ type Status struct {
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
-}
-
-// CircuitStatus is one open client circuit: how long, how old, how much
-// it carried. It never names the relays.
-type CircuitStatus struct {
-	Hops     int    `json:"hops"`
-	Age      string `json:"age"`
-	Streams  int    `json:"streams"`
-	Sent     uint64 `json:"sent_bytes"`
-	Received uint64 `json:"received_bytes"`
-}
-
-// GuardStatus is one primary entry guard.
-type GuardStatus struct {
-	Peer        string    `json:"peer"`
-	Expires     time.Time `json:"expires"`
-	InDirectory bool      `json:"in_directory"`
 }
 
 // Status reports the node's current state.
@@ -65,4 +50,12 @@ func (n *Node) Status() Status {
 		st.Guards = append(st.Guards, GuardStatus{Peer: g.Peer.String(), Expires: g.Expires, InDirectory: ok})
 	}
 	return st
+}
+
+// figures are the node's own figures for the dashboard: its status and
+// the bytes it relayed for others.
+func (n *Node) figures() service.NodeFigures {
+	st := n.Status()
+	return service.NodeFigures{Peer: st.Peer, Roles: st.Roles, Uptime: st.Uptime, Directory: st.Directory,
+		Guards: st.Guards, Circuits: st.Circuits, Relaying: st.Relaying, RelayedBytes: n.circ.RelayedBytes()}
 }

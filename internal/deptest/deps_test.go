@@ -3,6 +3,7 @@
 package deptest
 
 import (
+	"fmt"
 	"go/parser"
 	"go/token"
 	"os"
@@ -33,6 +34,15 @@ var rules = []rule{
 	{"overlay/tor", []string{"overlay"}, true, "Tor bridge: sits beside overlay, imported only by node", nil},
 	{"overlay", []string{"onion"}, true, "network layer: carries onion cells, knows nothing of roles", nil},
 	{"market", []string{"ledger", "internal/pgutil"}, false, "marketplace: uses token types only, reaches the network through node; market/pgstore shares the pool/migration/retry plumbing", nil},
+	{"node/service", nil, false, "the seam: a leaf every role service imports, so it imports nothing of ours", nil},
+	{"node/work", []string{"node/service", "compute"}, false, "work protocol: wire types, client, codes; reaches the network only through service.Host", nil},
+	{"node/gateway", []string{"node/service", "node/work", "compute", "ledger"}, false, "gateway work side: queue, escrow, payouts; the mint is a constructor argument", []string{"internal/pgutil/pgtest", "node/buyer", "node/worker"}},
+	{"node/worker", []string{"node/service", "node/work", "compute", "ledger/wallet"}, false, "worker: speaks the work protocol, knows nothing of the gateway's escrow or settlement", nil},
+	{"node/buyer", []string{"node/service", "node/work", "compute"}, false, "buyer: speaks the work protocol through circuits only", nil},
+	{"node/mint", []string{"node/service", "ledger"}, false, "mint: the ledger as a service; reads Ĉ through a constructor argument", nil},
+	{"node/probe", []string{"node/service"}, false, "probe: fresh circuits through an interface node implements", nil},
+	{"node/dashboard", []string{"node/service"}, false, "dashboard: renders the figures services report, never their state", nil},
+	{"node/*", []string{"node/service", "node/work", "ledger", "compute", "market"}, false, "role service: sees the node only through service.Host (no node, no overlay, no libp2p)", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
@@ -41,53 +51,86 @@ var rules = []rule{
 	{"examples", nil, false, "wasm example programs stand alone", nil},
 }
 
-// importers lists who may import a package at all.
+// importers lists who may import a package at all; a key ending in "!"
+// names that package only, "/*" its subpackages only (node's services are
+// node's to wire: only node and its services import them).
 var importers = map[string][]string{
-	"node":        {"cmd", "internal/testnet", "internal/demo"},
+	"node!":       {"cmd", "internal/testnet", "internal/demo"},
+	"node/*":      {"node"},
 	"overlay/tor": {"node"},
 	"cmd":         {},
 }
 
 func TestDependencyDirection(t *testing.T) {
-	root := moduleRoot(t)
-	for pkg, imports := range packageImports(t, root) {
+	for _, v := range violations(packageImports(t, moduleRoot(t))) {
+		t.Error(v)
+	}
+}
+
+// violations checks every package's imports against its rule.
+func violations(pkgs map[string][]importRef) []string {
+	var out []string
+	for pkg, imports := range pkgs {
 		r, ok := ruleFor(pkg)
 		if !ok {
-			t.Errorf("%s: no dependency rule; add it to deptest.rules", pkg)
+			out = append(out, pkg+": no dependency rule; add it to deptest.rules")
 			continue
 		}
 		for _, imp := range imports {
 			if imp.test && anyWithin(strings.TrimPrefix(imp.path, module+"/"), r.tests) {
 				continue
 			}
-			checkImport(t, pkg, imp.path, r)
+			if v := checkImport(pkg, imp.path, r); v != "" {
+				out = append(out, v)
+			}
 		}
 	}
+	return out
 }
 
-func checkImport(t *testing.T, pkg, imp string, r rule) {
-	t.Helper()
+// checkImport returns why pkg may not import imp under r, or "".
+func checkImport(pkg, imp string, r rule) string {
 	if strings.HasPrefix(imp, "github.com/libp2p/") && !r.libp2p {
-		t.Errorf("%s imports %s: forbidden (%s)", pkg, imp, r.why)
+		return fmt.Sprintf("%s imports %s: forbidden (%s)", pkg, imp, r.why)
 	}
 	ours, ok := strings.CutPrefix(imp, module+"/")
-	if !ok || within(ours, r.pkg) {
-		return
+	if !ok || ownTree(pkg, ours, r) {
+		return ""
 	}
 	for target, who := range importers {
-		if within(ours, target) && !anyWithin(pkg, who) {
-			t.Errorf("%s imports %s: only %v may", pkg, ours, who)
-			return
+		if matches(ours, target) && !anyWithin(pkg, who) {
+			return fmt.Sprintf("%s imports %s: only %v may", pkg, ours, who)
 		}
 	}
 	if !anyWithin(ours, r.allowed) {
-		t.Errorf("%s imports %s: forbidden (%s)", pkg, ours, r.why)
+		return fmt.Sprintf("%s imports %s: forbidden (%s)", pkg, ours, r.why)
 	}
+	return ""
+}
+
+// matches reports whether ours is named by an importers key.
+func matches(ours, key string) bool {
+	if exact, ok := strings.CutSuffix(key, "!"); ok {
+		return ours == exact
+	}
+	if prefix, ok := strings.CutSuffix(key, "/*"); ok {
+		return strings.HasPrefix(ours, prefix+"/")
+	}
+	return within(ours, key)
+}
+
+// ownTree reports whether ours is within pkg's own subtree under rule r:
+// r's package for a plain rule, pkg itself for a "prefix/*" rule.
+func ownTree(pkg, ours string, r rule) bool {
+	if strings.HasSuffix(r.pkg, "/*") {
+		return within(ours, pkg)
+	}
+	return within(ours, r.pkg)
 }
 
 func ruleFor(pkg string) (rule, bool) {
 	for _, r := range rules { // most specific first in the table
-		if within(pkg, r.pkg) {
+		if prefix, ok := strings.CutSuffix(r.pkg, "/*"); ok && strings.HasPrefix(pkg, prefix+"/") || within(pkg, r.pkg) {
 			return r, true
 		}
 	}

@@ -92,7 +92,7 @@ func benchOverhead(b *testing.B, mode string, baseline time.Duration) {
 		w, err := net.Add(i, func(c *node.Config) {
 			workerConfig(mode)(c)
 			c.Compute.Poll = 5 * time.Millisecond
-			c.Compute.Observe = times.observe
+			c.WorkerForTest.Observe = times.observe
 		})
 		if err != nil {
 			b.Fatal(err)

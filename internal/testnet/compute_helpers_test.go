@@ -95,8 +95,8 @@ func workerConfig(mode string) func(c *node.Config) {
 		}
 		c.Compute.Mode = mode
 		c.Compute.Poll = 100 * time.Millisecond
-		c.Compute.ChildPath = exe
-		c.Compute.ChildEnv = append(os.Environ(), childEnv+"=1")
+		c.WorkerForTest.ChildPath = exe
+		c.WorkerForTest.ChildEnv = append(os.Environ(), childEnv+"=1")
 	}
 }
 

@@ -45,7 +45,7 @@ func computeNet(t *testing.T, relays int, modes []string, tamper map[int]func([]
 	for i, mode := range modes {
 		w, err := net.Add(i%relays, func(c *node.Config) {
 			workerConfig(mode)(c)
-			c.Compute.Tamper = tamper[i]
+			c.WorkerForTest.Tamper = tamper[i]
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -87,19 +87,30 @@ func unblindOne(ks *keysetKeys, pre premint, s ledger.BlindSignature) (ledger.Pr
 	if err != nil {
 		return ledger.Proof{}, err
 	}
+	return UnblindSigned(pub, pre.msg.B, pre.secret, &pre.r, s)
+}
+
+// Split returns the powers of two that add up to n, largest first: the
+// amounts of the outputs a wallet, or a mint making change, asks for.
+func Split(n uint64) []uint64 { return split(n) }
+
+// UnblindSigned checks the signature s on output B (blinded from secret
+// with r) against the mint's key pub (NUT-12 DLEQ) and returns the proof,
+// carrying the DLEQ and r for the next holder.
+func UnblindSigned(pub *secp256k1.PublicKey, B ledger.Point, secret string, r *secp256k1.ModNScalar, s ledger.BlindSignature) (ledger.Proof, error) {
 	c, err := s.C.Key()
 	if err != nil {
 		return ledger.Proof{}, err
 	}
-	b, _ := pre.msg.B.Key()
+	b, _ := B.Key()
 	if s.DLEQ == nil || !ledger.VerifyDLEQ(*s.DLEQ, pub, b, c) {
 		return ledger.Proof{}, ledger.ErrBadDLEQ
 	}
-	C, err := ledger.Unblind(c, &pre.r, pub)
+	C, err := ledger.Unblind(c, r, pub)
 	if err != nil {
 		return ledger.Proof{}, err
 	}
-	r := ledger.Scalar(pre.r.Bytes())
-	return ledger.Proof{Amount: s.Amount, ID: s.ID, Secret: pre.secret, C: ledger.PointOf(C),
-		DLEQ: &ledger.DLEQ{E: s.DLEQ.E, S: s.DLEQ.S, R: &r}}, nil
+	rs := ledger.Scalar(r.Bytes())
+	return ledger.Proof{Amount: s.Amount, ID: s.ID, Secret: secret, C: ledger.PointOf(C),
+		DLEQ: &ledger.DLEQ{E: s.DLEQ.E, S: s.DLEQ.S, R: &rs}}, nil
 }

@@ -1,0 +1,189 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"cyclecash/compute"
+	"cyclecash/ledger"
+	"cyclecash/node/work"
+)
+
+// errCrash stands for the gateway dying at a crash point.
+var errCrash = errors.New("test: crashed")
+
+// crashRig is a gateway whose compute store (a bbolt file) and ledger
+// survive restarts, as they would on disk.
+type crashRig struct {
+	t      *testing.T
+	cfg    Config
+	ledger ledger.Store
+	mint   *ledger.Mint
+	g      *Gateway
+}
+
+func newCrashRig(t *testing.T) *crashRig {
+	return newRig(t, Config{DataDir: t.TempDir()}, ledger.NewMemStore())
+}
+
+// newRig starts a gateway of configuration cfg over the ledger store ls.
+func newRig(t *testing.T, cfg Config, ls ledger.Store) *crashRig {
+	cfg.Floor = 1 << 20
+	r := &crashRig{t: t, cfg: cfg, ledger: ls}
+	r.restart(nil)
+	t.Cleanup(func() { r.g.Close() })
+	return r
+}
+
+// restart stops the gateway (if running) and starts a fresh one over the
+// same stores, crashing at step when crashAt names one.
+func (r *crashRig) restart(crashAt map[string]bool) {
+	r.t.Helper()
+	if r.g != nil {
+		r.g.Close()
+	}
+	g, err := Open(r.cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	master := make([]byte, 32)
+	r.mint, err = ledger.New(ledger.Config{Master: master, CapacityUnits: 1 << 20}, r.ledger)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	g.mint = r.mint
+	g.crash = func(step string) error {
+		if crashAt[step] {
+			return errCrash
+		}
+		return nil
+	}
+	r.g = g
+}
+
+// tokens mints a token of amount units, paid in cash.
+func (r *crashRig) tokens(ctx context.Context, amount uint64) string {
+	r.t.Helper()
+	q, err := r.mint.CreateQuote(ctx, amount, ledger.Unit)
+	if err == nil {
+		_, err = r.mint.PayQuote(ctx, q.ID, "cash")
+	}
+	ks, _ := r.mint.ActiveKeyset()
+	plan, _ := newPlan(ks.ID, amount, 0)
+	var sigs ledger.Signatures
+	if err == nil {
+		sigs, err = r.mint.MintTokens(ctx, ledger.MintRequest{Quote: q.ID, Outputs: plan.Outputs})
+	}
+	tok := ""
+	if err == nil {
+		tok, err = unblindChange(ks, plan, sigs)
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return tok
+}
+
+// submit queues a job of tasks paid with tok, as handleSubmit does
+// (without a module: the test's workers run nothing).
+func (r *crashRig) submit(ctx context.Context, id, tok string, tasks int) {
+	r.t.Helper()
+	if err := r.trySubmit(ctx, id, tok, tasks); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// trySubmit is submit returning its error.
+func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) error {
+	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
+		UnitsPerTask: 10, Replication: 2, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
+	for range tasks {
+		m.Inputs = append(m.Inputs, []byte("x"))
+	}
+	res, err := r.g.reserve(ctx, id, []string{tok}, m.Budget())
+	if err == nil {
+		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
+		err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableJobMeta, id, meta) })
+	}
+	if err == nil {
+		err = r.g.queue.Submit(id, m)
+	}
+	return err
+}
+
+// accept has an open and a stealth worker agree on the next task, the
+// stealth one sending a quote for its pay, as handleComplete records it.
+// It returns the task's index and the quote.
+func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
+	r.t.Helper()
+	q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(fuel, 10), ledger.Unit)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	res := compute.Result{Status: compute.StatusOK, Output: []byte("42"), FuelUsed: fuel}
+	var state compute.TaskState
+	var index int
+	for _, w := range []string{open, stealth} {
+		a, err := r.g.queue.Lease(w)
+		if err != nil || a == nil {
+			r.t.Fatalf("lease %s: %v %v", w, a, err)
+		}
+		index = a.Lease.Task
+		if w == stealth {
+			err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableQuotes, quoteKey(a.Lease.Job, index, w), q.ID) })
+		}
+		if err == nil {
+			state, err = r.g.queue.Complete(a.Lease, res)
+		}
+		if err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	if state != compute.TaskAccepted {
+		r.t.Fatalf("task %d %v, want accepted", index, state)
+	}
+	return index, q.ID
+}
+
+func (r *crashRig) account(worker string) work.Account {
+	r.t.Helper()
+	a := work.Account{Worker: worker}
+	if err := r.g.store.View(func(tx compute.Tx) error { _, err := getJSON(tx, tableCredits, worker, &a); return err }); err != nil {
+		r.t.Fatal(err)
+	}
+	return a
+}
+
+func (r *crashRig) meta(id string) jobMeta {
+	r.t.Helper()
+	var m jobMeta
+	if err := r.g.store.View(func(tx compute.Tx) error { _, err := getJSON(tx, tableJobMeta, id, &m); return err }); err != nil {
+		r.t.Fatal(err)
+	}
+	return m
+}
+
+// proofStates counts a token's units by state at the rig's mint.
+func (r *crashRig) proofStates(ctx context.Context, tok string) map[ledger.State]uint64 {
+	r.t.Helper()
+	t, err := ledger.DecodeToken(tok)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	ys := make([]ledger.Point, len(t.Proofs))
+	for i, p := range t.Proofs {
+		ys[i], _ = p.Y()
+	}
+	states, err := r.mint.CheckState(ctx, ys)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[ledger.State]uint64{}
+	for i, s := range states {
+		out[s.State] += t.Proofs[i].Amount
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package gateway
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"cyclecash/compute"
+	"cyclecash/node/work"
+)
+
+// The worker's side of the gateway: sessions, leases, modules, results.
+
+func (g *Gateway) handleRegister(w http.ResponseWriter, r *http.Request) {
+	var req work.RegisterRequest
+	if err := readJSON(r, &req); err != nil {
+		work.WriteError(w, err, http.StatusBadRequest)
+		return
+	}
+	worker, err := g.register(req)
+	if err != nil {
+		work.WriteError(w, err, http.StatusUnauthorized)
+		return
+	}
+	var tok [24]byte
+	rand.Read(tok[:])
+	ans := work.RegisterAnswer{Worker: worker, Token: hex.EncodeToString(tok[:])}
+	g.mu.Lock()
+	g.sessions[ans.Token] = &workSession{worker: worker, seen: g.now()}
+	g.mu.Unlock()
+	writeJSON(w, ans)
+}
+
+// register checks the key's signature and returns the worker ID: "o-" or
+// "s-" and the first 16 bytes of the key's SHA-256. That is all the
+// gateway ever records about a worker.
+func (g *Gateway) register(req work.RegisterRequest) (string, error) {
+	prefix := map[string]string{work.WorkerOpen: "o-", work.WorkerStealth: "s-"}[req.Mode]
+	d := g.now().Sub(time.Unix(req.Time, 0))
+	switch {
+	case prefix == "":
+		return "", fmt.Errorf("%w: unknown mode %q", work.ErrUnauthorized, req.Mode)
+	case len(req.Key) != ed25519.PublicKeySize || !ed25519.Verify(req.Key, work.RegisterMessage(req.Mode, req.Time), req.Sig):
+		return "", fmt.Errorf("%w: bad registration signature", work.ErrUnauthorized)
+	case d > work.RegisterSkew || d < -work.RegisterSkew:
+		return "", fmt.Errorf("%w: registration time is off by %v", work.ErrUnauthorized, d.Round(time.Second))
+	}
+	sum := sha256.Sum256(req.Key)
+	return prefix + hex.EncodeToString(sum[:16]), nil
+}
+
+func (g *Gateway) handleLease(w http.ResponseWriter, r *http.Request, worker string) {
+	a, err := g.queue.Lease(worker)
+	if err != nil {
+		work.WriteError(w, err, http.StatusInternalServerError)
+		return
+	}
+	if a == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	var meta jobMeta
+	job, err := g.queue.Job(a.Lease.Job)
+	if err == nil {
+		err = g.store.View(func(tx compute.Tx) error { _, err := getJSON(tx, tableJobMeta, a.Lease.Job, &meta); return err })
+	}
+	if err != nil {
+		work.WriteError(w, err, http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, work.LeaseAnswer{Lease: a.Lease, Module: meta.Module, Input: a.Input, Fuel: a.Fuel,
+		UnitsPerTask: job.Manifest.UnitsPerTask, Seed: a.Seed, TimeoutMS: a.Timeout.Milliseconds()})
+}
+
+func (g *Gateway) handleModule(w http.ResponseWriter, r *http.Request) {
+	var mod []byte
+	err := g.store.View(func(tx compute.Tx) (err error) {
+		mod, err = tx.Get(tableModules, strings.ToLower(r.PathValue("hash")))
+		return err
+	})
+	if err != nil || mod == nil {
+		work.WriteError(w, fmt.Errorf("%w: unknown module", work.ErrJob), http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/wasm")
+	w.Write(mod)
+}
+
+func (g *Gateway) handleComplete(w http.ResponseWriter, r *http.Request, worker string) {
+	var req work.CompleteRequest
+	if err := readJSON(r, &req); err != nil {
+		work.WriteError(w, err, http.StatusBadRequest)
+		return
+	}
+	l := req.Lease
+	l.Worker = worker // a session reports only for itself
+	if req.Quote != "" {
+		if err := g.store.Update(func(tx compute.Tx) error {
+			key := quoteKey(l.Job, l.Task, worker)
+			if ok, err := getJSON(tx, tableQuotes, key, new(string)); err != nil || ok {
+				return err // the first quote stays: a payout may be under way
+			}
+			return putJSON(tx, tableQuotes, key, req.Quote)
+		}); err != nil {
+			work.WriteError(w, err, http.StatusInternalServerError)
+			return
+		}
+	}
+	res := compute.Result{Status: compute.Status(req.Status), ExitCode: req.ExitCode, Output: req.Output, FuelUsed: req.Fuel}
+	state, err := g.queue.Complete(l, res)
+	switch {
+	case errors.Is(err, compute.ErrLeaseExpired), errors.Is(err, compute.ErrNotFound):
+		work.WriteError(w, err, http.StatusGone)
+		return
+	case err != nil:
+		work.WriteError(w, err, http.StatusInternalServerError)
+		return
+	}
+	if state == compute.TaskAccepted {
+		if err := g.payTask(r.Context(), l.Job, l.Task); err != nil {
+			g.log.Warn("compute: payout failed; the sweep retries it", "job", l.Job, "task", l.Task, "err", err)
+		}
+	}
+	if job, err := g.queue.Job(l.Job); err == nil && job.State != compute.JobRunning {
+		go g.settle(context.Background(), l.Job)
+	}
+	writeJSON(w, work.CompleteAnswer{State: taskStateName(state)})
+}
+
+func (g *Gateway) handleAccount(w http.ResponseWriter, r *http.Request, worker string) {
+	acct := work.Account{Worker: worker}
+	if err := g.store.View(func(tx compute.Tx) error {
+		_, err := getJSON(tx, tableCredits, worker, &acct)
+		return err
+	}); err != nil {
+		work.WriteError(w, err, http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, acct)
+}
+
+func quoteKey(job string, task int, worker string) string {
+	return fmt.Sprintf("%s/%08d/%s", job, task, worker)
+}

@@ -1,0 +1,61 @@
+package node
+
+import (
+	"context"
+	"time"
+
+	"cyclecash/overlay"
+)
+
+// rotateLoop checks hourly whether the onion key is due for rotation and
+// announces the new one at once.
+func (n *Node) rotateLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		keys, rotated, err := loadOrCreateOnionKeys(n.cfg.DataDir, time.Now())
+		if err != nil {
+			n.log.Error("onion key rotation failed", "err", err)
+			continue
+		}
+		if rotated {
+			n.mu.Lock()
+			n.onion = keys
+			n.mu.Unlock()
+			n.ov.SetOnionKey(keys.Public())
+			if ks, err := onionKeys(keys); err == nil {
+				n.circ.SetKeys(ks[0], ks[len(ks)-1])
+			}
+			n.log.Info("onion key rotated")
+			if err := n.ov.Publish(ctx); err != nil {
+				n.log.Warn("publishing rotated onion key failed; the timer will retry", "err", err)
+			}
+		}
+	}
+}
+
+// guardLoop keeps the primary guard set filled once the directory knows
+// enough relays, so the first circuit does not wait for it.
+func (n *Node) guardLoop(ctx context.Context) {
+	every := 2 * time.Second
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		if n.ov.Directory().Len() < overlay.PrimaryGuards+1 {
+			continue
+		}
+		if _, err := n.PickGuard(); err != nil {
+			n.log.Debug("no entry guard yet", "err", err)
+			continue
+		}
+		every = time.Minute
+	}
+}

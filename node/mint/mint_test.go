@@ -1,0 +1,63 @@
+package mint
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"cyclecash/node/service/servicetest"
+)
+
+// TestStart: the mint reads Ĉ through the function node passes it (the
+// gateway's meter), never the configured floor alone; its operator
+// endpoints are on the control API; a bad ledger.http fails the start and
+// releases the store.
+func TestStart(t *testing.T) {
+	t.Parallel()
+	var n servicetest.Net
+	dir := t.TempDir()
+	h := n.NewHost("gw", "gateway", dir)
+	if _, err := Start(h, Config{HTTP: "nonsense"}, nil); err == nil || !strings.Contains(err.Error(), "node: ledger.http:") {
+		t.Fatalf("bad ledger.http: %v", err)
+	}
+	measured := func(time.Time) uint64 { return 6_000_000 }
+	s, err := Start(n.NewHost("gw2", "gateway", dir), Config{HTTP: "127.0.0.1:0", Capacity: 3_000_000}, measured)
+	if err != nil {
+		t.Fatal(err) // the failed start left the store locked
+	}
+	defer s.Close()
+	if s.Addr() == "" {
+		t.Fatal("ledger.http not bound")
+	}
+	r, err := s.Report(context.Background())
+	if err != nil || r.Capacity != 6_000_000 {
+		t.Fatalf("report %+v %v: want Ĉ from the meter", r, err)
+	}
+}
+
+// TestOperatorEndpoints: the report and keysets answer on the control
+// API; a malformed payment request is refused with a message.
+func TestOperatorEndpoints(t *testing.T) {
+	t.Parallel()
+	var n servicetest.Net
+	h := n.NewHost("gw", "gateway", t.TempDir())
+	s, err := Start(h, Config{Capacity: 3_000_000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := httptest.NewRecorder()
+	h.API.ServeHTTP(w, httptest.NewRequest("GET", "/v1/ledger/report", nil))
+	var r Report
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &r) != nil || r.DailyCap != 80_000 {
+		t.Fatalf("report: %d %s", w.Code, w.Body)
+	}
+	w = httptest.NewRecorder()
+	h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/ledger/quote/pay", strings.NewReader(`{"quote":""}`)))
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "malformed request") {
+		t.Fatalf("empty quote: %d %s", w.Code, w.Body)
+	}
+}

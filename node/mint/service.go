@@ -1,0 +1,95 @@
+package mint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"cyclecash/node/service"
+)
+
+// Service is a gateway's ledger as a role service: the open Ledger, its
+// operator endpoints on the control API and, when ledger.http is set, the
+// listener its Cashu API is served on.
+type Service struct {
+	*Ledger
+	log *slog.Logger
+	ln  net.Listener
+	srv *http.Server
+}
+
+// Start opens the gateway's ledger in h's data directory (creating its
+// master secret on the first start), binds ledger.http and registers the
+// operator endpoints. Binding here, not in Run, lets a bad address fail
+// the start and lets the CLI print the bound port. measured is Ĉ from the
+// gateway's capacity meter (Open).
+func Start(h service.Host, cfg Config, measured func(time.Time) uint64) (*Service, error) {
+	l, err := Open(context.Background(), h.DataDir(), cfg, true, measured)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Ledger: l, log: h.Logger()}
+	if cfg.HTTP != "" {
+		if s.ln, err = net.Listen("tcp", cfg.HTTP); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("node: ledger.http: %w", err)
+		}
+	}
+	s.routes(h)
+	return s, nil
+}
+
+// Addr is the bound ledger HTTP address, or "".
+func (s *Service) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Run serves the Cashu API on the bound listener until ctx ends, then
+// lets requests in flight finish.
+func (s *Service) Run(ctx context.Context) {
+	if s.ln == nil {
+		return
+	}
+	log := s.log
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	log.Info("ledger API serving", "http", s.Addr())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("ledger API stopped", "err", err)
+		}
+	}()
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("ledger API shutdown", "err", err)
+	}
+	<-done
+}
+
+// Close releases the listener (if never served) and the store.
+func (s *Service) Close() error {
+	var err error
+	if s.ln != nil {
+		if err = s.ln.Close(); errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
+	}
+	return errors.Join(err, s.Ledger.Close())
+}
