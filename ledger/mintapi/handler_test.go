@@ -106,7 +106,7 @@ func TestKeys(t *testing.T) {
 		json.Unmarshal([]byte(a), &n)
 		byAmount[n] = p
 	}
-	if id := ledger.DeriveKeysetID(byAmount, k.Unit, k.FinalExpiry); id != k.ID {
+	if id := ledger.DeriveKeysetID(byAmount, k.Unit, 0, k.FinalExpiry); id != k.ID {
 		t.Fatalf("id %s does not commit to the keys (%s)", k.ID, id)
 	}
 }

@@ -23,7 +23,8 @@ func testBadInputs(t *testing.T, f *Fixture) {
 		want   error
 	}{
 		{"malformed point", func(r *ledger.SwapRequest) { r.Outputs[0].B[0] = 7 }, ledger.ErrMalformed},
-		{"malformed C", func(r *ledger.SwapRequest) { r.Inputs[0].C[5] ^= 1 }, nil},
+		{"malformed C", func(r *ledger.SwapRequest) { r.Inputs[0].C[0] = 7 }, ledger.ErrMalformed},
+		{"wrong C", func(r *ledger.SwapRequest) { r.Inputs[0].C = r.Inputs[1].C }, ledger.ErrInvalidProof},
 		{"unknown keyset", func(r *ledger.SwapRequest) { r.Inputs[0].ID = "01ff" }, ledger.ErrUnknownKeyset},
 		{"unbalanced", func(r *ledger.SwapRequest) { r.Outputs[0].Amount = 4 }, ledger.ErrUnbalanced},
 		{"bad amount", func(r *ledger.SwapRequest) { r.Outputs[0].Amount = 3 }, ledger.ErrAmount},
@@ -36,7 +37,7 @@ func testBadInputs(t *testing.T, f *Fixture) {
 			r := good()
 			tc.mutate(&r)
 			_, err := f.Mint.Swap(ctx, r)
-			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 			if ledger.ErrorCode(err) == 0 {

@@ -153,6 +153,9 @@ func (w *Wallet) Receive(ctx context.Context, token string) (uint64, error) {
 	if tok.Unit != ledger.Unit {
 		return 0, fmt.Errorf("%w: token unit %q", ledger.ErrUnit, tok.Unit)
 	}
+	if err := w.resolve(ctx, &tok); err != nil {
+		return 0, err
+	}
 	for _, p := range tok.Proofs {
 		ks, err := w.keyset(ctx, p.ID)
 		if err != nil {
