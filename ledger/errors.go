@@ -25,13 +25,15 @@ var (
 	ErrDuplicateOutputs = errors.New("ledger: duplicate outputs provided")
 	// ErrUnit: the unit is not "cu".
 	ErrUnit = errors.New("ledger: unit not supported")
-	// ErrTooMany: too many inputs or outputs in one request.
-	ErrTooMany = errors.New("ledger: too many inputs or outputs")
+	// ErrTooMany: too many inputs (or Ys) in one request.
+	ErrTooMany = errors.New("ledger: too many inputs")
+	// ErrTooManyOutputs: too many outputs in one request.
+	ErrTooManyOutputs = errors.New("ledger: too many outputs")
 	// ErrUnknownKeyset: no keyset with that ID.
 	ErrUnknownKeyset = errors.New("ledger: keyset not known")
 	// ErrKeysetInactive: the mint will not sign with that keyset for this
-	// request (mint outputs must use today's keyset; swap outputs must use the
-	// inputs' earliest-expiring keyset).
+	// request: it is not active, or it expires later than the inputs'
+	// earliest-expiring keyset (a swap never extends a unit's life).
 	ErrKeysetInactive = errors.New("ledger: keyset inactive for these outputs")
 	// ErrExpired: the keyset of an input has passed its final expiry.
 	ErrExpired = errors.New("ledger: keyset expired")
@@ -70,6 +72,7 @@ var codes = []struct {
 	{ErrDuplicateOutputs, 11008},
 	{ErrUnit, 11013},
 	{ErrTooMany, 11014},
+	{ErrTooManyOutputs, 11015},
 	{ErrUnknownKeyset, 12001},
 	{ErrKeysetInactive, 12002},
 	{ErrExpired, 12003},

@@ -82,7 +82,8 @@ func (m *Mint) PayQuote(ctx context.Context, id, paidBy string) (Quote, error) {
 }
 
 // MintTokens signs the outputs against a paid quote, once (NUT-04). The
-// outputs must use today's keyset and add up to the quote's amount, and
+// outputs may use any active keyset (today's gives the full 30 days) and
+// must add up to the quote's amount, and
 // the issue must fit today's supply cap.
 func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, error) {
 	var out Signatures
@@ -98,14 +99,14 @@ func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, err
 	if err != nil {
 		return out, err
 	}
-	sum, err := m.checkOutputs(req.Outputs, ks, false)
+	sum, kss, err := m.checkOutputs(req.Outputs, ks, false)
 	if err != nil {
 		return out, err
 	}
 	if sum != q.Amount {
 		return out, fmt.Errorf("%w: quote %d, outputs %d", ErrUnbalanced, q.Amount, sum)
 	}
-	signed, sigs, err := m.signAll(ks, req.Outputs)
+	signed, sigs, err := m.signAll(kss, req.Outputs)
 	if err != nil {
 		return out, err
 	}

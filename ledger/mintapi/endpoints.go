@@ -43,13 +43,20 @@ func (h *Handler) keysetKeys(ks *ledger.Keyset) KeysetKeys {
 	return KeysetKeys{ID: ks.ID, Unit: ks.Unit, Active: h.mint.IsActive(ks), FinalExpiry: ks.FinalExpiry, Keys: keys}
 }
 
+// keys lists every active keyset, newest first (NUT-01).
 func (h *Handler) keys(w http.ResponseWriter, r *http.Request) {
-	ks, err := h.mint.ActiveKeyset()
+	kss, err := h.mint.Keysets()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, KeysResponse{[]KeysetKeys{h.keysetKeys(ks)}})
+	out := KeysResponse{Keysets: []KeysetKeys{}}
+	for _, ks := range kss {
+		if h.mint.IsActive(ks) {
+			out.Keysets = append(out.Keysets, h.keysetKeys(ks))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) keysByID(w http.ResponseWriter, r *http.Request) {

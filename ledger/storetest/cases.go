@@ -31,7 +31,7 @@ func testBadInputs(t *testing.T, f *Fixture) {
 		{"duplicate outputs", func(r *ledger.SwapRequest) { r.Outputs[1] = r.Outputs[0]; r.Outputs[1].Amount = 1 }, ledger.ErrDuplicateOutputs},
 		{"duplicate inputs", func(r *ledger.SwapRequest) { r.Inputs[1] = r.Inputs[0] }, ledger.ErrDuplicateInputs},
 		{"forged secret", func(r *ledger.SwapRequest) { r.Inputs[0].Secret += "0" }, ledger.ErrInvalidProof},
-		{"no outputs", func(r *ledger.SwapRequest) { r.Outputs = nil }, ledger.ErrTooMany},
+		{"no outputs", func(r *ledger.SwapRequest) { r.Outputs = nil }, ledger.ErrUnbalanced},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := good()

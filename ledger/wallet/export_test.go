@@ -36,3 +36,6 @@ func (f *failingFile) Sync() error {
 	}
 	return f.File.Sync()
 }
+
+// Dir returns the wallet's directory.
+func Dir(w *Wallet) string { return w.dir }

@@ -46,16 +46,23 @@ func (w *Wallet) keyset(ctx context.Context, id ledger.KeysetID) (*keysetKeys, e
 	return w.learn(ans, id)
 }
 
-// activeKeyset returns the gateway's active keyset.
+// activeKeyset returns the gateway's active keyset that expires last: new
+// units get the longest life.
 func (w *Wallet) activeKeyset(ctx context.Context) (*keysetKeys, error) {
 	var ans keysAnswer
 	if err := w.do(ctx, "GET", "/v1/keys", nil, &ans); err != nil {
 		return nil, err
 	}
-	if len(ans.Keysets) == 0 {
-		return nil, fmt.Errorf("wallet: gateway lists no keyset")
+	best := -1
+	for i, k := range ans.Keysets {
+		if k.Active && k.Unit == ledger.Unit && (best < 0 || k.FinalExpiry > ans.Keysets[best].FinalExpiry) {
+			best = i
+		}
 	}
-	return w.learn(ans, ans.Keysets[0].ID)
+	if best < 0 {
+		return nil, fmt.Errorf("wallet: gateway lists no active keyset")
+	}
+	return w.learn(ans, ans.Keysets[best].ID)
 }
 
 func (w *Wallet) learn(ans keysAnswer, want ledger.KeysetID) (*keysetKeys, error) {

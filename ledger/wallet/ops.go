@@ -16,10 +16,15 @@ func (w *Wallet) Buy(ctx context.Context, amount uint64) (ledger.Quote, error) {
 	return q, err
 }
 
-// Mint issues a paid quote into the wallet and returns the amount added.
+// Mint issues a paid quote into the wallet, in the active keyset that
+// expires last, and returns the amount added. If an earlier call's answer
+// was lost, the identical request is sent again.
 func (w *Wallet) Mint(ctx context.Context, quoteID string) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if op := w.pendingMint(quoteID); op != nil {
+		return w.finishPending(ctx)
+	}
 	var q ledger.Quote
 	if err := w.do(ctx, "GET", "/v1/mint/quote/cu/"+quoteID, nil, &q); err != nil {
 		return 0, err
@@ -28,78 +33,75 @@ func (w *Wallet) Mint(ctx context.Context, quoteID string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	pre, err := w.derive(ks.ID, split(q.Amount))
+	op, pre, err := w.newPending(ks, "/v1/mint/cu", quoteID, split(q.Amount), nil, func(outs []ledger.BlindedMessage) any {
+		return ledger.MintRequest{Quote: quoteID, Outputs: outs}
+	})
 	if err != nil {
 		return 0, err
 	}
-	if err := w.save(); err != nil {
-		return 0, err
-	}
-	var sigs ledger.Signatures
-	if err := w.do(ctx, "POST", "/v1/mint/cu", ledger.MintRequest{Quote: quoteID, Outputs: messages(pre)}, &sigs); err != nil {
-		return 0, err
-	}
-	return q.Amount, w.add(ks, pre, sigs.Signatures)
-}
-
-func (w *Wallet) add(ks *keysetKeys, pre []premint, sigs []ledger.BlindSignature) error {
-	ps, err := unblind(ks, pre, sigs)
+	ps, err := w.send(ctx, op, pre)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	w.st.Proofs = append(w.st.Proofs, ps...)
-	return w.save()
+	return q.Amount, w.save()
 }
 
-// swap spends inputs for outputs of the given amounts in the inputs'
-// earliest-expiring keyset (the gateway's rule) and returns the new proofs.
-func (w *Wallet) swap(ctx context.Context, inputs []ledger.Proof, amounts []uint64) ([]ledger.Proof, error) {
-	var ks *keysetKeys
-	for _, p := range inputs {
-		k, err := w.keyset(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		if ks == nil || k.FinalExpiry < ks.FinalExpiry {
-			ks = k
-		}
-	}
-	pre, err := w.derive(ks.ID, amounts)
+// swap spends inputs, all of one keyset ks, for outputs of the given
+// amounts in the same keyset, so no unit's life changes. Inputs go to the
+// gateway without their DLEQ proofs: the blinding factor r in them would
+// let the gateway link the spend to the issue (NUT-12).
+func (w *Wallet) swap(ctx context.Context, ks *keysetKeys, inputs []ledger.Proof, amounts []uint64) ([]ledger.Proof, error) {
+	bare := stripDLEQ(inputs)
+	op, pre, err := w.newPending(ks, "/v1/swap", "", amounts, inputs, func(outs []ledger.BlindedMessage) any {
+		return ledger.SwapRequest{Inputs: bare, Outputs: outs}
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := w.save(); err != nil {
-		return nil, err
+	return w.send(ctx, op, pre)
+}
+
+// stripDLEQ returns copies of ps without DLEQ proofs, for the gateway.
+func stripDLEQ(ps []ledger.Proof) []ledger.Proof {
+	out := make([]ledger.Proof, len(ps))
+	for i, p := range ps {
+		p.DLEQ = nil
+		out[i] = p
 	}
-	var sigs ledger.Signatures
-	if err := w.do(ctx, "POST", "/v1/swap", ledger.SwapRequest{Inputs: inputs, Outputs: messages(pre)}, &sigs); err != nil {
-		return nil, err
-	}
-	return unblind(ks, pre, sigs.Signatures)
+	return out
 }
 
 // Send takes amount units out of the wallet and returns them as a cashuB
-// token (with DLEQ proofs so the receiver can check them offline). Oldest
-// units go first; when no subset matches exactly, the selection is first
-// swapped at the gateway into the exact amount plus change.
+// token (with DLEQ proofs so the receiver can check them offline). Units
+// that expire soonest go first; when they do not add up exactly, only the
+// one proof that crosses the amount is swapped, within its own keyset,
+// into the part sent and change.
 func (w *Wallet) Send(ctx context.Context, amount uint64, memo string) (string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if amount == 0 {
 		return "", fmt.Errorf("%w: send 0", ledger.ErrAmount)
 	}
-	picked, rest, sum, err := w.pick(ctx, amount)
+	if _, err := w.finishPending(ctx); err != nil {
+		return "", err
+	}
+	send, rest, cross, err := w.pick(ctx, amount)
 	if err != nil {
 		return "", err
 	}
-	send := picked
-	if sum != amount {
-		fresh, err := w.swap(ctx, picked, append(split(amount), split(sum-amount)...))
+	if cross != nil {
+		need := amount - ledger.Token{Proofs: send}.Amount()
+		ks, err := w.keyset(ctx, cross.ID)
 		if err != nil {
 			return "", err
 		}
-		n := len(split(amount))
-		send, rest = fresh[:n], append(rest, fresh[n:]...)
+		fresh, err := w.swap(ctx, ks, []ledger.Proof{*cross}, append(split(need), split(cross.Amount-need)...))
+		if err != nil {
+			return "", err
+		}
+		n := len(split(need))
+		send, rest = append(send, fresh[:n]...), append(rest, fresh[n:]...)
 	}
 	tok, err := ledger.Token{Mint: w.st.Gateway, Unit: ledger.Unit, Memo: memo, Proofs: send}.Encode()
 	if err != nil {
@@ -109,15 +111,48 @@ func (w *Wallet) Send(ctx context.Context, amount uint64, memo string) (string, 
 	return tok, w.save()
 }
 
-// pick selects proofs, oldest keyset first and larger amounts first, until
-// they cover amount.
-func (w *Wallet) pick(ctx context.Context, amount uint64) (picked, rest []ledger.Proof, sum uint64, err error) {
-	ps := slices.Clone(w.st.Proofs)
+// pick walks the proofs soonest-expiring first (larger amounts first
+// within a keyset): whole proofs are sent while they fit; the first that
+// does not becomes cross, to be split, unless smaller proofs of the same
+// keyset make up the amount.
+func (w *Wallet) pick(ctx context.Context, amount uint64) (send, rest []ledger.Proof, cross *ledger.Proof, err error) {
+	ps, err := w.byExpiry(ctx, w.st.Proofs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var sum uint64
+	for i, p := range ps {
+		if sum == amount || (cross != nil && p.ID != cross.ID) {
+			rest = append(rest, ps[i:]...)
+			break
+		}
+		switch {
+		case sum+p.Amount <= amount:
+			send, sum = append(send, p), sum+p.Amount
+		case cross == nil:
+			cross = &ps[i]
+		default:
+			rest = append(rest, p)
+		}
+	}
+	if sum == amount && cross != nil {
+		rest, cross = append(rest, *cross), nil
+	}
+	if sum < amount && cross == nil {
+		return nil, nil, nil, fmt.Errorf("%w: have %d, need %d", ErrInsufficient, sum, amount)
+	}
+	return send, rest, cross, nil
+}
+
+// byExpiry sorts a copy of ps soonest-expiring keyset first, larger
+// amounts first within a keyset.
+func (w *Wallet) byExpiry(ctx context.Context, ps []ledger.Proof) ([]ledger.Proof, error) {
+	ps = slices.Clone(ps)
 	expiry := map[ledger.KeysetID]int64{}
 	for _, p := range ps {
 		ks, err := w.keyset(ctx, p.ID)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, err
 		}
 		expiry[p.ID] = ks.FinalExpiry
 	}
@@ -127,58 +162,7 @@ func (w *Wallet) pick(ctx context.Context, amount uint64) (picked, rest []ledger
 		}
 		return int(int64(b.Amount) - int64(a.Amount))
 	})
-	for i, p := range ps {
-		if sum >= amount {
-			return picked, append(rest, ps[i:]...), sum, nil
-		}
-		picked, sum = append(picked, p), sum+p.Amount
-	}
-	if sum < amount {
-		return nil, nil, 0, fmt.Errorf("%w: have %d, need %d", ErrInsufficient, sum, amount)
-	}
-	return picked, rest, sum, nil
-}
-
-// Receive checks a token offline (every proof's DLEQ against the keyset
-// the gateway publishes) and then swaps it into fresh proofs of this
-// wallet, after which the sender can no longer spend it. It returns the
-// amount received.
-func (w *Wallet) Receive(ctx context.Context, token string) (uint64, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	tok, err := ledger.DecodeToken(token)
-	if err != nil {
-		return 0, err
-	}
-	if tok.Unit != ledger.Unit {
-		return 0, fmt.Errorf("%w: token unit %q", ledger.ErrUnit, tok.Unit)
-	}
-	if err := w.resolve(ctx, &tok); err != nil {
-		return 0, err
-	}
-	for _, p := range tok.Proofs {
-		ks, err := w.keyset(ctx, p.ID)
-		if err != nil {
-			return 0, err
-		}
-		pub, err := ks.pub(p.Amount)
-		if err != nil {
-			return 0, err
-		}
-		if !ledger.VerifyProofDLEQ(p, pub) {
-			return 0, ledger.ErrBadDLEQ
-		}
-	}
-	var amounts []uint64
-	for _, p := range tok.Proofs {
-		amounts = append(amounts, split(p.Amount)...)
-	}
-	fresh, err := w.swap(ctx, tok.Proofs, amounts)
-	if err != nil {
-		return 0, err
-	}
-	w.st.Proofs = append(w.st.Proofs, fresh...)
-	return tok.Amount(), w.save()
+	return ps, nil
 }
 
 // Status returns the gateway's state of every proof in a token, or of a

@@ -49,6 +49,7 @@ type state struct {
 	Seed     []byte                     `json:"seed"`
 	Counters map[ledger.KeysetID]uint64 `json:"counters"`
 	Proofs   []ledger.Proof             `json:"proofs"`
+	Pending  []*pendingOp               `json:"pending,omitempty"`
 }
 
 // Create makes a new wallet in dir for the gateway at baseURL with a fresh
