@@ -39,3 +39,21 @@ func (f *failingFile) Sync() error {
 
 // Dir returns the wallet's directory.
 func Dir(w *Wallet) string { return w.dir }
+
+// NoSync makes wallet saves skip fsync, for long simulations whose subject
+// is not durability. It returns a function that restores real saves.
+func NoSync() (restore func()) {
+	old := createTemp
+	createTemp = func(dir, pattern string) (tempFile, error) {
+		f, err := os.CreateTemp(dir, pattern)
+		if err != nil {
+			return nil, err
+		}
+		return noSyncFile{f}, nil
+	}
+	return func() { createTemp = old }
+}
+
+type noSyncFile struct{ *os.File }
+
+func (noSyncFile) Sync() error { return nil }

@@ -26,6 +26,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, st)
+}
+
+// newEnvOn is newEnv over a given store.
+func newEnvOn(t *testing.T, st ledger.Store) *env {
 	f := storetest.NewFixture(t, st)
 	srv := httptest.NewServer(mintapi.New(f.Mint, mintapi.Options{}))
 	t.Cleanup(srv.Close)
