@@ -24,6 +24,7 @@ type Reservation struct {
 // a Reserve makes a new escrow.
 func (m *Mint) Reserve(ctx context.Context, proofs []Proof) (Reservation, error) {
 	var out Reservation
+	proofs = StripDLEQ(proofs)
 	key, err := m.reserveKey(ctx, proofs, &out)
 	if err != nil || out.ID != "" {
 		return out, err

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"cyclecash/ledger"
@@ -36,9 +37,11 @@ const maxGroup = 256
 
 // Store is a bbolt-backed ledger.Store.
 type Store struct {
-	db   *bolt.DB
-	reqs chan *call
-	done chan struct{}
+	db     *bolt.DB
+	reqs   chan *call
+	done   chan struct{}
+	closed sync.Once
+	err    error
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -72,10 +75,14 @@ func Open(path string) (*Store, error) {
 }
 
 // Close stops the commit loop and closes the file.
+// A second Close returns the first one's result.
 func (s *Store) Close() error {
-	close(s.reqs)
-	<-s.done
-	return s.db.Close()
+	s.closed.Do(func() {
+		close(s.reqs)
+		<-s.done
+		s.err = s.db.Close()
+	})
+	return s.err
 }
 
 // View runs fn in a read-only bbolt transaction.

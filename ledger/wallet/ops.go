@@ -52,7 +52,7 @@ func (w *Wallet) Mint(ctx context.Context, quoteID string) (uint64, error) {
 // gateway without their DLEQ proofs: the blinding factor r in them would
 // let the gateway link the spend to the issue (NUT-12).
 func (w *Wallet) swap(ctx context.Context, ks *keysetKeys, inputs []ledger.Proof, amounts []uint64) ([]ledger.Proof, error) {
-	bare := stripDLEQ(inputs)
+	bare := ledger.StripDLEQ(inputs)
 	op, pre, err := w.newPending(ks, "/v1/swap", "", amounts, inputs, func(outs []ledger.BlindedMessage) any {
 		return ledger.SwapRequest{Inputs: bare, Outputs: outs}
 	})
@@ -60,16 +60,6 @@ func (w *Wallet) swap(ctx context.Context, ks *keysetKeys, inputs []ledger.Proof
 		return nil, err
 	}
 	return w.send(ctx, op, pre)
-}
-
-// stripDLEQ returns copies of ps without DLEQ proofs, for the gateway.
-func stripDLEQ(ps []ledger.Proof) []ledger.Proof {
-	out := make([]ledger.Proof, len(ps))
-	for i, p := range ps {
-		p.DLEQ = nil
-		out[i] = p
-	}
-	return out
 }
 
 // Send takes amount units out of the wallet and returns them as a cashuB
