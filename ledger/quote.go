@@ -3,8 +3,11 @@ package ledger
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 )
 
 // Mint quotes (NUT-04, method "cu"). A quote is paid by the operator when
@@ -55,9 +58,36 @@ func (m *Mint) Quote(ctx context.Context, id string) (Quote, error) {
 
 // PayQuote marks a quote paid; paidBy records how ("cash" for an operator's
 // cash sale, "payout:<ref>" for a validated compute payout). Paying a paid
-// or issued quote again returns it unchanged. It refuses early, without
-// reserving anything, when today's supply cap leaves no room for it.
+// or issued quote again returns it unchanged. Paying reserves the quote's
+// room under the supply cap (today's budget and the total), so a paid
+// quote can always be minted; a quote past the cap is refused here
+// (ErrSupplyCap) and stays UNPAID in the store, to be paid on a later day.
 func (m *Mint) PayQuote(ctx context.Context, id, paidBy string) (Quote, error) {
+	q, err := m.payQuote(ctx, id, paidBy)
+	if errors.Is(err, ErrSupplyCap) && strings.HasPrefix(paidBy, "payout:") {
+		return q, errors.Join(err, m.holdQuote(ctx, id))
+	}
+	return q, err
+}
+
+// PayoutHold is how long an unpaid quote is kept after a payout of it was
+// refused by the cap, so the payout can be retried on a later day's cap.
+const PayoutHold = 30 * 24 * time.Hour
+
+// holdQuote extends an unpaid quote's life to PayoutHold from now.
+func (m *Mint) holdQuote(ctx context.Context, id string) error {
+	until := m.now().Add(PayoutHold).Unix()
+	return m.store.Update(ctx, func(tx Tx) error {
+		q, err := tx.Quote(id)
+		if err != nil || q == nil || q.State != QuoteUnpaid || q.Expiry >= until {
+			return err
+		}
+		q.Expiry = until
+		return tx.PutQuote(*q)
+	})
+}
+
+func (m *Mint) payQuote(ctx context.Context, id, paidBy string) (Quote, error) {
 	var q Quote
 	now := m.now()
 	err := m.store.Update(ctx, func(tx Tx) error {
@@ -72,7 +102,7 @@ func (m *Mint) PayQuote(ctx context.Context, id, paidBy string) (Quote, error) {
 		if now.Unix() >= q.Expiry {
 			return ErrQuoteExpired
 		}
-		if err := m.checkCap(tx, q.Amount); err != nil {
+		if err := m.reserveCap(tx, q.Amount); err != nil {
 			return err
 		}
 		q.State, q.PaidBy = QuotePaid, paidBy
@@ -83,8 +113,8 @@ func (m *Mint) PayQuote(ctx context.Context, id, paidBy string) (Quote, error) {
 
 // MintTokens signs the outputs against a paid quote, once (NUT-04). The
 // outputs may use any active keyset (today's gives the full 30 days) and
-// must add up to the quote's amount, and
-// the issue must fit today's supply cap.
+// must add up to the quote's amount; the room under the cap was reserved
+// when the quote was paid.
 func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, error) {
 	var out Signatures
 	key := requestKey("mint", req)
@@ -127,9 +157,6 @@ func (m *Mint) issue(tx Tx, id string, signed []SignedOutput, amount uint64) err
 	case QuoteIssued:
 		return ErrQuoteIssued
 	}
-	if err := m.checkCap(tx, amount); err != nil {
-		return err
-	}
 	if err := tx.InsertSignatures(signed); err != nil {
 		return err
 	}
@@ -137,7 +164,7 @@ func (m *Mint) issue(tx Tx, id string, signed []SignedOutput, amount uint64) err
 	if err := tx.PutQuote(*q); err != nil {
 		return err
 	}
-	return tx.AddMinted(DayOf(m.now()), amount)
+	return tx.AddMinted(counterIssued, amount)
 }
 
 func orErr(err, otherwise error) error {

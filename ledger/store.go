@@ -53,9 +53,10 @@ type Tx interface {
 
 	// Totals returns per keyset the amounts signed (issued) and spent.
 	Totals() (map[KeysetID]KeysetTotals, error)
-	// Minted returns the amount issued against quotes on a UTC day.
+	// Minted returns the amount counted for a UTC day (the quotes paid
+	// that day); negative day numbers hold the ledger's running counters.
 	Minted(day int64) (uint64, error)
-	// AddMinted adds to the amount issued against quotes on a UTC day.
+	// AddMinted adds to the amount counted for a day (or counter).
 	AddMinted(day int64, amount uint64) error
 }
 

@@ -198,3 +198,61 @@ func testRestore(t *testing.T, f *Fixture) {
 		t.Fatalf("restore returned %+v", got)
 	}
 }
+
+// Paying a quote reserves its room under the cap: quotes past the cap are
+// refused when paid (not when minted, after the cash was taken), paid
+// quotes always mint, and a refused payout is kept to be paid on a later
+// day's cap, across a restart of the Mint.
+func testCapReservedAtPay(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	var qs []ledger.Quote
+	for range 3 {
+		q, err := f.Mint.CreateQuote(ctx, 30_000, ledger.Unit) // daily cap 80,000
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs = append(qs, q)
+	}
+	for _, q := range qs[:2] {
+		if _, err := f.Mint.PayQuote(ctx, q.ID, "cash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Mint.PayQuote(ctx, qs[2].ID, "payout:j/0"); !errors.Is(err, ledger.ErrSupplyCap) {
+		t.Fatalf("a third 30,000 paid against a daily cap of 80,000: %v", err)
+	}
+	if q, _ := f.Mint.Quote(ctx, qs[2].ID); q.State != ledger.QuoteUnpaid {
+		t.Fatalf("refused quote is %s", q.State)
+	}
+	rep, _ := f.Mint.Report(ctx)
+	if rep.Cap.Outstanding != 60_000 || rep.Cap.MintedToday != 60_000 {
+		t.Fatalf("paid, unminted quotes not counted: %+v", rep.Cap)
+	}
+	ks, _ := f.Mint.ActiveKeyset()
+	for _, q := range qs[:2] {
+		_, outs := f.Outputs(ks, splitAmount(q.Amount)...)
+		if _, err := f.Mint.MintTokens(ctx, ledger.MintRequest{Quote: q.ID, Outputs: outs}); err != nil {
+			t.Fatalf("a paid quote does not mint: %v", err)
+		}
+	}
+	if rep, _ := f.Mint.Report(ctx); rep.Cap.Outstanding != 60_000 {
+		t.Fatalf("outstanding %d after minting the paid quotes, want 60000", rep.Cap.Outstanding)
+	}
+	f.Clock = f.Clock.Add(36 * time.Hour) // the next day, past the quote's own TTL
+	again := NewFixture(t, f.Store)       // a restarted gateway
+	again.Clock = f.Clock
+	if q, err := again.Mint.PayQuote(ctx, qs[2].ID, "payout:j/0"); err != nil || q.State != ledger.QuotePaid {
+		t.Fatalf("refused payout retried on the next day: %v", err)
+	}
+}
+
+// splitAmount returns the powers of two adding up to n.
+func splitAmount(n uint64) []uint64 {
+	var out []uint64
+	for i := uint(0); i < 64; i++ {
+		if n&(1<<i) != 0 {
+			out = append(out, 1<<i)
+		}
+	}
+	return out
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"BadInputs", testBadInputs},
 		{"Quotes", testQuotes},
 		{"SupplyCap", testSupplyCap},
+		{"CapReservedAtPay", testCapReservedAtPay},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 	} {
