@@ -45,6 +45,11 @@ var (
 	ErrQuoteExpired = errors.New("ledger: quote expired")
 	// ErrUnknownQuote: no quote with that ID.
 	ErrUnknownQuote = errors.New("ledger: quote not known")
+	// ErrQuoteSignature: a locked quote's mint request lacks a valid
+	// NUT-20 signature.
+	ErrQuoteSignature = errors.New("ledger: signature for mint request invalid")
+	// ErrQuotePubkeyRequired: the mint requires quotes locked to a key.
+	ErrQuotePubkeyRequired = errors.New("ledger: pubkey required for mint quote")
 	// ErrSupplyCap: issuing would exceed today's supply cap.
 	ErrSupplyCap = errors.New("ledger: supply cap reached")
 	// ErrMalformed: a point, scalar, hex string or request is malformed.
@@ -80,6 +85,8 @@ var codes = []struct {
 	{ErrQuoteIssued, 20002},
 	{ErrSupplyCap, 20003},
 	{ErrQuoteExpired, 20007},
+	{ErrQuoteSignature, 20008},
+	{ErrQuotePubkeyRequired, 20009},
 	{ErrUnknownQuote, 20007},
 	{ErrBadDLEQ, 10001},
 	{ErrMalformed, 10001}, // no closer code exists; the message says what

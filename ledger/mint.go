@@ -32,6 +32,8 @@ type Config struct {
 	QuoteTTL time.Duration
 	// MaxIO bounds inputs and outputs per request; 0 means 256.
 	MaxIO int
+	// RequireQuotePubkey refuses quotes not locked to a key (NUT-20).
+	RequireQuotePubkey bool
 }
 
 // Mint runs the ledger's operations over a Store. It is safe for

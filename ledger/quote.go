@@ -20,6 +20,21 @@ const MaxQuoteAmount = 1 << 40
 // CreateQuote records an unpaid quote for amount units. Creating a quote
 // is deliberately not idempotent: two identical requests are two sales.
 func (m *Mint) CreateQuote(ctx context.Context, amount uint64, unit string) (Quote, error) {
+	return m.CreateLockedQuote(ctx, amount, unit, nil)
+}
+
+// CreateLockedQuote is CreateQuote for a quote locked to pubkey (NUT-20):
+// MintTokens then needs a request signed by its secret key. A nil pubkey
+// makes an open quote, refused when Config.RequireQuotePubkey is set.
+func (m *Mint) CreateLockedQuote(ctx context.Context, amount uint64, unit string, pubkey *Point) (Quote, error) {
+	if pubkey == nil && m.cfg.RequireQuotePubkey {
+		return Quote{}, ErrQuotePubkeyRequired
+	}
+	if pubkey != nil {
+		if _, err := pubkey.Key(); err != nil {
+			return Quote{}, err
+		}
+	}
 	if unit != Unit {
 		return Quote{}, fmt.Errorf("%w: %q", ErrUnit, unit)
 	}
@@ -32,7 +47,7 @@ func (m *Mint) CreateQuote(ctx context.Context, amount uint64, unit string) (Quo
 	}
 	q := Quote{
 		ID: hex.EncodeToString(id[:]), Amount: amount, Unit: Unit, State: QuoteUnpaid,
-		Expiry: m.now().Add(m.cfg.QuoteTTL).Unix(),
+		Expiry: m.now().Add(m.cfg.QuoteTTL).Unix(), Pubkey: pubkey,
 	}
 	q.Request = "cyclecash:quote:" + q.ID
 	err := m.store.Update(ctx, func(tx Tx) error { return tx.PutQuote(q) })
@@ -123,6 +138,9 @@ func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, err
 	}
 	q, err := m.Quote(ctx, req.Quote)
 	if err != nil {
+		return out, err
+	}
+	if err := checkQuoteSignature(q, req); err != nil {
 		return out, err
 	}
 	ks, err := m.ActiveKeyset()

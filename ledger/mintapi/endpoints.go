@@ -92,6 +92,7 @@ func (h *Handler) info(w http.ResponseWriter, r *http.Request) {
 			"7":  supported,
 			"9":  supported,
 			"12": supported,
+			"20": supported,
 		},
 	})
 }
@@ -129,7 +130,7 @@ func (h *Handler) checkState(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) createQuote(w http.ResponseWriter, r *http.Request) {
 	handle(h, func(r *http.Request, req QuoteRequest) (ledger.Quote, error) {
-		return h.mint.CreateQuote(r.Context(), req.Amount, req.Unit)
+		return h.mint.CreateLockedQuote(r.Context(), req.Amount, req.Unit, req.Pubkey)
 	})(w, r)
 }
 

@@ -25,8 +25,9 @@ type CheckStateResponse struct {
 
 // QuoteRequest is NUT-04's quote body.
 type QuoteRequest struct {
-	Amount uint64 `json:"amount"`
-	Unit   string `json:"unit"`
+	Amount uint64        `json:"amount"`
+	Unit   string        `json:"unit"`
+	Pubkey *ledger.Point `json:"pubkey,omitempty"` // NUT-20
 }
 
 // RestoreRequest is NUT-09's body.

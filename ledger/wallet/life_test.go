@@ -2,8 +2,8 @@ package wallet_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"maps"
+	"math/rand/v2"
 	"testing"
 	"time"
 

@@ -2,18 +2,64 @@ package wallet
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 
 	"cyclecash/ledger"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
-// Buy creates a mint quote for amount units; the gateway's operator marks
-// it paid (a cash sale) before Mint can issue it.
+// Buy creates a mint quote for amount units, locked (NUT-20) to a fresh
+// key kept in the wallet file, so the quote ID alone mints nothing; the
+// gateway's operator marks it paid (a cash sale) before Mint can issue it.
 func (w *Wallet) Buy(ctx context.Context, amount uint64) (ledger.Quote, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	var q ledger.Quote
-	err := w.do(ctx, "POST", "/v1/mint/quote/cu", map[string]any{"amount": amount, "unit": ledger.Unit}, &q)
-	return q, err
+	key, pub, err := newQuoteKey()
+	if err != nil {
+		return q, err
+	}
+	if err := w.do(ctx, "POST", "/v1/mint/quote/cu", map[string]any{"amount": amount, "unit": ledger.Unit, "pubkey": pub}, &q); err != nil {
+		return q, err
+	}
+	if q.Pubkey == nil || *q.Pubkey != pub {
+		return q, fmt.Errorf("wallet: gateway did not lock the quote to our key")
+	}
+	if w.st.QuoteKeys == nil {
+		w.st.QuoteKeys = map[string]ledger.Scalar{}
+	}
+	w.st.QuoteKeys[q.ID] = key
+	return q, w.save()
+}
+
+// newQuoteKey makes a fresh secret key and its public key; a key per quote
+// keeps the gateway from linking a wallet's quotes.
+func newQuoteKey() (ledger.Scalar, ledger.Point, error) {
+	k, err := secp256k1.GeneratePrivateKey()
+	if err != nil {
+		return ledger.Scalar{}, ledger.Point{}, err
+	}
+	return ledger.Scalar(k.Key.Bytes()), ledger.PointOf(k.PubKey()), nil
+}
+
+// signMint signs a mint request for a quote this wallet bought.
+func (w *Wallet) signMint(req *ledger.MintRequest) error {
+	key, ok := w.st.QuoteKeys[req.Quote]
+	if !ok {
+		return nil // a quote bought elsewhere, not locked by this wallet
+	}
+	var d secp256k1.ModNScalar
+	d.SetBytes((*[32]byte)(&key))
+	var aux [32]byte
+	if _, err := rand.Read(aux[:]); err != nil {
+		return err
+	}
+	ledger.SignMintRequest(req, &d, aux)
+	return nil
 }
 
 // Mint issues a paid quote into the wallet, in the active keyset that
@@ -33,17 +79,21 @@ func (w *Wallet) Mint(ctx context.Context, quoteID string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	var signErr error
 	op, pre, err := w.newPending(ks, "/v1/mint/cu", quoteID, split(q.Amount), nil, func(outs []ledger.BlindedMessage) any {
-		return ledger.MintRequest{Quote: quoteID, Outputs: outs}
+		req := ledger.MintRequest{Quote: quoteID, Outputs: outs}
+		signErr = w.signMint(&req)
+		return req
 	})
-	if err != nil {
-		return 0, err
+	if err != nil || signErr != nil {
+		return 0, errors.Join(err, signErr)
 	}
 	ps, err := w.send(ctx, op, pre)
 	if err != nil {
 		return 0, err
 	}
 	w.st.Proofs = append(w.st.Proofs, ps...)
+	delete(w.st.QuoteKeys, quoteID)
 	return q.Amount, w.save()
 }
 

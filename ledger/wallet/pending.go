@@ -115,6 +115,7 @@ func (w *Wallet) finishPending(ctx context.Context) (uint64, error) {
 		}
 		w.st.Proofs = slices.DeleteFunc(w.st.Proofs, func(p ledger.Proof) bool { return slices.Contains(op.Inputs, p.Secret) })
 		w.st.Proofs = append(w.st.Proofs, ps...)
+		delete(w.st.QuoteKeys, op.Quote)
 		added += ledger.Token{Proofs: ps}.Amount()
 		if err := w.save(); err != nil {
 			return added, err

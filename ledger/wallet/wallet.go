@@ -50,6 +50,9 @@ type state struct {
 	Counters map[ledger.KeysetID]uint64 `json:"counters"`
 	Proofs   []ledger.Proof             `json:"proofs"`
 	Pending  []*pendingOp               `json:"pending,omitempty"`
+	// QuoteKeys holds the secret key each bought quote is locked to
+	// (NUT-20), until the quote is minted.
+	QuoteKeys map[string]ledger.Scalar `json:"quote_keys,omitempty"`
 }
 
 // Create makes a new wallet in dir for the gateway at baseURL with a fresh
