@@ -95,17 +95,37 @@ func recArrays(recs []ledger.ProofRecord) (ys [][]byte, ks []string, amts []int6
 
 func (t *ptx) InsertProofs(recs []ledger.ProofRecord) error {
 	ys, ks, amts, states, escrows := recArrays(sortRecs(recs))
-	tag, err := t.tx.Exec(t.ctx, `INSERT INTO proofs (y, keyset, amount, state, escrow)
+	rows, err := t.tx.Query(t.ctx, `INSERT INTO proofs (y, keyset, amount, state, escrow)
 		SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-		ON CONFLICT (y) DO NOTHING`, ys, ks, amts, states, escrows)
+		ON CONFLICT (y) DO NOTHING RETURNING y`, ys, ks, amts, states, escrows)
 	if err != nil {
 		return err
 	}
-	if int(tag.RowsAffected()) == len(recs) {
+	inserted := map[string]bool{}
+	for rows.Next() {
+		var y []byte
+		if err := rows.Scan(&y); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[string(y)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(inserted) == len(recs) {
 		return nil
 	}
+	// The existing records decide the error; SPENT wins over PENDING.
+	var clash [][]byte
+	for _, y := range ys {
+		if !inserted[string(y)] {
+			clash = append(clash, y)
+		}
+	}
 	var state string
-	err = t.tx.QueryRow(t.ctx, `SELECT state FROM proofs WHERE y = ANY($1) ORDER BY state LIMIT 1`, ys).Scan(&state)
+	err = t.tx.QueryRow(t.ctx, `SELECT state FROM proofs WHERE y = ANY($1) ORDER BY state DESC LIMIT 1`, clash).Scan(&state)
 	if err != nil {
 		return err
 	}

@@ -256,3 +256,35 @@ func splitAmount(n uint64) []uint64 {
 	}
 	return out
 }
+
+// Reserving fresh proofs together with a spent one is refused as spent
+// (11001), not pending, on every store.
+func testSpentReportedAsSpent(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(1, 2, 4)
+	ks := f.Keyset(in[0].ID)
+	_, outs := f.Outputs(ks, 1)
+	if _, err := f.Mint.Swap(ctx, ledger.SwapRequest{Inputs: in[:1], Outputs: outs}); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]ledger.Proof{in, {in[1], in[2], in[0]}} {
+		if _, err := f.Mint.Reserve(ctx, order); !errors.Is(err, ledger.ErrAlreadySpent) || ledger.ErrorCode(err) != 11001 {
+			t.Fatalf("reserve with a spent proof: %v", err)
+		}
+	}
+	wantStates(t, f.Mint, in[1:], ledger.Unspent)
+
+	// The store itself, past the mint's precheck: inserting PENDING records
+	// next to a SPENT one reports the SPENT one.
+	ys := Ys(t, in)
+	recs := []ledger.ProofRecord{
+		{Y: ys[1], Keyset: ks.ID, Amount: 2, State: ledger.Pending, Escrow: "e"},
+		{Y: ys[0], Keyset: ks.ID, Amount: 1, State: ledger.Pending, Escrow: "e"},
+		{Y: ys[2], Keyset: ks.ID, Amount: 4, State: ledger.Pending, Escrow: "e"},
+	}
+	err := f.Store.Update(ctx, func(tx ledger.Tx) error { return tx.InsertProofs(recs) })
+	if !errors.Is(err, ledger.ErrAlreadySpent) {
+		t.Fatalf("store insert next to a spent record: %v", err)
+	}
+	wantStates(t, f.Mint, in[1:], ledger.Unspent)
+}

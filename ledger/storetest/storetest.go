@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"Quotes", testQuotes},
 		{"SupplyCap", testSupplyCap},
 		{"CapReservedAtPay", testCapReservedAtPay},
+		{"SpentReportedAsSpent", testSpentReportedAsSpent},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 	} {
