@@ -43,7 +43,8 @@ var (
 	ErrQuoteIssued = errors.New("ledger: quote already issued")
 	// ErrQuoteExpired: the quote expired before it was paid.
 	ErrQuoteExpired = errors.New("ledger: quote expired")
-	// ErrUnknownQuote: no quote with that ID.
+	// ErrUnknownQuote: no quote with that ID (no code in error_codes.md:
+	// HTTP 404, code 0; 20007 means expired).
 	ErrUnknownQuote = errors.New("ledger: quote not known")
 	// ErrQuoteSignature: a locked quote's mint request lacks a valid
 	// NUT-20 signature.
@@ -52,7 +53,10 @@ var (
 	ErrQuotePubkeyRequired = errors.New("ledger: pubkey required for mint quote")
 	// ErrSupplyCap: issuing would exceed today's supply cap.
 	ErrSupplyCap = errors.New("ledger: supply cap reached")
-	// ErrMalformed: a point, scalar, hex string or request is malformed.
+	// ErrBadRequest: a request body is not valid JSON for its endpoint
+	// (error_codes.md has no code for it: HTTP 400, code 0).
+	ErrBadRequest = errors.New("ledger: malformed request")
+	// ErrMalformed: a point, scalar, hex string or token is malformed.
 	ErrMalformed = errors.New("ledger: malformed input")
 	// ErrBadDLEQ: a DLEQ proof does not verify.
 	ErrBadDLEQ = errors.New("ledger: dleq proof invalid")
@@ -87,13 +91,13 @@ var codes = []struct {
 	{ErrQuoteExpired, 20007},
 	{ErrQuoteSignature, 20008},
 	{ErrQuotePubkeyRequired, 20009},
-	{ErrUnknownQuote, 20007},
 	{ErrBadDLEQ, 10001},
 	{ErrMalformed, 10001}, // no closer code exists; the message says what
 }
 
-// ErrorCode returns the Cashu error code for err, or 0 when err is not one
-// of the sentinels above (the HTTP API then reports a generic failure).
+// ErrorCode returns the Cashu error code for err, or 0 when no code of
+// error_codes.md applies (unknown quote or escrow, a malformed request) or
+// err is not one of the sentinels.
 func ErrorCode(err error) int {
 	for _, c := range codes {
 		if errors.Is(err, c.err) {

@@ -27,3 +27,14 @@ func TestResolveKeysetID(t *testing.T) {
 		t.Fatalf("a failed resolve changed the token: %v %s", err, tok.Proofs[0].ID)
 	}
 }
+
+func TestChangeTokenNamesTheMint(t *testing.T) {
+	m, err := New(Config{Master: make([]byte, 32), URL: "http://gw.example:3338"}, NewMemStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := m.ChangeToken([]Proof{{Amount: 1, ID: "01ab", Secret: "s"}}, "")
+	if tok.Mint != "http://gw.example:3338" || tok.Unit != Unit {
+		t.Fatalf("change token %+v", tok)
+	}
+}

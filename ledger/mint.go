@@ -34,6 +34,9 @@ type Config struct {
 	MaxIO int
 	// RequireQuotePubkey refuses quotes not locked to a key (NUT-20).
 	RequireQuotePubkey bool
+	// URL is the mint's public URL, put in the tokens it hands out (an
+	// escrow's change); empty when the gateway has no public Cashu API.
+	URL string
 }
 
 // Mint runs the ledger's operations over a Store. It is safe for
@@ -68,6 +71,12 @@ func New(cfg Config, store Store) (*Mint, error) {
 		cfg.MaxIO = 256
 	}
 	return &Mint{cfg: cfg, store: store, byDay: map[int64]*Keyset{}, byID: map[KeysetID]*Keyset{}}, nil
+}
+
+// ChangeToken wraps proofs (an escrow's change, unblinded by the caller)
+// into a token that names this mint's URL.
+func (m *Mint) ChangeToken(proofs []Proof, memo string) Token {
+	return Token{Mint: m.cfg.URL, Unit: Unit, Memo: memo, Proofs: proofs}
 }
 
 // Store returns the mint's store.

@@ -13,6 +13,9 @@ import (
 // state: inputs SPENT (refused if spent or pending), outputs signed once.
 func (m *Mint) Swap(ctx context.Context, req SwapRequest) (Signatures, error) {
 	var out Signatures
+	if len(req.Outputs) > m.cfg.MaxIO {
+		return out, fmt.Errorf("%w: %d outputs (at most %d)", ErrTooManyOutputs, len(req.Outputs), m.cfg.MaxIO)
+	}
 	req.Inputs = StripDLEQ(req.Inputs) // never kept, never part of the key
 	key := requestKey("swap", req)
 	if ok, err := m.cached(ctx, key, &out); ok || err != nil {

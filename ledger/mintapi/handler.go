@@ -82,6 +82,11 @@ func writeError(w http.ResponseWriter, err error) {
 		status, body.Code = http.StatusRequestEntityTooLarge, 11014
 	case errors.Is(err, ledger.ErrConflict):
 		status = http.StatusServiceUnavailable
+	case errors.Is(err, errRateLimited):
+		status = http.StatusTooManyRequests
+	case errors.Is(err, ledger.ErrUnknownQuote), errors.Is(err, ledger.ErrUnknownEscrow):
+		status = http.StatusNotFound
+	case errors.Is(err, ledger.ErrBadRequest):
 	case body.Code == 0:
 		status, body.Detail = http.StatusInternalServerError, "internal error"
 	}
