@@ -51,6 +51,9 @@ var (
 	ErrQuoteSignature = errors.New("ledger: signature for mint request invalid")
 	// ErrQuotePubkeyRequired: the mint requires quotes locked to a key.
 	ErrQuotePubkeyRequired = errors.New("ledger: pubkey required for mint quote")
+	// ErrTooManyQuotes: the unpaid quotes are at their cap (HTTP 429, no
+	// code in error_codes.md).
+	ErrTooManyQuotes = errors.New("ledger: too many unpaid quotes, try later")
 	// ErrSupplyCap: issuing would exceed today's supply cap.
 	ErrSupplyCap = errors.New("ledger: supply cap reached")
 	// ErrBadRequest: a request body is not valid JSON for its endpoint

@@ -172,6 +172,31 @@ func (t *memTx) Quote(id string) (*Quote, error) {
 
 func (t *memTx) PutQuote(q Quote) error { t.st.quotes[q.ID] = q; return nil }
 
+func (t *memTx) ExpiredQuotes(before int64, limit int) ([]string, error) {
+	var out []string
+	for id, q := range t.st.quotes {
+		if len(out) == limit {
+			break
+		}
+		if q.State == QuoteUnpaid && q.Expiry < before {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func (t *memTx) DeleteQuote(id string) error { delete(t.st.quotes, id); return nil }
+
+// Sizes returns the number of records the store holds per kind, so tests
+// can check that it stays bounded.
+func (m *MemStore) Sizes() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return map[string]int{"responses": len(m.st.responses), "proofs": len(m.st.proofs),
+		"signatures": len(m.st.sigs), "quotes": len(m.st.quotes), "escrows": len(m.st.escrows),
+		"totals": len(m.st.totals), "minted": len(m.st.minted)}
+}
+
 func (t *memTx) Escrow(id string) (*Escrow, error) {
 	if e, ok := t.st.escrows[id]; ok {
 		e.Ys = slices.Clone(e.Ys)

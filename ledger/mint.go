@@ -34,6 +34,9 @@ type Config struct {
 	MaxIO int
 	// RequireQuotePubkey refuses quotes not locked to a key (NUT-20).
 	RequireQuotePubkey bool
+	// MaxUnpaidQuotes caps the live unpaid quotes; 0 means
+	// DefaultMaxUnpaidQuotes.
+	MaxUnpaidQuotes int
 	// URL is the mint's public URL, put in the tokens it hands out (an
 	// escrow's change); empty when the gateway has no public Cashu API.
 	URL string
@@ -48,6 +51,8 @@ type Mint struct {
 	mu    sync.Mutex
 	byDay map[int64]*Keyset
 	byID  map[KeysetID]*Keyset
+	// lastPrune is when CreateQuote last pruned (guarded by mu).
+	lastPrune time.Time
 }
 
 // New returns a Mint over store.
@@ -69,6 +74,9 @@ func New(cfg Config, store Store) (*Mint, error) {
 	}
 	if cfg.MaxIO == 0 {
 		cfg.MaxIO = 256
+	}
+	if cfg.MaxUnpaidQuotes == 0 {
+		cfg.MaxUnpaidQuotes = DefaultMaxUnpaidQuotes
 	}
 	return &Mint{cfg: cfg, store: store, byDay: map[int64]*Keyset{}, byID: map[KeysetID]*Keyset{}}, nil
 }

@@ -41,6 +41,9 @@ func (m *Mint) CreateLockedQuote(ctx context.Context, amount uint64, unit string
 	if amount == 0 || amount > MaxQuoteAmount {
 		return Quote{}, fmt.Errorf("%w: quote amount %d", ErrAmount, amount)
 	}
+	if err := m.roomForQuote(ctx); err != nil {
+		return Quote{}, err
+	}
 	var id [16]byte
 	if _, err := io.ReadFull(m.cfg.Rand, id[:]); err != nil {
 		return Quote{}, err
@@ -50,7 +53,19 @@ func (m *Mint) CreateLockedQuote(ctx context.Context, amount uint64, unit string
 		Expiry: m.now().Add(m.cfg.QuoteTTL).Unix(), Pubkey: pubkey,
 	}
 	q.Request = "cyclecash:quote:" + q.ID
-	err := m.store.Update(ctx, func(tx Tx) error { return tx.PutQuote(q) })
+	err := m.store.Update(ctx, func(tx Tx) error {
+		n, err := liveQuotes(tx)
+		if err != nil {
+			return err
+		}
+		if n >= uint64(m.cfg.MaxUnpaidQuotes) {
+			return fmt.Errorf("%w: %d unpaid quotes", ErrTooManyQuotes, n)
+		}
+		if err := tx.PutQuote(q); err != nil {
+			return err
+		}
+		return tx.AddMinted(counterQuotesCreated, 1)
+	})
 	return q, err
 }
 
@@ -121,7 +136,10 @@ func (m *Mint) payQuote(ctx context.Context, id, paidBy string) (Quote, error) {
 			return err
 		}
 		q.State, q.PaidBy = QuotePaid, paidBy
-		return tx.PutQuote(q)
+		if err := tx.PutQuote(q); err != nil {
+			return err
+		}
+		return tx.AddMinted(counterQuotesClosed, 1)
 	})
 	return q, err
 }

@@ -45,6 +45,11 @@ type Tx interface {
 	Quote(id string) (*Quote, error)
 	// PutQuote inserts or replaces a mint quote.
 	PutQuote(q Quote) error
+	// ExpiredQuotes returns up to limit IDs of UNPAID quotes whose Expiry
+	// is before the given Unix time.
+	ExpiredQuotes(before int64, limit int) ([]string, error)
+	// DeleteQuote removes a quote (absent is not an error).
+	DeleteQuote(id string) error
 
 	// Escrow returns an escrow, or nil.
 	Escrow(id string) (*Escrow, error)

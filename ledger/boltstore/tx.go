@@ -202,6 +202,28 @@ func (t *btx) PutQuote(q ledger.Quote) error {
 	return t.put(bQuotes, []byte(q.ID), quoteRec{q, q.PaidBy})
 }
 
+// ExpiredQuotes scans the quotes bucket (pruning is periodic, not on the
+// request path).
+func (t *btx) ExpiredQuotes(before int64, limit int) ([]string, error) {
+	var out []string
+	c := t.b(bQuotes).Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		var q ledger.Quote
+		if err := json.Unmarshal(v, &q); err != nil {
+			return nil, err
+		}
+		if q.State == ledger.QuoteUnpaid && q.Expiry < before {
+			out = append(out, string(k))
+		}
+	}
+	return out, nil
+}
+
+func (t *btx) DeleteQuote(id string) error {
+	t.wrote = true
+	return t.b(bQuotes).Delete([]byte(id))
+}
+
 func (t *btx) Escrow(id string) (*ledger.Escrow, error) {
 	return get[ledger.Escrow](t, bEscrows, []byte(id))
 }

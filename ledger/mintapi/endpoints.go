@@ -129,6 +129,10 @@ func (h *Handler) checkState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createQuote(w http.ResponseWriter, r *http.Request) {
+	if !h.quotes.allow(r) {
+		writeError(w, errRateLimited)
+		return
+	}
 	handle(h, func(r *http.Request, req QuoteRequest) (ledger.Quote, error) {
 		return h.mint.CreateLockedQuote(r.Context(), req.Amount, req.Unit, req.Pubkey)
 	})(w, r)

@@ -288,3 +288,35 @@ func testSpentReportedAsSpent(t *testing.T, f *Fixture) {
 	}
 	wantStates(t, f.Mint, in[1:], ledger.Unspent)
 }
+
+// Expired unpaid quotes are pruned; paid ones stay; the live count drops.
+func testPruneQuotes(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	var ids []string
+	for range 3 {
+		q, err := f.Mint.CreateQuote(ctx, 1, ledger.Unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, q.ID)
+	}
+	if _, err := f.Mint.PayQuote(ctx, ids[0], "cash"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.Mint.UnpaidQuotes(ctx); n != 2 {
+		t.Fatalf("%d unpaid quotes, want 2", n)
+	}
+	f.Clock = f.Clock.Add(25 * time.Hour)
+	if n, err := f.Mint.Prune(ctx); err != nil || n != 2 {
+		t.Fatalf("pruned %d: %v", n, err)
+	}
+	for i, id := range ids {
+		_, err := f.Mint.Quote(ctx, id)
+		if (i == 0) != (err == nil) {
+			t.Fatalf("quote %d after pruning: %v", i, err)
+		}
+	}
+	if n, _ := f.Mint.UnpaidQuotes(ctx); n != 0 {
+		t.Fatalf("%d unpaid quotes after pruning", n)
+	}
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"SupplyCap", testSupplyCap},
 		{"CapReservedAtPay", testCapReservedAtPay},
 		{"SpentReportedAsSpent", testSpentReportedAsSpent},
+		{"PruneQuotes", testPruneQuotes},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 	} {
