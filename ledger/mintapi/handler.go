@@ -6,7 +6,7 @@
 // escrow is also served under /v1/cyclecash/escrow/ for out-of-process use.
 //
 // Policy: request bodies are limited (1 MiB by default) and parsed by one
-// fuzzed function; error details are the ledger's own messages, which never
+// fuzzed function; quote creation is rate-limited per client; error details are the ledger's own messages, which never
 // carry secrets, and internal failures are reported without detail. The
 // handler does not log and does not listen: the caller mounts it.
 package mintapi
