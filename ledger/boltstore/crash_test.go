@@ -19,7 +19,7 @@ import (
 const crashEnv = "CYCLECASH_CRASH_CHILD"
 
 // crashSwaps is the length of the child's stream of swaps.
-const crashSwaps = 1000
+const crashSwaps = 500
 
 // TestCrashChild is the child process of TestCrashSafety: it prepares
 // swaps, writes them to a file, then runs them, printing "ok i" after each
