@@ -30,6 +30,9 @@ type Config struct {
 	Name, Description string
 	// QuoteTTL is how long an unpaid quote lives; 0 means 24 hours.
 	QuoteTTL time.Duration
+	// ResponseTTL is how long a request's answer is kept for an identical
+	// retry (NUT-19 style); 0 means DefaultResponseTTL.
+	ResponseTTL time.Duration
 	// MaxIO bounds inputs and outputs per request; 0 means 256.
 	MaxIO int
 	// RequireQuotePubkey refuses quotes not locked to a key (NUT-20).
@@ -71,6 +74,9 @@ func New(cfg Config, store Store) (*Mint, error) {
 	}
 	if cfg.QuoteTTL == 0 {
 		cfg.QuoteTTL = 24 * time.Hour
+	}
+	if cfg.ResponseTTL == 0 {
+		cfg.ResponseTTL = DefaultResponseTTL
 	}
 	if cfg.MaxIO == 0 {
 		cfg.MaxIO = 256
@@ -150,7 +156,7 @@ func (m *Mint) commit(ctx context.Context, key [32]byte, resp, out any, fn func(
 			return err
 		}
 		answer = body
-		return tx.PutResponse(key, body)
+		return tx.PutResponse(key, body, m.now().Unix())
 	})
 	if err != nil {
 		return err

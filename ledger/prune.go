@@ -65,9 +65,32 @@ func (m *Mint) roomForQuote(ctx context.Context) error {
 	return fmt.Errorf("%w: %d unpaid quotes", ErrTooManyQuotes, n)
 }
 
-// Prune deletes unpaid quotes that expired, in batches, and returns how
-// many it deleted.
+// DefaultResponseTTL is how long answers are kept for retries by default.
+const DefaultResponseTTL = 7 * 24 * time.Hour
+
+// Prune deletes unpaid quotes that expired and answers older than
+// Config.ResponseTTL, in batches, and returns how many records it deleted.
 func (m *Mint) Prune(ctx context.Context) (int, error) {
+	n, err := m.pruneQuotes(ctx)
+	if err != nil {
+		return n, err
+	}
+	before := m.now().Add(-m.cfg.ResponseTTL).Unix()
+	for {
+		k := 0
+		err := m.store.Update(ctx, func(tx Tx) error {
+			var err error
+			k, err = tx.PruneResponses(before, pruneBatch)
+			return err
+		})
+		n += k
+		if err != nil || k < pruneBatch {
+			return n, err
+		}
+	}
+}
+
+func (m *Mint) pruneQuotes(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		n := 0

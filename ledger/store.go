@@ -21,8 +21,12 @@ type Store interface {
 type Tx interface {
 	// Response returns the stored answer for an idempotency key, or nil.
 	Response(key [32]byte) ([]byte, error)
-	// PutResponse stores the answer for an idempotency key.
-	PutResponse(key [32]byte, resp []byte) error
+	// PutResponse stores the answer for an idempotency key, given at the
+	// Unix time at.
+	PutResponse(key [32]byte, resp []byte, at int64) error
+	// PruneResponses deletes up to limit answers given before the Unix
+	// time before and returns how many it deleted.
+	PruneResponses(before int64, limit int) (int, error)
 
 	// Proofs returns the record for each Y; State is Unspent when absent.
 	Proofs(ys []Point) ([]ProofRecord, error)

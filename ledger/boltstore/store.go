@@ -20,7 +20,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-var buckets = [][]byte{bResponses, bProofs, bSigs, bQuotes, bEscrows, bTotals, bMinted}
+var buckets = [][]byte{bResponses, bProofs, bSigs, bQuotes, bEscrows, bTotals, bMinted, bResponseAt}
 
 var (
 	bResponses = []byte("responses")
@@ -30,6 +30,8 @@ var (
 	bEscrows   = []byte("escrows")
 	bTotals    = []byte("totals")
 	bMinted    = []byte("minted")
+	// bResponseAt indexes answers by time: key at (8 bytes BE) ‖ key.
+	bResponseAt = []byte("response_at")
 )
 
 // maxGroup bounds how many Updates share one transaction.

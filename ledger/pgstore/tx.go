@@ -30,10 +30,16 @@ func (t *ptx) Response(key [32]byte) ([]byte, error) {
 	return body, err
 }
 
-func (t *ptx) PutResponse(key [32]byte, resp []byte) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO responses (key, body) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body`, key[:], resp)
+func (t *ptx) PutResponse(key [32]byte, resp []byte, at int64) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO responses (key, body, at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, at = EXCLUDED.at`, key[:], resp, at)
 	return err
+}
+
+func (t *ptx) PruneResponses(before int64, limit int) (int, error) {
+	tag, err := t.tx.Exec(t.ctx, `DELETE FROM responses WHERE key IN
+		(SELECT key FROM responses WHERE at < $1 LIMIT $2)`, before, limit)
+	return int(tag.RowsAffected()), err
 }
 
 func pointBytes(ps []ledger.Point) [][]byte {

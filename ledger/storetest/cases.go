@@ -320,3 +320,30 @@ func testPruneQuotes(t *testing.T, f *Fixture) {
 		t.Fatalf("%d unpaid quotes after pruning", n)
 	}
 }
+
+// Answers kept for identical retries have a lifetime: within it a retry
+// gets the same answer, after Prune it is a new request (here refused, as
+// its inputs are spent), and the store holds no old answers.
+func testPruneResponses(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(2)
+	ks := f.Keyset(in[0].ID)
+	_, outs := f.Outputs(ks, 1, 1)
+	req := ledger.SwapRequest{Inputs: in, Outputs: outs}
+	a, err := f.Mint.Swap(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Clock = f.Clock.Add(6 * 24 * time.Hour)
+	f.Mint.Prune(ctx)
+	if b, err := f.Mint.Swap(ctx, req); err != nil || b.Signatures[0].C != a.Signatures[0].C {
+		t.Fatalf("retry within the lifetime: %v", err)
+	}
+	f.Clock = f.Clock.Add(2 * 24 * time.Hour)
+	if n, err := f.Mint.Prune(ctx); err != nil || n < 1 {
+		t.Fatalf("pruned %d: %v", n, err)
+	}
+	if _, err := f.Mint.Swap(ctx, req); !errors.Is(err, ledger.ErrAlreadySpent) {
+		t.Fatalf("retry after the answer's lifetime: %v", err)
+	}
+}

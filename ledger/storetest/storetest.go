@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"CapReservedAtPay", testCapReservedAtPay},
 		{"SpentReportedAsSpent", testSpentReportedAsSpent},
 		{"PruneQuotes", testPruneQuotes},
+		{"PruneResponses", testPruneResponses},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 	} {
