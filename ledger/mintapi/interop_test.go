@@ -40,8 +40,9 @@ func nodeOrSkip(t *testing.T) string {
 
 // An unmodified cashu-ts 4.8.0 wallet loads our keysets (their IDs verify
 // in cashu-ts), receives a token our wallet sent, checks state and sends
-// a token back that our wallet receives. The units are five days old, so
-// several keysets are active and cashu-ts must pick the token's own.
+// a token back (with 8-byte short keyset IDs) that our wallet receives.
+// The units are five days old, so several keysets are active and cashu-ts
+// must pick the token's own.
 func TestCashuTSInterop(t *testing.T) {
 	node := nodeOrSkip(t)
 	f, srv := newServer(t)
@@ -95,6 +96,9 @@ func TestCashuTSInterop(t *testing.T) {
 	back, err := ledger.DecodeToken(ans.Token)
 	if err != nil {
 		t.Fatalf("our decoder on cashu-ts's token: %v", err)
+	}
+	if !back.Proofs[0].ID.IsShort() {
+		t.Fatalf("cashu-ts sent keyset id %s; the test expects its short form (NUT-00)", back.Proofs[0].ID)
 	}
 	if got, err := bob.Receive(ctx, ans.Token); err != nil || got != 5 {
 		t.Fatalf("our wallet receiving cashu-ts's token (keyset id %s): %d %v", back.Proofs[0].ID, got, err)
