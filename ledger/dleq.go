@@ -125,3 +125,16 @@ func randomScalar(rand io.Reader) (secp256k1.ModNScalar, error) {
 		}
 	}
 }
+
+// StripDLEQ returns copies of ps without their DLEQ proofs. Inputs go to
+// a mint this way: the blinding factor r in a proof's DLEQ would let the
+// mint rebuild the blinded message it signed and link the spend to the
+// issue (NUT-12: r is for the receiver, never for the mint).
+func StripDLEQ(ps []Proof) []Proof {
+	out := make([]Proof, len(ps))
+	for i, p := range ps {
+		p.DLEQ = nil
+		out[i] = p
+	}
+	return out
+}

@@ -25,13 +25,15 @@ var (
 	ErrDuplicateOutputs = errors.New("ledger: duplicate outputs provided")
 	// ErrUnit: the unit is not "cu".
 	ErrUnit = errors.New("ledger: unit not supported")
-	// ErrTooMany: too many inputs or outputs in one request.
-	ErrTooMany = errors.New("ledger: too many inputs or outputs")
+	// ErrTooMany: too many inputs (or Ys) in one request.
+	ErrTooMany = errors.New("ledger: too many inputs")
+	// ErrTooManyOutputs: too many outputs in one request.
+	ErrTooManyOutputs = errors.New("ledger: too many outputs")
 	// ErrUnknownKeyset: no keyset with that ID.
 	ErrUnknownKeyset = errors.New("ledger: keyset not known")
 	// ErrKeysetInactive: the mint will not sign with that keyset for this
-	// request (mint outputs must use today's keyset; swap outputs must use the
-	// inputs' earliest-expiring keyset).
+	// request: it is not active, or it expires later than the inputs'
+	// earliest-expiring keyset (a swap never extends a unit's life).
 	ErrKeysetInactive = errors.New("ledger: keyset inactive for these outputs")
 	// ErrExpired: the keyset of an input has passed its final expiry.
 	ErrExpired = errors.New("ledger: keyset expired")
@@ -41,11 +43,23 @@ var (
 	ErrQuoteIssued = errors.New("ledger: quote already issued")
 	// ErrQuoteExpired: the quote expired before it was paid.
 	ErrQuoteExpired = errors.New("ledger: quote expired")
-	// ErrUnknownQuote: no quote with that ID.
+	// ErrUnknownQuote: no quote with that ID (no code in error_codes.md:
+	// HTTP 404, code 0; 20007 means expired).
 	ErrUnknownQuote = errors.New("ledger: quote not known")
+	// ErrQuoteSignature: a locked quote's mint request lacks a valid
+	// NUT-20 signature.
+	ErrQuoteSignature = errors.New("ledger: signature for mint request invalid")
+	// ErrQuotePubkeyRequired: the mint requires quotes locked to a key.
+	ErrQuotePubkeyRequired = errors.New("ledger: pubkey required for mint quote")
+	// ErrTooManyQuotes: the unpaid quotes are at their cap (HTTP 429, no
+	// code in error_codes.md).
+	ErrTooManyQuotes = errors.New("ledger: too many unpaid quotes, try later")
 	// ErrSupplyCap: issuing would exceed today's supply cap.
 	ErrSupplyCap = errors.New("ledger: supply cap reached")
-	// ErrMalformed: a point, scalar, hex string or request is malformed.
+	// ErrBadRequest: a request body is not valid JSON for its endpoint
+	// (error_codes.md has no code for it: HTTP 400, code 0).
+	ErrBadRequest = errors.New("ledger: malformed request")
+	// ErrMalformed: a point, scalar, hex string or token is malformed.
 	ErrMalformed = errors.New("ledger: malformed input")
 	// ErrBadDLEQ: a DLEQ proof does not verify.
 	ErrBadDLEQ = errors.New("ledger: dleq proof invalid")
@@ -70,6 +84,7 @@ var codes = []struct {
 	{ErrDuplicateOutputs, 11008},
 	{ErrUnit, 11013},
 	{ErrTooMany, 11014},
+	{ErrTooManyOutputs, 11015},
 	{ErrUnknownKeyset, 12001},
 	{ErrKeysetInactive, 12002},
 	{ErrExpired, 12003},
@@ -77,13 +92,15 @@ var codes = []struct {
 	{ErrQuoteIssued, 20002},
 	{ErrSupplyCap, 20003},
 	{ErrQuoteExpired, 20007},
-	{ErrUnknownQuote, 20007},
+	{ErrQuoteSignature, 20008},
+	{ErrQuotePubkeyRequired, 20009},
 	{ErrBadDLEQ, 10001},
 	{ErrMalformed, 10001}, // no closer code exists; the message says what
 }
 
-// ErrorCode returns the Cashu error code for err, or 0 when err is not one
-// of the sentinels above (the HTTP API then reports a generic failure).
+// ErrorCode returns the Cashu error code for err, or 0 when no code of
+// error_codes.md applies (unknown quote or escrow, a malformed request) or
+// err is not one of the sentinels.
 func ErrorCode(err error) int {
 	for _, c := range codes {
 		if errors.Is(err, c.err) {

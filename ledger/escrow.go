@@ -15,7 +15,7 @@ import (
 type Reservation struct {
 	ID     string   `json:"id"`
 	Amount uint64   `json:"amount"`
-	Keyset KeysetID `json:"keyset"` // change outputs must use this keyset
+	Keyset KeysetID `json:"keyset"` // change may use it or an active keyset expiring before it
 }
 
 // Reserve verifies the proofs and marks them PENDING under a new escrow.
@@ -24,6 +24,7 @@ type Reservation struct {
 // a Reserve makes a new escrow.
 func (m *Mint) Reserve(ctx context.Context, proofs []Proof) (Reservation, error) {
 	var out Reservation
+	proofs = StripDLEQ(proofs)
 	key, err := m.reserveKey(ctx, proofs, &out)
 	if err != nil || out.ID != "" {
 		return out, err
@@ -70,8 +71,8 @@ func (m *Mint) reserveKey(ctx context.Context, proofs []Proof, out *Reservation)
 }
 
 // Consume settles an escrow: used units are spent and change, which must
-// add up to the reserved amount minus used and use the reservation's
-// keyset, is signed and returned.
+// add up to the reserved amount minus used and use active keysets expiring
+// no later than the reservation's keyset, is signed and returned.
 func (m *Mint) Consume(ctx context.Context, id string, used uint64, change []BlindedMessage) (Signatures, error) {
 	var out Signatures
 	key := requestKey("consume", struct {
@@ -90,14 +91,14 @@ func (m *Mint) Consume(ctx context.Context, id string, used uint64, change []Bli
 	if err != nil {
 		return out, err
 	}
-	sum, err := m.checkOutputs(change, ks, true)
+	sum, kss, err := m.checkOutputs(change, ks, true)
 	if err != nil {
 		return out, err
 	}
 	if used > e.Amount || sum != e.Amount-used {
 		return out, fmt.Errorf("%w: reserved %d, used %d, change %d", ErrUnbalanced, e.Amount, used, sum)
 	}
-	signed, sigs, err := m.signAll(ks, change)
+	signed, sigs, err := m.signAll(kss, change)
 	if err != nil {
 		return out, err
 	}

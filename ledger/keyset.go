@@ -39,25 +39,32 @@ func (id KeysetID) Bytes() ([]byte, error) {
 	return b, nil
 }
 
-// DeriveKeysetID computes a version 01 keyset ID (NUT-02): SHA256 over the
-// compressed public keys sorted by amount, then the UTF-8 strings
-// "unit:<unit>" and, when finalExpiry > 0, "final_expiry:<unix seconds>",
-// prefixed with the version byte 01. The full 32-byte hash is kept (unlike
-// version 00, which truncated to 7 bytes).
-func DeriveKeysetID(keys map[uint64]Point, unit string, finalExpiry int64) KeysetID {
+// DeriveKeysetID computes a version 01 keyset ID as the current NUT-02
+// ("Keyset ID V2") defines it: SHA256 over the UTF-8 string
+// "amount:pubkeyhex,amount:pubkeyhex,…" (amounts ascending, lower-case hex
+// of the compressed keys), then "|unit:<unit>", then "|input_fee_ppk:<n>"
+// when the fee is non-zero, then "|final_expiry:<unix seconds>" when the
+// expiry is non-zero; prefixed with the version byte 01.
+func DeriveKeysetID(keys map[uint64]Point, unit string, inputFeePPK, finalExpiry int64) KeysetID {
 	amounts := make([]uint64, 0, len(keys))
 	for a := range keys {
 		amounts = append(amounts, a)
 	}
 	sort.Slice(amounts, func(i, j int) bool { return amounts[i] < amounts[j] })
 	h := sha256.New()
-	for _, a := range amounts {
+	for i, a := range amounts {
+		if i > 0 {
+			h.Write([]byte{','})
+		}
 		p := keys[a]
-		h.Write(p[:])
+		h.Write([]byte(strconv.FormatUint(a, 10) + ":" + hex.EncodeToString(p[:])))
 	}
-	h.Write([]byte("unit:" + unit))
-	if finalExpiry > 0 {
-		h.Write([]byte("final_expiry:" + strconv.FormatInt(finalExpiry, 10)))
+	h.Write([]byte("|unit:" + unit))
+	if inputFeePPK != 0 {
+		h.Write([]byte("|input_fee_ppk:" + strconv.FormatInt(inputFeePPK, 10)))
+	}
+	if finalExpiry != 0 {
+		h.Write([]byte("|final_expiry:" + strconv.FormatInt(finalExpiry, 10)))
 	}
 	return KeysetID("01" + hex.EncodeToString(h.Sum(nil)))
 }
@@ -91,7 +98,7 @@ func DeriveKeyset(master []byte, dayNum int64) (*Keyset, error) {
 		ks.pub[i] = secp256k1.NewPrivateKey(&k).PubKey()
 		pubs[1<<i] = PointOf(ks.pub[i])
 	}
-	ks.ID = DeriveKeysetID(pubs, ks.Unit, ks.FinalExpiry)
+	ks.ID = DeriveKeysetID(pubs, ks.Unit, 0, ks.FinalExpiry)
 	return ks, nil
 }
 

@@ -39,7 +39,18 @@ const graceDays = 30
 
 var lifetimeDays = int64(Lifetime / day)
 
-// ActiveKeyset returns today's keyset, the one new outputs of mint use.
+// The keyset rule. A unit lives 30 days from the start of the UTC day it
+// was issued: each day has its own keyset whose ID commits to that final
+// expiry. Every keyset that has not expired is active (NUT-01 lets a mint
+// keep several), so a stock wallet, which builds outputs only in active
+// keysets, can always find one for its inputs. An output of a swap (or of
+// an escrow's change) may use any active keyset that expires no later than
+// the earliest-expiring input: a swap may shorten a unit's life, never
+// extend it. Outputs in a later keyset are refused with 12002 naming the
+// latest allowed expiry and a keyset that meets it. Mint outputs may use
+// any active keyset; today's, the newest, gives the full 30 days.
+
+// ActiveKeyset returns today's keyset, the newest active one.
 func (m *Mint) ActiveKeyset() (*Keyset, error) { return m.keysetForDay(DayOf(m.now())) }
 
 func (m *Mint) keysetForDay(d int64) (*Keyset, error) {
@@ -82,8 +93,8 @@ func (m *Mint) Keyset(id KeysetID) (*Keyset, error) {
 	return nil, fmt.Errorf("%w: %.16s…", ErrUnknownKeyset, id)
 }
 
-// Keysets returns the keysets whose units are accepted now, newest
-// (active) first.
+// Keysets returns the keysets whose units are accepted now, all of them
+// active, newest first.
 func (m *Mint) Keysets() ([]*Keyset, error) {
 	now := m.now()
 	today := DayOf(now)
@@ -115,8 +126,13 @@ func (m *Mint) usable(id KeysetID, now time.Time) (*Keyset, error) {
 	return ks, nil
 }
 
-// IsActive reports whether ks is today's keyset.
-func (m *Mint) IsActive(ks *Keyset) bool { return ks.Day == DayOf(m.now()) }
+// IsActive reports whether the mint signs outputs with ks now: it has not
+// expired (and is not from the future).
+func (m *Mint) IsActive(ks *Keyset) bool { return m.isActiveAt(ks, m.now()) }
+
+func (m *Mint) isActiveAt(ks *Keyset, now time.Time) bool {
+	return !ks.Expired(now) && ks.Day <= DayOf(now)
+}
 
 // earliest returns the keyset among kss that expires first.
 func earliest(kss []*Keyset) *Keyset {

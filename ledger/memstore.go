@@ -19,7 +19,7 @@ type MemStore struct {
 var _ Store = (*MemStore)(nil)
 
 type memState struct {
-	responses map[[32]byte][]byte
+	responses map[[32]byte]memResponse
 	proofs    map[Point]ProofRecord
 	sigs      map[Point]BlindSignature
 	quotes    map[string]Quote
@@ -31,7 +31,7 @@ type memState struct {
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{st: memState{
-		responses: map[[32]byte][]byte{}, proofs: map[Point]ProofRecord{},
+		responses: map[[32]byte]memResponse{}, proofs: map[Point]ProofRecord{},
 		sigs: map[Point]BlindSignature{}, quotes: map[string]Quote{},
 		escrows: map[string]Escrow{}, totals: map[KeysetID]KeysetTotals{},
 		minted: map[int64]uint64{},
@@ -76,11 +76,30 @@ type memTx struct {
 	readOnly bool
 }
 
-func (t *memTx) Response(key [32]byte) ([]byte, error) { return t.st.responses[key], nil }
+type memResponse struct {
+	body []byte
+	at   int64
+}
 
-func (t *memTx) PutResponse(key [32]byte, resp []byte) error {
-	t.st.responses[key] = bytes.Clone(resp)
+func (t *memTx) Response(key [32]byte) ([]byte, error) { return t.st.responses[key].body, nil }
+
+func (t *memTx) PutResponse(key [32]byte, resp []byte, at int64) error {
+	t.st.responses[key] = memResponse{bytes.Clone(resp), at}
 	return nil
+}
+
+func (t *memTx) PruneResponses(before int64, limit int) (int, error) {
+	n := 0
+	for k, r := range t.st.responses {
+		if n == limit {
+			break
+		}
+		if r.at < before {
+			delete(t.st.responses, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (t *memTx) Proofs(ys []Point) ([]ProofRecord, error) {
@@ -171,6 +190,31 @@ func (t *memTx) Quote(id string) (*Quote, error) {
 }
 
 func (t *memTx) PutQuote(q Quote) error { t.st.quotes[q.ID] = q; return nil }
+
+func (t *memTx) ExpiredQuotes(before int64, limit int) ([]string, error) {
+	var out []string
+	for id, q := range t.st.quotes {
+		if len(out) == limit {
+			break
+		}
+		if q.State == QuoteUnpaid && q.Expiry < before {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func (t *memTx) DeleteQuote(id string) error { delete(t.st.quotes, id); return nil }
+
+// Sizes returns the number of records the store holds per kind, so tests
+// can check that it stays bounded.
+func (m *MemStore) Sizes() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return map[string]int{"responses": len(m.st.responses), "proofs": len(m.st.proofs),
+		"signatures": len(m.st.sigs), "quotes": len(m.st.quotes), "escrows": len(m.st.escrows),
+		"totals": len(m.st.totals), "minted": len(m.st.minted)}
+}
 
 func (t *memTx) Escrow(id string) (*Escrow, error) {
 	if e, ok := t.st.escrows[id]; ok {

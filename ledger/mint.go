@@ -30,8 +30,19 @@ type Config struct {
 	Name, Description string
 	// QuoteTTL is how long an unpaid quote lives; 0 means 24 hours.
 	QuoteTTL time.Duration
+	// ResponseTTL is how long a request's answer is kept for an identical
+	// retry (NUT-19 style); 0 means DefaultResponseTTL.
+	ResponseTTL time.Duration
 	// MaxIO bounds inputs and outputs per request; 0 means 256.
 	MaxIO int
+	// RequireQuotePubkey refuses quotes not locked to a key (NUT-20).
+	RequireQuotePubkey bool
+	// MaxUnpaidQuotes caps the live unpaid quotes; 0 means
+	// DefaultMaxUnpaidQuotes.
+	MaxUnpaidQuotes int
+	// URL is the mint's public URL, put in the tokens it hands out (an
+	// escrow's change); empty when the gateway has no public Cashu API.
+	URL string
 }
 
 // Mint runs the ledger's operations over a Store. It is safe for
@@ -43,6 +54,8 @@ type Mint struct {
 	mu    sync.Mutex
 	byDay map[int64]*Keyset
 	byID  map[KeysetID]*Keyset
+	// lastPrune is when CreateQuote last pruned (guarded by mu).
+	lastPrune time.Time
 }
 
 // New returns a Mint over store.
@@ -62,10 +75,22 @@ func New(cfg Config, store Store) (*Mint, error) {
 	if cfg.QuoteTTL == 0 {
 		cfg.QuoteTTL = 24 * time.Hour
 	}
+	if cfg.ResponseTTL == 0 {
+		cfg.ResponseTTL = DefaultResponseTTL
+	}
 	if cfg.MaxIO == 0 {
 		cfg.MaxIO = 256
 	}
+	if cfg.MaxUnpaidQuotes == 0 {
+		cfg.MaxUnpaidQuotes = DefaultMaxUnpaidQuotes
+	}
 	return &Mint{cfg: cfg, store: store, byDay: map[int64]*Keyset{}, byID: map[KeysetID]*Keyset{}}, nil
+}
+
+// ChangeToken wraps proofs (an escrow's change, unblinded by the caller)
+// into a token that names this mint's URL.
+func (m *Mint) ChangeToken(proofs []Proof, memo string) Token {
+	return Token{Mint: m.cfg.URL, Unit: Unit, Memo: memo, Proofs: proofs}
 }
 
 // Store returns the mint's store.
@@ -131,7 +156,7 @@ func (m *Mint) commit(ctx context.Context, key [32]byte, resp, out any, fn func(
 			return err
 		}
 		answer = body
-		return tx.PutResponse(key, body)
+		return tx.PutResponse(key, body, m.now().Unix())
 	})
 	if err != nil {
 		return err

@@ -21,8 +21,12 @@ type Store interface {
 type Tx interface {
 	// Response returns the stored answer for an idempotency key, or nil.
 	Response(key [32]byte) ([]byte, error)
-	// PutResponse stores the answer for an idempotency key.
-	PutResponse(key [32]byte, resp []byte) error
+	// PutResponse stores the answer for an idempotency key, given at the
+	// Unix time at.
+	PutResponse(key [32]byte, resp []byte, at int64) error
+	// PruneResponses deletes up to limit answers given before the Unix
+	// time before and returns how many it deleted.
+	PruneResponses(before int64, limit int) (int, error)
 
 	// Proofs returns the record for each Y; State is Unspent when absent.
 	Proofs(ys []Point) ([]ProofRecord, error)
@@ -45,6 +49,11 @@ type Tx interface {
 	Quote(id string) (*Quote, error)
 	// PutQuote inserts or replaces a mint quote.
 	PutQuote(q Quote) error
+	// ExpiredQuotes returns up to limit IDs of UNPAID quotes whose Expiry
+	// is before the given Unix time.
+	ExpiredQuotes(before int64, limit int) ([]string, error)
+	// DeleteQuote removes a quote (absent is not an error).
+	DeleteQuote(id string) error
 
 	// Escrow returns an escrow, or nil.
 	Escrow(id string) (*Escrow, error)
@@ -53,9 +62,10 @@ type Tx interface {
 
 	// Totals returns per keyset the amounts signed (issued) and spent.
 	Totals() (map[KeysetID]KeysetTotals, error)
-	// Minted returns the amount issued against quotes on a UTC day.
+	// Minted returns the amount counted for a UTC day (the quotes paid
+	// that day); negative day numbers hold the ledger's running counters.
 	Minted(day int64) (uint64, error)
-	// AddMinted adds to the amount issued against quotes on a UTC day.
+	// AddMinted adds to the amount counted for a day (or counter).
 	AddMinted(day int64, amount uint64) error
 }
 

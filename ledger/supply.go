@@ -12,18 +12,23 @@ import (
 //	issued_d ≤ cap_d = min(0.8·Ĉ/30, 0.8·Ĉ − outstanding)
 //
 // Ĉ is the projected capacity of the next 30 days; outstanding is the sum
-// over unexpired keysets of issued − spent. checkCap admits an issue of n
-// units when minted_d + n ≤ 0.8·Ĉ/30 and outstanding + n ≤ 0.8·Ĉ, i.e. the
-// cap holds after the issue too. Swaps issue exactly what they spend, so
-// only quote issuance counts towards minted_d.
+// over unexpired keysets of issued − spent, plus the quotes paid but not
+// yet minted. Room is reserved when a quote is paid: reserveCap admits n
+// units when paid_d + n ≤ 0.8·Ĉ/30 and outstanding + n ≤ 0.8·Ĉ, i.e. the
+// cap holds after the issue too, and minting a paid quote needs no further
+// room. Swaps issue exactly what they spend, so only quotes count.
+//
+// The store's per-day Minted counter holds paid_d; two running counters
+// under negative day numbers hold all units ever paid and all units ever
+// issued against quotes, whose difference is the paid, unminted amount.
 
 // Cap is the issuance budget at one moment.
 type Cap struct {
 	Capacity    uint64 // Ĉ
 	DailyCap    uint64 // 0.8·Ĉ/30
 	TotalCap    uint64 // 0.8·Ĉ
-	MintedToday uint64
-	Outstanding uint64
+	MintedToday uint64 // units of the quotes paid today
+	Outstanding uint64 // unexpired units plus paid quotes not yet minted
 	Remaining   uint64 // what may still be issued today
 }
 
@@ -42,6 +47,12 @@ func sub0(a, b uint64) uint64 {
 	return a - b
 }
 
+// Running counters kept in the Minted table under negative day numbers.
+const (
+	counterPaid   int64 = -1 // units of every quote ever paid
+	counterIssued int64 = -2 // units ever issued against quotes
+)
+
 func (m *Mint) capIn(tx Tx) (Cap, error) {
 	now := m.now()
 	totals, err := tx.Totals()
@@ -52,7 +63,15 @@ func (m *Mint) capIn(tx Tx) (Cap, error) {
 	if err != nil {
 		return Cap{}, err
 	}
-	var outstanding uint64
+	paid, err := tx.Minted(counterPaid)
+	if err != nil {
+		return Cap{}, err
+	}
+	issued, err := tx.Minted(counterIssued)
+	if err != nil {
+		return Cap{}, err
+	}
+	outstanding := sub0(paid, issued)
 	for id, t := range totals {
 		if ks, err := m.Keyset(id); err == nil && !ks.Expired(now) {
 			outstanding += sub0(t.Issued, t.Spent)
@@ -61,7 +80,8 @@ func (m *Mint) capIn(tx Tx) (Cap, error) {
 	return capOf(m.capacity(now), minted, outstanding), nil
 }
 
-func (m *Mint) checkCap(tx Tx, n uint64) error {
+// reserveCap takes n units of room under the cap, or refuses them.
+func (m *Mint) reserveCap(tx Tx, n uint64) error {
 	c, err := m.capIn(tx)
 	if err != nil {
 		return err
@@ -70,7 +90,10 @@ func (m *Mint) checkCap(tx Tx, n uint64) error {
 		return fmt.Errorf("%w: %d units asked, %d left today (daily cap %d, outstanding %d of %d)",
 			ErrSupplyCap, n, c.Remaining, c.DailyCap, c.Outstanding, c.TotalCap)
 	}
-	return nil
+	if err := tx.AddMinted(DayOf(m.now()), n); err != nil {
+		return err
+	}
+	return tx.AddMinted(counterPaid, n)
 }
 
 // KeysetReport is one keyset's line of the Report.

@@ -76,6 +76,9 @@ type Quote struct {
 	Unit    string     `json:"unit"`
 	State   QuoteState `json:"state"`
 	Expiry  int64      `json:"expiry"`
+	// Pubkey locks the quote (NUT-20): minting it needs a signature by
+	// this key.
+	Pubkey *Point `json:"pubkey,omitempty"`
 	// PaidBy records who marked it paid ("cash" or "payout:<ref>"); not
 	// part of the Cashu shape.
 	PaidBy string `json:"-"`
@@ -87,10 +90,12 @@ type SwapRequest struct {
 	Outputs []BlindedMessage `json:"outputs"`
 }
 
-// MintRequest is NUT-04's POST /v1/mint/{method} body.
+// MintRequest is NUT-04's POST /v1/mint/{method} body; Signature is the
+// NUT-20 signature (hex) required when the quote has a pubkey.
 type MintRequest struct {
-	Quote   string           `json:"quote"`
-	Outputs []BlindedMessage `json:"outputs"`
+	Quote     string           `json:"quote"`
+	Outputs   []BlindedMessage `json:"outputs"`
+	Signature string           `json:"signature,omitempty"`
 }
 
 // Signatures is the response of swap and mint.

@@ -21,8 +21,11 @@ type inputSet struct {
 
 func (m *Mint) checkInputs(ps []Proof, now time.Time) (inputSet, error) {
 	var in inputSet
-	if len(ps) == 0 || len(ps) > m.cfg.MaxIO {
-		return in, fmt.Errorf("%w: %d inputs (1…%d allowed)", ErrTooMany, len(ps), m.cfg.MaxIO)
+	if len(ps) > m.cfg.MaxIO {
+		return in, fmt.Errorf("%w: %d inputs (at most %d)", ErrTooMany, len(ps), m.cfg.MaxIO)
+	}
+	if len(ps) == 0 {
+		return in, fmt.Errorf("%w: no inputs", ErrUnbalanced)
 	}
 	seen := make(map[Point]bool, len(ps))
 	kss := make([]*Keyset, len(ps))
@@ -77,41 +80,64 @@ func (m *Mint) precheck(ys []Point) error {
 	})
 }
 
-// checkOutputs validates outputs that must all be signed with ks.
-func (m *Mint) checkOutputs(outs []BlindedMessage, ks *Keyset, allowEmpty bool) (uint64, error) {
-	if (len(outs) == 0 && !allowEmpty) || len(outs) > m.cfg.MaxIO {
-		return 0, fmt.Errorf("%w: %d outputs (1…%d allowed)", ErrTooMany, len(outs), m.cfg.MaxIO)
+// checkOutputs validates outputs, each of which may use any active keyset
+// that expires no later than limit (the keyset rule, see keysets.go). It
+// returns the amount and the keyset of each output.
+func (m *Mint) checkOutputs(outs []BlindedMessage, limit *Keyset, allowEmpty bool) (uint64, []*Keyset, error) {
+	if len(outs) > m.cfg.MaxIO {
+		return 0, nil, fmt.Errorf("%w: %d outputs (at most %d)", ErrTooManyOutputs, len(outs), m.cfg.MaxIO)
 	}
+	if len(outs) == 0 && !allowEmpty {
+		return 0, nil, fmt.Errorf("%w: no outputs", ErrUnbalanced)
+	}
+	now := m.now()
 	seen := make(map[Point]bool, len(outs))
+	kss := make([]*Keyset, len(outs))
 	var sum uint64
-	for _, o := range outs {
-		if o.ID != ks.ID {
-			if _, err := m.Keyset(o.ID); err != nil {
-				return 0, err
-			}
-			return 0, fmt.Errorf("%w: outputs must use keyset %.16s…", ErrKeysetInactive, ks.ID)
+	for i, o := range outs {
+		ks, err := m.outputKeyset(o.ID, limit, now)
+		if err != nil {
+			return 0, nil, err
 		}
 		if _, err := AmountIndex(o.Amount); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if _, err := o.B.Key(); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if seen[o.B] {
-			return 0, ErrDuplicateOutputs
+			return 0, nil, ErrDuplicateOutputs
 		}
 		seen[o.B] = true
+		kss[i] = ks
 		sum += o.Amount
 	}
-	return sum, nil
+	return sum, kss, nil
 }
 
-// signAll signs every output with ks.
-func (m *Mint) signAll(ks *Keyset, outs []BlindedMessage) ([]SignedOutput, []BlindSignature, error) {
+// outputKeyset returns the keyset of id if outputs may use it: active now
+// and expiring no later than limit.
+func (m *Mint) outputKeyset(id KeysetID, limit *Keyset, now time.Time) (*Keyset, error) {
+	ks, err := m.Keyset(id)
+	if err != nil {
+		return nil, err
+	}
+	if !m.isActiveAt(ks, now) {
+		return nil, fmt.Errorf("%w: keyset %.16s… is not active", ErrKeysetInactive, id)
+	}
+	if ks.FinalExpiry > limit.FinalExpiry {
+		return nil, fmt.Errorf("%w: outputs must use an active keyset expiring no later than %s, e.g. %s",
+			ErrKeysetInactive, time.Unix(limit.FinalExpiry, 0).UTC().Format(time.RFC3339), limit.ID)
+	}
+	return ks, nil
+}
+
+// signAll signs every output with its keyset.
+func (m *Mint) signAll(kss []*Keyset, outs []BlindedMessage) ([]SignedOutput, []BlindSignature, error) {
 	signed := make([]SignedOutput, len(outs))
 	sigs := make([]BlindSignature, len(outs))
 	for i, o := range outs {
-		s, err := ks.SignOutput(m.cfg.Rand, o)
+		s, err := kss[i].SignOutput(m.cfg.Rand, o)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -76,3 +76,15 @@ func loadVectorsF[T any](f *testing.F, name string) []T {
 	}
 	return out
 }
+
+// loadJSON reads testdata/name into v.
+func loadJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}

@@ -67,7 +67,8 @@ func verifyKeyset(ks Keyset) (*verifiedKeyset, error) {
 		}
 		points[amount], vk.pubs[amount] = p, pub
 	}
-	if ledger.DeriveKeysetID(points, ks.Unit, ks.FinalExpiry) != ks.ID {
+	// The gateway charges no input fee, so the ID commits to none.
+	if ledger.DeriveKeysetID(points, ks.Unit, 0, ks.FinalExpiry) != ks.ID {
 		return nil, fmt.Errorf("%w: keyset id does not match its keys", ErrBadToken)
 	}
 	return vk, nil

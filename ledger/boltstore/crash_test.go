@@ -18,6 +18,9 @@ import (
 
 const crashEnv = "CYCLECASH_CRASH_CHILD"
 
+// crashSwaps is the length of the child's stream of swaps.
+const crashSwaps = 500
+
 // TestCrashChild is the child process of TestCrashSafety: it prepares
 // swaps, writes them to a file, then runs them, printing "ok i" after each
 // success, until it is killed.
@@ -31,7 +34,12 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := storetest.NewFixture(t, st)
-	in := f.Issue(ones(60)...)
+	// A stream far longer than the parent waits for, so the kill lands in
+	// its middle (the parent checks that it did).
+	var in []ledger.Proof
+	for range crashSwaps / 250 {
+		in = append(in, f.Issue(ones(250)...)...)
+	}
 	ks := f.Keyset(in[0].ID)
 	reqs := make([]ledger.SwapRequest, len(in))
 	for i := range in {
@@ -114,6 +122,9 @@ func TestCrashSafety(t *testing.T) {
 		if state == ledger.Spent {
 			spent++
 		}
+	}
+	if spent >= len(reqs) {
+		t.Fatalf("all %d swaps were done before the kill: it did not land mid-stream", spent)
 	}
 	t.Logf("killed after %d reported swaps; %d on disk", done+1, spent)
 }

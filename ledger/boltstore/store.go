@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"cyclecash/ledger"
@@ -19,7 +20,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-var buckets = [][]byte{bResponses, bProofs, bSigs, bQuotes, bEscrows, bTotals, bMinted}
+var buckets = [][]byte{bResponses, bProofs, bSigs, bQuotes, bEscrows, bTotals, bMinted, bResponseAt}
 
 var (
 	bResponses = []byte("responses")
@@ -29,6 +30,8 @@ var (
 	bEscrows   = []byte("escrows")
 	bTotals    = []byte("totals")
 	bMinted    = []byte("minted")
+	// bResponseAt indexes answers by time: key at (8 bytes BE) ‖ key.
+	bResponseAt = []byte("response_at")
 )
 
 // maxGroup bounds how many Updates share one transaction.
@@ -36,9 +39,11 @@ const maxGroup = 256
 
 // Store is a bbolt-backed ledger.Store.
 type Store struct {
-	db   *bolt.DB
-	reqs chan *call
-	done chan struct{}
+	db     *bolt.DB
+	reqs   chan *call
+	done   chan struct{}
+	closed sync.Once
+	err    error
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -72,10 +77,14 @@ func Open(path string) (*Store, error) {
 }
 
 // Close stops the commit loop and closes the file.
+// A second Close returns the first one's result.
 func (s *Store) Close() error {
-	close(s.reqs)
-	<-s.done
-	return s.db.Close()
+	s.closed.Do(func() {
+		close(s.reqs)
+		<-s.done
+		s.err = s.db.Close()
+	})
+	return s.err
 }
 
 // View runs fn in a read-only bbolt transaction.

@@ -44,9 +44,35 @@ func (t *btx) Response(key [32]byte) ([]byte, error) {
 	return bytes.Clone(t.b(bResponses).Get(key[:])), nil
 }
 
-func (t *btx) PutResponse(key [32]byte, resp []byte) error {
+// PruneResponses walks the time index from its start. Answers stored
+// before the index existed have no entry and are kept.
+func (t *btx) PruneResponses(before int64, limit int) (int, error) {
+	var old [][]byte
+	c := t.b(bResponseAt).Cursor()
+	for k, _ := c.First(); k != nil && len(old) < limit; k, _ = c.Next() {
+		if len(k) != 40 || int64(binary.BigEndian.Uint64(k[:8])) >= before {
+			break
+		}
+		old = append(old, bytes.Clone(k))
+	}
+	for _, k := range old {
+		t.wrote = true
+		if err := t.b(bResponses).Delete(k[8:]); err != nil {
+			return 0, err
+		}
+		if err := t.b(bResponseAt).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
+}
+
+func (t *btx) PutResponse(key [32]byte, resp []byte, at int64) error {
 	t.wrote = true
-	return t.b(bResponses).Put(key[:], resp)
+	if err := t.b(bResponses).Put(key[:], resp); err != nil {
+		return err
+	}
+	return t.b(bResponseAt).Put(append(binary.BigEndian.AppendUint64(nil, uint64(at)), key[:]...), nil)
 }
 
 func (t *btx) Proofs(ys []ledger.Point) ([]ledger.ProofRecord, error) {
@@ -200,6 +226,28 @@ type quoteRec struct {
 
 func (t *btx) PutQuote(q ledger.Quote) error {
 	return t.put(bQuotes, []byte(q.ID), quoteRec{q, q.PaidBy})
+}
+
+// ExpiredQuotes scans the quotes bucket (pruning is periodic, not on the
+// request path).
+func (t *btx) ExpiredQuotes(before int64, limit int) ([]string, error) {
+	var out []string
+	c := t.b(bQuotes).Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		var q ledger.Quote
+		if err := json.Unmarshal(v, &q); err != nil {
+			return nil, err
+		}
+		if q.State == ledger.QuoteUnpaid && q.Expiry < before {
+			out = append(out, string(k))
+		}
+	}
+	return out, nil
+}
+
+func (t *btx) DeleteQuote(id string) error {
+	t.wrote = true
+	return t.b(bQuotes).Delete([]byte(id))
 }
 
 func (t *btx) Escrow(id string) (*ledger.Escrow, error) {

@@ -43,13 +43,20 @@ func (h *Handler) keysetKeys(ks *ledger.Keyset) KeysetKeys {
 	return KeysetKeys{ID: ks.ID, Unit: ks.Unit, Active: h.mint.IsActive(ks), FinalExpiry: ks.FinalExpiry, Keys: keys}
 }
 
+// keys lists every active keyset, newest first (NUT-01).
 func (h *Handler) keys(w http.ResponseWriter, r *http.Request) {
-	ks, err := h.mint.ActiveKeyset()
+	kss, err := h.mint.Keysets()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, KeysResponse{[]KeysetKeys{h.keysetKeys(ks)}})
+	out := KeysResponse{Keysets: []KeysetKeys{}}
+	for _, ks := range kss {
+		if h.mint.IsActive(ks) {
+			out.Keysets = append(out.Keysets, h.keysetKeys(ks))
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) keysByID(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +92,7 @@ func (h *Handler) info(w http.ResponseWriter, r *http.Request) {
 			"7":  supported,
 			"9":  supported,
 			"12": supported,
+			"20": supported,
 		},
 	})
 }
@@ -121,8 +129,12 @@ func (h *Handler) checkState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createQuote(w http.ResponseWriter, r *http.Request) {
+	if !h.quotes.allow(r) {
+		writeError(w, errRateLimited)
+		return
+	}
 	handle(h, func(r *http.Request, req QuoteRequest) (ledger.Quote, error) {
-		return h.mint.CreateQuote(r.Context(), req.Amount, req.Unit)
+		return h.mint.CreateLockedQuote(r.Context(), req.Amount, req.Unit, req.Pubkey)
 	})(w, r)
 }
 

@@ -6,7 +6,7 @@
 // escrow is also served under /v1/cyclecash/escrow/ for out-of-process use.
 //
 // Policy: request bodies are limited (1 MiB by default) and parsed by one
-// fuzzed function; error details are the ledger's own messages, which never
+// fuzzed function; quote creation is rate-limited per client; error details are the ledger's own messages, which never
 // carry secrets, and internal failures are reported without detail. The
 // handler does not log and does not listen: the caller mounts it.
 package mintapi
@@ -14,6 +14,7 @@ package mintapi
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"cyclecash/ledger"
 )
@@ -25,6 +26,12 @@ const DefaultMaxBody = 1 << 20
 type Options struct {
 	// MaxBody limits request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
+	// QuotesPerMinute and QuoteBurst limit quote creation per client; 0
+	// means DefaultQuotesPerMinute and DefaultQuoteBurst. MaxClients bounds
+	// the clients tracked (0 means DefaultMaxClients).
+	QuotesPerMinute, QuoteBurst, MaxClients int
+	// Now is the rate limiter's clock; nil means time.Now.
+	Now func() time.Time
 	// Escrow enables /v1/cyclecash/escrow/{reserve,consume,release}; it is
 	// off by default because it lets a caller consume reserved units.
 	Escrow bool
@@ -35,13 +42,15 @@ type Handler struct {
 	mint    *ledger.Mint
 	maxBody int64
 	mux     *http.ServeMux
+	quotes  *limiter
 }
 
 var _ http.Handler = (*Handler)(nil)
 
 // New returns the HTTP handler for m.
 func New(m *ledger.Mint, opt Options) *Handler {
-	h := &Handler{mint: m, maxBody: opt.MaxBody, mux: http.NewServeMux()}
+	h := &Handler{mint: m, maxBody: opt.MaxBody, mux: http.NewServeMux(),
+		quotes: newLimiter(opt.QuotesPerMinute, opt.QuoteBurst, opt.MaxClients, opt.Now)}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBody
 	}
@@ -82,6 +91,11 @@ func writeError(w http.ResponseWriter, err error) {
 		status, body.Code = http.StatusRequestEntityTooLarge, 11014
 	case errors.Is(err, ledger.ErrConflict):
 		status = http.StatusServiceUnavailable
+	case errors.Is(err, errRateLimited), errors.Is(err, ledger.ErrTooManyQuotes):
+		status = http.StatusTooManyRequests
+	case errors.Is(err, ledger.ErrUnknownQuote), errors.Is(err, ledger.ErrUnknownEscrow):
+		status = http.StatusNotFound
+	case errors.Is(err, ledger.ErrBadRequest):
 	case body.Code == 0:
 		status, body.Detail = http.StatusInternalServerError, "internal error"
 	}

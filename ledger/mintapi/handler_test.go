@@ -23,7 +23,7 @@ func newServer(t *testing.T) (*storetest.Fixture, *httptest.Server) {
 	}
 	t.Cleanup(func() { st.Close() })
 	f := storetest.NewFixture(t, st)
-	srv := httptest.NewServer(mintapi.New(f.Mint, mintapi.Options{MaxBody: 64 << 10}))
+	srv := httptest.NewServer(mintapi.New(f.Mint, mintapi.Options{MaxBody: 64 << 10, Escrow: true}))
 	t.Cleanup(srv.Close)
 	return f, srv
 }
@@ -71,12 +71,14 @@ func TestBadRequests(t *testing.T) {
 		name, path, body string
 		status, code     int
 	}{
-		{"junk", "/v1/swap", "{not json", 400, 10001},
-		{"trailing", "/v1/checkstate", `{"Ys":[]} {}`, 400, 10001},
-		{"bad point hex", "/v1/checkstate", `{"Ys":["zz"]}`, 400, 10001},
+		{"junk", "/v1/swap", "{not json", 400, 0},
+		{"trailing", "/v1/checkstate", `{"Ys":[]} {}`, 400, 0},
+		{"bad point hex", "/v1/checkstate", `{"Ys":["zz"]}`, 400, 0},
 		{"oversized", "/v1/swap", `{"inputs":"` + strings.Repeat("a", 70<<10) + `"}`, 413, 11014},
 		{"unit", "/v1/mint/quote/cu", `{"amount":1,"unit":"sat"}`, 400, 11013},
-		{"unknown quote", "/v1/mint/cu", `{"quote":"nope","outputs":[]}`, 400, 20007},
+		{"unknown escrow", "/v1/cyclecash/escrow/release", `{"id":"nope"}`, 404, 0},
+		{"unknown quote", "/v1/mint/cu", `{"quote":"nope","outputs":[]}`, 404, 0},
+		{"too many outputs", "/v1/swap", tooManyOutputs(), 400, 11015},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e mintapi.ErrorBody
@@ -106,7 +108,7 @@ func TestKeys(t *testing.T) {
 		json.Unmarshal([]byte(a), &n)
 		byAmount[n] = p
 	}
-	if id := ledger.DeriveKeysetID(byAmount, k.Unit, k.FinalExpiry); id != k.ID {
+	if id := ledger.DeriveKeysetID(byAmount, k.Unit, 0, k.FinalExpiry); id != k.ID {
 		t.Fatalf("id %s does not commit to the keys (%s)", k.ID, id)
 	}
 }
@@ -131,4 +133,11 @@ func FuzzParseRequest(f *testing.F) {
 func normalize(r ledger.SwapRequest) string {
 	b, _ := json.Marshal(r)
 	return string(b)
+}
+
+// tooManyOutputs is a swap with one input and 257 outputs (MaxIO 256).
+func tooManyOutputs() string {
+	in := `{"amount":1,"id":"01` + strings.Repeat("ab", 32) + `","secret":"s","C":"02` + strings.Repeat("00", 32) + `"}`
+	out := `{"amount":1,"id":"01` + strings.Repeat("ab", 32) + `","B_":"02` + strings.Repeat("00", 32) + `"}`
+	return `{"inputs":[` + in + `],"outputs":[` + strings.Repeat(out+",", 256) + out + `]}`
 }

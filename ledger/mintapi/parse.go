@@ -25,8 +25,9 @@ type CheckStateResponse struct {
 
 // QuoteRequest is NUT-04's quote body.
 type QuoteRequest struct {
-	Amount uint64 `json:"amount"`
-	Unit   string `json:"unit"`
+	Amount uint64        `json:"amount"`
+	Unit   string        `json:"unit"`
+	Pubkey *ledger.Point `json:"pubkey,omitempty"` // NUT-20
 }
 
 // RestoreRequest is NUT-09's body.
@@ -56,10 +57,10 @@ type ReleaseRequest struct {
 func ParseRequest(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: request is not valid json for this endpoint", ledger.ErrMalformed)
+		return fmt.Errorf("%w: not valid json for this endpoint", ledger.ErrBadRequest)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: trailing data after the request", ledger.ErrMalformed)
+		return fmt.Errorf("%w: trailing data after the request", ledger.ErrBadRequest)
 	}
 	return nil
 }
@@ -72,7 +73,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, v any) error 
 		return fmt.Errorf("%w (limit %d bytes)", errTooLarge, h.maxBody)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: reading request", ledger.ErrMalformed)
+		return fmt.Errorf("%w: reading request", ledger.ErrBadRequest)
 	}
 	return ParseRequest(body, v)
 }

@@ -30,10 +30,16 @@ func (t *ptx) Response(key [32]byte) ([]byte, error) {
 	return body, err
 }
 
-func (t *ptx) PutResponse(key [32]byte, resp []byte) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO responses (key, body) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body`, key[:], resp)
+func (t *ptx) PutResponse(key [32]byte, resp []byte, at int64) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO responses (key, body, at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, at = EXCLUDED.at`, key[:], resp, at)
 	return err
+}
+
+func (t *ptx) PruneResponses(before int64, limit int) (int, error) {
+	tag, err := t.tx.Exec(t.ctx, `DELETE FROM responses WHERE key IN
+		(SELECT key FROM responses WHERE at < $1 LIMIT $2)`, before, limit)
+	return int(tag.RowsAffected()), err
 }
 
 func pointBytes(ps []ledger.Point) [][]byte {
@@ -95,17 +101,37 @@ func recArrays(recs []ledger.ProofRecord) (ys [][]byte, ks []string, amts []int6
 
 func (t *ptx) InsertProofs(recs []ledger.ProofRecord) error {
 	ys, ks, amts, states, escrows := recArrays(sortRecs(recs))
-	tag, err := t.tx.Exec(t.ctx, `INSERT INTO proofs (y, keyset, amount, state, escrow)
+	rows, err := t.tx.Query(t.ctx, `INSERT INTO proofs (y, keyset, amount, state, escrow)
 		SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-		ON CONFLICT (y) DO NOTHING`, ys, ks, amts, states, escrows)
+		ON CONFLICT (y) DO NOTHING RETURNING y`, ys, ks, amts, states, escrows)
 	if err != nil {
 		return err
 	}
-	if int(tag.RowsAffected()) == len(recs) {
+	inserted := map[string]bool{}
+	for rows.Next() {
+		var y []byte
+		if err := rows.Scan(&y); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[string(y)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(inserted) == len(recs) {
 		return nil
 	}
+	// The existing records decide the error; SPENT wins over PENDING.
+	var clash [][]byte
+	for _, y := range ys {
+		if !inserted[string(y)] {
+			clash = append(clash, y)
+		}
+	}
 	var state string
-	err = t.tx.QueryRow(t.ctx, `SELECT state FROM proofs WHERE y = ANY($1) ORDER BY state LIMIT 1`, ys).Scan(&state)
+	err = t.tx.QueryRow(t.ctx, `SELECT state FROM proofs WHERE y = ANY($1) ORDER BY state DESC LIMIT 1`, clash).Scan(&state)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,30 @@ func (t *ptx) PutQuote(q ledger.Quote) error {
 		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, q.ID, quoteRec{q, q.PaidBy})
 }
 
+// ExpiredQuotes uses the partial index of migration 0002.
+func (t *ptx) ExpiredQuotes(before int64, limit int) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT id FROM quotes
+		WHERE body->>'state' = 'UNPAID' AND (body->>'expiry')::bigint < $1 LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (t *ptx) DeleteQuote(id string) error {
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM quotes WHERE id = $1`, id)
+	return err
+}
+
 func (t *ptx) Escrow(id string) (*ledger.Escrow, error) {
 	return getJSON[ledger.Escrow](t, `SELECT body FROM escrows WHERE id = $1`, id)
 }

@@ -29,6 +29,10 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"BadInputs", testBadInputs},
 		{"Quotes", testQuotes},
 		{"SupplyCap", testSupplyCap},
+		{"CapReservedAtPay", testCapReservedAtPay},
+		{"SpentReportedAsSpent", testSpentReportedAsSpent},
+		{"PruneQuotes", testPruneQuotes},
+		{"PruneResponses", testPruneResponses},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 	} {

@@ -49,6 +49,10 @@ type state struct {
 	Seed     []byte                     `json:"seed"`
 	Counters map[ledger.KeysetID]uint64 `json:"counters"`
 	Proofs   []ledger.Proof             `json:"proofs"`
+	Pending  []*pendingOp               `json:"pending,omitempty"`
+	// QuoteKeys holds the secret key each bought quote is locked to
+	// (NUT-20), until the quote is minted.
+	QuoteKeys map[string]ledger.Scalar `json:"quote_keys,omitempty"`
 }
 
 // Create makes a new wallet in dir for the gateway at baseURL with a fresh
@@ -128,29 +132,14 @@ func (w *Wallet) Proofs() []ledger.Proof {
 	return append([]ledger.Proof(nil), w.st.Proofs...)
 }
 
-// save writes the wallet file atomically (temp file, fsync, rename).
+// save writes the wallet file atomically (temp file, fsync, rename): on
+// any failure the previous wallet file is left as it was.
 func (w *Wallet) save() error {
 	b, err := json.MarshalIndent(w.st, "", " ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(w.dir, ".wallet-*")
-	if err != nil {
-		return fmt.Errorf("wallet: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		if _, err = tmp.Write(b); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(w.dir, FileName))
-	}
-	if err != nil {
+	if err := writeAtomic(w.dir, FileName, b); err != nil {
 		return fmt.Errorf("wallet: saving: %w", err)
 	}
 	return nil

@@ -26,8 +26,13 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, st)
+}
+
+// newEnvOn is newEnv over a given store.
+func newEnvOn(t *testing.T, st ledger.Store) *env {
 	f := storetest.NewFixture(t, st)
-	srv := httptest.NewServer(mintapi.New(f.Mint, mintapi.Options{}))
+	srv := httptest.NewServer(mintapi.New(f.Mint, mintapi.Options{QuotesPerMinute: 1 << 20, QuoteBurst: 1 << 20}))
 	t.Cleanup(srv.Close)
 	return &env{f, srv}
 }
