@@ -1,7 +1,7 @@
 package node
 
 import (
-	"cyclecash/ledger"
+	"cyclecash/node/mint"
 	"cyclecash/node/service"
 	"cyclecash/node/work"
 )
@@ -17,7 +17,7 @@ func codeOf(err error) int {
 	if c := work.CodeOf(err); c != 0 {
 		return c
 	}
-	return ledger.ErrorCode(err)
+	return mint.CodeOf(err)
 }
 
 // APIError is a refusal from a node's control API: its HTTP status, the

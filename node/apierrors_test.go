@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cyclecash/ledger"
+	"cyclecash/node/mint"
 )
 
 // TestControlAPIErrorsAreSentinels: a refusal over the control API comes
@@ -18,7 +19,7 @@ func TestControlAPIErrorsAreSentinels(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.PayQuote(ctx, "nope")
 	var ae *APIError
-	if !errors.Is(err, ledger.ErrUnknownQuote) || !errors.As(err, &ae) || ae.Code != 20007 {
+	if !errors.Is(err, ledger.ErrUnknownQuote) || !errors.As(err, &ae) || ae.Code != mint.CodeOf(ledger.ErrUnknownQuote) {
 		t.Fatalf("unknown quote: %v, want ledger.ErrUnknownQuote", err)
 	}
 	if errors.Is(err, ledger.ErrAlreadySpent) || errors.Is(err, ErrJob) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 
-	"cyclecash/ledger"
 	"cyclecash/node/service"
 )
 
@@ -48,7 +47,7 @@ func (s *Service) ledgerHandler(fn func(*http.Request, *Ledger) (any, error)) ht
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := fn(r, s.Ledger)
 		if err != nil {
-			service.WriteError(w, http.StatusBadRequest, err, ledger.ErrorCode(err))
+			service.WriteError(w, http.StatusBadRequest, err, CodeOf(err))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
