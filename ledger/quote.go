@@ -158,6 +158,12 @@ func (m *Mint) MintTokens(ctx context.Context, req MintRequest) (Signatures, err
 	if err != nil {
 		return out, err
 	}
+	// An issued quote is refused as such before its signature is checked,
+	// so the owner whose wallet dropped the quote's key after minting hears
+	// "already issued"; the transaction checks again.
+	if q.State == QuoteIssued {
+		return out, ErrQuoteIssued
+	}
 	if err := checkQuoteSignature(q, req); err != nil {
 		return out, err
 	}
