@@ -8,12 +8,12 @@ package compute
 // code (see the benchmark for the measured spread).
 const (
 	weightDefault    = 1
-	weightDiv        = 24 // integer division and remainder
-	weightFloatSlow  = 6  // float division and square root
-	weightFloat      = 2  // other float arithmetic, conversions
-	weightMemory     = 2  // loads and stores
-	weightCall       = 6  // direct call
-	weightCallIndir  = 8  // call_indirect
+	weightDiv        = 20 // integer division and remainder
+	weightFloatSlow  = 12 // float division and square root
+	weightFloat      = 6  // other float arithmetic, conversions
+	weightMemory     = 10 // loads and stores
+	weightCall       = 34 // direct call
+	weightCallIndir  = 38 // call_indirect
 	weightHostCall   = 60 // call of an imported (WASI) function
 	weightMemoryGrow = 32
 

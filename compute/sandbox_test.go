@@ -67,7 +67,7 @@ func TestSandboxExamples(t *testing.T) {
 		status      Status
 		output      string
 	}{
-		{"primes", "1 100000", 2e9, StatusOK, "9592\n"},
+		{"primes", "1 100000", 5e9, StatusOK, "9592\n"},
 		{"primes", "garbage", 1e9, StatusExit, ""},
 		{"primes", "1 100000000", 1e8, StatusOutOfFuel, ""},
 		{"fold", "HPHPPHHPHPPHPHHPPHPH 20000", 5e9, StatusOK, ""},
