@@ -11,7 +11,7 @@ const TableMeta = "queuemeta"
 const askKey = "asks"
 
 // maxCandidates bounds the tasks one lease chooses among.
-const maxCandidates = 256
+const maxCandidates = 64
 
 // MinSpotCheck is the floor of QueueConfig.SpotCheck.
 const MinSpotCheck = 0.10
