@@ -22,7 +22,7 @@ import (
 const ChildCommand = "__task"
 
 // childVersion guards the parent-child protocol against a stale binary.
-const childVersion = 1
+const childVersion = 2
 
 // maxChildFrame bounds what either side decodes from the other.
 const maxChildFrame = 256 << 20
@@ -34,6 +34,7 @@ type childRequest struct {
 	CacheDir string
 	Memory   uint32
 	Output   int
+	Timeout  time.Duration // for RLIMIT_CPU
 }
 
 // childResponse is what the child writes to its stdout (gob).
@@ -69,12 +70,23 @@ func (c *ChildRunner) Run(ctx context.Context, t Task, timeout time.Duration) (R
 	var in, out bytes.Buffer
 	stderr := &cappedWriter{max: maxStderr, truncate: true}
 	req := childRequest{Version: childVersion, Task: t, CacheDir: c.Sandbox.CacheDir,
-		Memory: c.Sandbox.MemoryPages, Output: c.Sandbox.MaxOutput}
+		Memory: c.Sandbox.MemoryPages, Output: c.Sandbox.MaxOutput, Timeout: timeout}
 	if err := gob.NewEncoder(&in).Encode(&req); err != nil {
 		return Result{}, fmt.Errorf("%w: encode: %v", ErrChild, err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = &in, &out, stderr
 	runErr := cmd.Run()
+	rss := int64(0)
+	if cmd.ProcessState != nil {
+		rss = peakRSS(cmd.ProcessState.SysUsage())
+	}
+	res, err := c.outcome(ctx, cmd, runErr, timeout, stderr, &out)
+	res.PeakRSS = rss
+	return res, err
+}
+
+func (c *ChildRunner) outcome(ctx context.Context, cmd *childCmd, runErr error, timeout time.Duration,
+	stderr *cappedWriter, out *bytes.Buffer) (Result, error) {
 	switch {
 	case ctx.Err() != nil:
 		return Result{}, ctx.Err()
@@ -83,7 +95,7 @@ func (c *ChildRunner) Run(ctx context.Context, t Task, timeout time.Duration) (R
 	case runErr != nil:
 		return Result{Status: StatusCrashed, Detail: fmt.Sprintf("compute: child: %v: %s", runErr, firstLine(stderr.buf.String()))}, nil
 	}
-	return decodeResponse(&out)
+	return decodeResponse(out)
 }
 
 type childCmd struct {
@@ -148,6 +160,16 @@ func ChildMain(stdin io.Reader, stdout io.Writer) error {
 
 func runOnce(req childRequest) (Result, error) {
 	ctx := context.Background()
+	pages := req.Memory
+	if pages == 0 {
+		pages = DefaultMemoryPages
+	}
+	if req.Timeout <= 0 {
+		req.Timeout = time.Hour
+	}
+	if err := limitChild(pages, req.Timeout); err != nil {
+		return Result{}, fmt.Errorf("rlimit: %w", err)
+	}
 	box, err := NewSandbox(ctx, SandboxConfig{CacheDir: req.CacheDir, MemoryPages: req.Memory, MaxOutput: req.Output})
 	if err != nil {
 		return Result{}, err

@@ -2,6 +2,15 @@
 
 package compute
 
-import "syscall"
+import (
+	"syscall"
+	"time"
+)
 
 func childSysProcAttr() *syscall.SysProcAttr { return nil }
+
+// limitChild is a no-op where the limits are not implemented; the
+// deadline kill still holds.
+func limitChild(uint32, time.Duration) error { return nil }
+
+func peakRSS(any) int64 { return 0 }

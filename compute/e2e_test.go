@@ -6,8 +6,8 @@ import (
 )
 
 // TestCheaterRecomputed runs a job through the queue with real sandbox runs:
-// a worker that forges its output is outvoted, earns nothing, and its
-// replica is recomputed by a third worker.
+// a worker that forges its output is outvoted (by a lead of two, so a third
+// and fourth worker recompute), earns nothing, and is caught.
 func TestCheaterRecomputed(t *testing.T) {
 	t.Parallel()
 	box := testSandbox(t)
@@ -22,7 +22,7 @@ func TestCheaterRecomputed(t *testing.T) {
 	if err := q.Submit("job", m); err != nil {
 		t.Fatal(err)
 	}
-	workers := []string{"mallory", "alice", "bob"}
+	workers := []string{"mallory", "alice", "bob", "carol"}
 	for round := 0; round < 10; round++ {
 		for _, w := range workers {
 			a, err := q.Lease(w)
@@ -45,7 +45,7 @@ func TestCheaterRecomputed(t *testing.T) {
 	if job.State != JobDone || job.Accepted != 2 {
 		t.Fatalf("job %+v", job)
 	}
-	if w, _ := q.Worker("mallory"); w.Fuel != 0 || w.Invalid == 0 {
+	if w, _ := q.Worker("mallory"); w.Fuel != 0 || w.Invalid == 0 || w.Caught == 0 {
 		t.Fatalf("cheater %+v", w)
 	}
 	tasks, _ := q.Tasks("job")

@@ -31,3 +31,13 @@ var (
 	// ErrDuplicate reports a job ID that is already queued.
 	ErrDuplicate = errors.New("compute: duplicate job")
 )
+
+// Errors of instrumentation.
+var (
+	// ErrInvalid reports a module that fails WebAssembly validation; it is
+	// refused before instrumentation, which could otherwise make it valid.
+	ErrInvalid = errors.New("compute: invalid wasm module")
+	// ErrLimit reports a module that exceeds a sandbox limit it declares
+	// up front (for example a table larger than MaxTableElements).
+	ErrLimit = errors.New("compute: module exceeds a sandbox limit")
+)

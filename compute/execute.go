@@ -22,8 +22,9 @@ func (s *Sandbox) execute(ctx context.Context, cm wazero.CompiledModule, t Task)
 	stdout := &cappedWriter{max: s.cfg.MaxOutput}
 	stderr := &cappedWriter{max: maxStderr, truncate: true}
 	mem := &capMemory{limit: uint64(s.cfg.MemoryPages) << 16}
+	hm := &hostMeter{}
 	ictx := experimental.WithMemoryAllocator(ctx, mem.allocator())
-	mod, err := s.rt.InstantiateModule(ictx, cm, taskConfig(t, stdout, stderr))
+	mod, err := s.rt.InstantiateModule(ictx, cm, taskConfig(t, hm, stdout, stderr))
 	if err != nil {
 		return Result{Status: StatusInvalid, Detail: fmt.Sprintf("compute: instantiate: %v", err)}
 	}
@@ -33,7 +34,13 @@ func (s *Sandbox) execute(ctx context.Context, cm wazero.CompiledModule, t Task)
 		return Result{Status: StatusInvalid, Detail: "compute: fuel global not mutable"}
 	}
 	fuel.Set(uint64(t.Fuel))
-	_, err = mod.ExportedFunction("_start").Call(ctx)
+	hm.fuel = fuel
+	if start := mod.ExportedFunction(StartExport); start != nil {
+		_, err = start.Call(ctx) // the start section, now that fuel is set
+	}
+	if err == nil {
+		_, err = mod.ExportedFunction("_start").Call(ctx)
+	}
 	res := classify(err, stdout, mem.refused, int64(fuel.Get()) < 0)
 	res.FuelUsed = min(max(t.Fuel-int64(fuel.Get()), 0), t.Fuel)
 	if res.Status != StatusOK && res.Detail == "" {
@@ -46,18 +53,20 @@ func (s *Sandbox) execute(ctx context.Context, cm wazero.CompiledModule, t Task)
 // taskConfig is the whole environment of a task: stdin, stdout, a bounded
 // stderr, one argument, no environment, no filesystem, fixed clocks (the
 // monotonic one advances 1 ms per reading) and a seeded random source.
-func taskConfig(t Task, stdout, stderr *cappedWriter) wazero.ModuleConfig {
+// Every byte through stdin, stdout, stderr and random_get is charged to
+// the task's fuel by hm before it moves.
+func taskConfig(t Task, hm *hostMeter, stdout, stderr *cappedWriter) wazero.ModuleConfig {
 	var ticks int64
 	return wazero.NewModuleConfig().
 		WithName("").
 		WithStartFunctions().
 		WithArgs("task").
-		WithStdin(bytes.NewReader(t.Input)).
-		WithStdout(stdout).
-		WithStderr(stderr).
+		WithStdin(&meteredReader{r: bytes.NewReader(t.Input), m: hm, after: true}).
+		WithStdout(&meteredWriter{w: stdout, m: hm}).
+		WithStderr(&meteredWriter{w: stderr, m: hm}).
 		WithWalltime(func() (int64, int32) { return taskEpoch, 0 }, 1).
 		WithNanotime(func() int64 { ticks += 1e6; return ticks }, 1).
-		WithRandSource(rand.NewChaCha8(t.Seed))
+		WithRandSource(&meteredReader{r: rand.NewChaCha8(t.Seed), m: hm})
 }
 
 // classify turns the error of _start into a Result. The order matters: an

@@ -139,11 +139,12 @@ func testSandbox(t testing.TB) *Sandbox {
 	return shared.box
 }
 
+// fixture returns a hand-assembled module of wasmfixtures_test.go.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "wasm", name+".wasm"))
-	if err != nil {
-		t.Fatal(err)
+	b, ok := fixtures[name]
+	if !ok {
+		t.Fatalf("no fixture %q", name)
 	}
 	return b
 }

@@ -21,9 +21,19 @@ type QueueConfig struct {
 	MaxTries int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Rand draws uniformly from [0, 1) for adaptive replication; nil
-	// disables it (every task is replicated).
+	// Rand draws uniformly from [0, 1) for adaptive replication, spot
+	// checks and the choice of task; nil disables adaptive replication and
+	// spot checks (every task is replicated exactly Replication times) and
+	// chooses tasks with math/rand/v2.
 	Rand func() float64
+	// SpotCheck is the probability that a task secretly needs one replica
+	// more than its quorum (drawn at submit, never shown to workers); it
+	// is raised to MinSpotCheck when lower. Only with Rand set.
+	SpotCheck float64
+	// SpotWait bounds how long a spot check waits, after the quorum
+	// agreed, for an independent worker to ask; then the task is accepted
+	// unchecked. 0 means LeaseGrace.
+	SpotWait time.Duration
 	// Logger receives debug records; nil is silent.
 	Logger *slog.Logger
 }
@@ -47,6 +57,10 @@ func NewQueue(store Store, cfg QueueConfig) *Queue {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	cfg.SpotCheck = min(max(cfg.SpotCheck, MinSpotCheck), 1)
+	if cfg.SpotWait <= 0 {
+		cfg.SpotWait = cfg.LeaseGrace
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -80,7 +94,8 @@ func (q *Queue) Submit(id string, m *Manifest) error {
 		job := JobRecord{ID: id, Manifest: *m, Tasks: len(m.Inputs)}
 		job.Manifest.Inputs = nil
 		for i, in := range m.Inputs {
-			t := TaskRecord{Job: id, Index: i, Input: in, Quorum: m.Replication}
+			t := TaskRecord{Job: id, Index: i, Input: in, Quorum: m.Replication,
+				Check: q.cfg.Rand != nil && q.cfg.Rand() < q.cfg.SpotCheck}
 			if err := putRecord(tx, TableTasks, taskKey(id, i), &t); err != nil {
 				return err
 			}
@@ -89,8 +104,12 @@ func (q *Queue) Submit(id string, m *Manifest) error {
 	})
 }
 
-// Lease hands worker one replica of a task it has never held, or returns
-// nil when there is nothing for it. Expired leases free their replica.
+// Lease hands worker one replica of a task it has never held, chosen at
+// random among the tasks it may take, or returns nil when there is none.
+// A task that has a replica out or reported is held back from the ask that
+// immediately follows its last lease, so one operator asking twice in a
+// row never holds two replicas of one task. Expired leases free their
+// replica.
 func (q *Queue) Lease(worker string) (*Assignment, error) {
 	var a *Assignment
 	update := q.store.Update
@@ -99,19 +118,16 @@ func (q *Queue) Lease(worker string) (*Assignment, error) {
 	}
 	err := update(func(tx Tx) error {
 		a = nil
-		var jobs []*JobRecord
-		err := scanRecords(tx, TableJobs, "", func(j *JobRecord) error {
-			if j.State == JobRunning {
-				jobs = append(jobs, j)
-			}
-			return nil
-		})
-		for _, job := range jobs {
-			if err != nil || a != nil {
-				break
-			}
-			a, err = q.leaseFrom(tx, job, worker)
+		ask, err := q.nextAsk(tx)
+		if err != nil {
+			return err
 		}
+		cands, err := q.candidates(tx, worker, ask)
+		if err != nil || len(cands) == 0 {
+			return err
+		}
+		c := cands[q.pick(len(cands))]
+		a, err = q.leaseTask(tx, c.job, c.task, worker, ask)
 		return err
 	})
 	return a, err
@@ -119,38 +135,16 @@ func (q *Queue) Lease(worker string) (*Assignment, error) {
 
 var errStopScan = errors.New("stop")
 
-// leaseFrom leases the first task of job that worker may take.
-func (q *Queue) leaseFrom(tx Tx, job *JobRecord, worker string) (*Assignment, error) {
+// leaseTask leases task to worker at ask.
+func (q *Queue) leaseTask(tx Tx, job *JobRecord, task *TaskRecord, worker string, ask uint64) (*Assignment, error) {
 	now := q.cfg.Now()
-	if now.Unix() >= job.Manifest.DeadlineUnix {
-		job, err := q.job(tx, job.ID) // the latest record, held (Claimer)
-		if err != nil || job.State != JobRunning {
-			return nil, err
-		}
-		job.State = JobExpired
-		return nil, putRecord(tx, TableJobs, job.ID, job)
-	}
-	var task *TaskRecord
-	err := scanRecords(tx, TableTasks, job.ID+"/", func(t *TaskRecord) error {
-		if t.State != TaskOpen {
-			return nil
-		}
-		dropExpired(t, now, job.Manifest.Replication)
-		if q.wants(t, job, worker) {
-			task = t
-			return errStopScan
-		}
-		return nil
-	})
-	if task == nil || !errors.Is(err, errStopScan) {
-		return nil, err
-	}
 	q.trustFirst(tx, task, worker)
 	timeout := time.Duration(job.Manifest.TaskTimeoutMS) * time.Millisecond
 	l := Lease{Job: job.ID, Task: task.Index, Worker: worker, Expires: now.Add(timeout + q.cfg.LeaseGrace)}
 	task.Leases = append(task.Leases, l)
 	task.Tried = append(task.Tried, worker)
-	q.cfg.Logger.Debug("compute: lease", "job", job.ID, "task", task.Index)
+	task.HeldAt = ask
+	q.cfg.Logger.Debug("compute: lease", "task", task.Index)
 	return &Assignment{Lease: l, Module: job.Manifest.Module, Input: task.Input,
 			Fuel: job.Manifest.FuelBudget(), Seed: Seed(job.ID, task.Index),
 			Timeout: timeout, Output: job.Manifest.Output},
@@ -159,16 +153,26 @@ func (q *Queue) leaseFrom(tx Tx, job *JobRecord, worker string) (*Assignment, er
 
 // wants reports whether task needs another replica and worker may run it:
 // never two replicas of one task to the same worker.
-func (q *Queue) wants(t *TaskRecord, job *JobRecord, worker string) bool {
-	v := Decide(t.Reports, t.Quorum, job.Manifest.Replication+q.cfg.MaxExtra)
-	return v.More > len(t.Leases) && !slices.Contains(t.Tried, worker) && len(t.Tried) < q.maxTries(job)
+func (q *Queue) wants(t *TaskRecord, job *JobRecord, worker string, ask uint64) bool {
+	v := Decide(t.Reports, q.quorum(t), q.maxResults(job))
+	held := (len(t.Leases) > 0 || len(t.Reports) > 0) && ask <= t.HeldAt+1
+	return v.More > len(t.Leases) && !held && !slices.Contains(t.Tried, worker) && q.tries(t) < q.maxTries(job)
+}
+
+// tries is the number of leases that count against the task's cap:
+// crashes reported by workers without a record are excused.
+func (q *Queue) tries(t *TaskRecord) int { return len(t.Tried) - t.Excused }
+
+// maxResults caps the votes a task may collect.
+func (q *Queue) maxResults(job *JobRecord) int {
+	return 2*job.Manifest.Replication + q.cfg.MaxExtra + 1
 }
 
 func (q *Queue) maxTries(job *JobRecord) int {
 	if q.cfg.MaxTries > 0 {
 		return q.cfg.MaxTries
 	}
-	return 2 * (job.Manifest.Replication + q.cfg.MaxExtra)
+	return 2 * q.maxResults(job)
 }
 
 // trustFirst lowers the quorum to 1 when the first replica of a task goes

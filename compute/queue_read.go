@@ -3,7 +3,8 @@ package compute
 import "fmt"
 
 // Expire drops every expired lease so its replica can be dispatched again,
-// and returns how many it dropped. Lease does the same lazily for the task
+// and returns how many it dropped; it also accepts the tasks whose spot
+// check found no independent worker within SpotWait. Lease does the same lazily for the task
 // it hands out; a gateway calls Expire on a timer to keep records tidy.
 func (q *Queue) Expire() (int, error) {
 	n := 0
@@ -27,7 +28,8 @@ func (q *Queue) Expire() (int, error) {
 				break
 			}
 			err = scanRecords(tx, TableTasks, job.ID+"/", func(t *TaskRecord) error {
-				if d := dropExpired(t, now, job.Manifest.Replication); d > 0 {
+				d := dropExpired(t, now, job.Manifest.Replication)
+				if d > 0 || q.spotLapsed(t) {
 					n += d
 					changed = append(changed, change{job, t})
 				}
@@ -102,4 +104,10 @@ func (q *Queue) Worker(id string) (WorkerRecord, error) {
 		return WorkerRecord{ID: id}, err
 	}
 	return *w, err
+}
+
+// spotLapsed reports an open task whose quorum agreed and whose spot check
+// waited SpotWait in vain.
+func (q *Queue) spotLapsed(t *TaskRecord) bool {
+	return t.State == TaskOpen && t.Check && !t.AgreedAt.IsZero() && q.quorum(t) == t.Quorum
 }

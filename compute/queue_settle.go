@@ -2,13 +2,18 @@ package compute
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
-// Complete records the result of a lease. A deterministic result is a vote;
-// a deadline or crash only frees the replica for another worker. It returns
-// the task's state afterwards. Results on expired or unknown leases, or for
-// jobs no longer running, fail with ErrLeaseExpired.
+// Complete records the result of a lease. A deterministic result or a
+// deadline is a vote (a deadline is billed at the whole budget once a
+// quorum confirms it); a crash only frees the replica for another worker,
+// and does not count against the task's tries when the worker has no
+// record. Claimed fuel is clamped to the budget. It returns the task's
+// state afterwards; a gateway must not tell the worker, or it could see
+// a spot check. Results on expired or unknown leases, or for jobs no
+// longer running, fail with ErrLeaseExpired.
 func (q *Queue) Complete(l Lease, res Result) (TaskState, error) {
 	var state TaskState
 	err := q.store.Update(func(tx Tx) error {
@@ -16,11 +21,22 @@ func (q *Queue) Complete(l Lease, res Result) (TaskState, error) {
 		if err != nil {
 			return err
 		}
-		if res.Status.Deterministic() {
+		budget := job.Manifest.FuelBudget()
+		res.FuelUsed = min(max(res.FuelUsed, 0), budget)
+		switch {
+		case res.Status == StatusDeadline:
+			res = Result{Status: StatusDeadline, FuelUsed: budget}
+			fallthrough
+		case res.Status.Votes():
 			task.Reports = append(task.Reports, Report{Worker: l.Worker, Status: res.Status,
 				Digest: res.Digest(job.Manifest.Output), Fuel: res.FuelUsed, Output: res.Output})
-		} else {
+		default:
 			untrust(task, job.Manifest.Replication) // a lost replica, as if its lease expired
+			if w, err := getRecord[WorkerRecord](tx, TableWorkers, l.Worker); err != nil {
+				return err
+			} else if w == nil {
+				task.Excused++
+			}
 		}
 		if err := q.settle(tx, job, task); err != nil {
 			return err
@@ -55,7 +71,11 @@ func (q *Queue) leased(tx Tx, l Lease) (*JobRecord, *TaskRecord, error) {
 
 // settle applies the quorum verdict to task, its workers and its job.
 func (q *Queue) settle(tx Tx, job *JobRecord, task *TaskRecord) error {
-	v := Decide(task.Reports, task.Quorum, job.Manifest.Replication+q.cfg.MaxExtra)
+	v := Decide(task.Reports, q.quorum(task), q.maxResults(job))
+	if !v.Accepted && task.Check && task.AgreedAt.IsZero() &&
+		Decide(task.Reports, task.Quorum, q.maxResults(job)).Accepted {
+		task.AgreedAt = q.cfg.Now() // the spot check is due from now
+	}
 	switch {
 	case v.Accepted:
 		best := task.Reports[v.Best]
@@ -66,10 +86,10 @@ func (q *Queue) settle(tx Tx, job *JobRecord, task *TaskRecord) error {
 		job.Accepted++
 		job.Fuel += task.Fuel
 		job.Units += task.Units
-		if err := q.credit(tx, v, task.Fuel); err != nil {
+		if err := q.credit(tx, job, task, v); err != nil {
 			return err
 		}
-	case v.Failed || len(task.Tried) >= q.maxTries(job) && len(task.Leases) == 0:
+	case v.Failed || q.tries(task) >= q.maxTries(job) && len(task.Leases) == 0:
 		task.State = TaskFailed
 		job.Failed++
 	default:
@@ -81,36 +101,63 @@ func (q *Queue) settle(tx Tx, job *JobRecord, task *TaskRecord) error {
 	return putRecord(tx, TableJobs, job.ID, job)
 }
 
-// credit updates the track records: valid workers earn the task's fuel and
-// extend their streak; outvoted workers lose theirs.
-func (q *Queue) credit(tx Tx, v Verdict, fuel int64) error {
-	update := func(id string, valid bool) error {
-		w, err := getRecord[WorkerRecord](tx, TableWorkers, id)
+// credit updates the track records. Valid workers earn the task's fuel;
+// their streak grows only when another worker independently agreed (an
+// unreplicated acceptance proves nothing). Outvoted workers are caught:
+// their streak is lost and their earlier accepted results re-checked.
+func (q *Queue) credit(tx Tx, job *JobRecord, task *TaskRecord, v Verdict) error {
+	key := taskKey(task.Job, task.Index)
+	for _, id := range v.Valid {
+		w, err := q.workerRecord(tx, id)
 		if err != nil {
 			return err
 		}
-		if w == nil {
-			w = &WorkerRecord{ID: id}
-		}
-		if valid {
+		if len(v.Valid) >= 2 {
 			w.ConsecutiveValid++
-			w.Valid++
-			w.Fuel += fuel
-		} else {
-			w.ConsecutiveValid = 0
-			w.Invalid++
 		}
-		return putRecord(tx, TableWorkers, id, w)
-	}
-	for _, id := range v.Valid {
-		if err := update(id, true); err != nil {
+		w.Valid++
+		w.Fuel = satAdd(w.Fuel, task.Fuel)
+		w.Accepted = keepLast(append(w.Accepted, key))
+		if err := putRecord(tx, TableWorkers, id, w); err != nil {
 			return err
 		}
 	}
 	for _, id := range v.Invalid {
-		if err := update(id, false); err != nil {
+		w, err := q.workerRecord(tx, id)
+		if err != nil {
+			return err
+		}
+		w.ConsecutiveValid = 0
+		w.Invalid++
+		w.Caught++
+		if err := q.recheck(tx, job, key, w); err != nil {
+			return err
+		}
+		if err := putRecord(tx, TableWorkers, id, w); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (q *Queue) workerRecord(tx Tx, id string) (*WorkerRecord, error) {
+	w, err := getRecord[WorkerRecord](tx, TableWorkers, id)
+	if err == nil && w == nil {
+		w = &WorkerRecord{ID: id}
+	}
+	return w, err
+}
+
+func satAdd(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+func keepLast(keys []string) []string {
+	if len(keys) > maxAcceptedKept {
+		keys = keys[len(keys)-maxAcceptedKept:]
+	}
+	return keys
 }

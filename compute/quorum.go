@@ -2,9 +2,11 @@ package compute
 
 // Result validation after BOINC: a task's result is accepted when Quorum
 // distinct workers report the same digest (output, status, exit code and
-// fuel); disagreement asks for one more replica, up to a cap. Reports whose
-// status is not deterministic (deadline, crash) are not votes. This file is
-// pure: no clock, no randomness, no store.
+// fuel) and, once any report disagrees, that digest also leads every other
+// by ConflictLead votes; disagreement asks for more replicas, up to a cap.
+// Crash reports are not votes; deadline reports are (a deadline a quorum
+// confirms is billed). This file is pure: no clock, no randomness, no
+// store.
 
 // Report is one worker's answer for one task.
 type Report struct {
@@ -32,7 +34,7 @@ func Decide(reports []Report, quorum, maxResults int) Verdict {
 	votes, best, size := 0, -1, 0
 	counts := map[Hash]int{}
 	for i, r := range reports {
-		if !r.Status.Deterministic() {
+		if !r.Status.Votes() {
 			continue
 		}
 		votes++
@@ -41,20 +43,40 @@ func Decide(reports []Report, quorum, maxResults int) Verdict {
 			best, size = i, c
 		}
 	}
-	if size >= quorum && quorum > 0 {
+	need := quorum
+	if len(counts) > 1 { // a conflict: someone lied; the winner must lead
+		second := 0
+		for d, c := range counts {
+			if d != reports[best].Digest {
+				second = max(second, c)
+			}
+		}
+		need = max(quorum, second+ConflictLead)
+	}
+	if size >= need && quorum > 0 {
 		return acceptVerdict(reports, best)
 	}
 	if votes >= maxResults {
 		return Verdict{Failed: true}
 	}
-	return Verdict{More: min(quorum-size, maxResults-votes)}
+	return Verdict{More: min(need-size, maxResults-votes)}
 }
+
+// ConflictLead is the lead the accepted digest must have over any other
+// once reports disagree: results are deterministic, so a disagreement
+// proves a liar, and a lead of two keeps one extra colluder from tipping
+// the vote.
+const ConflictLead = 2
+
+// Votes reports whether a result with status s is a vote: every
+// deterministic status, and the deadline (whose digest carries no output).
+func (s Status) Votes() bool { return s.Deterministic() || s == StatusDeadline }
 
 func acceptVerdict(reports []Report, best int) Verdict {
 	v := Verdict{Accepted: true, Best: best}
 	for _, r := range reports {
 		switch {
-		case !r.Status.Deterministic():
+		case !r.Status.Votes():
 		case r.Digest == reports[best].Digest:
 			v.Valid = append(v.Valid, r.Worker)
 		default:

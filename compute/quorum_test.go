@@ -21,12 +21,16 @@ func TestDecide(t *testing.T) {
 		{"none yet", nil, 2, false, false, 2, 0, nil},
 		{"one", []Report{rep("a", 1, StatusOK)}, 2, false, false, 1, 0, nil},
 		{"agree", []Report{rep("a", 1, StatusOK), rep("b", 1, StatusOK)}, 2, true, false, 0, 2, nil},
-		{"disagree", []Report{rep("a", 1, StatusOK), rep("b", 2, StatusOK)}, 2, false, false, 1, 0, nil},
-		{"cheater outvoted", []Report{rep("a", 1, StatusOK), rep("x", 2, StatusOK), rep("b", 1, StatusOK)}, 2, true, false, 0, 2, []string{"x"}},
-		{"deadline is no vote", []Report{rep("a", 1, StatusOK), rep("b", 9, StatusDeadline)}, 2, false, false, 1, 0, nil},
+		// Once reports disagree, the winner needs a lead of ConflictLead.
+		{"disagree", []Report{rep("a", 1, StatusOK), rep("b", 2, StatusOK)}, 2, false, false, 2, 0, nil},
+		{"cheater not yet outvoted", []Report{rep("a", 1, StatusOK), rep("x", 2, StatusOK), rep("b", 1, StatusOK)}, 2, false, false, 1, 0, nil},
+		{"cheater outvoted", []Report{rep("a", 1, StatusOK), rep("x", 2, StatusOK), rep("b", 1, StatusOK), rep("c", 1, StatusOK)}, 2, true, false, 0, 3, []string{"x"}},
+		{"crash is no vote", []Report{rep("a", 1, StatusOK), rep("b", 9, StatusCrashed)}, 2, false, false, 1, 0, nil},
+		{"deadline confirmed", []Report{rep("a", 9, StatusDeadline), rep("b", 9, StatusDeadline)}, 2, true, false, 0, 2, nil},
 		{"agreed failure accepted", []Report{rep("a", 1, StatusOutOfFuel), rep("b", 1, StatusOutOfFuel)}, 2, true, false, 0, 2, nil},
 		{"trusted single", []Report{rep("a", 1, StatusOK)}, 1, true, false, 0, 1, nil},
 		{"no consensus", []Report{rep("a", 1, StatusOK), rep("b", 2, StatusOK), rep("c", 3, StatusOK), rep("d", 4, StatusOK)}, 2, false, true, 0, 0, nil},
+		{"two colluders do not tip a conflict", []Report{rep("a", 1, StatusOK), rep("x", 2, StatusOK), rep("y", 2, StatusOK)}, 2, false, false, 1, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

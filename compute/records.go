@@ -60,6 +60,13 @@ type TaskRecord struct {
 	Leases  []Lease  // outstanding replicas
 	Tried   []string // every worker ever leased this task
 	Reports []Report
+	// Check marks a secret spot check: one replica more than Quorum. It is
+	// drawn at submit and never shown to workers.
+	Check    bool
+	AgreedAt time.Time // when Quorum agreed while a spot check was still due
+	HeldAt   uint64    // the ask (lease call count) of the last lease
+	Excused  int       // crash reports from workers without a record
+	Rechecks int       // times reopened because a worker it trusted was caught
 	// Set once accepted:
 	Fuel   int64
 	Units  uint64
@@ -71,10 +78,16 @@ type TaskRecord struct {
 // WorkerRecord is a worker's track record for adaptive replication.
 type WorkerRecord struct {
 	ID               string
-	ConsecutiveValid int
+	ConsecutiveValid int // results in a row that another worker independently confirmed
 	Valid, Invalid   int
-	Fuel             int64 // fuel of accepted results: the worker's earnings
+	Fuel             int64    // fuel of accepted results (saturating): the worker's earnings
+	Caught           int      // times outvoted
+	Accepted         []string // keys of the latest accepted tasks it was valid on, for re-checks
+	Revoked          []string // accepted tasks of finished jobs it was valid on when it was caught
 }
+
+// maxAcceptedKept bounds WorkerRecord.Accepted and Revoked.
+const maxAcceptedKept = 256
 
 // Seed is the random seed of a task, the same for every replica.
 func Seed(job string, index int) [32]byte {

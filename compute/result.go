@@ -50,6 +50,7 @@ type Result struct {
 	Output   []byte // stdout; nil when StatusOutputTooLarge
 	FuelUsed int64  // fuel consumed, at most the budget
 	Detail   string // human-readable cause; never compared
+	PeakRSS  int64  // the child process's peak resident set, bytes (ChildRunner only); never compared
 }
 
 // Digest is the value replicas are compared on: a SHA-256 over status, exit

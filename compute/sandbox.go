@@ -13,11 +13,11 @@ import (
 
 // Sandbox defaults, used when a SandboxConfig field is zero.
 const (
-	DefaultMemoryPages = 2048    // 128 MiB of linear memory
-	DefaultMaxOutput   = 1 << 20 // bytes of stdout
-	maxStderr          = 4 << 10 // bytes of stderr kept for Detail
-	maxCompiled        = 16      // compiled modules kept in memory
-	wasmMaxPages       = 65536
+	DefaultMemoryPages   = 2048      // 128 MiB of linear memory
+	DefaultMaxOutput     = 1 << 20   // bytes of stdout
+	maxStderr            = 4 << 10   // bytes of stderr kept for Detail
+	DefaultCompiledCache = 256 << 20 // bytes of module kept compiled in memory
+	wasmMaxPages         = 65536
 )
 
 // SandboxConfig configures a Sandbox. The zero value is a safe default.
@@ -29,6 +29,10 @@ type SandboxConfig struct {
 	MemoryPages uint32
 	// MaxOutput caps each task's stdout, in bytes.
 	MaxOutput int
+	// CompiledCache bounds the compiled modules kept in memory by the
+	// total size of their wasm bytes; the least recently used go first.
+	// 0 means DefaultCompiledCache.
+	CompiledCache int64
 	// Logger receives debug records; nil is silent.
 	Logger *slog.Logger
 }
@@ -39,6 +43,9 @@ func (c *SandboxConfig) defaults() error {
 	}
 	if c.MaxOutput <= 0 {
 		c.MaxOutput = DefaultMaxOutput
+	}
+	if c.CompiledCache <= 0 {
+		c.CompiledCache = DefaultCompiledCache
 	}
 	if c.MemoryPages > wasmMaxPages {
 		return fmt.Errorf("compute: SandboxConfig.MemoryPages %d exceeds %d", c.MemoryPages, wasmMaxPages)
@@ -66,7 +73,7 @@ type Sandbox struct {
 	cache wazero.CompilationCache
 
 	mu       sync.Mutex
-	compiled map[Hash]wazero.CompiledModule
+	compiled *sizeLRU[wazero.CompiledModule]
 }
 
 // NewSandbox creates the wazero runtime and its WASI host module.
@@ -78,7 +85,9 @@ func NewSandbox(ctx context.Context, cfg SandboxConfig) (*Sandbox, error) {
 		WithMemoryLimitPages(wasmMaxPages). // the cap is enforced by capMemory
 		WithDebugInfoEnabled(false).
 		WithCloseOnContextDone(false) // 6-10x slower loops; the child is killed instead
-	s := &Sandbox{cfg: cfg, compiled: map[Hash]wazero.CompiledModule{}}
+	s := &Sandbox{cfg: cfg, compiled: newSizeLRU(cfg.CompiledCache, func(cm wazero.CompiledModule) {
+		_ = cm.Close(context.Background())
+	})}
 	if cfg.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
 		if err != nil {
@@ -164,20 +173,13 @@ func (s *Sandbox) compile(ctx context.Context, module []byte) (wazero.CompiledMo
 	h := ModuleHash(module)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if cm, ok := s.compiled[h]; ok {
+	if cm, ok := s.compiled.get(h); ok {
 		return cm, nil
 	}
 	cm, err := s.rt.CompileModule(ctx, module)
 	if err != nil {
 		return nil, fmt.Errorf("compute: compile: %w", err)
 	}
-	if len(s.compiled) >= maxCompiled {
-		for k, old := range s.compiled { // evict an arbitrary entry
-			_ = old.Close(ctx)
-			delete(s.compiled, k)
-			break
-		}
-	}
-	s.compiled[h] = cm
+	s.compiled.put(h, cm, int64(len(module)))
 	return cm, nil
 }

@@ -2,12 +2,13 @@ package compute
 
 // FuelPerUnit is the fuel in one unit: the unit buyers pay and workers earn.
 //
-// Fuel counts statically weighted wasm instructions (see Instrument), an
-// upper bound on instructions executed; Go's wasm output charges a whole
-// function body per back edge, so fuel runs far ahead of real instructions.
-// Calibrated once with BenchmarkPrimesMetered (examples/primes, primes below
-// 3,000,000) on the development machine (2 shared cores, wazero v1.12
-// compiler): 1.006e11 fuel in 2.22 s, about 4.5e10 fuel per second. One unit
-// is therefore about 0.22 s of CPU there. The figure is a price, not a
-// clock: it never changes with the machine that runs a task.
-const FuelPerUnit = 10_000_000_000
+// Fuel counts weighted wasm instructions plus the bytes bulk operations
+// and host calls move (see Instrument and meterweights.go), an upper bound
+// on the work done; Go's wasm output charges a whole function body per
+// back edge, so fuel runs ahead of real instructions. Calibrated with
+// BenchmarkPrimesMetered (examples/primes, primes below 3,000,000): 2.35e11
+// fuel, about 2.2 s of CPU on the development machine unloaded (2 shared
+// cores, wazero v1.12 compiler), so one unit is about 0.22 s of CPU there,
+// as before the weights. The figure is a price, not a clock: it never
+// changes with the machine that runs a task.
+const FuelPerUnit = 23_000_000_000

@@ -11,19 +11,25 @@ package compute
 // wasm output uses a handful.
 const maxLocals = 1 << 16
 
-func (r *reader) decodeTypes() {
+// decodeTypes returns the parameter count of each function type.
+func (r *reader) decodeTypes() []uint32 {
 	n := r.count(3)
+	params := make([]uint32, 0, n)
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		if form := r.byte(); form != 0x60 && r.err == nil {
 			r.fail(ErrMalformed, "function type form 0x%02x", form)
 		}
-		for range 2 { // parameters, results
-			k := r.count(1)
-			for j := uint32(0); j < k; j++ {
+		for k := range 2 { // parameters, results
+			c := r.count(1)
+			for j := uint32(0); j < c; j++ {
 				r.valType()
+			}
+			if k == 0 {
+				params = append(params, c)
 			}
 		}
 	}
+	return params
 }
 
 // decodeLocals bounds the local declarations of every function body.
@@ -46,12 +52,26 @@ func (r *reader) decodeLocals() {
 	}
 }
 
-func (r *reader) decodeTables() {
+func (r *reader) decodeTables() []tableDef {
 	n := r.count(3)
+	tables := make([]tableDef, 0, n)
 	for i := uint32(0); i < n && r.err == nil; i++ {
-		r.refType()
-		r.limits()
+		t := tableDef{ref: r.byte()}
+		if t.ref != 0x70 && t.ref != 0x6f && r.err == nil {
+			r.fail(ErrMalformed, "bad reference type 0x%02x", t.ref)
+		}
+		flag := r.byte()
+		switch flag {
+		case 0:
+			t.min = r.u32()
+		case 1:
+			t.min, t.max, t.hasMax = r.u32(), r.u32(), true
+		default:
+			r.fail(ErrUnsupported, "table limits flag 0x%02x", flag)
+		}
+		tables = append(tables, t)
 	}
+	return tables
 }
 
 // decodeElements walks element segments (spec 5.5.12, flags 0-7).

@@ -27,7 +27,7 @@ func (r *reader) instr() byte {
 	case op >= opBlock && op <= opIf:
 		r.blockType()
 	case op == 0x0c || op == 0x0d || op == 0x10 || op == 0xd2:
-		r.u32() // br br_if call ref.func
+		r.imm = r.u32() // br br_if call ref.func
 	case op == 0x0e:
 		r.brTable()
 	case op == 0x11:
@@ -139,6 +139,7 @@ func (r *reader) refType() {
 // prefixFC decodes the 0xfc-prefixed instructions (spec 5.4.5-5.4.7).
 func (r *reader) prefixFC() {
 	sub := r.u32()
+	r.imm = sub
 	switch {
 	case sub <= 7: // i32/i64.trunc_sat_f32/f64_s/u
 	case sub == 8: // memory.init data, mem

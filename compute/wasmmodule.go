@@ -63,6 +63,18 @@ type moduleInfo struct {
 	definedGlobals  uint32
 	exports         map[string]byte // name -> kind
 	memoryMin       uint32          // pages; 0 when there is no memory
+	importedFuncs   uint32
+	funcTypes       []uint32   // type index of each defined function
+	typeParams      []uint32   // parameter count of each type
+	start           int64      // start function index, -1 when none
+	tables          []tableDef // defined tables
+}
+
+// tableDef is one table of the table section.
+type tableDef struct {
+	ref      byte
+	min, max uint32
+	hasMax   bool
 }
 
 // parseModule splits a binary module into sections and decodes imports,
@@ -72,7 +84,7 @@ func parseModule(b []byte) (*moduleInfo, error) {
 		return nil, ErrNotWasm
 	}
 	r := &reader{b: b, i: len(wasmHeader)}
-	m := &moduleInfo{exports: map[string]byte{}}
+	m := &moduleInfo{exports: map[string]byte{}, start: -1}
 	last := 0
 	for !r.done() {
 		s := section{id: r.byte()}
@@ -113,20 +125,22 @@ func (m *moduleInfo) decode(outer *reader, s section) {
 			r.fail(ErrUnsupported, "multiple memories")
 		}
 	case secType:
-		r.decodeTypes()
+		m.typeParams = r.decodeTypes()
 	case secFunction:
 		for n := r.count(1); n > 0 && r.err == nil; n-- {
-			r.u32()
+			m.funcTypes = append(m.funcTypes, r.u32())
 		}
 	case secTable:
-		r.decodeTables()
+		m.tables = r.decodeTables()
 	case secElement:
 		r.decodeElements()
 	case secCode:
 		r.decodeLocals()
 	case secData:
 		r.decodeData()
-	case secStart, secDataCount:
+	case secStart:
+		m.start = int64(r.u32())
+	case secDataCount:
 		r.u32()
 	case secTag:
 		r.fail(ErrUnsupported, "exception tags")
@@ -146,6 +160,7 @@ func (m *moduleInfo) decodeImports(r *reader) {
 		switch imp.Kind {
 		case externFunc:
 			r.u32()
+			m.importedFuncs++
 		case externTable:
 			r.byte()
 			r.limits()

@@ -10,6 +10,7 @@ type reader struct {
 	b   []byte
 	i   int
 	err error
+	imm uint32 // first immediate of the last call or 0xfc instruction
 }
 
 func (r *reader) fail(err error, format string, args ...any) {

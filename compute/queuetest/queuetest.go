@@ -102,21 +102,28 @@ func complete(t *testing.T, q *compute.Queue, a *compute.Assignment, r compute.R
 func testCheaterOutvoted(t *testing.T, s compute.Store) {
 	c := newClock()
 	q := newQueue(t, s, c, 1, 2)
-	a, x := mustLease(t, q, "alice"), mustLease(t, q, "mallory")
+	a := mustLease(t, q, "alice")
+	noLease(t, q, "alice") // an ask in between: the replica is held back from the next
+	x := mustLease(t, q, "mallory")
 	if complete(t, q, a, honest(a)) != compute.TaskOpen || complete(t, q, x, cheat(x)) != compute.TaskOpen {
 		t.Fatal("task settled before a quorum")
 	}
 	noLease(t, q, "mallory")
 	b := mustLease(t, q, "bob") // the third replica recomputes the task
-	if complete(t, q, b, honest(b)) != compute.TaskAccepted {
+	if complete(t, q, b, honest(b)) != compute.TaskOpen {
+		t.Fatal("accepted 2:1 after a conflict; want a lead of two")
+	}
+	noLease(t, q, "bob")
+	y := mustLease(t, q, "carol")
+	if complete(t, q, y, honest(y)) != compute.TaskAccepted {
 		t.Fatal("honest majority not accepted")
 	}
 	tasks, _ := q.Tasks("job1")
-	if got := string(tasks[0].Output); got != "out:input 0" || len(tasks[0].Valid) != 2 {
+	if got := string(tasks[0].Output); got != "out:input 0" || len(tasks[0].Valid) != 3 {
 		t.Fatalf("accepted %q, valid %v", got, tasks[0].Valid)
 	}
 	m, _ := q.Worker("mallory")
-	if m.Fuel != 0 || m.Invalid != 1 {
+	if m.Fuel != 0 || m.Invalid != 1 || m.Caught != 1 {
 		t.Fatalf("cheater record %+v", m)
 	}
 	if w, _ := q.Worker("alice"); w.Fuel != 35*compute.FuelPerUnit/10 || w.ConsecutiveValid != 1 {
@@ -128,6 +135,7 @@ func testLeaseExpiry(t *testing.T, s compute.Store) {
 	c := newClock()
 	q := newQueue(t, s, c, 1, 2)
 	a := mustLease(t, q, "alice")
+	noLease(t, q, "alice")
 	mustLease(t, q, "bob")
 	noLease(t, q, "carol")
 	c.advance(2 * time.Minute) // past timeout + grace
@@ -137,7 +145,9 @@ func testLeaseExpiry(t *testing.T, s compute.Store) {
 	if n, err := q.Expire(); err != nil || n != 2 {
 		t.Fatalf("Expire = %d, %v; want 2", n, err)
 	}
-	x, y := mustLease(t, q, "carol"), mustLease(t, q, "dave") // both replicas re-dispatched
+	x := mustLease(t, q, "carol") // both replicas re-dispatched
+	noLease(t, q, "carol")
+	y := mustLease(t, q, "dave")
 	complete(t, q, x, honest(x))
 	if complete(t, q, y, honest(y)) != compute.TaskAccepted {
 		t.Fatal("re-dispatched task not accepted")
@@ -163,10 +173,9 @@ func testAdaptiveTrust(t *testing.T, s compute.Store) {
 	if err := q.Submit("warmup", manifest(10, 2)); err != nil {
 		t.Fatal(err)
 	}
-	for range 10 { // build alice a streak of 10 valid results
-		a, b := mustLease(t, q, "alice"), mustLease(t, q, "bob")
-		complete(t, q, a, honest(a))
-		complete(t, q, b, honest(b))
+	drain(t, q, "alice", "bob") // build alice a streak of 10 independently confirmed results
+	if w, _ := q.Worker("alice"); w.ConsecutiveValid != 10 {
+		t.Fatalf("alice %+v, want a streak of 10", w)
 	}
 	if err := q.Submit("trusted", manifest(1, 2)); err != nil {
 		t.Fatal(err)
@@ -181,8 +190,10 @@ func testAdaptiveTrust(t *testing.T, s compute.Store) {
 func testLostReplica(t *testing.T, s compute.Store) {
 	c := newClock()
 	q := newQueue(t, s, c, 1, 2)
-	a, b := mustLease(t, q, "alice"), mustLease(t, q, "bob")
-	complete(t, q, a, compute.Result{Status: compute.StatusDeadline})
+	a := mustLease(t, q, "alice")
+	noLease(t, q, "alice")
+	b := mustLease(t, q, "bob")
+	complete(t, q, a, compute.Result{Status: compute.StatusCrashed})
 	noLease(t, q, "alice")
 	x := mustLease(t, q, "carol")
 	complete(t, q, b, honest(b))
@@ -205,10 +216,15 @@ func testJobDeadline(t *testing.T, s compute.Store) {
 func testAccounting(t *testing.T, s compute.Store) {
 	c := newClock()
 	q := newQueue(t, s, c, 3, 2)
-	for range 2 { // two tasks accepted, the third never computed
-		a, b := mustLease(t, q, "alice"), mustLease(t, q, "bob")
-		complete(t, q, a, honest(a))
-		complete(t, q, b, honest(b))
+	for j, _ := q.Job("job1"); j.Accepted < 2; j, _ = q.Job("job1") { // two tasks accepted, the third not
+		for _, w := range []string{"alice", "bob"} {
+			if a, err := q.Lease(w); err != nil {
+				t.Fatal(err)
+			} else if a != nil {
+				complete(t, q, a, honest(a))
+				break
+			}
+		}
 	}
 	if err := q.Cancel("job1"); err != nil {
 		t.Fatal(err)
@@ -232,6 +248,7 @@ func testOutOfTries(t *testing.T, s compute.Store) {
 		t.Fatal(err)
 	}
 	mustLease(t, q, "a")
+	noLease(t, q, "a")
 	mustLease(t, q, "b")
 	c.advance(2 * time.Minute)
 	mustLease(t, q, "c") // the third and last try
@@ -242,5 +259,25 @@ func testOutOfTries(t *testing.T, s compute.Store) {
 	}
 	if j, _ := q.Job("job1"); j.State != compute.JobDone || j.Failed != 1 {
 		t.Fatalf("job %+v", j)
+	}
+}
+
+// drain has the workers lease in turn and complete honestly until none of
+// them gets anything.
+func drain(t *testing.T, q *compute.Queue, workers ...string) {
+	t.Helper()
+	for idle := 0; idle < len(workers); {
+		idle = 0
+		for _, w := range workers {
+			a, err := q.Lease(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a == nil {
+				idle++
+				continue
+			}
+			complete(t, q, a, honest(a))
+		}
 	}
 }
