@@ -58,11 +58,15 @@ func (m *Market) SellForCash(ctx context.Context, account string, amount uint64,
 	if err != nil {
 		return SellRequest{}, err
 	}
+	id, err := m.newID() // not derived from the token (see BuyWithToken)
+	if err != nil {
+		return SellRequest{}, err
+	}
 	c, err := m.claimToken(ctx, ct, kindSell, func(tx Tx, c *Claim) (uint64, error) {
 		if err := must(tx, bAccount, account, &Account{}); err != nil {
 			return 0, ErrLoginRequired
 		}
-		c.Sell = &SellRequest{ID: c.ID[:16], Account: account, Amount: amount, Payout: payout,
+		c.Sell = &SellRequest{ID: id, Account: account, Amount: amount, Payout: payout,
 			State: CashOpen, Created: m.now()}
 		return amount, nil
 	})
