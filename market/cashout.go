@@ -54,6 +54,9 @@ type BuyRequest struct {
 // SellForCash claims a token of at least amount units for a sell request;
 // value above amount is returned as the request's change.
 func (m *Market) SellForCash(ctx context.Context, account string, amount uint64, token, payout string) (SellRequest, error) {
+	if amount == 0 || amount > maxUnits {
+		return SellRequest{}, ErrBadInput
+	}
 	ct, err := m.checkToken(ctx, token)
 	if err != nil {
 		return SellRequest{}, err
