@@ -54,7 +54,14 @@ type BuyRequest struct {
 // SellForCash claims a token of at least amount units for a sell request;
 // value above amount is returned as the request's change.
 func (m *Market) SellForCash(ctx context.Context, account string, amount uint64, token, payout string) (SellRequest, error) {
+	if amount == 0 || amount > maxUnits {
+		return SellRequest{}, ErrBadInput
+	}
 	ct, err := m.checkToken(ctx, token)
+	if err != nil {
+		return SellRequest{}, err
+	}
+	id, err := m.newID() // not derived from the token (see BuyWithToken)
 	if err != nil {
 		return SellRequest{}, err
 	}
@@ -62,7 +69,7 @@ func (m *Market) SellForCash(ctx context.Context, account string, amount uint64,
 		if err := must(tx, bAccount, account, &Account{}); err != nil {
 			return 0, ErrLoginRequired
 		}
-		c.Sell = &SellRequest{ID: c.ID[:16], Account: account, Amount: amount, Payout: payout,
+		c.Sell = &SellRequest{ID: id, Account: account, Amount: amount, Payout: payout,
 			State: CashOpen, Created: m.now()}
 		return amount, nil
 	})

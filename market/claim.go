@@ -54,7 +54,7 @@ func (m *Market) claimToken(ctx context.Context, ct checkedToken, kind string,
 			if v, err := tx.Get(bClaimedY, y); err != nil || v != nil {
 				return orErr(err, ErrTokenUsed)
 			}
-			if err := tx.Put(bClaimedY, y, []byte(c.ID)); err != nil {
+			if err := tx.Put(bClaimedY, y, claimedMark); err != nil {
 				return err
 			}
 		}
@@ -75,6 +75,12 @@ func (m *Market) claimToken(ctx context.Context, ct checkedToken, kind string,
 	}
 	return c, m.runClaim(ctx, c)
 }
+
+// claimedMark is the value of a claimed Y: only that it was claimed is
+// kept, not by which claim, so the store does not tie a token to the order
+// or account it paid for (the claim itself, which does, is deleted once
+// settled).
+var claimedMark = []byte("1")
 
 func orErr(err, otherwise error) error {
 	if err != nil {

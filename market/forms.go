@@ -30,7 +30,8 @@ func badf(format string, a ...any) error {
 }
 
 // text reads a field of at most max bytes of printable UTF-8; multiline
-// allows newlines and tabs. Surrounding space is trimmed.
+// allows newlines and tabs. Format characters are refused. Surrounding
+// space is trimmed.
 func text(v url.Values, name string, minLen, max int, multiline bool) (string, error) {
 	s := strings.TrimSpace(strings.ReplaceAll(v.Get(name), "\r\n", "\n"))
 	if len(s) < minLen || len(s) > max || !utf8.ValidString(s) {
@@ -39,6 +40,11 @@ func text(v url.Values, name string, minLen, max int, multiline bool) (string, e
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) {
 			return "", badf("%s holds a control character", name)
+		}
+		// Format characters (bidi overrides, zero-width spaces) make text
+		// read otherwise than it is; the joiner of emoji sequences stays.
+		if unicode.Is(unicode.Cf, r) && r != '\u200d' {
+			return "", badf("%s holds an invisible formatting character", name)
 		}
 	}
 	return s, nil

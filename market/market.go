@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -19,7 +20,8 @@ type Config struct {
 	// MintURL is the mint URL written into tokens the market hands out;
 	// empty means the BaseURL of an *HTTPMint.
 	MintURL string
-	// OperatorSecret unlocks the operator view; empty disables it.
+	// OperatorSecret unlocks the operator view; empty disables it, and
+	// one shorter than MinOperatorSecret bytes is refused.
 	OperatorSecret string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -41,6 +43,9 @@ type Config struct {
 	ClaimGrace time.Duration
 }
 
+// MinOperatorSecret is the shortest operator secret New accepts.
+const MinOperatorSecret = 16
+
 // Market is company B's marketplace. It is safe for concurrent use; all
 // state is in the Store, so several Markets may share one PostgreSQL store.
 type Market struct {
@@ -61,6 +66,9 @@ func New(ctx context.Context, cfg Config) (*Market, error) {
 	}
 	if cfg.MintURL == "" {
 		return nil, errors.New("market: Config.MintURL is required")
+	}
+	if cfg.OperatorSecret != "" && len(cfg.OperatorSecret) < MinOperatorSecret {
+		return nil, fmt.Errorf("market: the operator secret must be at least %d bytes", MinOperatorSecret)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -9,6 +9,10 @@ import (
 // MaxMessage bounds a message's length in bytes.
 const MaxMessage = 2000
 
+// MaxMessagesPerOrder bounds an order's thread, so no party can fill the
+// store through one cheap order.
+const MaxMessagesPerOrder = 200
+
 // Message is a note between an order's buyer and seller, kept as plain
 // text and escaped when shown.
 type Message struct {
@@ -31,6 +35,14 @@ func (m *Market) PostMessage(ctx context.Context, who, order, text string) error
 		}
 		if who != o.Buyer && who != o.Seller {
 			return ErrNotFound
+		}
+		n := 0
+		err := tx.Scan(bMessage, order+"/", func(string, []byte) error { n++; return nil })
+		if err != nil {
+			return err
+		}
+		if n >= MaxMessagesPerOrder {
+			return badf("this order has reached its %d messages", MaxMessagesPerOrder)
 		}
 		key := fmt.Sprintf("%s/%020d/%s", order, now.UnixNano(), id)
 		return putJSON(tx, bMessage, key, Message{From: who, Text: text, At: now})

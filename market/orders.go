@@ -80,12 +80,18 @@ func (m *Market) BuyWithToken(ctx context.Context, buyer string, it Item, token 
 	if err != nil {
 		return Order{}, err
 	}
+	// A random ID, not one derived from the token: whoever knew the token
+	// must not be able to name the order it paid for.
+	id, err := m.newID()
+	if err != nil {
+		return Order{}, err
+	}
 	c, err := m.claimToken(ctx, ct, kindOrder, func(tx Tx, c *Claim) (uint64, error) {
 		o, err := m.reserve(tx, buyer, it)
 		if err != nil {
 			return 0, err
 		}
-		o.ID, o.Paid = c.ID[:16], "token"
+		o.ID, o.Paid = id, "token"
 		c.Order = o
 		return o.Amount, nil
 	})

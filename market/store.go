@@ -38,7 +38,7 @@ const (
 	bSession  = "session"  // hash of session cookie -> Session
 	bListing  = "listing"  // listing id -> Listing
 	bOrder    = "order"    // order id -> Order
-	bClaimedY = "claimedy" // Y hex -> claim id (tokens claimed here)
+	bClaimedY = "claimedy" // Y hex -> claimedMark (tokens claimed here)
 	bClaim    = "claim"    // claim id -> Claim (swaps in flight)
 	bProof    = "proof"    // Y hex -> held Proof
 	bWithdraw = "withdraw" // id -> Withdrawal

@@ -72,4 +72,17 @@ func TestOrderPrivacy(t *testing.T) {
 	if code, _ := stranger.submit(order+"/confirm", nil); code != 404 {
 		t.Fatalf("stranger confirms: %d", code)
 	}
+	if code, _ := stranger.submit(order+"/dispute", url.Values{"reason": {"mine now"}}); code != 404 {
+		t.Fatalf("stranger disputes: %d", code)
+	}
+	// A 404 after the redirect would hide an action that went through:
+	// the order itself must be as it was.
+	ctx := t.Context()
+	id := strings.TrimPrefix(order, "/o/")
+	if msgs, _ := s.Market.Messages(ctx, id); len(msgs) != 0 {
+		t.Fatalf("a stranger's message was stored: %+v", msgs)
+	}
+	if o, err := s.Market.Order(ctx, id); err != nil || string(o.State) != "escrow" {
+		t.Fatalf("order after a stranger's forms: %s %v", o.State, err)
+	}
 }

@@ -26,6 +26,9 @@ func Run(t *testing.T, open func(t testing.TB) market.Store) {
 		{"CashOut", testCashOut},
 		{"Underpaid", testUnderpaid},
 		{"PriceRaised", testPriceRaised},
+		{"Unlinkable", testUnlinkable},
+		{"SpendRace", testSpendRace},
+		{"SettleRace", testSettleRace},
 	}
 	t.Run("KV", func(t *testing.T) { testKV(t, open(t)) })
 	for _, tc := range tests {
