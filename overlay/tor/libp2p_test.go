@@ -2,9 +2,11 @@ package tor
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -56,9 +58,13 @@ func loopbackHost(t testing.TB) host.Host {
 }
 
 // echo opens a stream from a to b and checks the echo.
-func echo(t *testing.T, a, b host.Host) {
+func echo(t *testing.T, a, b host.Host) { echoB(t, a, b) }
+
+func echoB(t testing.TB, a, b host.Host) {
 	t.Helper()
-	s, err := a.NewStream(dialCtx(t), b.ID(), echoProto)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := a.NewStream(ctx, b.ID(), echoProto)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func TestPublishRejectsBadInputBeforeTouchingTor(t *testing.T) {
 		{"../escape", "127.0.0.1:80", 80, ErrBadServiceName},
 		{"", "127.0.0.1:80", 80, ErrBadServiceName},
 		{"Upper", "127.0.0.1:80", 80, ErrBadServiceName},
-		{"ok", "10.1.2.3:80", 80, ErrBadAddr},  // not loopback: tor must not proxy onward
+		{"ok", "10.1.2.3:80", 80, ErrBadAddr},    // not loopback: tor must not proxy onward
 		{"ok", "example.com:80", 80, ErrBadAddr}, // names are not checked targets
 		{"ok", "127.0.0.1:80", 0, ErrBadAddr},
 	}
@@ -123,4 +123,3 @@ func TestPublishRejectsBadInputBeforeTouchingTor(t *testing.T) {
 		t.Fatalf("corrupt key: %v, want ErrBadKey", err)
 	}
 }
-
