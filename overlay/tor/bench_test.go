@@ -50,7 +50,7 @@ func BenchmarkBootstrap(b *testing.B) {
 			for b.Loop() {
 				dir := b.TempDir()
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-				tr, err := Start(ctx, Config{Dir: dir, Torrc: testNet.ClientTorrc()}, nil)
+				tr, err := Start(ctx, Config{Dir: dir, Torrc: privateNet(b).ClientTorrc()}, nil)
 				if err == nil && bridge {
 					_, err = tr.Publish(ctx, "mesh", 4001, l.Addr().String())
 				}

@@ -35,7 +35,7 @@ func runChild() {
 func TestTorDiesWithItsOwner(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir, "TOR_TEST_TORRC="+strings.Join(testNet.ClientTorrc(), "\x1f"))
+	cmd.Env = append(os.Environ(), childEnv+"="+dir, "TOR_TEST_TORRC="+strings.Join(privateNet(t).ClientTorrc(), "\x1f"))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package tor
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"slices"
 	"sync"
@@ -20,34 +19,52 @@ func TestMain(m *testing.M) {
 		runChild() // TestTorDiesWithItsOwner's child process
 		return
 	}
-	dir, err := os.MkdirTemp("", "tornet-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	testNet, err = tortest.Start(ctx, dir)
-	cancel()
-	if err != nil { // never skip: a missing tor is a failure
-		fmt.Fprintln(os.Stderr, "private tor network:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
 	if sharedTor != nil {
 		sharedTor.Close()
 		os.RemoveAll(sharedTor.cfg.Dir)
 	}
-	testNet.Close()
-	os.RemoveAll(dir)
+	if testNet != nil {
+		testNet.Close()
+		os.RemoveAll(testNet.Dir)
+	}
 	os.Exit(code)
+}
+
+var (
+	netOnce sync.Once
+	netErr  error
+)
+
+// privateNet starts the package's private Tor network on first use (unit
+// tests and fuzz targets never pay for it). A missing tor fails the test:
+// these tests never skip.
+func privateNet(t testing.TB) *tortest.Network {
+	t.Helper()
+	netOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tornet-")
+		if err != nil {
+			netErr = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+		defer cancel()
+		testNet, netErr = tortest.Start(ctx, dir)
+		if netErr != nil {
+			os.RemoveAll(dir)
+		}
+	})
+	if netErr != nil {
+		t.Fatalf("private tor network: %v", netErr)
+	}
+	return testNet
 }
 
 // startClient starts a tor of ours on the private network, closed (and
 // checked for orphans) at the end of the test.
 func startClient(t testing.TB, mutate ...func(*Config)) *Tor {
 	t.Helper()
-	cfg := Config{Dir: t.TempDir(), Torrc: testNet.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
+	cfg := Config{Dir: t.TempDir(), Torrc: privateNet(t).ClientTorrc(), BootstrapTimeout: 90 * time.Second}
 	for _, f := range mutate {
 		f(&cfg)
 	}
@@ -73,6 +90,7 @@ var (
 // sharedClient is one client tor reused by the tests that only dial.
 func sharedClient(t testing.TB) *Tor {
 	t.Helper()
+	torrc := privateNet(t).ClientTorrc()
 	sharedOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "torclient-")
 		if err != nil {
@@ -81,7 +99,7 @@ func sharedClient(t testing.TB) *Tor {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		sharedTor, sharedErr = Start(ctx, Config{Dir: dir, Torrc: testNet.ClientTorrc()}, nil)
+		sharedTor, sharedErr = Start(ctx, Config{Dir: dir, Torrc: torrc}, nil)
 	})
 	if sharedErr != nil {
 		t.Fatalf("shared tor client: %v", sharedErr)

@@ -121,16 +121,25 @@ func DialTarget(m ma.Multiaddr) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("%w: onion3 without port", ErrBadAddr)
 		}
-		return net.JoinHostPort(strings.ToLower(sid)+".onion", port), nil
+		return checkedTarget(strings.ToLower(sid)+".onion", port)
 	}
 	if len(m) != 2 || m[1].Code() != ma.P_TCP {
 		return "", fmt.Errorf("%w: not a tcp or onion3 multiaddr", ErrBadAddr)
 	}
 	switch m[0].Code() {
 	case ma.P_IP4, ma.P_IP6, ma.P_DNS, ma.P_DNS4, ma.P_DNS6:
-		return net.JoinHostPort(m[0].Value(), m[1].Value()), nil
+		return checkedTarget(m[0].Value(), m[1].Value())
 	}
 	return "", fmt.Errorf("%w: not a tcp or onion3 multiaddr", ErrBadAddr)
+}
+
+// checkedTarget joins host and port, refusing port 0 and empty hosts.
+func checkedTarget(host, port string) (string, error) {
+	hp := net.JoinHostPort(host, port)
+	if _, _, err := splitHostPort(hp); err != nil || host == "" {
+		return "", fmt.Errorf("%w: bad host or port", ErrBadAddr)
+	}
+	return hp, nil
 }
 
 // maConn is a tor stream as a manet.Conn: the remote address is the one
