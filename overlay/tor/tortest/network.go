@@ -58,6 +58,27 @@ func Start(ctx context.Context, dir string) (*Network, error) {
 	if err := findBinaries(); err != nil {
 		return nil, err
 	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var n *Network
+		n, err = start(ctx, filepath.Join(dir, fmt.Sprintf("try%d", attempt)))
+		if err == nil {
+			n.Ready = time.Since(t0)
+			return n, nil
+		}
+		if !errors.Is(err, errEarlyExit) {
+			break
+		}
+		// A port picked free was taken before tor bound it (another process's
+		// connection or listener): try again with new ports.
+	}
+	return nil, err
+}
+
+// errEarlyExit: a relay exited while the network was coming up.
+var errEarlyExit = errors.New("tortest: a relay exited during start")
+
+func start(ctx context.Context, dir string) (*Network, error) {
 	n := &Network{Dir: dir}
 	if err := n.prepare(); err != nil {
 		return nil, err
@@ -74,7 +95,6 @@ func Start(ctx context.Context, dir string) (*Network, error) {
 		n.Close()
 		return nil, err
 	}
-	n.Ready = time.Since(t0)
 	return n, nil
 }
 
@@ -125,9 +145,15 @@ func (n *Network) Close() {
 	}
 }
 
-// LastLog returns the last line of a relay's notice log, for error messages.
+// LastLog returns the last line tor wrote (notice log, else its stdout),
+// for error messages.
 func (r *Relay) LastLog() string {
-	b, _ := os.ReadFile(filepath.Join(r.dir, "notice.log"))
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return lines[len(lines)-1]
+	for _, f := range []string{"notice.log", "stdout.log"} {
+		b, _ := os.ReadFile(filepath.Join(r.dir, f))
+		if s := strings.TrimSpace(string(b)); s != "" {
+			lines := strings.Split(s, "\n")
+			return lines[len(lines)-1]
+		}
+	}
+	return "(no log)"
 }

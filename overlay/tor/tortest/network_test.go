@@ -8,7 +8,7 @@ import (
 
 func TestNetworkComesUpAndGoesAway(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	n, err := Start(ctx, dir)
 	if err != nil {

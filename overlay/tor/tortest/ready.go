@@ -26,12 +26,12 @@ func (n *Network) waitReady(ctx context.Context) error {
 		}
 		for _, r := range n.Relays {
 			if r.PID() == 0 {
-				return fmt.Errorf("tortest: %s exited: %s", r.Name, r.LastLog())
+				return fmt.Errorf("%w: %s: %s", errEarlyExit, r.Name, r.LastLog())
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("tortest: network not ready: %w (consensus lacks %s)", ctx.Err(), missing)
+			return fmt.Errorf("tortest: network not ready: %w (consensus lacks %s; %s: %s)", ctx.Err(), missing, auth.Name, auth.LastLog())
 		case <-tick.C:
 		}
 	}

@@ -7,12 +7,14 @@ import (
 	"strings"
 )
 
-// Voting schedule of the authorities. Tor's testing minimum; a consensus
-// appears one interval plus the two delays after launch.
+// Voting schedule of the authorities: a consensus appears about one
+// interval after launch. Delays of 2 s (tor's testing minimum) lose votes
+// on a loaded machine, and then no consensus forms at all; tor wants the
+// two delays below half the interval.
 const (
-	votingInterval = 10
-	voteDelay      = 2
-	distDelay      = 2
+	votingInterval = 20
+	voteDelay      = 4
+	distDelay      = 4
 )
 
 // writeTorrcs writes one torrc per relay from the shared template.
