@@ -50,9 +50,12 @@ type Network struct {
 var names = []string{"a0", "a1", "a2", "m3", "x4", "x5"}
 
 // Start generates keys, writes every torrc, launches the network and waits
-// until an authority serves a consensus that lists every relay as Running
-// and the exits as Exit (so a client that bootstraps afterwards can use the
-// whole network at once). On error nothing is left running.
+// until every relay has bootstrapped and an authority serves a consensus
+// that lists every relay as Running and HSDir and the exits as Exit (so a
+// client that bootstraps afterwards can use the whole network at once). A
+// relay exiting early (a port taken before tor bound it) restarts the
+// network with new ports, at most three times. On error nothing is left
+// running.
 func Start(ctx context.Context, dir string) (*Network, error) {
 	t0 := time.Now()
 	if err := findBinaries(); err != nil {

@@ -2,11 +2,14 @@ package tortest
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -21,6 +24,9 @@ func (n *Network) waitReady(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		missing := n.consensusMissing(ctx, url)
+		if missing == "" {
+			missing = n.relaysBootstrapping()
+		}
 		if missing == "" {
 			return nil
 		}
@@ -92,4 +98,16 @@ func parseFlags(r io.Reader) map[string]string {
 		}
 	}
 	return out
+}
+
+// relaysBootstrapping names a relay that has not itself bootstrapped yet
+// (an exit that has not cannot carry streams), or "".
+func (n *Network) relaysBootstrapping() string {
+	for _, r := range n.Relays {
+		b, _ := os.ReadFile(filepath.Join(r.dir, "notice.log"))
+		if !bytes.Contains(b, []byte("Bootstrapped 100%")) {
+			return r.Name + "'s own bootstrap"
+		}
+	}
+	return ""
 }
