@@ -2,6 +2,11 @@ package tor
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"cyclecash/overlay/tor/tortest"
 	"syscall"
 	"testing"
 )
@@ -29,5 +34,40 @@ func TestAttachWithCookieLeavesTorRunning(t *testing.T) {
 	tr.Close()
 	if err := owner.Err(); err != nil || syscall.Kill(owner.PID(), 0) != nil {
 		t.Fatalf("closing an attached Tor stopped the tor: %v", err)
+	}
+}
+
+// Attach with password authentication to a tor that offers nothing else;
+// a wrong password is ErrAuth and leaves no connection behind.
+func TestAttachWithPassword(t *testing.T) {
+	hash, err := tortest.HashPassword("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c, err := privateNet(t).StartClient(dir, "CookieAuthentication 0", "HashedControlPassword "+hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctl := "127.0.0.1:" + strconv.Itoa(c.ControlPort)
+	var tr *Tor
+	deadline := time.Now().Add(30 * time.Second)
+	for { // the client opens its control port shortly after launch
+		tr, err = Attach(dialCtx(t), Config{Control: ctl, ControlPassword: "s3cret"}, nil)
+		if !errors.Is(err, ErrControlRefused) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if got := tr.SocksAddr(); got != "127.0.0.1:"+strconv.Itoa(c.SocksPort) {
+		t.Fatalf("socks = %q", got)
+	}
+	if _, err := Attach(dialCtx(t), Config{Control: ctl, ControlPassword: "wrong"}, nil); !errors.Is(err, ErrAuth) {
+		t.Fatalf("wrong password: %v, want ErrAuth", err)
 	}
 }
