@@ -40,7 +40,7 @@ func (r *Relay) PID() int { return r.proc.pid() }
 
 // Network is a running private Tor network.
 type Network struct {
-	Dir      string   // everything lives under here
+	Dir      string   // everything lives under here (the directory given to Start)
 	Relays   []*Relay // authorities first
 	Ready    time.Duration
 	dirAuths []string // DirAuthority lines
@@ -66,7 +66,7 @@ func Start(ctx context.Context, dir string) (*Network, error) {
 		var n *Network
 		n, err = start(ctx, filepath.Join(dir, fmt.Sprintf("try%d", attempt)))
 		if err == nil {
-			n.Ready = time.Since(t0)
+			n.Dir, n.Ready = dir, time.Since(t0)
 			return n, nil
 		}
 		if !errors.Is(err, errEarlyExit) {
