@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ type crashRig struct {
 	ledger ledger.Store
 	mint   *ledger.Mint
 	g      *Gateway
+	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -114,9 +116,9 @@ func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) err
 	return err
 }
 
-// accept has an open and a stealth worker agree on the next task, the
-// stealth one sending a quote for its pay, as handleComplete records it.
-// It returns the task's index and the quote.
+// accept has an open and a stealth worker agree on a task, the stealth one
+// sending a quote for its pay, as handleComplete records it. It returns the
+// task's index and the quote.
 func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
 	r.t.Helper()
 	q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(fuel, 10), ledger.Unit)
@@ -124,16 +126,13 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 		r.t.Fatal(err)
 	}
 	res := compute.Result{Status: compute.StatusOK, Output: []byte("42"), FuelUsed: fuel}
+	first := r.lease(open, nil)
 	var state compute.TaskState
-	var index int
-	for _, w := range []string{open, stealth} {
-		a, err := r.g.queue.Lease(w)
-		if err != nil || a == nil {
-			r.t.Fatalf("lease %s: %v %v", w, a, err)
-		}
-		index = a.Lease.Task
-		if w == stealth {
-			err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableQuotes, quoteKey(a.Lease.Job, index, w), q.ID) })
+	for _, a := range []*compute.Assignment{first, r.lease(stealth, &first.Lease)} {
+		if a.Lease.Worker == stealth {
+			err = r.g.store.Update(func(tx compute.Tx) error {
+				return putJSON(tx, tableQuotes, quoteKey(a.Lease.Job, a.Lease.Task, stealth), q.ID)
+			})
 		}
 		if err == nil {
 			state, err = r.g.queue.Complete(a.Lease, res)
@@ -143,9 +142,46 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 		}
 	}
 	if state != compute.TaskAccepted {
-		r.t.Fatalf("task %d %v, want accepted", index, state)
+		r.t.Fatalf("task %d %v, want accepted", first.Lease.Task, state)
 	}
-	return index, q.ID
+	return first.Lease.Task, q.ID
+}
+
+// lease gives worker a replica of the task of want (any task when nil):
+// one it was handed earlier, else new leases until the queue hands it that
+// task. The queue holds a task back from the ask right after its last
+// lease (so one operator asking twice never holds two replicas), so the
+// second worker may first be handed another task; that lease is kept for
+// a later accept.
+func (r *crashRig) lease(worker string, want *compute.Lease) *compute.Assignment {
+	r.t.Helper()
+	match := func(a *compute.Assignment) bool {
+		return want == nil || a.Lease.Job == want.Job && a.Lease.Task == want.Task
+	}
+	for i, a := range r.held[worker] {
+		if match(a) {
+			r.held[worker] = slices.Delete(r.held[worker], i, i+1)
+			return a
+		}
+	}
+	for range 4 {
+		a, err := r.g.queue.Lease(worker)
+		if err != nil {
+			r.t.Fatalf("lease %s: %v", worker, err)
+		}
+		if a == nil {
+			continue // the held-back ask: the next one may take it
+		}
+		if match(a) {
+			return a
+		}
+		if r.held == nil {
+			r.held = map[string][]*compute.Assignment{}
+		}
+		r.held[worker] = append(r.held[worker], a)
+	}
+	r.t.Fatalf("lease %s: never handed the task of %+v", worker, want)
+	return nil
 }
 
 func (r *crashRig) account(worker string) work.Account {
