@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -19,16 +20,12 @@ func TestPackageDocs(t *testing.T) {
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() || dir == "testdata" {
 			continue
 		}
-		pkgs, err := parser.ParseDir(token.NewFileSet(), dir, nil, parser.ParseComments|parser.PackageClauseOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, p := range pkgs {
+		for name, files := range parseDir(t, dir, parser.ParseComments|parser.PackageClauseOnly) {
 			if strings.HasSuffix(name, "_test") {
 				continue
 			}
 			doc := ""
-			for _, f := range p.Files {
+			for _, f := range files {
 				if f.Doc != nil {
 					doc += f.Doc.Text()
 				}
@@ -51,15 +48,11 @@ func TestCoreImports(t *testing.T) {
 		"log":      "the core never logs",
 		"log/slog": "the core never logs",
 	}
-	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", nil, parser.ImportsOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, p := range pkgs {
+	for name, files := range parseDir(t, ".", parser.ImportsOnly) {
 		if name != "ledger" {
 			continue
 		}
-		for file, f := range p.Files {
+		for file, f := range files {
 			if strings.HasSuffix(file, "_test.go") {
 				continue
 			}
@@ -74,4 +67,26 @@ func TestCoreImports(t *testing.T) {
 			}
 		}
 	}
+}
+
+// parseDir parses the Go files of dir, grouped by package name and keyed
+// by file path (go/parser.ParseDir is deprecated).
+func parseDir(t *testing.T, dir string, mode parser.Mode) map[string]map[string]*ast.File {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset, out := token.NewFileSet(), map[string]map[string]*ast.File{}
+	for _, path := range paths {
+		f, err := parser.ParseFile(fset, path, nil, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[f.Name.Name] == nil {
+			out[f.Name.Name] = map[string]*ast.File{}
+		}
+		out[f.Name.Name][path] = f
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"cyclecash/market"
 )
@@ -77,7 +78,7 @@ func (t boltTx) Put(bucket, key string, val []byte) error {
 
 func (t boltTx) Delete(bucket, key string) error {
 	if !t.tx.Writable() {
-		return bolt.ErrTxNotWritable
+		return berrors.ErrTxNotWritable
 	}
 	b := t.tx.Bucket([]byte(bucket))
 	if b == nil {
