@@ -32,11 +32,16 @@ type QueueConfig struct {
 	SpotCheck float64
 	// SpotWait bounds how long a spot check waits, after the quorum
 	// agreed, for an independent worker to ask; then the task is accepted
-	// unchecked. 0 means LeaseGrace.
+	// unchecked (by Expire). A worker cannot shorten it; in a network with
+	// more workers than replicas one asks within seconds. 0 means
+	// DefaultSpotWait.
 	SpotWait time.Duration
 	// Logger receives debug records; nil is silent.
 	Logger *slog.Logger
 }
+
+// DefaultSpotWait is QueueConfig.SpotWait's default.
+const DefaultSpotWait = 5 * time.Second
 
 // Queue is the gateway's task queue: jobs split into tasks, tasks leased to
 // workers with expiry, results validated by quorum, accepted tasks
@@ -60,7 +65,7 @@ func NewQueue(store Store, cfg QueueConfig) *Queue {
 	}
 	cfg.SpotCheck = min(max(cfg.SpotCheck, MinSpotCheck), 1)
 	if cfg.SpotWait <= 0 {
-		cfg.SpotWait = cfg.LeaseGrace
+		cfg.SpotWait = DefaultSpotWait
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
