@@ -50,10 +50,17 @@ package onion
 // Every intermediate hop sees only the inner layers' ciphertext and cannot
 // tell whether the cell stops at the next hop or goes on.
 //
-// Roles: the primitive's fast direction is what relays run. Forward, the
-// client adds layers with slow and each relay removes its own with fast;
-// backward, each relay adds its layer with fast and the client removes them
-// with slow. A relay's cost per cell is one AES-GCM Seal and three AES blocks.
+// Roles: relays run only the primitive's slow direction, its enciphering
+// direction, the one that is non-malleable: forward, the client adds each
+// layer with fast and the relay removes it with slow; backward, each relay
+// adds its layer with slow and the client removes them with fast. As in
+// Tor's CGO ("relays encrypt, clients decrypt"), this must not be reversed:
+// fast is CTR on the 493-byte part under a keystream chosen by the incoming
+// tag field alone, so a relay running fast on cells a neighbour controls
+// would pass an XOR mark, or a replay, unchanged to the hop after it
+// (tagging_test.go). Under slow a changed input changes the tag field and so
+// the whole keystream: the next hop sees noise. A relay's cost per cell is
+// a GHASH-only AES-GCM Seal and a full one, plus two AES blocks.
 
 import (
 	"crypto/subtle"
@@ -80,14 +87,14 @@ const (
 type layer struct {
 	wb      *wideBlock
 	dirBit  uint64
-	addSlow bool // forward layers are added with slow, backward with fast
+	addSlow bool // backward layers are added with slow, forward with fast
 	counter uint64
 	chain   [TagSize]byte
 	tweak   [wbTweakSize]byte
 }
 
 func newLayer(k *dirKeys, d Direction) *layer {
-	l := &layer{wb: newWideBlock(&k.cipher), chain: k.chain, addSlow: d == Forward}
+	l := &layer{wb: newWideBlock(&k.cipher), chain: k.chain, addSlow: d == Backward}
 	if d == Backward {
 		l.dirBit = backwardBit
 	}
