@@ -105,3 +105,32 @@ func TestTaggingExitToGuardThroughMiddle(t *testing.T) {
 		t.Fatal("the exit's message crossed the honest middle to the guard")
 	}
 }
+
+// TestOriginatedCellsNoKeystreamReuse: the originating side of a layer runs
+// fast on its own plaintext (the client forward, after the fix above; a
+// relay backward, before it). fast takes its keystream from the incoming tag
+// field alone, so a constant recognition field (all zero) gave every cell
+// a hop originates, or receives as its destination, the same keystream:
+// the hop before the destination read P1 ⊕ P2 off two cells.
+func TestOriginatedCellsNoKeystreamReuse(t *testing.T) {
+	t.Parallel()
+	rng := rand.NewChaCha8([32]byte{74})
+	for _, d := range []Direction{Forward, Backward} {
+		l := newLayer(randomDirKeys(rng), d)
+		var p1, p2 [BodySize]byte
+		p1[TagSize], p2[TagSize] = byte(RelayData), byte(RelayData)
+		copy(p1[TagSize+1:], "GET /secret HTTP/1.1")
+		c1, c2 := p1, p2
+		l.seal(&c1, CmdRelay)
+		l.seal(&c2, CmdRelay)
+		same := 0
+		for i := TagSize; i < BodySize; i++ {
+			if c1[i]^c2[i] == p1[i]^p2[i] {
+				same++
+			}
+		}
+		if same > 100 { // random: about 493/256 ≈ 2
+			t.Fatalf("direction %d: two originated cells share their keystream (%d of %d bytes give P1 ⊕ P2)", d, same, BodySize-TagSize)
+		}
+	}
+}

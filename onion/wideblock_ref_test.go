@@ -156,7 +156,8 @@ func (l *refLayer) tweak(cmd Command) []byte {
 // ones with its inverse (fast), which the relay's slow then removes.
 func (l *refLayer) seal(t testing.TB, body []byte, cmd Command) []byte {
 	in := append([]byte(nil), body...)
-	clear(in[:16]) // the originator's tag field is zero
+	w := l.tweak(cmd)
+	copy(in[:16], w[:16]) // the originator's tag field: the tweak's first half
 	var out []byte
 	if l.backward {
 		out = refSlow(t, l.keys, l.tweak(cmd), in)
