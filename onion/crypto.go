@@ -35,25 +35,32 @@ package onion
 //     and backward streams of tweaks disjoint.
 //
 // Recognition and integrity ("encode then encipher"). The originating side
-// of a layer writes a zero tag field; the hop a cell is for finds, after
-// removing its layer, the tag field zero again. The tag field is the block
-// the primitive's tweakable block cipher acts on, with a tweak that covers
-// the counter, the chain, the command and every other byte of the body, so
-// a cell that was not enciphered by the holder of the keys for exactly this
-// tweak deciphers to a random tag field, which is zero with probability
-// 2^-128. So one comparison answers both "is this cell for me?" (Tor's
-// 'recognized' field plus digest) and "is it intact?". (v1 wrote a per-cell
-// secret AES_Kmac(n) there; with the counter and chain in the tweak the
-// secret adds nothing but an AES call per cell.) The chain, T ⊕ T' = T', is
-// then the enciphered tag field, known only to the two ends of the layer
-// once further layers cover it: SENDMEs echo it (flow.go).
+// of a layer writes the tag field V_n = W_n[0:16] (seal, below); the hop a
+// cell is for finds, after removing its layer, V_n there again. The tag
+// field is the block the primitive's tweakable block cipher acts on, with a
+// tweak that covers the counter, the chain, the command and every other
+// byte of the body, so a cell that was not enciphered by the holder of the
+// keys for exactly this tweak deciphers to a random tag field, which is V_n
+// with probability 2^-128 (V_n being public does not help: the forger must
+// hit it through the unknown cipher). So one comparison answers both "is
+// this cell for me?" (Tor's 'recognized' field plus digest) and "is it
+// intact?". V_n must differ from cell to cell (seal says why); the counter
+// in it guarantees that. The chain, V_n ⊕ T', is then known only to the two
+// ends of the layer once further layers cover T': SENDMEs echo it (flow.go).
 // Every intermediate hop sees only the inner layers' ciphertext and cannot
 // tell whether the cell stops at the next hop or goes on.
 //
-// Roles: the primitive's fast direction is what relays run. Forward, the
-// client adds layers with slow and each relay removes its own with fast;
-// backward, each relay adds its layer with fast and the client removes them
-// with slow. A relay's cost per cell is one AES-GCM Seal and three AES blocks.
+// Roles: relays run only the primitive's slow direction, its enciphering
+// direction, the one that is non-malleable: forward, the client adds each
+// layer with fast and the relay removes it with slow; backward, each relay
+// adds its layer with slow and the client removes them with fast. As in
+// Tor's CGO ("relays encrypt, clients decrypt"), this must not be reversed:
+// fast is CTR on the 493-byte part under a keystream chosen by the incoming
+// tag field alone, so a relay running fast on cells a neighbour controls
+// would pass an XOR mark, or a replay, unchanged to the hop after it
+// (tagging_test.go). Under slow a changed input changes the tag field and so
+// the whole keystream: the next hop sees noise. A relay's cost per cell is
+// a GHASH-only AES-GCM Seal and a full one, plus two AES blocks.
 
 import (
 	"crypto/subtle"
@@ -80,14 +87,14 @@ const (
 type layer struct {
 	wb      *wideBlock
 	dirBit  uint64
-	addSlow bool // forward layers are added with slow, backward with fast
+	addSlow bool // backward layers are added with slow, forward with fast
 	counter uint64
 	chain   [TagSize]byte
 	tweak   [wbTweakSize]byte
 }
 
 func newLayer(k *dirKeys, d Direction) *layer {
-	l := &layer{wb: newWideBlock(&k.cipher), chain: k.chain, addSlow: d == Forward}
+	l := &layer{wb: newWideBlock(&k.cipher), chain: k.chain, addSlow: d == Backward}
 	if d == Backward {
 		l.dirBit = backwardBit
 	}
@@ -133,18 +140,25 @@ func (l *layer) decrypt(body *[BodySize]byte, cmd Command) {
 }
 
 // seal writes this hop's tag into a plaintext relay body and enciphers it:
-// the originating side of a layer.
+// the originating side of a layer. The tag is the first half of the cell's
+// tweak, (n | dirbit) ‖ chain_n[0:8], unique to the cell: one side of every
+// layer runs fast on the cells it originates or receives as their
+// destination, and fast's keystream is chosen by the incoming tag field
+// alone, so a constant tag (v2 first wrote zero) gave every such cell the
+// same keystream (tagging_test.go). CGO writes its evolving nonce there for
+// the same reason.
 func (l *layer) seal(body *[BodySize]byte, cmd Command) {
-	clear(body[tagOff : tagOff+TagSize])
+	tw := l.nextTweak(cmd)
+	copy(body[tagOff:tagOff+TagSize], tw[:TagSize])
 	l.encrypt(body, cmd)
 }
 
 // open removes this layer and reports whether the cell is recognized, i.e.
-// meant for this hop and intact.
+// meant for this hop and intact: its tag field is the one seal wrote.
 func (l *layer) open(body *[BodySize]byte, cmd Command) bool {
+	want := [TagSize]byte(l.nextTweak(cmd)[:TagSize])
 	l.decrypt(body, cmd)
-	var zero [TagSize]byte
-	return subtle.ConstantTimeCompare(zero[:], body[tagOff:tagOff+TagSize]) == 1
+	return subtle.ConstantTimeCompare(want[:], body[tagOff:tagOff+TagSize]) == 1
 }
 
 // hopLayers is the pair of layers one hop shares with the client.

@@ -20,8 +20,8 @@ func BenchmarkLayerAdiantum(b *testing.B) {
 	}
 }
 
-// BenchmarkLayerFast: the operation relays run (remove a forward layer, add
-// a backward one).
+// BenchmarkLayerFast: the operation the client runs (add a forward layer,
+// remove a backward one).
 func BenchmarkLayerFast(b *testing.B) {
 	keys := [wbKeys]byte{1}
 	wb := newWideBlock(&keys)
@@ -34,8 +34,8 @@ func BenchmarkLayerFast(b *testing.B) {
 	}
 }
 
-// BenchmarkLayerSlow: the operation the client runs (add a forward layer,
-// remove a backward one).
+// BenchmarkLayerSlow: the operation relays run (remove a forward layer, add
+// a backward one): the non-malleable direction.
 func BenchmarkLayerSlow(b *testing.B) {
 	keys := [wbKeys]byte{1}
 	wb := newWideBlock(&keys)

@@ -23,10 +23,13 @@ package onion
 // fast is the inverse of slow. T' is an LRW2 tweakable block cipher on T
 // whose tweak is the universal hash of W and all of X, so a change to any
 // bit of W or X turns T into noise; X' is X under a keystream chosen by T',
-// so a change to T' turns all of X into noise. The hop that removes a layer
-// from a modified body therefore finds a random tag field (p ≈ 2^-128 of a
-// match) and a random chaining value, and every later cell of that layer is
-// noise too (layer.go): a mark cannot be made to reappear further on.
+// so a change to T' turns all of X into noise. slow on a modified input
+// therefore yields a random T' and all of X' random with it (p ≈ 2^-128 of
+// a tag match, and a random chaining value, so every later cell of that
+// layer is noise too, crypto.go): a mark cannot be made to reappear further
+// on. fast on a modified input yields a random T but X ⊕ (the change): that
+// is why only the two ends of a layer, never a relay facing a neighbour's
+// bytes, run fast (the malleable direction of UIV+).
 //
 // Why this shape is cheap: KS then h over the result is exactly AES-GCM's
 // Seal (CTR, then GHASH of the ciphertext with W as the additional data, its
@@ -36,9 +39,11 @@ package onion
 // so GHASH runs over the same blocks as h and only the length block differs:
 // the tag is h(W, X) ⊕ delta, delta = (L' ⊕ L)·H ⊕ AES_Kc(N0 ‖ 1) a per-key
 // constant taken once (setDelta). Then a second Seal supplies KS(N(T')). So
-// slow is a GHASH-only Seal and a full one. Relays only ever run fast (they
+// slow is a GHASH-only Seal and a full one. Relays only ever run slow (they
 // remove forward layers and add backward ones, crypto.go); the client runs
-// slow.
+// fast. Never the other way round: fast is malleable (its X is X' under a
+// keystream chosen by T' alone), slow is not (a change anywhere changes T'
+// and with it all of the keystream).
 
 import (
 	"crypto/aes"

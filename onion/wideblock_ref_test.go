@@ -151,16 +151,18 @@ func (l *refLayer) tweak(cmd Command) []byte {
 	return w
 }
 
-// seal: the originating side. Forward layers are added with slow,
-// backward ones with fast.
+// seal: the originating side. Relays run only the enciphering direction
+// (slow): they add backward layers with it, so the client adds forward
+// ones with its inverse (fast), which the relay's slow then removes.
 func (l *refLayer) seal(t testing.TB, body []byte, cmd Command) []byte {
 	in := append([]byte(nil), body...)
-	clear(in[:16]) // the originator's tag field is zero
+	w := l.tweak(cmd)
+	copy(in[:16], w[:16]) // the originator's tag field: the tweak's first half
 	var out []byte
 	if l.backward {
-		out = refFast(t, l.keys, l.tweak(cmd), in)
-	} else {
 		out = refSlow(t, l.keys, l.tweak(cmd), in)
+	} else {
+		out = refFast(t, l.keys, l.tweak(cmd), in)
 	}
 	l.chain = xor16([16]byte(in[:16]), [16]byte(out[:16]))
 	l.counter++

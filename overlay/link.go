@@ -196,12 +196,24 @@ func (c *cellReader) read() ([]onion.Cell, error) {
 		c.have = copy(c.raw, c.raw[c.done*onion.CellSize:c.have])
 		c.done = 0
 	}
-	for {
+	for empty := 0; ; {
 		n, err := c.r.Read(c.raw[c.have:])
 		c.have += n
+		switch {
+		case n > 0:
+			empty = 0
+		case err == nil:
+			if empty++; empty >= maxEmptyReads {
+				err = io.ErrNoProgress // never spin on a broken stream
+			}
+		}
 		if whole := c.have / onion.CellSize; whole > 0 || err != nil {
 			c.done = whole
 			return c.cells[:whole], err
 		}
 	}
 }
+
+// maxEmptyReads is how many (0, nil) reads in a row end a link (bufio's
+// limit).
+const maxEmptyReads = 100

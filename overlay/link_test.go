@@ -151,3 +151,29 @@ func TestLinkRefusesCellsV1(t *testing.T) {
 		t.Fatalf("%d links, %d v1 streams opened", len(o.Links()), opened.Load())
 	}
 }
+
+// stuckReader returns (0, nil) forever, which io.Reader allows but
+// discourages; after limit calls it fails the read so a test can tell.
+type stuckReader struct{ calls, limit int }
+
+var errStuckTooLong = errors.New("stuck reader called too often")
+
+func (s *stuckReader) Read([]byte) (int, error) {
+	if s.calls++; s.calls > s.limit {
+		return 0, errStuckTooLong
+	}
+	return 0, nil
+}
+
+// TestCellReaderNoProgress: a stream that returns no bytes and no error
+// must not spin the read loop (holding a core) until the deadline: the
+// reader gives up with io.ErrNoProgress after a few empty reads, as bufio
+// does.
+func TestCellReaderNoProgress(t *testing.T) {
+	t.Parallel()
+	s := &stuckReader{limit: 1000}
+	cells, err := newCellReader(s).read()
+	if len(cells) != 0 || !errors.Is(err, io.ErrNoProgress) {
+		t.Fatalf("%d cells, err %v after %d reads; want io.ErrNoProgress", len(cells), err, s.calls)
+	}
+}
