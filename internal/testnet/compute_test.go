@@ -137,7 +137,7 @@ func checkPayouts(ctx context.Context, t *testing.T, gw *node.Node, id string, w
 			t.Fatal(err)
 		}
 		paid += acct.Credit
-		if bal, _, err := w.WorkerWallet(); err == nil {
+		if _, _, err := w.WorkerWallet(); err == nil {
 			for { // stealth: wait for the paid quotes to be minted
 				_, pending, _ := w.WorkerWallet()
 				if pending == 0 || ctx.Err() != nil {
@@ -145,7 +145,7 @@ func checkPayouts(ctx context.Context, t *testing.T, gw *node.Node, id string, w
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
-			bal, _, _ = w.WorkerWallet()
+			bal, _, _ := w.WorkerWallet()
 			if bal == 0 {
 				t.Errorf("stealth worker %s earned nothing", acct.Worker)
 			}
