@@ -21,7 +21,8 @@ import (
 // --data DIR` finds a node started with an ephemeral port.
 const apiAddrFile = "api.addr"
 
-// listenAPI binds the control API: a unix socket (0600) or loopback TCP.
+// listenAPI binds the control API: a unix socket (0600) or loopback TCP,
+// whose token it writes (apitoken.go).
 func (n *Node) listenAPI() error {
 	ep, err := n.cfg.apiEndpoint()
 	if err != nil {

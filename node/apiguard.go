@@ -35,6 +35,11 @@ var (
 	ErrAPIToken       = errors.New("node: control API: missing or wrong token (give --data DIR or --api-token FILE)")
 )
 
+// isGateRefusal reports whether err is one of the gate's sentinels.
+func isGateRefusal(err error) bool {
+	return err == ErrAPIHost || err == ErrAPIOrigin || err == ErrAPIContentType || err == ErrAPIToken
+}
+
 // dashboardTokenQuery is the query parameter DashboardURL carries the
 // token in.
 const dashboardTokenQuery = "token"

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -139,7 +140,7 @@ func TestControlAPITokenFile(t *testing.T) {
 		t.Fatalf("token file: %v %v", st, err)
 	}
 	ctx := context.Background()
-	if _, err := NewClient(n.APIAddr()).Status(ctx); err == nil || !strings.Contains(err.Error(), ErrAPIToken.Error()) {
+	if _, err := NewClient(n.APIAddr()).Status(ctx); !errors.Is(err, ErrAPIToken) || errors.Is(err, ErrAPIHost) {
 		t.Fatalf("status without the token: %v", err)
 	}
 	c, err := ClientOf(dir)
