@@ -21,7 +21,8 @@ import (
 // --data DIR` finds a node started with an ephemeral port.
 const apiAddrFile = "api.addr"
 
-// listenAPI binds the control API: a unix socket (0600) or loopback TCP.
+// listenAPI binds the control API: a unix socket (0600) or loopback TCP,
+// whose token it writes (apitoken.go).
 func (n *Node) listenAPI() error {
 	ep, err := n.cfg.apiEndpoint()
 	if err != nil {
@@ -42,12 +43,17 @@ func (n *Node) listenAPI() error {
 		}
 		addr = "unix:" + ep[1]
 	}
+	tok, err := newAPIToken(n.cfg.DataDir, ep[0])
+	if err != nil {
+		l.Close()
+		return err
+	}
 	if err := overlay.WriteFileAtomic(filepath.Join(n.cfg.DataDir, apiAddrFile), []byte(addr+"\n"), 0o600); err != nil {
 		l.Close()
 		return err
 	}
 	n.mu.Lock()
-	n.api = l
+	n.api = &apiListener{Listener: l, token: tok}
 	n.mu.Unlock()
 	return nil
 }
@@ -70,10 +76,10 @@ func (n *Node) serveAPI() *http.Server {
 	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, n.Status())
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	n.mu.Lock()
-	l := n.api
+	l := n.api.(*apiListener)
 	n.mu.Unlock()
+	srv := &http.Server{Handler: newAPIGuard(mux, l), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("control API stopped", "err", err)
@@ -91,8 +97,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // Client talks to a running node's control API.
 type Client struct {
-	http *http.Client
-	base string
+	http  *http.Client
+	base  string
+	token string // the control API token on TCP; "" on a unix socket
 }
 
 // NewClient returns a client for the API at addr ("unix:PATH" or "HOST:PORT").
@@ -106,6 +113,24 @@ func NewClient(addr string) *Client {
 		addr = "node"
 	}
 	return &Client{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: "http://" + addr}
+}
+
+// WithToken returns a copy of c that sends the control API token tok.
+func (c *Client) WithToken(tok string) *Client {
+	cp := *c
+	cp.token = tok
+	return &cp
+}
+
+// prepare adds the token and, on a request that may change state, the
+// JSON content type the API demands.
+func (c *Client) prepare(req *http.Request) {
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if !safeMethod(req.Method) {
+		req.Header.Set("Content-Type", "application/json")
+	}
 }
 
 // APIAddrOf reads the control API address a node in dataDir recorded.
@@ -132,6 +157,7 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 }
 
 func (c *Client) do(req *http.Request, hc *http.Client, out any) error {
+	c.prepare(req)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("node: control API unreachable (is the node running?)")

@@ -30,8 +30,14 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.Detail }
 
-// Is reports whether target is the sentinel of e's code.
-func (e *APIError) Is(target error) bool { return e.Code != 0 && codeOf(target) == e.Code }
+// Is reports whether target is the sentinel of e's code, or (code 0) the
+// control API gate's refusal e names.
+func (e *APIError) Is(target error) bool {
+	if e.Code == 0 {
+		return isGateRefusal(target) && target.Error() == e.Detail
+	}
+	return codeOf(target) == e.Code
+}
 
 func decodeAPIError(status int, body []byte) *APIError {
 	b := service.DecodeError(body)

@@ -15,7 +15,7 @@ import (
 func TestControlAPIErrorsAreSentinels(t *testing.T) {
 	t.Parallel()
 	n := runNode(t, t.TempDir(), "gateway")
-	c := NewClient(n.APIAddr())
+	c := n.Client()
 	ctx := context.Background()
 	_, err := c.PayQuote(ctx, "nope")
 	var ae *APIError

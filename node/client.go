@@ -55,6 +55,7 @@ func (c *Client) ledgerCall(ctx context.Context, method, path string, in, out an
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
+	c.prepare(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return ErrNodeNotRunning
@@ -122,7 +123,6 @@ func (c *Client) Probe(ctx context.Context, req ProbeRequest) ([]ProbeResult, er
 	if err != nil {
 		return nil, fmt.Errorf("node: probe: %w", err)
 	}
-	hr.Header.Set("Content-Type", "application/json")
 	long := *c.http
 	long.Timeout = 0
 	var out []ProbeResult

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,8 @@ func TestDashboardPage(t *testing.T) {
 	for gw.Overlay().Directory().Len() < 1 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond) // the peer is known: its addresses could leak
 	}
-	resp, err := http.Get("http://" + gw.APIAddr() + "/")
+	jar, _ := cookiejar.New(nil) // a browser: the URL's token becomes a cookie
+	resp, err := (&http.Client{Jar: jar}).Get(gw.DashboardURL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func TestDashboardPage(t *testing.T) {
 func TestDashboardJSON(t *testing.T) {
 	t.Parallel()
 	gw := runNode(t, t.TempDir(), "relay", "gateway")
-	d, err := NewClient(gw.APIAddr()).Dashboard(context.Background())
+	d, err := gw.Client().Dashboard(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

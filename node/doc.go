@@ -8,7 +8,7 @@
 // wires the packages below it (the two cross-links between the gateway and
 // the mint are constructor arguments) and adapts overlay circuits and
 // direct streams for the services. It owns the data directory's layout
-// (identity.key, onion_keys.json, guards.json, api.addr; secrets 0600,
+// (identity.key, onion_keys.json, guards.json, api.addr, api.token; secrets 0600,
 // written atomically) and the local control API, which listens only on a
 // unix socket or a loopback address and never on a network.
 package node

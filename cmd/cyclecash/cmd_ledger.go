@@ -134,8 +134,8 @@ func (o *operator) keysets(ctx context.Context) (ks []node.KeysetInfo, err error
 // do runs viaAPI against the node recorded in the data directory, and
 // direct against the opened ledger when that node does not answer.
 func (o *operator) do(ctx context.Context, viaAPI func(*node.Client) error, direct func(*node.Ledger) error) error {
-	if addr, err := node.APIAddrOf(o.data); err == nil {
-		if err := viaAPI(node.NewClient(addr)); !errors.Is(err, node.ErrNodeNotRunning) {
+	if c, err := node.ClientOf(o.data); err == nil {
+		if err := viaAPI(c); !errors.Is(err, node.ErrNodeNotRunning) {
 			return err
 		}
 	}

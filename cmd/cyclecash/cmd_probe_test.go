@@ -62,7 +62,7 @@ func TestProbeCLI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errb strings.Builder
-	args := []string{"probe", "--api", nodes[0].APIAddr(), "--to", "role:gateway", "--count", "2", "--size", "262144", "--json"}
+	args := []string{"probe", "--data", nodes[0].DataDir(), "--to", "role:gateway", "--count", "2", "--size", "262144", "--json"}
 	if code := Main(ctx, args, &out, &errb); code != 0 {
 		t.Fatalf("probe exited %d: %s", code, errb.String())
 	}
@@ -79,12 +79,12 @@ func TestProbeCLI(t *testing.T) {
 		}
 	}
 	out.Reset()
-	args = []string{"probe", "--api", nodes[0].APIAddr(), "--to", nodes[5].ID().String(), "--hops", "1", "--size", "1000"}
+	args = []string{"probe", "--data", nodes[0].DataDir(), "--to", nodes[5].ID().String(), "--hops", "1", "--size", "1000"}
 	if code := Main(ctx, args, &out, &errb); code != 0 || !strings.Contains(out.String(), "build_ms") {
 		t.Fatalf("text probe exited %d: %s%s", code, out.String(), errb.String())
 	}
 	t.Logf("\n%s", out.String())
-	if st := statusJSON(t, ctx, nodes[0].APIAddr()); len(st.Circuits) != 0 {
+	if st := statusJSON(t, ctx, nodes[0].DataDir()); len(st.Circuits) != 0 {
 		t.Fatalf("status shows %d circuits after the probes closed theirs", len(st.Circuits))
 	}
 }

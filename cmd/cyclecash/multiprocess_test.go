@@ -104,9 +104,9 @@ func TestThreeProcessesFindEachOther(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for i, p := range procs {
+	for i := range procs {
 		for {
-			st := statusJSON(t, ctx, p.api)
+			st := statusJSON(t, ctx, filepath.Join(base, string(rune('a'+i))))
 			if st.Directory >= 2 {
 				break
 			}
@@ -118,11 +118,12 @@ func TestThreeProcessesFindEachOther(t *testing.T) {
 	}
 }
 
-// statusJSON runs `cyclecash status --json` in-process against addr.
-func statusJSON(t *testing.T, ctx context.Context, addr string) node.Status {
+// statusJSON runs `cyclecash status --json` in-process against the node
+// running in data directory dir.
+func statusJSON(t *testing.T, ctx context.Context, dir string) node.Status {
 	t.Helper()
 	var out, errb strings.Builder
-	if code := Main(ctx, []string{"status", "--api", addr, "--json"}, &out, &errb); code != 0 {
+	if code := Main(ctx, []string{"status", "--data", dir, "--json"}, &out, &errb); code != 0 {
 		t.Fatalf("status exited %d: %s", code, errb.String())
 	}
 	var st node.Status

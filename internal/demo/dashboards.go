@@ -29,7 +29,7 @@ func (d *Demo) Dashboards() []Dashboard {
 	return out
 }
 
-func pageURL(n *node.Node) string { return "http://" + n.APIAddr() + "/" }
+func pageURL(n *node.Node) string { return n.DashboardURL() }
 
 // IndexHandler serves one page linking every node's dashboard.
 func (d *Demo) IndexHandler() http.Handler {

@@ -71,7 +71,7 @@ func (d *Demo) submit(ctx context.Context, token string) (*node.JobResults, erro
 		lo := uint64(i) * taskWidth
 		req.Inputs = append(req.Inputs, fmt.Appendf(nil, "%d %d", lo, lo+taskWidth))
 	}
-	c := node.NewClient(d.buyer.APIAddr())
+	c := d.buyer.Client()
 	id, err := c.SubmitJob(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("demo: submitting the job: %w", err)

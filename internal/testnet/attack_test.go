@@ -155,7 +155,7 @@ func TestDirectoryRefusesBadDescriptors(t *testing.T) {
 	if err != nil || d.Seq != src.Seq() {
 		t.Fatalf("after the attack, publication no longer spreads: %v", err)
 	}
-	if _, err := node.NewClient(net.Nodes[0].APIAddr()).Status(ctx); err != nil {
+	if _, err := net.Nodes[0].Client().Status(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var stale int

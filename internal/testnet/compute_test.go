@@ -62,7 +62,7 @@ func computeNet(t *testing.T, relays int, modes []string, tamper map[int]func([]
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	return net, net.Nodes[relays], node.NewClient(net.Nodes[relays+1].APIAddr()), workers
+	return net, net.Nodes[relays], net.Nodes[relays+1].Client(), workers
 }
 
 // TestComputeEndToEnd: a buyer's 20-task job paid in tokens is computed

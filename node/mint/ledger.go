@@ -73,6 +73,12 @@ type Ledger struct {
 // nil, supplies Ĉ from measured accepted work (the gateway's capacity
 // meter; cfg.Capacity is then its floor).
 func Open(ctx context.Context, dataDir string, cfg Config, create bool, measured func(time.Time) uint64) (*Ledger, error) {
+	return open(ctx, dataDir, cfg, create, measured, "")
+}
+
+// open is Open for a mint whose Cashu API is at url ("" for none): its
+// change tokens name it.
+func open(ctx context.Context, dataDir string, cfg Config, create bool, measured func(time.Time) uint64, url string) (*Ledger, error) {
 	if cfg.Store == "" {
 		cfg.Store = StoreBolt
 	}
@@ -87,7 +93,7 @@ func Open(ctx context.Context, dataDir string, cfg Config, create bool, measured
 	if err != nil {
 		return nil, err
 	}
-	m, err := ledger.New(ledger.Config{Master: master, CapacityUnits: cfg.Capacity, Capacity: measured, Name: "cyclecash gateway"}, st)
+	m, err := ledger.New(ledger.Config{Master: master, CapacityUnits: cfg.Capacity, Capacity: measured, Name: "cyclecash gateway", URL: url}, st)
 	if err != nil {
 		st.Close()
 		return nil, err

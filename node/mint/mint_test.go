@@ -3,6 +3,7 @@ package mint
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -32,6 +33,9 @@ func TestStart(t *testing.T) {
 	if s.Addr() == "" {
 		t.Fatal("ledger.http not bound")
 	}
+	if got := s.Mint().ChangeToken(nil, "").Mint; got != "http://"+s.Addr() {
+		t.Fatalf("change token names mint %q, want http://%s", got, s.Addr())
+	}
 	r, err := s.Report(context.Background())
 	if err != nil || r.Capacity != 6_000_000 {
 		t.Fatalf("report %+v %v: want Ĉ from the meter", r, err)
@@ -59,5 +63,22 @@ func TestOperatorEndpoints(t *testing.T) {
 	h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/ledger/quote/pay", strings.NewReader(`{"quote":""}`)))
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "malformed request") {
 		t.Fatalf("empty quote: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestMintURLWildcard: a ledger.http on a wildcard address names no host
+// a wallet could reach, so change tokens carry no URL rather than a wrong
+// one.
+func TestMintURLWildcard(t *testing.T) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Skip("no wildcard listener here:", err)
+	}
+	defer ln.Close()
+	if got := mintURL(ln); got != "" {
+		t.Fatalf("wildcard ledger.http gives mint URL %q", got)
+	}
+	if got := mintURL(nil); got != "" {
+		t.Fatalf("no ledger.http gives mint URL %q", got)
 	}
 }

@@ -28,19 +28,37 @@ type Service struct {
 // the start and lets the CLI print the bound port. measured is Ĉ from the
 // gateway's capacity meter (Open).
 func Start(h service.Host, cfg Config, measured func(time.Time) uint64) (*Service, error) {
-	l, err := Open(context.Background(), h.DataDir(), cfg, true, measured)
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{Ledger: l, log: h.Logger()}
+	s := &Service{log: h.Logger()}
 	if cfg.HTTP != "" {
+		var err error
 		if s.ln, err = net.Listen("tcp", cfg.HTTP); err != nil {
-			l.Close()
 			return nil, fmt.Errorf("node: ledger.http: %w", err)
 		}
 	}
+	l, err := open(context.Background(), h.DataDir(), cfg, true, measured, mintURL(s.ln))
+	if err != nil {
+		if s.ln != nil {
+			s.ln.Close()
+		}
+		return nil, err
+	}
+	s.Ledger = l
 	s.routes(h)
 	return s, nil
+}
+
+// mintURL is the Cashu API's URL for the change tokens, from the bound
+// ledger.http address: "" with no listener, or one on a wildcard address
+// (0.0.0.0 names no host a wallet could reach).
+func mintURL(ln net.Listener) string {
+	if ln == nil {
+		return ""
+	}
+	a, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || a.IP.IsUnspecified() {
+		return ""
+	}
+	return "http://" + a.String()
 }
 
 // Addr is the bound ledger HTTP address, or "".
