@@ -121,9 +121,20 @@ func (q *Queue) Lease(worker string) (*Assignment, error) {
 	if c, ok := q.store.(Claimer); ok {
 		update = func(fn func(Tx) error) error { return c.Claim(TableTasks, fn) }
 	}
+	var seq uint64
+	if s, ok := q.store.(Sequencer); ok {
+		n, err := s.NextAsk()
+		if err != nil {
+			return nil, err
+		}
+		seq = n
+	}
 	err := update(func(tx Tx) error {
 		a = nil
-		ask, err := q.nextAsk(tx)
+		ask, err := seq, error(nil)
+		if seq == 0 {
+			ask, err = q.nextAsk(tx)
+		}
 		if err != nil {
 			return err
 		}

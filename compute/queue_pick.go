@@ -21,6 +21,14 @@ type candidate struct {
 	task *TaskRecord
 }
 
+// Sequencer is an optional Store method: a source of lease numbers outside
+// any transaction (a PostgreSQL sequence), so concurrent leases on a shared
+// store do not all write one counter row and conflict on it. Numbers must
+// rise with every call; Lease draws one per call, before any retry.
+type Sequencer interface {
+	NextAsk() (uint64, error)
+}
+
 // nextAsk counts lease calls; a task records the ask of its last lease.
 func (q *Queue) nextAsk(tx Tx) (uint64, error) {
 	b, err := tx.Get(TableMeta, askKey)

@@ -77,6 +77,21 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	return &Store{pool: pool, timeout: opt.Timeout}, nil
 }
 
+// NextAsk draws the next lease number from a sequence, outside any
+// transaction (compute.Sequencer): every lease writing one counter row
+// would make concurrent SERIALIZABLE leases conflict on it.
+func (s *Store) NextAsk() (uint64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	var n int64
+	if err := s.pool.QueryRow(ctx, "SELECT nextval('queue_asks')").Scan(&n); err != nil {
+		return 0, fmt.Errorf("pgqueue: lease number: %w", err)
+	}
+	return uint64(n), nil
+}
+
+var _ compute.Sequencer = (*Store)(nil)
+
 // Close closes the pool.
 func (s *Store) Close() error { s.pool.Close(); return nil }
 

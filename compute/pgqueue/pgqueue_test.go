@@ -49,8 +49,12 @@ func TestReopen(t *testing.T) {
 }
 
 // updateOnly hides Claim, so the queue leases with plain SERIALIZABLE
-// Updates: the baseline SKIP LOCKED is measured against.
-type updateOnly struct{ compute.Store }
+// Updates (lease numbers still from the sequence): the baseline SKIP
+// LOCKED is measured against.
+type updateOnly struct {
+	compute.Store
+	compute.Sequencer
+}
 
 // TestConcurrentLeases: two gateways (two stores, two queues) on one
 // database lease concurrently to many workers. No replica is handed out
@@ -66,7 +70,7 @@ func TestConcurrentLeases(t *testing.T) {
 			for _, s := range stores {
 				var st compute.Store = s
 				if mode == "update" {
-					st = updateOnly{s}
+					st = updateOnly{s, s}
 				}
 				queues = append(queues, compute.NewQueue(st, compute.QueueConfig{}))
 			}
