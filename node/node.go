@@ -84,6 +84,8 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
 		ClientOnly: cfg.ClientOnly,
+		PoWBits:    cfg.PoWBits,
+		Directory:  cfg.directoryPolicy(),
 		Logger:     log.With("sys", "overlay"),
 	})
 	if err != nil {
