@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	ma "github.com/multiformats/go-multiaddr"
 )
 
 // TestStealthWorkerProcessNoGatewaySocket: the attacker is the gateway,
@@ -84,13 +82,11 @@ func TestStealthWorkerProcessNoGatewaySocket(t *testing.T) {
 func tcpPort(t *testing.T, listen []string) int {
 	t.Helper()
 	for _, s := range listen {
-		a, err := ma.NewMultiaddr(s)
-		if err != nil {
-			continue
-		}
-		if v, err := a.ValueForProtocol(ma.P_TCP); err == nil {
-			p, _ := strconv.Atoi(v)
-			return p
+		if _, rest, ok := strings.Cut(s, "/tcp/"); ok {
+			v, _, _ := strings.Cut(rest, "/")
+			if p, err := strconv.Atoi(v); err == nil {
+				return p
+			}
 		}
 	}
 	t.Fatal("no TCP listen address")
