@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"time"
 
 	"cyclecash/onion"
 	"cyclecash/overlay"
@@ -51,23 +52,83 @@ func (n *Node) Onion() *overlay.Onion { return n.circ }
 // RemoteAddr is the last relay of the circuit, never the client.
 func (n *Node) Handle(name string, h func(net.Conn)) { n.circ.Handle(name, h) }
 
-// BuildCircuit builds a fresh circuit to t: entry guard first, then
-// bandwidth-weighted relays, then the destination. A build that times out
-// or meets an unreachable relay is retried on a new path (up to
-// dialAttempts builds).
+// BuildCircuit builds a fresh circuit to t through one of the usable
+// primary entry guards, then bandwidth-weighted relays, then the
+// destination. A build that times out or meets an unreachable relay is
+// retried on a new path (up to dialAttempts builds). No circuit is ever
+// built without a guard: when none is usable the build waits (bounded
+// backoff, so the directory and guard set can recover) and then fails
+// with an error wrapping overlay.ErrNoGuard.
 func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, error) {
+	req := overlay.PathRequest{Hops: t.Hops, Dest: t.Peer, DestRole: t.Role}
+	if req.Dest == "" && req.DestRole == 0 {
+		req.DestRole = overlay.RoleGateway
+	}
+	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	var err error
 	for attempt := range dialAttempts {
-		var path []*overlay.Descriptor
-		if path, err = n.selectPath(t, attempt); err != nil {
+		sel := n.pathSelector()
+		n.refreshGuards(sel, rnd)
+		var c *overlay.Circuit
+		c, err = n.circ.BuildGuarded(ctx, n.guards, sel, req, rnd)
+		switch {
+		case err == nil:
+			return c, nil
+		case ctx.Err() != nil:
+			return nil, err
+		case errors.Is(err, overlay.ErrNoGuard):
+			if attempt+1 < dialAttempts && !sleepCtx(ctx, guardBackoff(attempt)) {
+				return nil, err
+			}
+		case !retryable(err):
 			return nil, err
 		}
-		var c *overlay.Circuit
-		if c, err = n.circ.Build(ctx, path); err == nil || !retryable(err) || ctx.Err() != nil {
-			return c, err
-		}
+	}
+	if errors.Is(err, overlay.ErrNoGuard) {
+		return nil, fmt.Errorf("node: no usable entry guard after %d attempts, and no circuit is built without one: %w", dialAttempts, err)
 	}
 	return nil, fmt.Errorf("node: no circuit after %d attempts: %w", dialAttempts, err)
+}
+
+// guardBackoffBase is the first wait after finding no usable guard; each
+// further attempt doubles it, up to guardBackoffMax.
+const (
+	guardBackoffBase = 250 * time.Millisecond
+	guardBackoffMax  = 4 * time.Second
+)
+
+func guardBackoff(attempt int) time.Duration {
+	return min(guardBackoffBase<<attempt, guardBackoffMax)
+}
+
+// sleepCtx waits d or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// pathSelector is a snapshot of the live directory this node can use
+// (itself left out, relays it cannot reach left out) under its path rules.
+func (n *Node) pathSelector() *overlay.PathSelector {
+	var dir []*overlay.Descriptor
+	for _, d := range n.ov.Directory().Live() {
+		if d.Peer != n.ID() && n.circ.Reachable(d.Peer) {
+			dir = append(dir, d)
+		}
+	}
+	return overlay.NewPathSelector(dir, n.pathRules())
+}
+
+// pathRules are the rules this node draws paths and guards under: the
+// claimed-bandwidth caps, and what relays measurably carried for it.
+func (n *Node) pathRules() overlay.PathRules {
+	return overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct, Measured: n.ov.Measurements()}
 }
 
 func retryable(err error) bool {
@@ -96,7 +157,7 @@ func (n *Node) DialService(ctx context.Context, t Target, service string) (net.C
 			}
 			c.Close()
 		}
-		if ctx.Err() != nil || errors.Is(err, overlay.ErrNoPath) {
+		if ctx.Err() != nil || errors.Is(err, overlay.ErrNoPath) || errors.Is(err, overlay.ErrNoGuard) {
 			return nil, err
 		}
 		n.log.Debug("circuit attempt failed", "err", err)
@@ -121,35 +182,6 @@ func (n *Node) circuitTo(ctx context.Context, t Target) (*overlay.Circuit, error
 	n.circuits[t] = c
 	n.mu.Unlock()
 	return c, nil
-}
-
-// selectPath picks a path for t through one of the primary entry guards:
-// the first usable one, counting from the attempt'th, so a retry after a
-// failed build moves on to the next guard as Tor does.
-func (n *Node) selectPath(t Target, attempt int) ([]*overlay.Descriptor, error) {
-	var dir []*overlay.Descriptor
-	for _, d := range n.ov.Directory().Live() {
-		if d.Peer != n.ID() && n.circ.Reachable(d.Peer) {
-			dir = append(dir, d)
-		}
-	}
-	req := overlay.PathRequest{Hops: t.Hops, Dest: t.Peer, DestRole: t.Role}
-	if req.Dest == "" && req.DestRole == 0 {
-		req.DestRole = overlay.RoleGateway
-	}
-	rules := overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}
-	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	if _, err := n.PickGuard(); err == nil {
-		guards := n.guards.Primary()
-		for i := range guards {
-			req.Guard = guards[(attempt+i)%len(guards)].Peer
-			if path, err := overlay.SelectPath(dir, req, rules, rnd); err == nil {
-				return path, nil
-			}
-		}
-	}
-	req.Guard = ""
-	return overlay.SelectPath(dir, req, rules, rnd)
 }
 
 // onionKeys converts the stored onion keys for the relay, current first.

@@ -47,8 +47,16 @@ type Config struct {
 	// ClientOnly makes a confined client (a stealth worker): no listening,
 	// no relaying, no DHT, a fresh identity every start, and connections only
 	// to the bootstrap peers and then the entry guards, which serve it the
-	// directory. Everything else goes through circuits.
+	// directory. Everything else goes through circuits. compute.mode
+	// "stealth" implies it.
 	ClientOnly bool `toml:"client_only"`
+
+	// PoWBits is the network's proof-of-work difficulty per relay
+	// identity (leading zero bits, at most overlay.MaxPoWBits); Directory
+	// bounds the relay directory. Both are network parameters: every node
+	// of one network must agree.
+	PoWBits   uint8           `toml:"pow_bits"`
+	Directory DirectoryConfig `toml:"directory"`
 
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
@@ -72,15 +80,31 @@ func Defaults() Config {
 		RepublishEvery:     time.Hour,
 		GatherEvery:        2 * time.Minute,
 		RefreshEvery:       time.Hour,
-		Ledger:             LedgerConfig{Store: StoreBolt},
-		Compute:            work.Defaults(),
+		PoWBits:            overlay.DefaultPoWBits,
+		Directory: DirectoryConfig{MaxEntries: overlay.MaxDirectoryEntries,
+			PerSubnet: overlay.DefaultPerSubnet, PerFamily: overlay.DefaultPerFamily},
+		Ledger:  LedgerConfig{Store: StoreBolt},
+		Compute: work.Defaults(),
 	}
 }
+
+// DirectoryConfig bounds the relay directory (overlay.DirectoryPolicy):
+// how many entries in all, and per IPv4 /16 (IPv6 /32) and per family.
+type DirectoryConfig struct {
+	MaxEntries int `toml:"max_entries"`
+	PerSubnet  int `toml:"per_subnet"`
+	PerFamily  int `toml:"per_family"`
+}
+
+// Stealth reports whether the node works in stealth mode, which makes it
+// a confined client (ClientOnly).
+func (c Config) Stealth() bool { return c.ClientOnly || c.Compute.Mode == work.WorkerStealth }
 
 // WithDefaults fills every zero field of c from Defaults.
 func (c Config) WithDefaults() Config {
 	d := Defaults()
-	if c.Listen == nil {
+	c.ClientOnly = c.Stealth()
+	if c.Listen == nil && !c.ClientOnly {
 		c.Listen = d.Listen
 	}
 	if c.Roles == nil {
@@ -98,6 +122,10 @@ func (c Config) WithDefaults() Config {
 	c.RepublishEvery = or(c.RepublishEvery, d.RepublishEvery)
 	c.GatherEvery = or(c.GatherEvery, d.GatherEvery)
 	c.RefreshEvery = or(c.RefreshEvery, d.RefreshEvery)
+	c.PoWBits = or(c.PoWBits, d.PoWBits)
+	c.Directory.MaxEntries = or(c.Directory.MaxEntries, d.Directory.MaxEntries)
+	c.Directory.PerSubnet = or(c.Directory.PerSubnet, d.Directory.PerSubnet)
+	c.Directory.PerFamily = or(c.Directory.PerFamily, d.Directory.PerFamily)
 	c.Ledger.Store = or(c.Ledger.Store, d.Ledger.Store)
 	c.Compute = c.Compute.WithDefaults(c.ClientOnly)
 	return c
@@ -145,8 +173,11 @@ func (c Config) parse() (parsed, error) {
 		}
 		p.roles |= r
 	}
-	if c.ClientOnly && p.roles&^overlay.RoleWorker != 0 {
-		return p, errors.New("node: config: roles: a client_only node can only be a worker (it relays and serves nothing)")
+	if err := c.checkStealth(p); err != nil {
+		return p, err
+	}
+	if err := c.checkNetwork(); err != nil {
+		return p, err
 	}
 	if c.ClientOnly && len(c.Bootstrap) == 0 {
 		return p, errors.New("node: config: bootstrap: a client_only node needs a bootstrap peer to fetch its first directory from")

@@ -75,6 +75,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct})
 	ov, err := overlay.New(overlay.Config{
 		Identity: id, OnionKey: onion.Public(), Listen: p.listen, Bootstrap: p.bootstrap,
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,
@@ -83,6 +84,8 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
 		ClientOnly: cfg.ClientOnly,
+		PoWBits:    cfg.PoWBits,
+		Directory:  cfg.directoryPolicy(),
 		Logger:     log.With("sys", "overlay"),
 	})
 	if err != nil {
@@ -203,18 +206,23 @@ func ignoreClosed(err error) error {
 }
 
 // PickGuard returns the entry guard for new circuits, persisting the guard
-// set. A client-only node also confines its connections to those guards.
+// set. A client-only node also confines its connections to the usable
+// guards (see refreshGuards).
 func (n *Node) PickGuard() (peer.ID, error) {
-	g, err := n.guards.Pick(n.ov.Directory().Live(), overlay.PathRules{LoopbackDistinct: n.cfg.LoopbackDistinct}, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	usable, err := n.refreshGuards(n.pathSelector(), rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 	if err != nil {
 		return "", err
 	}
-	var ids []peer.ID
-	for _, e := range n.guards.Primary() {
-		ids = append(ids, e.Peer)
-	}
-	n.ov.SetGuards(ids)
-	return g, nil
+	return usable[0], nil
+}
+
+// refreshGuards updates the guard set against sel and tells the overlay
+// which guards a confined client may connect to: the usable ones, or none,
+// which lets it reach its bootstrap peers again to find the network.
+func (n *Node) refreshGuards(sel *overlay.PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
+	usable, err := n.guards.Usable(sel, rnd)
+	n.ov.SetGuards(usable)
+	return usable, err
 }
 
 // DataDir is the node's data directory.

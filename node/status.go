@@ -16,6 +16,10 @@ type Status struct {
 	Directory    int            `json:"directory"`
 	Rejected     map[string]int `json:"rejected,omitempty"`
 	Guards       []GuardStatus  `json:"guards"`
+	// GuardsSetAside are the guards path bias set aside: their circuits
+	// failed far more often than the others' (a relay may be dropping
+	// circuits to steer this node). They are no longer used.
+	GuardsSetAside []GuardStatus `json:"guards_set_aside,omitempty"`
 	// Circuits are this node's open client circuits; Relaying counts the
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
@@ -48,6 +52,10 @@ func (n *Node) Status() Status {
 	for _, g := range n.guards.Primary() {
 		_, ok := dir.Get(g.Peer)
 		st.Guards = append(st.Guards, GuardStatus{Peer: g.Peer.String(), Expires: g.Expires, InDirectory: ok})
+	}
+	for _, g := range n.guards.SetAside() {
+		_, ok := dir.Get(g.Peer)
+		st.GuardsSetAside = append(st.GuardsSetAside, GuardStatus{Peer: g.Peer.String(), Expires: g.Expires, InDirectory: ok})
 	}
 	return st
 }

@@ -181,7 +181,22 @@ loopback_distinct = {{.LoopbackDistinct}}
 # Stealth client: listen nowhere, relay nothing, run no DHT, take a fresh
 # identity at every start, and connect only to the bootstrap peers and then
 # the entry guards (who serve the directory). Everything else via circuits.
+# compute.mode = "stealth" implies it. A stealth node refuses to start with
+# listen addresses (set listen = []), roles other than worker, relay_rate,
+# or compute.mode = "open": each would make its address known.
 client_only = {{.ClientOnly}}
+
+# Network parameters: every node of one network must agree. Proof-of-work
+# difficulty per relay identity, in leading zero bits (at most 40).
+pow_bits = {{.PoWBits}}
+
+# The relay directory admits at most max_entries relays, per_subnet per IPv4
+# /16 (IPv6 /32) and per_family per declared family; when full, old relays
+# seen reachable win over new ones.
+[directory]
+max_entries = {{.Directory.MaxEntries}}
+per_subnet = {{.Directory.PerSubnet}}
+per_family = {{.Directory.PerFamily}}
 
 # The ledger of a gateway (role gateway): units sold and paid out as e-cash.
 [ledger]
@@ -200,8 +215,8 @@ capacity = {{.Ledger.Capacity}}
 [compute]
 # Worker mode: "open" (direct connection to the gateway, paid in account
 # credit) or "stealth" (every request through a 3-relay circuit under a
-# fresh key, paid in tokens saved in DATA/wallet). "" = stealth when
-# client_only, else open.
+# fresh key, paid in tokens saved in DATA/wallet; implies client_only).
+# "" = stealth when client_only, else open.
 mode = {{q .Compute.Mode}}
 # Tasks run at once, and the fraction of wall time spent computing (0-1].
 concurrency = {{.Compute.Concurrency}}
