@@ -34,6 +34,7 @@ const (
 	tableCredits  = "credits"  // worker ID -> work.Account
 	tableCapacity = "capacity" // UTC day -> units accepted that day
 	tableEscrows  = "escrows"  // ledger reservation ID -> the job it pays for
+	tableOffers   = "offers"   // stealth worker/quote -> offer
 )
 
 // Gateway schedules buyers' jobs on workers: the queue, escrow of

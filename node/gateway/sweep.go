@@ -17,6 +17,11 @@ import (
 // sweep completes owed payouts, then settles ended jobs.
 func (g *Gateway) sweep(ctx context.Context) {
 	g.sweepPayouts(ctx)
+	for _, w := range g.stealthOwed() {
+		if err := g.payStealth(ctx, w); err != nil && ctx.Err() == nil {
+			g.log.Warn("compute: stealth payout sweep", "err", err)
+		}
+	}
 	g.settleFinished(ctx)
 }
 

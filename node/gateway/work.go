@@ -103,11 +103,7 @@ func (g *Gateway) handleComplete(w http.ResponseWriter, r *http.Request, worker 
 	l.Worker = worker // a session reports only for itself
 	if req.Quote != "" {
 		if err := g.store.Update(func(tx compute.Tx) error {
-			key := quoteKey(l.Job, l.Task, worker)
-			if ok, err := getJSON(tx, tableQuotes, key, new(string)); err != nil || ok {
-				return err // the first quote stays: a payout may be under way
-			}
-			return putJSON(tx, tableQuotes, key, req.Quote)
+			return g.recordOffer(tx, l.Job, l.Task, worker, req.Quote)
 		}); err != nil {
 			work.WriteError(w, err, http.StatusInternalServerError)
 			return

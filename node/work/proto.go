@@ -121,8 +121,10 @@ type LeaseAnswer struct {
 }
 
 // CompleteRequest reports a result. A stealth worker adds the ID of a mint
-// quote for exactly UnitsFor(fuel, budget) units; the gateway pays it once
-// the result is accepted, and the worker then mints it with blinded outputs.
+// quote for UnitsFor(fuel, budget) units; a replicated task pays each valid
+// worker only its share (compute.Payouts), so the gateway pays a quote once
+// the worker's credit covers it, and the worker then mints it with blinded
+// outputs. A quote the credit never covers is not paid.
 type CompleteRequest struct {
 	Lease    compute.Lease `json:"lease"`
 	Status   uint8         `json:"status"`
@@ -140,6 +142,6 @@ type CompleteAnswer struct {
 // Account is what a worker session has earned.
 type Account struct {
 	Worker string   `json:"worker"`
-	Credit uint64   `json:"credit"` // open workers: units credited
+	Credit uint64   `json:"credit"` // units credited (shares of accepted tasks), stealth: not yet paid in a quote
 	Paid   []string `json:"paid"`   // stealth workers: quotes paid, ready to mint
 }
