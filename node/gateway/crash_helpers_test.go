@@ -26,6 +26,7 @@ type crashRig struct {
 	g      *Gateway
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 	rand   func() float64                   // the queue's draws; nil: no spot checks
+	secret map[string]string                // job ID -> its secret
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -123,7 +124,12 @@ func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int)
 	}
 	res, err := r.g.reserve(ctx, id, []string{tok}, m.Budget())
 	if err == nil {
-		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
+		secret, hash := newJobSecret()
+		if r.secret == nil {
+			r.secret = map[string]string{}
+		}
+		r.secret[id] = secret
+		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset, SecretHash: hash}
 		err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableJobMeta, id, meta) })
 	}
 	if err == nil {

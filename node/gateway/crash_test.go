@@ -120,6 +120,7 @@ func TestCancelReleases(t *testing.T) {
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", work.Prefix+"jobs/job1/cancel", nil)
 	req.SetPathValue("id", "job1")
+	req.Header.Set("Authorization", "Bearer "+r.secret["job1"])
 	r.g.handleCancel(w, req)
 	if w.Code != 200 {
 		t.Fatalf("cancel: %d %s", w.Code, w.Body)

@@ -41,7 +41,8 @@ func (g *Gateway) sweepPayouts(ctx context.Context) {
 	})
 	for _, id := range jobs {
 		if err := g.sweepJob(ctx, id); err != nil && ctx.Err() == nil {
-			g.log.Warn("compute: payout sweep", "job", id, "err", err)
+			g.log.Warn("compute: payout sweep", "err", err)
+			g.log.Debug("compute: payout sweep failed", "job", id)
 		}
 	}
 }

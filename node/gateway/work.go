@@ -121,7 +121,8 @@ func (g *Gateway) handleComplete(w http.ResponseWriter, r *http.Request, worker 
 	}
 	if state == compute.TaskAccepted {
 		if err := g.payTask(r.Context(), l.Job, l.Task); err != nil {
-			g.log.Warn("compute: payout failed; the sweep retries it", "job", l.Job, "task", l.Task, "err", err)
+			g.log.Warn("compute: payout failed; the sweep retries it", "err", err)
+			g.log.Debug("compute: payout failed", "job", l.Job, "task", l.Task)
 		}
 	}
 	if job, err := g.queue.Job(l.Job); err == nil && job.State != compute.JobRunning {

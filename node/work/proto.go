@@ -22,9 +22,9 @@ import (
 // Prefix):
 //
 //	POST jobs                 SubmitRequest -> SubmitAnswer        (buyer)
-//	GET  jobs/{id}            -> JobStatus                         (buyer)
-//	GET  jobs/{id}/results    -> JobResults                        (buyer)
-//	POST jobs/{id}/cancel     -> JobStatus                         (buyer)
+//	GET  jobs/{id}            -> JobStatus                         (buyer, job secret)
+//	GET  jobs/{id}/results    -> JobResults                        (buyer, job secret)
+//	POST jobs/{id}/cancel     -> JobStatus                         (buyer, job secret)
 //	POST register             RegisterRequest -> RegisterAnswer    (worker)
 //	POST lease                -> LeaseAnswer, or 204 when idle     (worker, bearer)
 //	GET  modules/{sha256}     -> instrumented module bytes          (worker)
@@ -61,9 +61,12 @@ type SubmitRequest struct {
 	Tokens   []string         `json:"tokens"`
 }
 
-// SubmitAnswer names the job the gateway queued.
+// SubmitAnswer names the job the gateway queued and its secret: the
+// bearer token of the job's status, results and cancel requests. Only the
+// buyer is told it; the change token is released once, to its holder.
 type SubmitAnswer struct {
-	Job string `json:"job"`
+	Job    string `json:"job"`
+	Secret string `json:"secret"`
 }
 
 // JobStatus is a job's progress and money as the gateway reports it.
