@@ -18,7 +18,8 @@ import (
 // agreeing on every task, the units paid to workers for each task never
 // exceed the task's units, the job's total paid equals the units consumed
 // from the buyer's escrow, the stealth quotes paid never exceed the
-// stealth workers' shares, and the capacity meter counts each task once.
+// stealth workers' shares, the capacity meter counts each task once, and
+// the ledger's record of a payout quote names neither job nor task.
 // On the old code every valid replica earned the task's units.
 func TestJobPaysNoMoreThanConsumed(t *testing.T) {
 	t.Parallel()
@@ -126,6 +127,9 @@ func (r *crashRig) paidAll(ctx context.Context, t *testing.T, workers []string) 
 			q, err := r.mint.Quote(ctx, id)
 			if err != nil || q.State == ledger.QuoteUnpaid {
 				t.Fatalf("quote %s listed paid: %v %v", id, q.State, err)
+			}
+			if strings.Contains(q.PaidBy, "job1") || q.PaidBy != payoutRef(id) {
+				t.Fatalf("quote paid by %q: the ledger learns the job", q.PaidBy)
 			}
 			sum += q.Amount
 		}
