@@ -146,6 +146,7 @@ func (g *Gateway) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+work.Prefix+"modules/{hash}", g.handleModule)
 	mux.HandleFunc("POST "+work.Prefix+"complete", g.authed(g.handleComplete))
 	mux.HandleFunc("GET "+work.Prefix+"account", g.authed(g.handleAccount))
+	mux.HandleFunc("POST "+work.Prefix+"offer", g.authed(g.handleOffer))
 }
 
 // Capacity is Ĉ at now, measured from accepted work: the ledger's

@@ -30,6 +30,7 @@ import (
 //	GET  modules/{sha256}     -> instrumented module bytes          (worker)
 //	POST complete             CompleteRequest -> CompleteAnswer    (worker, bearer)
 //	GET  account              -> Account                           (worker, bearer)
+//	POST offer                OfferRequest -> Account              (stealth worker, bearer)
 //	/ledger/...               the gateway's Cashu API (mintapi)    (stealth wallets)
 const (
 	// Protocol is the libp2p protocol open workers use.
@@ -147,4 +148,12 @@ type Account struct {
 	Worker string   `json:"worker"`
 	Credit uint64   `json:"credit"` // units credited (shares of accepted tasks), stealth: not yet paid in a quote
 	Paid   []string `json:"paid"`   // stealth workers: quotes paid, ready to mint
+}
+
+// OfferRequest is a stealth worker claiming its credit: the ID of a mint
+// quote it created (through its circuit) for at most its Credit. The
+// gateway pays it at once and debits the credit, or refuses it
+// (ErrPayment) and the worker forgets the quote.
+type OfferRequest struct {
+	Quote string `json:"quote"`
 }
