@@ -15,11 +15,12 @@ import (
 	"cyclecash/node/work"
 )
 
-// Paying a stealth worker's credit in tokens. With each result a stealth
-// worker sends a mint quote locked to a key of its own, for the units that
-// replica was worth; a replicated task pays it only a share of that
-// (compute.Payouts), so the quotes are offers: the gateway pays one once
-// the worker's credit covers its amount, and debits the credit. The
+// Paying a stealth worker's credit in tokens. A stealth worker offers a
+// mint quote locked to a key of its own, for its credit (POST offer,
+// offer.go; or, optionally, with a result); the credit is the worker's
+// shares of accepted tasks (compute.Payouts), so the quotes are offers:
+// the gateway pays one once the worker's credit covers its amount, and
+// debits the credit. The
 // worker mints paid quotes with blinded outputs, so the gateway cannot
 // link its tokens to the payout. A quote is never paid for more than the
 // credit, so a stealth worker is never paid more than its shares.

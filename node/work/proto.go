@@ -124,11 +124,10 @@ type LeaseAnswer struct {
 	TimeoutMS    int64         `json:"timeout_ms"`
 }
 
-// CompleteRequest reports a result. A stealth worker adds the ID of a mint
-// quote for UnitsFor(fuel, budget) units; a replicated task pays each valid
-// worker only its share (compute.Payouts), so the gateway pays a quote once
-// the worker's credit covers it, and the worker then mints it with blinded
-// outputs. A quote the credit never covers is not paid.
+// CompleteRequest reports a result. Quote is optional: the gateway keeps
+// it as an offer, paid once the worker's credit covers it. The worker of
+// this module sends none: it claims its credit (each accepted task's
+// share, compute.Payouts) with an OfferRequest instead.
 type CompleteRequest struct {
 	Lease    compute.Lease `json:"lease"`
 	Status   uint8         `json:"status"`
