@@ -6,13 +6,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"cyclecash/compute"
 	"cyclecash/ledger/wallet"
 	"cyclecash/node"
 )
 
-// payouts waits until every valid replica of the job is paid (open
-// workers in credit, stealth workers in minted tokens) and returns the
-// two totals and each stealth worker's balance.
+// payouts waits until the job's accepted tasks are paid out (open
+// workers in credit, stealth workers in minted tokens: their credit
+// claimed) and returns the two totals and each stealth worker's balance.
 func (d *Demo) payouts(ctx context.Context, job string) (open, stealth uint64, balances []uint64, err error) {
 	owed, err := d.owed(job)
 	if err != nil {
@@ -33,8 +34,9 @@ func (d *Demo) payouts(ctx context.Context, job string) (open, stealth uint64, b
 	}
 }
 
-// owed is what the gateway owes for the job: each task's units for each
-// worker whose result agreed with the quorum.
+// owed is what the gateway owes for the job: each accepted task's units
+// once, split among the workers whose results agreed (compute.Payouts),
+// which is what the buyer was charged.
 func (d *Demo) owed(job string) (uint64, error) {
 	tasks, err := d.gw.ComputeQueue().Tasks(job)
 	if err != nil {
@@ -42,7 +44,9 @@ func (d *Demo) owed(job string) (uint64, error) {
 	}
 	var owed uint64
 	for _, t := range tasks {
-		owed += t.Units * uint64(len(t.Valid))
+		if t.State == compute.TaskAccepted {
+			owed += t.Units
+		}
 	}
 	return owed, nil
 }
@@ -64,6 +68,9 @@ func (d *Demo) paid(ctx context.Context) (open, stealth uint64, balances []uint6
 		}
 		if pending > 0 {
 			return 0, 0, nil, fmt.Errorf("demo: %d payouts still being minted", pending)
+		}
+		if acct, err := w.WorkerAccount(ctx); err != nil || acct.Credit > 0 {
+			return 0, 0, nil, fmt.Errorf("demo: stealth credit not claimed yet (%v)", err)
 		}
 		stealth += bal
 		balances = append(balances, bal)

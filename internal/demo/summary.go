@@ -48,6 +48,9 @@ func (d *Demo) Run(ctx context.Context) (*Summary, error) {
 	if s.PaidOpen, s.PaidStealth, s.StealthBalances, err = d.payouts(ctx, res.ID); err != nil {
 		return nil, err
 	}
+	if s.PaidOpen+s.PaidStealth != s.Spent {
+		return nil, fmt.Errorf("demo: workers paid %d units, the buyer spent %d", s.PaidOpen+s.PaidStealth, s.Spent)
+	}
 	d.progress("workers paid: %d units credited to open workers, %d minted as tokens to stealth workers", s.PaidOpen, s.PaidStealth)
 	if err := d.circulate(ctx, s); err != nil {
 		return nil, err
@@ -108,7 +111,7 @@ func (s *Summary) Print(w io.Writer) {
 		{"change returned", fmt.Sprintf("%d (as a token)", s.Change)},
 		{"paid to open workers", fmt.Sprintf("%d (account credit)", s.PaidOpen)},
 		{"paid to stealth workers", fmt.Sprintf("%d (tokens; wallets hold %s)", s.PaidStealth, strings.Join(bal, " and "))},
-		{"paid in all", fmt.Sprintf("%d (what the gateway owes: each task's units to every worker whose result agreed)", s.PaidOpen+s.PaidStealth)},
+		{"paid in all", fmt.Sprintf("%d (what the buyer was charged: each accepted task's units, shared by the workers whose results agreed)", s.PaidOpen+s.PaidStealth)},
 		{"swapped by stealth workers", fmt.Sprintf("%d (spendable: the gateway swapped them)", s.Swapped)},
 		{"sent to a fresh wallet", fmt.Sprintf("%d (company B's market does not exist yet: the units stop there)", s.Transferred)},
 		{"circuits open", fmt.Sprintf("%d (relays carry %d circuit legs for others)", s.Circuits, s.Relaying)},

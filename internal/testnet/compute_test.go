@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"cyclecash/compute"
 	"cyclecash/ledger"
 	"cyclecash/ledger/wallet"
 	"cyclecash/node"
@@ -99,6 +100,9 @@ func TestComputeEndToEnd(t *testing.T) {
 		t.Fatalf("change states %v, want %d UNSPENT", got, 64-used)
 	}
 	earned := checkPayouts(ctx, t, gw, id, workers)
+	if earned != used {
+		t.Fatalf("workers earned %d units, the buyer paid %d: units made from nowhere or lost", earned, used)
+	}
 	t.Logf("job used %d units; workers earned %d units in all", used, earned)
 	checkStealthRecords(t, gw, workers[2:])
 	for _, w := range workers[2:] {
@@ -118,8 +122,10 @@ func checkPrimes(t *testing.T, res *node.JobResults, width uint64) {
 	}
 }
 
-// checkPayouts: every valid replica is paid the task's units, as open
-// credit or as minted stealth tokens; it returns the total.
+// checkPayouts: the accepted tasks' units are paid out exactly once in
+// all (compute.Payouts splits each among its valid replicas), as open
+// credit or as minted stealth tokens: the units paid to workers are the
+// units consumed from the buyer. It returns the total.
 func checkPayouts(ctx context.Context, t *testing.T, gw *node.Node, id string, workers []*node.Node) uint64 {
 	t.Helper()
 	tasks, err := gw.ComputeQueue().Tasks(id)
@@ -128,7 +134,9 @@ func checkPayouts(ctx context.Context, t *testing.T, gw *node.Node, id string, w
 	}
 	var owed uint64
 	for _, task := range tasks {
-		owed += task.Units * uint64(len(task.Valid))
+		if task.State == compute.TaskAccepted {
+			owed += task.Units
+		}
 	}
 	var paid uint64
 	for _, w := range workers {
@@ -136,24 +144,28 @@ func checkPayouts(ctx context.Context, t *testing.T, gw *node.Node, id string, w
 		if err != nil {
 			t.Fatal(err)
 		}
-		paid += acct.Credit
-		if _, _, err := w.WorkerWallet(); err == nil {
-			for { // stealth: wait for the paid quotes to be minted
-				_, pending, _ := w.WorkerWallet()
-				if pending == 0 || ctx.Err() != nil {
-					break
-				}
-				time.Sleep(200 * time.Millisecond)
-			}
-			bal, _, _ := w.WorkerWallet()
-			if bal == 0 {
-				t.Errorf("stealth worker %s earned nothing", acct.Worker)
-			}
-			paid += bal
+		if _, _, err := w.WorkerWallet(); err != nil {
+			paid += acct.Credit // open
+			continue
 		}
+		for { // stealth: wait for the credit to be claimed and minted
+			_, pending, _ := w.WorkerWallet()
+			if acct, err = w.WorkerAccount(ctx); err == nil && pending == 0 && acct.Credit == 0 || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if acct.Credit != 0 {
+			t.Fatalf("stealth worker %s: credit %d never claimed", acct.Worker, acct.Credit)
+		}
+		bal, _, _ := w.WorkerWallet()
+		if bal == 0 {
+			t.Errorf("stealth worker %s earned nothing", acct.Worker)
+		}
+		paid += bal
 	}
 	if paid != owed {
-		t.Fatalf("workers hold %d units, owed %d", paid, owed)
+		t.Fatalf("workers hold %d units, the buyer was charged %d for accepted tasks", paid, owed)
 	}
 	return paid
 }

@@ -29,13 +29,12 @@ type Buyer struct {
 	h service.Host
 
 	mu      sync.Mutex
-	jobs    map[string]string       // job ID -> the gateway that took it
 	clients map[string]*work.Client // one per gateway, so streams are reused
 }
 
 // New registers the buyer's endpoints on h's control API.
 func New(h service.Host) *Buyer {
-	b := &Buyer{h: h, jobs: map[string]string{}, clients: map[string]*work.Client{}}
+	b := &Buyer{h: h, clients: map[string]*work.Client{}}
 	b.routes()
 	return b
 }
@@ -79,15 +78,15 @@ func (b *Buyer) routes() {
 	}))
 	mux.HandleFunc("GET /v1/jobs/{id}", apiCall(func(r *http.Request) (any, error) {
 		var st work.JobStatus
-		return &st, b.jobCall(r.Context(), "GET", r.PathValue("id"), "", &st)
+		return &st, b.jobCall(r.Context(), "GET", r.PathValue("id"), "", &st, &st)
 	}))
 	mux.HandleFunc("GET /v1/jobs/{id}/results", apiCall(func(r *http.Request) (any, error) {
 		var res work.JobResults
-		return &res, b.jobCall(r.Context(), "GET", r.PathValue("id"), "/results", &res)
+		return &res, b.jobCall(r.Context(), "GET", r.PathValue("id"), "/results", &res, &res.JobStatus)
 	}))
 	mux.HandleFunc("POST /v1/jobs/{id}/cancel", apiCall(func(r *http.Request) (any, error) {
 		var st work.JobStatus
-		return &st, b.jobCall(r.Context(), "POST", r.PathValue("id"), "/cancel", &st)
+		return &st, b.jobCall(r.Context(), "POST", r.PathValue("id"), "/cancel", &st, &st)
 	}))
 }
 
@@ -113,7 +112,8 @@ func apiCall(fn func(*http.Request) (any, error)) http.HandlerFunc {
 }
 
 // SubmitJob sends a job with its payment to a gateway through a circuit
-// and returns the job ID the gateway assigned.
+// and returns the job ID the gateway assigned; the job's secret is kept in
+// JobsDir, never shown.
 func (b *Buyer) SubmitJob(ctx context.Context, req *JobRequest) (string, error) {
 	m := req.Manifest(time.Now())
 	if err := m.Validate(); err != nil {
@@ -125,22 +125,24 @@ func (b *Buyer) SubmitJob(ctx context.Context, req *JobRequest) (string, error) 
 		work.SubmitRequest{Manifest: *m, Module: req.Module, Tokens: req.Tokens}, &ans); err != nil {
 		return "", err
 	}
-	b.mu.Lock()
-	b.jobs[ans.Job] = t
-	b.mu.Unlock()
+	if err := b.saveJob(ans.Job, jobFile{Gateway: t, Secret: ans.Secret}); err != nil {
+		return "", err
+	}
 	return ans.Job, nil
 }
 
-// jobCall forwards a job request to the gateway that took the job.
-func (b *Buyer) jobCall(ctx context.Context, method, id, suffix string, out any) error {
-	b.mu.Lock()
-	t, ok := b.jobs[id]
-	b.mu.Unlock()
-	if !ok {
-		t = service.Gateway
+// jobCall forwards a job request, with the job's secret, to the gateway
+// that took the job; st is out's status, whose change it keeps.
+func (b *Buyer) jobCall(ctx context.Context, method, id, suffix string, out any, st *work.JobStatus) error {
+	f, err := b.loadJob(id)
+	if err != nil {
+		return err
 	}
-	_, err := b.client(t).Call(ctx, method, work.Prefix+"jobs/"+id+suffix, "", nil, out)
-	return err
+	if _, err := b.client(f.Gateway).Call(ctx, method, work.Prefix+"jobs/"+id+suffix, f.Secret, nil, out); err != nil {
+		return err
+	}
+	b.keepChange(id, f, st)
+	return nil
 }
 
 // client returns the client for gateway t, one per gateway so that its

@@ -25,6 +25,8 @@ type crashRig struct {
 	mint   *ledger.Mint
 	g      *Gateway
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
+	rand   func() float64                   // the queue's draws; nil: no spot checks
+	secret map[string]string                // job ID -> its secret
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -33,8 +35,13 @@ func newCrashRig(t *testing.T) *crashRig {
 
 // newRig starts a gateway of configuration cfg over the ledger store ls.
 func newRig(t *testing.T, cfg Config, ls ledger.Store) *crashRig {
+	return newRigRand(t, cfg, ls, nil)
+}
+
+// newRigRand is newRig with the queue drawing from draw.
+func newRigRand(t *testing.T, cfg Config, ls ledger.Store, draw func() float64) *crashRig {
 	cfg.Floor = 1 << 20
-	r := &crashRig{t: t, cfg: cfg, ledger: ls}
+	r := &crashRig{t: t, cfg: cfg, ledger: ls, rand: draw}
 	r.restart(nil)
 	t.Cleanup(func() { r.g.Close() })
 	return r
@@ -57,6 +64,11 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 		r.t.Fatal(err)
 	}
 	g.mint = r.mint
+	draw := r.rand
+	if draw == nil {
+		draw = func() float64 { return 0.5 } // above MinSpotCheck: no spot checks
+	}
+	g.queue = compute.NewQueue(g.store, compute.QueueConfig{LeaseGrace: r.cfg.LeaseGrace, Logger: g.log, Rand: draw})
 	g.crash = func(step string) error {
 		if crashAt[step] {
 			return errCrash
@@ -100,14 +112,24 @@ func (r *crashRig) submit(ctx context.Context, id, tok string, tasks int) {
 
 // trySubmit is submit returning its error.
 func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) error {
+	return r.submitR(ctx, id, tok, tasks, 2)
+}
+
+// submitR is trySubmit with replication repl.
+func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int) error {
 	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
-		UnitsPerTask: 10, Replication: 2, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
+		UnitsPerTask: 10, Replication: repl, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
 	for range tasks {
 		m.Inputs = append(m.Inputs, []byte("x"))
 	}
 	res, err := r.g.reserve(ctx, id, []string{tok}, m.Budget())
 	if err == nil {
-		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
+		secret, hash := newJobSecret()
+		if r.secret == nil {
+			r.secret = map[string]string{}
+		}
+		r.secret[id] = secret
+		meta := jobMeta{Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset, SecretHash: hash}
 		err = r.g.store.Update(func(tx compute.Tx) error { return putJSON(tx, tableJobMeta, id, meta) })
 	}
 	if err == nil {
@@ -131,7 +153,7 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 	for _, a := range []*compute.Assignment{first, r.lease(stealth, &first.Lease)} {
 		if a.Lease.Worker == stealth {
 			err = r.g.store.Update(func(tx compute.Tx) error {
-				return putJSON(tx, tableQuotes, quoteKey(a.Lease.Job, a.Lease.Task, stealth), q.ID)
+				return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, stealth, q.ID)
 			})
 		}
 		if err == nil {

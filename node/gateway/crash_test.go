@@ -16,24 +16,30 @@ import (
 
 const crashFuel = 35 * compute.FuelPerUnit / 10 // 4 units per replica
 
-// TestPayoutCrash: a gateway dies after paying a stealth worker's quote
-// and before crediting, and another right after accepting a task; after
-// each restart the sweep pays every worker exactly once, and further
-// sweeps pay nothing more.
+// TestPayoutCrash: each task's 4 units are shared by its two workers (2
+// each). A gateway dies before crediting the first task, and another after
+// debiting the stealth worker's credit for a quote and before paying it;
+// after each restart the sweep credits every share once and pays the quote
+// once, and further sweeps pay nothing more.
 func TestPayoutCrash(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r := newCrashRig(t)
 	r.submit(ctx, "job1", r.tokens(ctx, 64), 2)
 	first, q1 := r.accept(ctx, "o-open", "s-stealth", crashFuel)
-	r.restart(map[string]bool{"payout": true})
+	r.restart(map[string]bool{"credit": true})
 	if err := r.g.payTask(ctx, "job1", first); !errors.Is(err, errCrash) {
 		t.Fatalf("payTask: %v, want the crash", err)
 	}
-	if q, _ := r.mint.Quote(ctx, q1); q.State != ledger.QuotePaid || r.account("o-open").Credit != 0 {
-		t.Fatalf("after the first step: quote %s, credit %d", q.State, r.account("o-open").Credit)
+	r.restart(map[string]bool{"payout": true})
+	r.g.sweep(ctx) // credits the first task; 2 units do not cover a 4-unit quote
+	if a := r.account("s-stealth"); a.Credit != 2 || len(a.Paid) != 0 || r.account("o-open").Credit != 2 {
+		t.Fatalf("after the first task: stealth %+v, open %d", a, r.account("o-open").Credit)
 	}
-	_, q2 := r.accept(ctx, "o-open", "s-stealth", crashFuel) // accepted, then the gateway dies
+	second, q2 := r.accept(ctx, "o-open", "s-stealth", crashFuel)
+	if err := r.g.payTask(ctx, "job1", second); !errors.Is(err, errCrash) {
+		t.Fatalf("payTask: %v, want the crash before paying the quote", err)
+	}
 	r.restart(nil)
 	for range 3 { // start-up sweep, then periodic ones
 		r.g.sweep(ctx)
@@ -41,11 +47,14 @@ func TestPayoutCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if c := r.account("o-open").Credit; c != 8 {
-		t.Errorf("open worker credited %d, want 8 (4 per task, once)", c)
+	if c := r.account("o-open").Credit; c != 4 {
+		t.Errorf("open worker credited %d, want 4 (2 per task, once)", c)
 	}
-	if paid := r.account("s-stealth").Paid; !slices.Equal(paid, []string{q1, q2}) {
-		t.Errorf("stealth quotes recorded %v, want [%s %s]", paid, q1, q2)
+	if a := r.account("s-stealth"); !slices.Equal(a.Paid, []string{q2}) || a.Credit != 0 {
+		t.Errorf("stealth account %+v, want [%s] paid and no credit left", a, q2)
+	}
+	if q, _ := r.mint.Quote(ctx, q1); q.State != ledger.QuoteUnpaid {
+		t.Errorf("the second quote is %s: the worker was paid more than its shares", q.State)
 	}
 	var measured uint64
 	r.g.store.View(func(tx compute.Tx) error {
@@ -111,6 +120,7 @@ func TestCancelReleases(t *testing.T) {
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", work.Prefix+"jobs/job1/cancel", nil)
 	req.SetPathValue("id", "job1")
+	req.Header.Set("Authorization", "Bearer "+r.secret["job1"])
 	r.g.handleCancel(w, req)
 	if w.Code != 200 {
 		t.Fatalf("cancel: %d %s", w.Code, w.Body)

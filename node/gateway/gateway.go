@@ -34,6 +34,7 @@ const (
 	tableCredits  = "credits"  // worker ID -> work.Account
 	tableCapacity = "capacity" // UTC day -> units accepted that day
 	tableEscrows  = "escrows"  // ledger reservation ID -> the job it pays for
+	tableOffers   = "offers"   // stealth worker/quote -> offer
 )
 
 // Gateway schedules buyers' jobs on workers: the queue, escrow of
@@ -145,6 +146,7 @@ func (g *Gateway) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+work.Prefix+"modules/{hash}", g.handleModule)
 	mux.HandleFunc("POST "+work.Prefix+"complete", g.authed(g.handleComplete))
 	mux.HandleFunc("GET "+work.Prefix+"account", g.authed(g.handleAccount))
+	mux.HandleFunc("POST "+work.Prefix+"offer", g.authed(g.handleOffer))
 }
 
 // Capacity is Ĉ at now, measured from accepted work: the ledger's

@@ -25,6 +25,9 @@ type jobMeta struct {
 	Change      string          `json:"change,omitempty"` // cashuB token for the unused units
 	Plan        *settlePlan     `json:"plan,omitempty"`   // change outputs while settling
 	PaidOut     bool            `json:"paid_out"`         // ended, and every accepted task paid
+	SecretHash  string          `json:"secret_hash"`      // of the buyer's job secret (jobsecret.go)
+	// ChangeReleased: the change was handed to the secret's holder.
+	ChangeReleased bool `json:"change_released,omitempty"`
 }
 
 func (g *Gateway) handleSubmit(w http.ResponseWriter, r *http.Request) {
@@ -33,38 +36,40 @@ func (g *Gateway) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		work.WriteError(w, err, http.StatusBadRequest)
 		return
 	}
-	id, err := g.submit(r, &req)
+	id, secret, err := g.submit(r, &req)
 	switch {
 	case errors.Is(err, work.ErrPayment):
 		work.WriteError(w, err, http.StatusPaymentRequired)
 	case err != nil:
 		work.WriteError(w, err, http.StatusBadRequest)
 	default:
-		writeJSON(w, work.SubmitAnswer{Job: id})
+		writeJSON(w, work.SubmitAnswer{Job: id, Secret: secret})
 	}
 }
 
 // submit validates the manifest and module, instruments the module,
 // reserves the payment and queues the tasks. Any failure after the
-// reservation releases it.
-func (g *Gateway) submit(r *http.Request, req *work.SubmitRequest) (string, error) {
+// reservation releases it. It returns the job's ID and secret.
+func (g *Gateway) submit(r *http.Request, req *work.SubmitRequest) (string, string, error) {
 	m := &req.Manifest
 	if err := m.Validate(); err != nil {
-		return "", fmt.Errorf("%w: %w", work.ErrJob, err)
+		return "", "", fmt.Errorf("%w: %w", work.ErrJob, err)
 	}
 	if compute.ModuleHash(req.Module) != m.Module {
-		return "", fmt.Errorf("%w: module does not match module_sha256", work.ErrJob)
+		return "", "", fmt.Errorf("%w: module does not match module_sha256", work.ErrJob)
 	}
 	metered, err := compute.Instrument(req.Module)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", work.ErrJob, err)
+		return "", "", fmt.Errorf("%w: %w", work.ErrJob, err)
 	}
 	id := newJobID()
 	res, err := g.reserve(r.Context(), id, req.Tokens, m.Budget())
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	meta := jobMeta{Module: compute.ModuleHash(metered), Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset}
+	secret, hash := newJobSecret()
+	meta := jobMeta{Module: compute.ModuleHash(metered), Reservation: res.ID, Reserved: res.Amount, Keyset: res.Keyset,
+		SecretHash: hash}
 	err = g.store.Update(func(tx compute.Tx) error {
 		if err := tx.Put(tableModules, meta.Module.String(), metered); err != nil {
 			return err
@@ -76,10 +81,11 @@ func (g *Gateway) submit(r *http.Request, req *work.SubmitRequest) (string, erro
 	}
 	if err != nil {
 		_ = g.mint.Release(r.Context(), res.ID)
-		return "", fmt.Errorf("%w: %w", work.ErrJob, err)
+		return "", "", fmt.Errorf("%w: %w", work.ErrJob, err)
 	}
-	g.log.Info("compute: job queued", "job", id, "tasks", len(m.Inputs), "reserved", res.Amount)
-	return id, nil
+	g.log.Info("compute: job queued", "tasks", len(m.Inputs), "reserved", res.Amount)
+	g.log.Debug("compute: job queued", "job", id)
+	return id, secret, nil
 }
 
 func newJobID() string {
@@ -89,7 +95,7 @@ func newJobID() string {
 }
 
 func (g *Gateway) handleStatus(w http.ResponseWriter, r *http.Request) {
-	st, err := g.status(r.PathValue("id"))
+	st, err := g.authedStatus(r)
 	if err != nil {
 		work.WriteError(w, err, http.StatusNotFound)
 		return
@@ -97,8 +103,22 @@ func (g *Gateway) handleStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, st)
 }
 
+// authedStatus is the status of the request's job, for its secret's
+// holder only, with the change released to it.
+func (g *Gateway) authedStatus(r *http.Request) (*work.JobStatus, error) {
+	id := r.PathValue("id")
+	if err := g.authJob(r, id); err != nil {
+		return nil, err
+	}
+	st, err := g.status(id)
+	if err == nil {
+		err = g.releaseChange(st)
+	}
+	return st, err
+}
+
 func (g *Gateway) handleResults(w http.ResponseWriter, r *http.Request) {
-	st, err := g.status(r.PathValue("id"))
+	st, err := g.authedStatus(r)
 	if err != nil {
 		work.WriteError(w, err, http.StatusNotFound)
 		return
@@ -121,6 +141,10 @@ func (g *Gateway) handleResults(w http.ResponseWriter, r *http.Request) {
 
 func (g *Gateway) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if err := g.authJob(r, id); err != nil {
+		work.WriteError(w, err, http.StatusNotFound)
+		return
+	}
 	if err := g.queue.Cancel(id); err != nil {
 		work.WriteError(w, fmt.Errorf("%w: %w", work.ErrJob, err), http.StatusNotFound)
 		return

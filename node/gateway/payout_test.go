@@ -17,6 +17,8 @@ func TestPayoutTransientFailure(t *testing.T) {
 	ctx := context.Background()
 	r := newCrashRig(t)
 	r.submit(ctx, "job1", r.tokens(ctx, 64), 2)
+	r.accept(ctx, "o-open", "s-stealth", crashFuel)
+	r.g.sweep(ctx) // 2 units of credit: not enough for a 4-unit quote
 	index, q := r.accept(ctx, "o-open", "s-stealth", crashFuel)
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
@@ -31,6 +33,6 @@ func TestPayoutTransientFailure(t *testing.T) {
 		t.Errorf("stealth quotes recorded %v, want [%s]", paid, q)
 	}
 	if c := r.account("o-open").Credit; c != 4 {
-		t.Errorf("open worker credited %d, want 4", c)
+		t.Errorf("open worker credited %d, want 4 (2 per task)", c)
 	}
 }

@@ -62,7 +62,8 @@ func (g *Gateway) settle(ctx context.Context, id string) {
 	g.mu.Unlock()
 	defer func() { g.mu.Lock(); delete(g.settling, id); g.mu.Unlock() }()
 	if err := g.settleJob(ctx, id); err != nil {
-		g.log.Warn("compute: settling escrow failed; will retry", "job", id, "err", err)
+		g.log.Warn("compute: settling escrow failed; will retry", "err", err)
+		g.log.Debug("compute: settling escrow failed", "job", id)
 	}
 }
 
@@ -89,7 +90,8 @@ func (g *Gateway) settleJob(ctx context.Context, id string) error {
 	}
 	err = g.updateMeta(id, func(m *jobMeta) { m.Settled, m.Change, m.Plan = true, change, nil })
 	if err == nil {
-		g.log.Info("compute: escrow settled", "job", id, "used", job.Units, "reserved", meta.Reserved)
+		g.log.Info("compute: escrow settled", "used", job.Units, "reserved", meta.Reserved)
+		g.log.Debug("compute: escrow settled", "job", id)
 	}
 	return err
 }

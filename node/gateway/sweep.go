@@ -17,6 +17,11 @@ import (
 // sweep completes owed payouts, then settles ended jobs.
 func (g *Gateway) sweep(ctx context.Context) {
 	g.sweepPayouts(ctx)
+	for _, w := range g.stealthOwed() {
+		if err := g.payStealth(ctx, w); err != nil && ctx.Err() == nil {
+			g.log.Warn("compute: stealth payout sweep", "err", err)
+		}
+	}
 	g.settleFinished(ctx)
 }
 
@@ -36,7 +41,8 @@ func (g *Gateway) sweepPayouts(ctx context.Context) {
 	})
 	for _, id := range jobs {
 		if err := g.sweepJob(ctx, id); err != nil && ctx.Err() == nil {
-			g.log.Warn("compute: payout sweep", "job", id, "err", err)
+			g.log.Warn("compute: payout sweep", "err", err)
+			g.log.Debug("compute: payout sweep failed", "job", id)
 		}
 	}
 }

@@ -103,11 +103,7 @@ func (g *Gateway) handleComplete(w http.ResponseWriter, r *http.Request, worker 
 	l.Worker = worker // a session reports only for itself
 	if req.Quote != "" {
 		if err := g.store.Update(func(tx compute.Tx) error {
-			key := quoteKey(l.Job, l.Task, worker)
-			if ok, err := getJSON(tx, tableQuotes, key, new(string)); err != nil || ok {
-				return err // the first quote stays: a payout may be under way
-			}
-			return putJSON(tx, tableQuotes, key, req.Quote)
+			return g.recordOffer(tx, l.Job, l.Task, worker, req.Quote)
 		}); err != nil {
 			work.WriteError(w, err, http.StatusInternalServerError)
 			return
@@ -125,7 +121,8 @@ func (g *Gateway) handleComplete(w http.ResponseWriter, r *http.Request, worker 
 	}
 	if state == compute.TaskAccepted {
 		if err := g.payTask(r.Context(), l.Job, l.Task); err != nil {
-			g.log.Warn("compute: payout failed; the sweep retries it", "job", l.Job, "task", l.Task, "err", err)
+			g.log.Warn("compute: payout failed; the sweep retries it", "err", err)
+			g.log.Debug("compute: payout failed", "job", l.Job, "task", l.Task)
 		}
 	}
 	if job, err := g.queue.Job(l.Job); err == nil && job.State != compute.JobRunning {

@@ -22,14 +22,15 @@ import (
 // Prefix):
 //
 //	POST jobs                 SubmitRequest -> SubmitAnswer        (buyer)
-//	GET  jobs/{id}            -> JobStatus                         (buyer)
-//	GET  jobs/{id}/results    -> JobResults                        (buyer)
-//	POST jobs/{id}/cancel     -> JobStatus                         (buyer)
+//	GET  jobs/{id}            -> JobStatus                         (buyer, job secret)
+//	GET  jobs/{id}/results    -> JobResults                        (buyer, job secret)
+//	POST jobs/{id}/cancel     -> JobStatus                         (buyer, job secret)
 //	POST register             RegisterRequest -> RegisterAnswer    (worker)
 //	POST lease                -> LeaseAnswer, or 204 when idle     (worker, bearer)
 //	GET  modules/{sha256}     -> instrumented module bytes          (worker)
 //	POST complete             CompleteRequest -> CompleteAnswer    (worker, bearer)
 //	GET  account              -> Account                           (worker, bearer)
+//	POST offer                OfferRequest -> Account              (stealth worker, bearer)
 //	/ledger/...               the gateway's Cashu API (mintapi)    (stealth wallets)
 const (
 	// Protocol is the libp2p protocol open workers use.
@@ -61,9 +62,12 @@ type SubmitRequest struct {
 	Tokens   []string         `json:"tokens"`
 }
 
-// SubmitAnswer names the job the gateway queued.
+// SubmitAnswer names the job the gateway queued and its secret: the
+// bearer token of the job's status, results and cancel requests. Only the
+// buyer is told it; the change token is released once, to its holder.
 type SubmitAnswer struct {
-	Job string `json:"job"`
+	Job    string `json:"job"`
+	Secret string `json:"secret"`
 }
 
 // JobStatus is a job's progress and money as the gateway reports it.
@@ -120,9 +124,10 @@ type LeaseAnswer struct {
 	TimeoutMS    int64         `json:"timeout_ms"`
 }
 
-// CompleteRequest reports a result. A stealth worker adds the ID of a mint
-// quote for exactly UnitsFor(fuel, budget) units; the gateway pays it once
-// the result is accepted, and the worker then mints it with blinded outputs.
+// CompleteRequest reports a result. Quote is optional: the gateway keeps
+// it as an offer, paid once the worker's credit covers it. The worker of
+// this module sends none: it claims its credit (each accepted task's
+// share, compute.Payouts) with an OfferRequest instead.
 type CompleteRequest struct {
 	Lease    compute.Lease `json:"lease"`
 	Status   uint8         `json:"status"`
@@ -140,6 +145,14 @@ type CompleteAnswer struct {
 // Account is what a worker session has earned.
 type Account struct {
 	Worker string   `json:"worker"`
-	Credit uint64   `json:"credit"` // open workers: units credited
+	Credit uint64   `json:"credit"` // units credited (shares of accepted tasks), stealth: not yet paid in a quote
 	Paid   []string `json:"paid"`   // stealth workers: quotes paid, ready to mint
+}
+
+// OfferRequest is a stealth worker claiming its credit: the ID of a mint
+// quote it created (through its circuit) for at most its Credit. The
+// gateway pays it at once and debits the credit, or refuses it
+// (ErrPayment) and the worker forgets the quote.
+type OfferRequest struct {
+	Quote string `json:"quote"`
 }

@@ -12,25 +12,40 @@ import (
 	"cyclecash/node/work"
 )
 
-// stealthPay is a stealth worker's payment side. With each result it
-// sends the ID of a mint quote it created (through the circuit) for the
-// units its result is worth; once the gateway accepts the result it pays
-// the quote, and the worker mints it with blinded outputs derived from its
-// wallet's seed. The signatures are blind, so the gateway cannot link the
-// tokens the worker later spends to this payout (DESIGN.md §6, §9).
+// stealthPay is a stealth worker's payment side. The gateway credits the
+// session its share of each accepted task (compute.Payouts); on each tick
+// the worker claims the credit: it creates a mint quote (through the
+// circuit) for exactly the credit and offers it (POST offer); the gateway
+// pays it and debits the credit, and the worker mints it with blinded
+// outputs derived from its wallet's seed. The signatures are blind, so
+// the gateway cannot link the tokens the worker later spends to this
+// payout (DESIGN.md §6, §9). The wallet records a quote before it is
+// offered and a mint's outputs before they are sent, so a crash loses
+// nothing the wallet cannot finish.
 type stealthPay struct {
 	w   *wallet.Wallet
 	log *slog.Logger
 
 	mu      sync.Mutex
-	pending map[string]time.Time // quote ID -> when it was sent
+	pending map[string]*claim // quote ID -> its claim
+}
+
+// claim is a quote offered for the credit, until it is minted.
+type claim struct {
+	sent    time.Time
+	offered bool // the gateway took the offer
 }
 
 var errNotPaid = errors.New("node: compute: quote not paid yet")
 
-// quoteLife is how long an unpaid quote is retried: it is never paid if
-// the result was outvoted.
+// quoteLife is how long an unpaid quote is kept.
 const quoteLife = time.Hour
+
+// calls is how the payment side reaches the gateway under the session.
+type calls struct {
+	account func(context.Context) (work.Account, error)
+	offer   func(context.Context, string) error
+}
 
 // openStealthPay opens (or creates) the wallet in dir; its requests go to
 // the gateway's ledger through the worker's circuit client.
@@ -43,33 +58,67 @@ func openStealthPay(dir string, c *work.Client, log *slog.Logger) (*stealthPay, 
 	if err != nil {
 		return nil, err
 	}
-	return &stealthPay{w: w, log: log, pending: map[string]time.Time{}}, nil
+	return &stealthPay{w: w, log: log, pending: map[string]*claim{}}, nil
 }
 
-// quote creates a mint quote for units and remembers it for minting.
-func (p *stealthPay) quote(ctx context.Context, units uint64) (string, error) {
-	q, err := p.w.Buy(ctx, units)
-	if err != nil {
-		return "", err
-	}
-	p.mu.Lock()
-	p.pending[q.ID] = time.Now()
-	p.mu.Unlock()
-	return q.ID, nil
-}
-
-// run mints paid quotes every interval until ctx ends. paid lists the
-// quotes the gateway has paid (the session's account), so the wallet
-// derives outputs only for quotes it can mint.
-func (p *stealthPay) run(ctx context.Context, every time.Duration, paid func(context.Context) (work.Account, error)) {
+// run claims and mints every interval until ctx ends.
+func (p *stealthPay) run(ctx context.Context, every time.Duration, c calls) {
 	for ctx.Err() == nil {
 		sleepCtx(ctx, every)
-		if p.Pending() == 0 {
-			continue
+		if err := p.tick(ctx, c); err != nil && ctx.Err() == nil {
+			p.log.Debug("compute: payout claim failed", "err", err)
 		}
-		if acct, err := paid(ctx); err == nil {
-			p.mintPaid(ctx, acct.Paid)
+	}
+}
+
+// tick mints paid quotes, re-offers one the gateway did not answer, and
+// with none outstanding claims the credit in a new quote.
+func (p *stealthPay) tick(ctx context.Context, c calls) error {
+	acct, err := c.account(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Pending() > 0 {
+		p.mintPaid(ctx, acct.Paid)
+		p.offerPending(ctx, c)
+		return nil
+	}
+	if acct.Credit == 0 {
+		return nil
+	}
+	q, err := p.w.Buy(ctx, acct.Credit)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.pending[q.ID] = &claim{sent: time.Now()}
+	p.mu.Unlock()
+	p.offerPending(ctx, c)
+	return nil
+}
+
+// offerPending offers the quotes the gateway has not taken yet; a refused
+// one is forgotten.
+func (p *stealthPay) offerPending(ctx context.Context, c calls) {
+	p.mu.Lock()
+	var ids []string
+	for id, cl := range p.pending {
+		if !cl.offered {
+			ids = append(ids, id)
 		}
+	}
+	p.mu.Unlock()
+	for _, id := range ids {
+		err := c.offer(ctx, id)
+		p.mu.Lock()
+		switch {
+		case err == nil:
+			p.pending[id].offered = true
+		case errors.Is(err, work.ErrPayment):
+			delete(p.pending, id)
+			p.log.Info("compute: payout offer refused", "err", err)
+		}
+		p.mu.Unlock()
 	}
 }
 
@@ -78,8 +127,8 @@ func (p *stealthPay) run(ctx context.Context, every time.Duration, paid func(con
 func (p *stealthPay) mintPaid(ctx context.Context, paid []string) int {
 	p.mu.Lock()
 	ids := make(map[string]time.Time, len(p.pending))
-	for id, t := range p.pending {
-		ids[id] = t
+	for id, cl := range p.pending {
+		ids[id] = cl.sent
 	}
 	p.mu.Unlock()
 	minted := 0

@@ -80,7 +80,7 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 	if w.pay != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); w.pay.run(ctx, w.cfg.Poll, w.Account) }()
+		go func() { defer wg.Done(); w.pay.run(ctx, w.cfg.Poll, calls{account: w.Account, offer: w.offer}) }()
 	}
 	wg.Wait()
 }
@@ -135,11 +135,6 @@ func (w *Worker) step(ctx context.Context) (bool, error) {
 		res.Output = w.hooks.Tamper(res.Output)
 	}
 	req := work.CompleteRequest{Lease: a.Lease, Status: uint8(res.Status), ExitCode: res.ExitCode, Output: res.Output, Fuel: res.FuelUsed}
-	if units := compute.UnitsFor(res.FuelUsed, a.UnitsPerTask); w.pay != nil && res.Status.Deterministic() && units > 0 {
-		if req.Quote, err = w.pay.quote(ctx, units); err != nil {
-			w.log.Warn("compute: no payout quote; reporting unpaid", "err", err)
-		}
-	}
 	var ans work.CompleteAnswer
 	t0 = time.Now()
 	_, err = w.authCall(ctx, "POST", work.Prefix+"complete", req, &ans)
@@ -210,6 +205,13 @@ func (w *Worker) Account(ctx context.Context) (work.Account, error) {
 	var a work.Account
 	_, err := w.authCall(ctx, "GET", work.Prefix+"account", nil, &a)
 	return a, err
+}
+
+// offer offers a mint quote for the session's credit.
+func (w *Worker) offer(ctx context.Context, quote string) error {
+	var a work.Account
+	_, err := w.authCall(ctx, "POST", work.Prefix+"offer", work.OfferRequest{Quote: quote}, &a)
+	return err
 }
 
 func (w *Worker) observe(stage string, since time.Time) {
