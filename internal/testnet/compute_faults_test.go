@@ -16,7 +16,10 @@ import (
 // outvoted, earns nothing, and its tasks are recomputed by others; bad
 // jobs are refused without touching the buyer's tokens.
 func TestComputeCheaterAndBadJobs(t *testing.T) {
-	modes := []string{node.WorkerOpen, node.WorkerOpen, node.WorkerOpen}
+	// Three honest workers and a cheater: once results disagree, the
+	// queue accepts only a lead of two votes (compute.Decide), so two
+	// honest workers alone can never outvote one cheater.
+	modes := []string{node.WorkerOpen, node.WorkerOpen, node.WorkerOpen, node.WorkerOpen}
 	cheat := map[int]func([]byte) []byte{2: func(b []byte) []byte { return append([]byte("9"), b...) }}
 	net, gw, buyer, workers := computeNet(t, 4, modes, cheat)
 	buyerNode := net.Nodes[5]
