@@ -198,8 +198,8 @@ func (c Config) parse() (parsed, error) {
 }
 
 // apiEndpoint resolves the API setting to a (network, address) pair. Only
-// a unix socket or a loopback TCP address is allowed: the control API
-// carries no authentication, so it must never face a network.
+// a unix socket or a loopback TCP address is allowed: its only credential
+// is a local token file (apitoken.go), so it must never face a network.
 func (c Config) apiEndpoint() ([2]string, error) {
 	if c.API == "unix" || c.API == "" {
 		return [2]string{"unix", filepath.Join(c.DataDir, "api.sock")}, nil
