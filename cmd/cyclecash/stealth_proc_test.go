@@ -43,7 +43,7 @@ func TestStealthWorkerProcessNoGatewaySocket(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	for {
-		if st := statusJSON(t, ctx, first.api); st.Directory >= 4 || ctx.Err() != nil {
+		if st := statusJSON(t, ctx, filepath.Join(base, "r0")); st.Directory >= 4 || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -62,7 +62,7 @@ func TestStealthWorkerProcessNoGatewaySocket(t *testing.T) {
 		if peers[gwPort] {
 			t.Fatal("the stealth worker process holds a TCP socket to the gateway")
 		}
-		st := statusJSON(t, ctx, w.api)
+		st := statusJSON(t, ctx, filepath.Join(base, "w"))
 		if len(st.Circuits) > 0 && len(peers) > 0 {
 			break
 		}
