@@ -68,3 +68,28 @@ func TestWorkerIDFromKeyAlone(t *testing.T) {
 		t.Fatalf("ids %q %q", a, b)
 	}
 }
+
+// TestPayoutRemainderNotToFastest: the odd unit of a task does not always
+// go to whoever reported first, or a slower (stealth) worker on 1-unit
+// tasks would never earn; it still sums to the task's units, and the same
+// task always pays the same way.
+func TestPayoutRemainderNotToFastest(t *testing.T) {
+	t.Parallel()
+	second := 0
+	for i := range 400 {
+		task := &TaskRecord{Job: "job", Index: i, State: TaskAccepted, Units: 1, Valid: []string{"fast", "slow"}}
+		p := Payouts(task)
+		if len(p) != 1 || p[0].Units != 1 {
+			t.Fatalf("task %d: payouts %v, want one unit in all", i, p)
+		}
+		if again := Payouts(task); again[0] != p[0] {
+			t.Fatalf("task %d: paid %v, then %v", i, p, again)
+		}
+		if p[0].Worker == "slow" {
+			second++
+		}
+	}
+	if second < 150 || second > 250 {
+		t.Fatalf("the second reporter got the odd unit of %d of 400 tasks, want about half", second)
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// TestDemo runs `cyclecash demo --tasks 6 --exit` in-process: the whole
+// TestDemo runs `cyclecash demo --tasks 12 --exit` in-process: the whole
 // system on loopback, the job bought, computed, verified and paid. Its
 // workers re-execute this test binary as the CLI for their task children.
 // The summary's figures must agree with each other.
@@ -25,14 +25,14 @@ func TestDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	if code := Main(ctx, []string{"demo", "--tasks", "6", "--exit", "--dir", t.TempDir()}, &stdout, &stderr); code != 0 {
+	if code := Main(ctx, []string{"demo", "--tasks", "12", "--exit", "--dir", t.TempDir()}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
 	f := summaryFigures(stdout.String())
 	t.Logf("summary:\n%s", &stdout)
 	switch {
-	case f["tasks accepted"] != 6:
-		t.Errorf("tasks accepted %d, want 6", f["tasks accepted"])
+	case f["tasks accepted"] != 12:
+		t.Errorf("tasks accepted %d, want 12", f["tasks accepted"])
 	case f["units spent by the buyer"] == 0 || f["units spent by the buyer"]+f["change returned"] != f["units bought"]:
 		t.Errorf("spent %d + change %d != bought %d", f["units spent by the buyer"], f["change returned"], f["units bought"])
 	case f["paid in all"] != f["paid to open workers"]+f["paid to stealth workers"]:
