@@ -25,6 +25,9 @@ func TestStealthWorkerProcessNoGatewaySocket(t *testing.T) {
 		t.Skip("starts six processes")
 	}
 	if _, err := os.Stat("/proc/self/net/tcp"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the socket-table check needs /proc/net/tcp, which CI has")
+		}
 		t.Skip("no /proc/net/tcp")
 	}
 	t.Parallel()
