@@ -27,6 +27,9 @@ import (
 func (n *Node) buildServices(roles overlay.Role) error {
 	h, cfg := n.host, n.cfg
 	h.Report(service.FiguresNode, func(context.Context) any { return n.figures() })
+	if !cfg.ClientOnly {
+		h.Report(service.FiguresRelay, func(context.Context) any { return n.relayFigures() })
+	}
 	if roles&overlay.RoleGateway != 0 {
 		n.circ.Handle(overlay.EchoService, echo)
 		gc := gateway.Config{DataDir: cfg.DataDir, LeaseGrace: cfg.Compute.LeaseGrace, Floor: cfg.Ledger.Capacity}

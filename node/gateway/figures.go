@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"strings"
+
 	"cyclecash/compute"
 	"cyclecash/node/service"
 )
@@ -23,5 +25,40 @@ func (g *Gateway) figures() service.GatewayFigures {
 			f.UnitsAccepted += j.Units
 		}
 	}
+	f.Workers = g.sessionsByMode()
+	f.Escrow = g.escrowHeld()
 	return f
+}
+
+// sessionsByMode counts the live worker sessions by the mode prefix of
+// their worker IDs (register).
+func (g *Gateway) sessionsByMode() service.WorkerSessions {
+	var w service.WorkerSessions
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, s := range g.sessions {
+		switch {
+		case strings.HasPrefix(s.worker, "o-"):
+			w.Open++
+		case strings.HasPrefix(s.worker, "s-"):
+			w.Stealth++
+		}
+	}
+	return w
+}
+
+// escrowHeld sums the reservations of the jobs not yet settled.
+func (g *Gateway) escrowHeld() service.Escrow {
+	var e service.Escrow
+	_ = g.store.View(func(tx compute.Tx) error {
+		return tx.Scan(tableJobMeta, "", func(id string, _ []byte) error {
+			var m jobMeta
+			if ok, err := getJSON(tx, tableJobMeta, id, &m); err == nil && ok && !m.Settled {
+				e.Jobs++
+				e.Units += m.Reserved
+			}
+			return nil
+		})
+	})
+	return e
 }

@@ -44,6 +44,7 @@ func Start(h service.Host, cfg Config, measured func(time.Time) uint64) (*Servic
 	}
 	s.Ledger = l
 	s.routes(h)
+	h.Report(service.FiguresLedger, func(ctx context.Context) any { return l.figures(ctx) })
 	return s, nil
 }
 

@@ -50,5 +50,14 @@ func (w *Worker) figures(ctx context.Context) service.WorkerFigures {
 		f.Credit, f.Paid = acct.Credit, len(acct.Paid)
 	}
 	f.Balance, f.Pending, _ = w.Wallet()
+	f.Earned = f.Credit
+	if w.pay != nil {
+		f.Earned = w.pay.Minted()
+		if exp, err := w.pay.w.BalanceByExpiry(ctx); err == nil {
+			for _, e := range exp {
+				f.Wallet = append(f.Wallet, service.ExpiryUnits{Expires: e.Expires, Units: e.Units})
+			}
+		}
+	}
 	return f
 }

@@ -28,6 +28,7 @@ type stealthPay struct {
 
 	mu      sync.Mutex
 	pending map[string]*claim // quote ID -> its claim
+	minted  uint64            // units minted into the wallet since start
 }
 
 // claim is a quote offered for the credit, until it is minted.
@@ -134,12 +135,14 @@ func (p *stealthPay) mintPaid(ctx context.Context, paid []string) int {
 	minted := 0
 	for id, sent := range ids {
 		var err error = errNotPaid
+		var units uint64
 		if slices.Contains(paid, id) {
-			_, err = p.w.Mint(ctx, id)
+			units, err = p.w.Mint(ctx, id)
 		}
 		if err == nil || time.Since(sent) > quoteLife {
 			p.mu.Lock()
 			delete(p.pending, id)
+			p.minted += units
 			p.mu.Unlock()
 		}
 		if err == nil {
@@ -154,6 +157,13 @@ func (p *stealthPay) mintPaid(ctx context.Context, paid []string) int {
 
 // Balance is the units in the wallet.
 func (p *stealthPay) Balance() uint64 { return p.w.Balance() }
+
+// Minted is the units minted into the wallet since start.
+func (p *stealthPay) Minted() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.minted
+}
 
 // Pending is the number of quotes not yet minted.
 func (p *stealthPay) Pending() int {
