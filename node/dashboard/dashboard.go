@@ -28,6 +28,9 @@ type Dashboard struct {
 	Traffic   []Traffic               `json:"traffic"` // oldest first, the last taken now
 	Gateway   *service.GatewayFigures `json:"gateway,omitempty"`
 	Worker    *service.WorkerFigures  `json:"worker,omitempty"`
+	Ledger    *service.LedgerFigures  `json:"ledger,omitempty"`
+	Relay     *service.RelayFigures   `json:"relay,omitempty"`
+	Market    *service.MarketFigures  `json:"market,omitempty"`
 }
 
 // Page is the dashboard service: the traffic meter and the page's
@@ -35,12 +38,17 @@ type Dashboard struct {
 type Page struct {
 	h     service.Host
 	meter *trafficMeter
+	rates *sampler
 }
 
 // New registers the page and its JSON on h's control API; Run samples
 // traffic.
-func New(h service.Host) *Page {
-	d := &Page{h: h, meter: newTrafficMeter(func() service.NodeFigures { return nodeFigures(h) })}
+func New(h service.Host) *Page { return newPage(h, time.Now) }
+
+// newPage is New with the rate sampler's clock.
+func newPage(h service.Host, now func() time.Time) *Page {
+	d := &Page{h: h, meter: newTrafficMeter(func() service.NodeFigures { return nodeFigures(h) }),
+		rates: newSampler(func(ctx context.Context) map[string]any { return h.Figures(ctx) }, now)}
 	h.HandleAPI("GET /{$}", http.HandlerFunc(d.servePage))
 	h.HandleAPI("GET /v1/dashboard", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -51,8 +59,13 @@ func New(h service.Host) *Page {
 	return d
 }
 
-// Run samples traffic until ctx ends.
-func (d *Page) Run(ctx context.Context) { d.meter.run(ctx.Done()) }
+// Run samples traffic and the rates' figures until ctx ends.
+func (d *Page) Run(ctx context.Context) {
+	t := time.NewTicker(rateEvery)
+	defer t.Stop()
+	go d.meter.run(ctx.Done())
+	d.rates.run(ctx, t.C)
+}
 
 // Close releases nothing.
 func (d *Page) Close() error { return nil }
@@ -65,8 +78,10 @@ func nodeFigures(h service.Host) service.NodeFigures {
 }
 
 // collect gathers the page's figures now.
-func (d *Page) collect(ctx context.Context) Dashboard {
-	figs := d.h.Figures(ctx)
+func (d *Page) collect(ctx context.Context) Dashboard { return d.collectFrom(d.h.Figures(ctx)) }
+
+// collectFrom is collect of figures read already.
+func (d *Page) collectFrom(figs map[string]any) Dashboard {
 	st, _ := figs[service.FiguresNode].(service.NodeFigures)
 	db := Dashboard{Peer: st.Peer, Roles: st.Roles, Uptime: st.Uptime, Directory: st.Directory,
 		Guards: st.Guards, Circuits: st.Circuits, Traffic: d.meter.samples(time.Now())}
@@ -81,6 +96,15 @@ func (d *Page) collect(ctx context.Context) Dashboard {
 	}
 	if w, ok := figs[service.FiguresWorker].(service.WorkerFigures); ok {
 		db.Worker = &w
+	}
+	if l, ok := figs[service.FiguresLedger].(service.LedgerFigures); ok {
+		db.Ledger = &l
+	}
+	if r, ok := figs[service.FiguresRelay].(service.RelayFigures); ok {
+		db.Relay = &r
+	}
+	if m, ok := figs[service.FiguresMarket].(service.MarketFigures); ok {
+		db.Market = &m
 	}
 	return db
 }

@@ -13,15 +13,16 @@ const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 // pageData is what the template renders.
 type pageData struct {
 	Dashboard
-	Plots []plot
-	Now   Traffic
+	Sections []section
+	Now      Traffic
 }
 
 // servePage renders the dashboard. It refreshes itself every 5 s with a
 // meta tag: no JavaScript.
 func (d *Page) servePage(w http.ResponseWriter, r *http.Request) {
-	db := d.collect(r.Context())
-	data := pageData{Dashboard: db, Plots: trafficPlots(db.Traffic)}
+	figs := d.h.Figures(r.Context())
+	db := d.collectFrom(figs)
+	data := pageData{Dashboard: db, Sections: sections(figs, d.rates.samples(), d.rates.now())}
 	if len(db.Traffic) > 0 {
 		data.Now = db.Traffic[len(db.Traffic)-1]
 	}
@@ -38,7 +39,7 @@ func (d *Page) servePage(w http.ResponseWriter, r *http.Request) {
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"bytes": func(v uint64) string { return humanBytes(float64(v)) },
-}).Parse(pageHTML))
+}).Parse(pageHTML + chartHTML))
 
 const pageHTML = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -53,6 +54,7 @@ code{font-size:12px;word-break:break-all}
 .card b{display:block;font-size:20px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:3px 10px;text-align:right}
 th{background:#f0f0f0}svg{background:#fff;border:1px solid #ddd;border-radius:6px}
+.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}
 .muted{color:#777}
 </style></head><body>
 <h1>cyclecash node</h1>
@@ -60,29 +62,27 @@ th{background:#f0f0f0}svg{background:#fff;border:1px solid #ddd;border-radius:6p
 <div class="cards">
 <div class="card">directory<b>{{.Directory}}</b></div>
 <div class="card">open circuits<b>{{len .Circuits}}</b></div>
-<div class="card">relaying<b>{{.Now.Relaying}}</b></div>
 <div class="card">own circuit traffic<b>{{bytes .Now.CircuitBytes}}</b></div>
-<div class="card">relayed<b>{{bytes .Now.RelayedBytes}}</b></div>
+{{with .Relay}}<div class="card">relaying<b>{{.Circuits}}</b></div>
+<div class="card">relayed<b>{{bytes .Bytes}}</b></div>{{end}}
 {{with .Gateway}}<div class="card">jobs<b>{{.Jobs}}</b></div>
 <div class="card">tasks accepted<b>{{.TasksAccepted}} / {{.Tasks}}</b></div>
 <div class="card">units charged<b>{{.UnitsAccepted}}</b></div>{{end}}
+{{with .Ledger}}<div class="card">daily cap (units)<b>{{.DailyCap}}</b></div>
+<div class="card">issued today<b>{{.MintedToday}}</b></div>
+<div class="card">outstanding<b>{{.Outstanding}}</b></div>{{end}}
+{{with .Gateway}}<div class="card">in escrow (units)<b>{{.Escrow.Units}}</b></div>{{end}}
+{{with .Market}}<div class="card">orders in escrow (units)<b>{{.InEscrow}}</b></div>
+<div class="card">cash-out queue<b>{{.CashOutQueue}}</b></div>{{end}}
 {{with .Worker}}<div class="card">tasks reported<b>{{.Reported}}</b></div>
 {{if eq .Mode "open"}}<div class="card">credit (units)<b>{{.Credit}}</b></div>
 {{else}}<div class="card">wallet (units)<b>{{.Balance}}</b></div>
 <div class="card">payouts<b>{{.Paid}}</b></div>{{end}}{{end}}
 </div>
 {{with .Worker}}<p class="muted">worker, {{.Mode}} mode{{if .Err}} · {{.Err}}{{end}}</p>{{end}}
-<h2>Traffic</h2>
-{{range .Plots}}<figure style="margin:0 0 12px">
-<svg role="img" aria-label="{{.Title}}" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" xmlns="http://www.w3.org/2000/svg">
-<line x1="{{.Left}}" y1="10" x2="{{.Left}}" y2="{{.Bottom}}" stroke="#999"/>
-<line x1="{{.Left}}" y1="{{.Bottom}}" x2="{{.W}}" y2="{{.Bottom}}" stroke="#999"/>
-<text x="4" y="16" font-size="11" fill="#555">{{.Max}}</text>
-<text x="4" y="{{.Bottom}}" font-size="11" fill="#555">0</text>
-<text x="{{.Left}}" y="{{.H}}" dy="-4" font-size="11" fill="#555">{{.Span}}</text>
-<polyline fill="none" stroke="#2a6fdb" stroke-width="2" points="{{.Points}}"/>
-</svg><figcaption class="muted">{{.Title}}</figcaption></figure>{{end}}
-<h2>Circuits</h2>
+{{range .Sections}}<section id="{{.ID}}"><h2>{{.Title}}</h2><div class="charts">
+{{range .Charts}}{{template "chart" .}}{{end}}</div></section>
+{{end}}<h2>Circuits</h2>
 <table id="circuits"><tr><th>hops</th><th>age</th><th>streams</th><th>sent</th><th>received</th></tr>
 {{range .Circuits}}<tr><td>{{.Hops}}</td><td>{{.Age}}</td><td>{{.Streams}}</td><td>{{bytes .Sent}}</td><td>{{bytes .Received}}</td></tr>
 {{else}}<tr><td colspan="5" class="muted">no open circuits</td></tr>{{end}}</table>
@@ -93,3 +93,24 @@ th{background:#f0f0f0}svg{background:#fff;border:1px solid #ddd;border-radius:6p
 <p class="muted">This page shows this node's own view. It never shows a network address.</p>
 </body></html>
 `
+
+// chartHTML draws a chart: the plot area's axes, their ticks and titles,
+// then the line or the bars.
+const chartHTML = `{{define "chart"}}<figure id="{{.ID}}">
+<svg role="img" aria-label="{{.Title}}" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" xmlns="http://www.w3.org/2000/svg">
+<line x1="{{.Left}}" y1="{{.Top}}" x2="{{.Left}}" y2="{{.Base}}" stroke="#999"/>
+<line x1="{{.Left}}" y1="{{.Base}}" x2="{{.Right}}" y2="{{.Base}}" stroke="#999"/>
+{{range .YTicks}}<text class="ytick" x="{{$.Left}}" y="{{.Y}}" dx="-4" dy="4" text-anchor="end" font-size="10" fill="#555">{{.Label}}</text>
+<line x1="{{$.Left}}" y1="{{.Y}}" x2="{{$.Right}}" y2="{{.Y}}" stroke="#eee"/>
+{{end}}{{range .XTicks}}<text class="xtick" x="{{.X}}" y="{{$.Base}}" dy="14" text-anchor="middle" font-size="10" fill="#555">{{.Label}}</text>
+{{end}}<text class="ytitle" transform="translate(14 {{.Mid}}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333">{{.YTitle}}</text>
+<text class="xtitle" x="{{.Left}}" y="{{.H}}" dy="-6" font-size="11" fill="#333">{{.XTitle}}</text>
+{{if .Empty}}<text x="{{.Left}}" y="{{.Mid}}" dx="12" font-size="12" fill="#777">{{.Empty}}</text>{{end}}
+{{with .Points}}<polyline fill="none" stroke="#2a6fdb" stroke-width="2" points="{{.}}"/>{{end}}
+{{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" fill="#2a6fdb"/>
+<text class="value" x="{{.LX}}" y="{{.VY}}" text-anchor="middle" font-size="10" fill="#333">{{.Value}}</text>
+<text class="xtick" x="{{.LX}}" y="{{$.Base}}" dy="14" text-anchor="middle" font-size="10" fill="#555">{{.Label}}</text>
+{{end}}{{with .Cap}}<line x1="{{$.Left}}" y1="{{.Y}}" x2="{{$.Right}}" y2="{{.Y}}" stroke="#d33" stroke-dasharray="4 3"/>
+<text x="{{$.Right}}" y="{{.Y}}" dy="-3" text-anchor="end" font-size="10" fill="#d33">{{.Label}}</text>{{end}}
+</svg><figcaption>{{.Title}}</figcaption></figure>
+{{end}}`
