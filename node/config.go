@@ -26,6 +26,7 @@ type Config struct {
 	Roles     []string `toml:"roles"`     // relay, gateway, market, worker
 	API       string   `toml:"api"`       // control API: "unix" (socket in DataDir) or a loopback host:port
 	LogLevel  string   `toml:"log_level"` // debug, info, warn, error
+	Metrics   string   `toml:"metrics"`   // Prometheus metrics on this loopback HOST:PORT; "" = none
 
 	Bandwidth uint64 `toml:"bandwidth"` // advertised relay bandwidth, bytes per second
 	Family    string `toml:"family"`    // operator family: your relays never share a path

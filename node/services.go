@@ -59,6 +59,9 @@ func (n *Node) buildServices(roles overlay.Role) error {
 	n.buyer = n.add(buyer.New(h)).(*buyer.Buyer)
 	n.add(probe.New(h, probeCircuits{n}))
 	n.add(dashboard.New(h))
+	if err := n.startMetrics(); err != nil {
+		return err
+	}
 	return nil
 }
 

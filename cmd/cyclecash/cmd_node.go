@@ -79,6 +79,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "ledger http://%s\n", a)
 	}
 	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
+	if a := n.MetricsAddr(); a != "" {
+		fmt.Fprintf(stdout, "metrics http://%s/metrics\n", a)
+	}
 	fmt.Fprintf(stdout, "dashboard %s\n", n.DashboardURL())
 	log.Info("node running", "peer", n.ID(), "roles", strings.Join(cfg.WithDefaults().Roles, ","))
 	err = n.Run(ctx)

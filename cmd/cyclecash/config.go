@@ -20,6 +20,7 @@ import (
 // given on the command line wins over the file.
 type nodeFlags struct {
 	config, data, api, logLevel, family string
+	metrics                             string
 	listen, bootstrap, roles            listFlag
 	bandwidth, relayRate                uint64
 	loopbackDistinct, clientOnly        bool
@@ -35,6 +36,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.roles, "role", "relay|gateway|market|worker, repeatable (config key roles)")
 	fs.StringVar(&f.api, "api", "", "control API: unix, unix:PATH or loopback HOST:PORT (config key api)")
 	fs.StringVar(&f.logLevel, "log-level", "", "debug|info|warn|error (config key log_level)")
+	fs.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on this loopback HOST:PORT (config key metrics)")
 	fs.StringVar(&f.family, "family", "", "operator family name (config key family)")
 	fs.Uint64Var(&f.bandwidth, "bandwidth", 0, "advertised bandwidth in bytes/s (config key bandwidth)")
 	fs.Uint64Var(&f.relayRate, "relay-rate", 0, "cap on bytes/s relayed for others, 0 = none (config key relay_rate)")
@@ -73,6 +75,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.API = f.api
 		case "log-level":
 			cfg.LogLevel = f.logLevel
+		case "metrics":
+			cfg.Metrics = f.metrics
 		case "family":
 			cfg.Family = f.family
 		case "bandwidth":
@@ -152,6 +156,10 @@ api = {{q .API}}
 
 # Logging: debug, info, warn or error (to stderr).
 log_level = {{q .LogLevel}}
+
+# Prometheus metrics (the dashboard's figures) at http://HOST:PORT/metrics,
+# on a loopback HOST:PORT such as "127.0.0.1:9100" only. Empty = none.
+metrics = {{q .Metrics}}
 
 # Relay bandwidth advertised in the descriptor, bytes per second.
 bandwidth = {{.Bandwidth}}

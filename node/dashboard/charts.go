@@ -151,6 +151,7 @@ func perUnit(v float64) string {
 
 // dayLabel names a UTC day on an x axis.
 func dayLabel(t time.Time) string { return t.UTC().Format("Jan 02") }
+
 // humanBytes prints a byte count with a binary unit.
 func humanBytes(v float64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}

@@ -96,7 +96,7 @@ func (f *fixture) gateway() service.GatewayFigures {
 }
 
 func (f *fixture) ledger() service.LedgerFigures {
-	day := func(d int) time.Time { return t0.Truncate(24 * time.Hour).AddDate(0, 0, d) }
+	day := func(d int) time.Time { return t0.Truncate(24*time.Hour).AddDate(0, 0, d) }
 	return service.LedgerFigures{Capacity: 3000, DailyCap: 80, TotalCap: 2400, MintedToday: 50, Outstanding: 90,
 		Days: []service.LedgerDay{
 			{Day: day(-1), Expires: day(29), Issued: 70, Spent: 30, Outstanding: 40},
