@@ -41,8 +41,9 @@ type chart struct {
 }
 
 type tick struct {
-	X, Y  int
-	Label string
+	X, Y   int
+	Label  string
+	Anchor string // text-anchor of an x tick: the ends stay inside the chart
 }
 
 type bar struct {
@@ -97,8 +98,9 @@ func lineChart(id, title, ytitle string, pts []point, format func(float64) strin
 	}
 	c.Points = b.String()
 	c.yTicks(top, format)
-	for _, t := range []time.Time{first, first.Add(span / 2), last} {
-		c.XTicks = append(c.XTicks, tick{X: int(xOf(t)), Label: t.UTC().Format("15:04:05")})
+	for i, t := range []time.Time{first, first.Add(span / 2), last} {
+		c.XTicks = append(c.XTicks, tick{X: int(xOf(t)), Label: t.UTC().Format("15:04:05"),
+			Anchor: []string{"start", "middle", "end"}[i]})
 	}
 	return c
 }

@@ -80,18 +80,34 @@ func (f *fixture) advance(k int) {
 	}
 }
 
-// The counters: 60 cells and 3 unexpected cells per sample (12 cells/s,
-// 36/min), 2 tasks per sample (24/min), 5 units earned per sample.
+// counterAt is a counter after n samples that grew by per in the first two of
+// every four intervals and by per/3 in the others: its rate peaks at per
+// a sample.
+func counterAt(n, per uint64) uint64 {
+	total := uint64(0)
+	for k := range n {
+		if k%4 < 2 {
+			total += per
+		} else {
+			total += per / 3
+		}
+	}
+	return total
+}
+
+// The counters peak at 60 cells and 3 unexpected cells per sample
+// (12 cells/s, 36/min), 3 tasks or orders per sample (36/min), 6 units
+// earned per sample (72/min).
 func (f *fixture) relay() service.RelayFigures {
 	n := f.n()
-	return service.RelayFigures{Circuits: 4, Cells: 60 * n, Bytes: 60 * 514 * n,
-		Counters: []service.Counter{{Name: "unexpected_cells", Help: "cells refused as out of place", Value: 3 * n}},
+	return service.RelayFigures{Circuits: 4, Cells: counterAt(n, 60), Bytes: 514 * counterAt(n, 60),
+		Counters: []service.Counter{{Name: "unexpected_cells", Help: "cells refused as out of place", Value: counterAt(n, 3)}},
 		Gauges:   []service.Counter{{Name: "create_queue", Help: "circuit creations waiting", Value: 2}}}
 }
 
 func (f *fixture) gateway() service.GatewayFigures {
 	n := f.n()
-	return service.GatewayFigures{Jobs: 1, Tasks: int(3 * n), TasksAccepted: int(2 * n), UnitsAccepted: 2 * n,
+	return service.GatewayFigures{Jobs: 1, Tasks: int(3 * n), TasksAccepted: int(counterAt(n, 3)), UnitsAccepted: 2 * n,
 		Workers: service.WorkerSessions{Open: 3, Stealth: 2}, Escrow: service.Escrow{Jobs: 1, Units: 40}}
 }
 
@@ -106,17 +122,18 @@ func (f *fixture) ledger() service.LedgerFigures {
 
 func (f *fixture) worker(stealth bool) service.WorkerFigures {
 	n := f.n()
-	w := service.WorkerFigures{Mode: "open", Reported: int64(2 * n), Credit: 5 * n, Earned: 5 * n}
+	w := service.WorkerFigures{Mode: "open", Reported: int64(counterAt(n, 3)), Credit: counterAt(n, 6), Earned: counterAt(n, 6)}
 	if stealth {
-		w.Mode, w.Credit, w.Balance = "stealth", 0, 5*n
-		w.Wallet = []service.ExpiryUnits{{Expires: t0.AddDate(0, 0, 29), Units: 5 * n}}
+		w.Mode, w.Credit, w.Balance = "stealth", 0, counterAt(n, 6)
+		w.Wallet = []service.ExpiryUnits{{Expires: t0.AddDate(0, 0, 29), Units: counterAt(n, 6) / 2},
+			{Expires: t0.AddDate(0, 0, 30), Units: counterAt(n, 6) - counterAt(n, 6)/2}}
 	}
 	return w
 }
 
 func (f *fixture) market() service.MarketFigures {
 	n := f.n()
-	return service.MarketFigures{OrdersTotal: n, Orders: map[string]int{"escrow": 2, "done": int(n)},
+	return service.MarketFigures{OrdersTotal: counterAt(n, 3), Orders: map[string]int{"escrow": 2, "done": int(n)},
 		InEscrow: 12, CashOutQueue: 3, CashOutUnits: 30}
 }
 

@@ -102,7 +102,7 @@ const chartHTML = `{{define "chart"}}<figure id="{{.ID}}">
 <line x1="{{.Left}}" y1="{{.Base}}" x2="{{.Right}}" y2="{{.Base}}" stroke="#999"/>
 {{range .YTicks}}<text class="ytick" x="{{$.Left}}" y="{{.Y}}" dx="-4" dy="4" text-anchor="end" font-size="10" fill="#555">{{.Label}}</text>
 <line x1="{{$.Left}}" y1="{{.Y}}" x2="{{$.Right}}" y2="{{.Y}}" stroke="#eee"/>
-{{end}}{{range .XTicks}}<text class="xtick" x="{{.X}}" y="{{$.Base}}" dy="14" text-anchor="middle" font-size="10" fill="#555">{{.Label}}</text>
+{{end}}{{range .XTicks}}<text class="xtick" x="{{.X}}" y="{{$.Base}}" dy="14" text-anchor="{{.Anchor}}" font-size="10" fill="#555">{{.Label}}</text>
 {{end}}<text class="ytitle" transform="translate(14 {{.Mid}}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333">{{.YTitle}}</text>
 <text class="xtitle" x="{{.Left}}" y="{{.H}}" dy="-6" font-size="11" fill="#333">{{.XTitle}}</text>
 {{if .Empty}}<text x="{{.Left}}" y="{{.Mid}}" dx="12" font-size="12" fill="#777">{{.Empty}}</text>{{end}}

@@ -13,27 +13,27 @@ type wantChart struct {
 }
 
 // rolePages is what each role's page must show after 12 samples of the
-// fixture's counters. The tops are rates, not totals: 60 cells a sample
-// of 5 s is 12 cells/s (the total by then is 660).
+// fixture's counters. The tops are peak rates, not totals: 60 cells in a
+// sample of 5 s is 12 cells/s (the total by then is 480).
 var rolePages = map[string][]wantChart{
 	roleGateway: {
 		{"issuance", "units issued per day against today's daily cap", "units", "80"},
 		{"outstanding", "outstanding units by expiry day", "units", "50"},
-		{"tasks-rate", "tasks accepted per minute", "tasks / min", "24"},
+		{"tasks-rate", "tasks accepted per minute", "tasks / min", "36"},
 		{"workers", "worker sessions by mode, now", "sessions", "3"},
 		{"escrow", "units held in escrow for running jobs", "units", "40"},
 		{"cells-rate", "cells relayed for others per second", "cells / s", "12"},
 	},
 	roleOpen: {
-		{"worker-tasks", "tasks run and reported per minute", "tasks / min", "24"},
-		{"earnings", "units earned per minute", "units / min", "60"},
-		{"credit", "account credit at the gateway", "units", "60"},
+		{"worker-tasks", "tasks run and reported per minute", "tasks / min", "36"},
+		{"earnings", "units earned per minute", "units / min", "72"},
+		{"credit", "account credit at the gateway", "units", "48"},
 		{"cells-rate", "cells relayed for others per second", "cells / s", "12"},
 	},
 	roleStealth: {
-		{"worker-tasks", "tasks run and reported per minute", "tasks / min", "24"},
-		{"earnings", "units earned per minute", "units / min", "60"},
-		{"wallet-expiry", "wallet balance by expiry day", "units", "60"},
+		{"worker-tasks", "tasks run and reported per minute", "tasks / min", "36"},
+		{"earnings", "units earned per minute", "units / min", "72"},
+		{"wallet-expiry", "wallet balance by expiry day", "units", "24"},
 	},
 	roleRelay: {
 		{"cells-rate", "cells relayed for others per second", "cells / s", "12"},
@@ -43,7 +43,7 @@ var rolePages = map[string][]wantChart{
 		{"relay-create_queue", "circuit creations waiting", "now", "2"},
 	},
 	roleMarket: {
-		{"orders-rate", "orders placed per minute", "orders / min", "12"},
+		{"orders-rate", "orders placed per minute", "orders / min", "36"},
 		{"orders", "orders by state, now", "orders", "12"},
 		{"market-escrow", "units in escrow", "units", "12"},
 		{"cashout", "cash-out queue: sell requests awaiting the operator", "requests", "3"},
