@@ -40,7 +40,7 @@ var rolePages = map[string][]wantChart{
 		{"relay-bytes", "bytes relayed for others per second", "bytes / s", "6.0 KiB"},
 		{"relay-circuits", "circuits of others through this node", "circuits", "4"},
 		{"relay-unexpected_cells", "cells refused as out of place, per minute", "per min", "36"},
-		{"relay-create_queue", "circuit creations waiting", "now", "2"},
+		{"relay-create_queue", "circuit creations waiting, now", "count", "2"},
 	},
 	roleMarket: {
 		{"orders-rate", "orders placed per minute", "orders / min", "36"},

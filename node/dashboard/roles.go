@@ -120,7 +120,7 @@ func relaySection(r service.RelayFigures, ss, lv []sample) section {
 			rate(ss, "relay.c."+c.Name, time.Minute), perUnit))
 	}
 	for _, g := range r.Gauges {
-		s.Charts = append(s.Charts, lineChart("relay-"+g.Name, g.Help, "now",
+		s.Charts = append(s.Charts, lineChart("relay-"+g.Name, g.Help+", now", "count",
 			level(lv, "relay.g."+g.Name), count))
 	}
 	return s
