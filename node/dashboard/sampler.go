@@ -76,19 +76,42 @@ type point struct {
 	V  float64
 }
 
-// rate turns the counter key into its rate per unit over each interval
-// between two samples that both hold it. A counter that went down (the
-// service restarted) counts as no change in that interval.
+// rateWindow is what a rate averages over, like Prometheus' rate(x[1m]):
+// a figure that changes in steps (a worker's credit is asked of the
+// gateway at most every 30 s) still gives an even rate.
+const rateWindow = time.Minute
+
+// rate turns the counter key into its rate per unit: at each sample, the
+// growth over the intervals of the last rateWindow that both ends hold
+// the key, divided by their length. A counter that went down (the service
+// restarted) counts as no growth in that interval.
 func rate(ss []sample, key string, per time.Duration) []point {
-	var out []point
+	type step struct {
+		at    time.Time
+		grown float64
+		dt    time.Duration
+	}
+	var steps []step
 	for i := 1; i < len(ss); i++ {
 		a, okA := ss[i-1].V[key]
 		b, okB := ss[i].V[key]
-		dt := ss[i].At.Sub(ss[i-1].At)
-		if !okA || !okB || dt <= 0 {
-			continue
+		if dt := ss[i].At.Sub(ss[i-1].At); okA && okB && dt > 0 {
+			steps = append(steps, step{ss[i].At, max(b-a, 0), dt})
 		}
-		out = append(out, point{At: ss[i].At, V: max(b-a, 0) * float64(per) / float64(dt)})
+	}
+	out := make([]point, 0, len(steps))
+	from := 0
+	var grown float64
+	var dt time.Duration
+	for i, s := range steps {
+		grown, dt = grown+s.grown, dt+s.dt
+		// drop the oldest intervals that began before the window; the
+		// newest one stays, however long (a gap in the samples).
+		for from < i && s.at.Sub(steps[from].at.Add(-steps[from].dt)) > rateWindow {
+			grown, dt = grown-steps[from].grown, dt-steps[from].dt
+			from++
+		}
+		out = append(out, point{At: s.at, V: grown * float64(per) / float64(dt)})
 	}
 	return out
 }

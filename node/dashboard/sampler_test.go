@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// TestRate: a counter's rate is its growth over each interval between two
-// samples that hold it, per unit; one that went down (a restart) counts
-// as no growth, and an interval missing the key is skipped.
+// TestRate: a counter's rate is its growth over the intervals of the
+// last minute between two samples that hold it, per unit; one that went
+// down (a restart) counts as no growth, an interval missing the key is
+// skipped, and growth older than the window is forgotten.
 func TestRate(t *testing.T) {
 	t.Parallel()
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
@@ -21,7 +22,7 @@ func TestRate(t *testing.T) {
 		{at(30), map[string]float64{"c": 40}},
 	}
 	got := rate(ss, "c", time.Second)
-	want := []float64{10, 10, 0}
+	want := []float64{10, 10, 7.5}
 	if len(got) != len(want) {
 		t.Fatalf("rates %v", got)
 	}
@@ -32,6 +33,22 @@ func TestRate(t *testing.T) {
 	}
 	if m := rate(ss[:3], "c", time.Minute); m[1].V != 600 {
 		t.Fatalf("per minute %v", m)
+	}
+	// 60 a second for a minute, then nothing for a minute: the rate
+	// falls to 0 once the busy minute has left the window.
+	var long []sample
+	for i := range 25 {
+		long = append(long, sample{at(5 * i), map[string]float64{"c": float64(min(i, 12) * 300)}})
+	}
+	r := rate(long, "c", time.Second)
+	if r[11].V != 60 || r[len(r)-1].V != 0 {
+		t.Fatalf("windowed rates %v", r)
+	}
+	// A gap longer than the window: the rate over the gap alone.
+	gap := []sample{{at(0), map[string]float64{"c": 0}}, {at(5), map[string]float64{"c": 5}},
+		{at(305), map[string]float64{"c": 305}}}
+	if g := rate(gap, "c", time.Second); len(g) != 2 || g[1].V != 1 {
+		t.Fatalf("rate over a gap %v", g)
 	}
 }
 

@@ -44,7 +44,7 @@ func (w *Worker) figures(ctx context.Context) service.WorkerFigures {
 	f := service.WorkerFigures{Mode: w.cfg.Mode, Reported: w.reported.Load()}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if acct, err := w.Account(ctx); err != nil {
+	if acct, err := w.figuresAccount(ctx); err != nil {
 		f.Err = "gateway not reachable just now"
 	} else {
 		f.Credit, f.Paid = acct.Credit, len(acct.Paid)

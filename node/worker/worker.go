@@ -35,7 +35,8 @@ type Worker struct {
 	// work leases, runs and reports one task (step); tests replace it.
 	work func(context.Context) (bool, error)
 
-	reported atomic.Int64 // tasks run and reported since start
+	reported  atomic.Int64 // tasks run and reported since start
+	acctCache accountCache // the figures' last account answer
 
 	mu     sync.Mutex
 	token  string
