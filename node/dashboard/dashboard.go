@@ -1,7 +1,10 @@
 // Package dashboard is a node's local web page, served by the control API
 // at "/" (page.go renders it) and as JSON at /v1/dashboard. It shows the
 // node's own view only: its peer ID, roles, directory, guards (by peer
-// ID), circuits (by hop count), traffic, tasks and earnings.
+// ID), circuits (by hop count), and one section of charts per role whose
+// figures are reported (roles.go): gateway, worker, market, relay. Rates
+// are drawn from a ring of samples of the figures taken on a tick
+// (sampler.go), never from totals since start.
 //
 // Invariants: it renders the figures services report (service.Host.Report)
 // and reads no service's private state; it never names a network address,
