@@ -12,7 +12,8 @@ import (
 // a multiple of the median claim in the directory (a liar claiming 2^64 B/s
 // weighs no more than a generous honest relay). Where this node has
 // measured what a relay actually carried for it, the weight is also capped
-// by that measurement plus a margin, and a relay it has not measured
+// by that measurement (no margin: a liar claiming without limit would get
+// the margin as a bonus over the truth, see pathsim_test.go), and a relay it has not measured
 // weighs at most the median claim (as Tor caps unmeasured relays): a claim
 // only counts above the median once this node has seen the relay carry
 // it. The rule is written up in ARCHITECTURE.md ("Path weights").
@@ -24,9 +25,6 @@ const (
 	// minWeight is the weight of a relay advertising less, so a relay
 	// claiming 0 is rarely chosen but not impossible to reach.
 	minWeight = 1 << 10
-	// measuredMarginNum/Den: a measured relay weighs at most 5/4 of the
-	// peak rate it carried, room for a measurement taken below capacity.
-	measuredMarginNum, measuredMarginDen = 5, 4
 )
 
 // WeightRules are the caps on claimed bandwidth, network parameters every
@@ -80,7 +78,7 @@ func weightOf(d *Descriptor, cap, median uint64, m Measurer) uint64 {
 	w := min(d.Bandwidth, cap)
 	if m != nil {
 		if got, ok := m.Measured(d.Peer); ok {
-			w = min(w, mulSat(got, measuredMarginNum)/measuredMarginDen)
+			w = min(w, got)
 		} else {
 			w = min(w, median)
 		}
