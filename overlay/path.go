@@ -60,8 +60,10 @@ type PathSelector struct {
 	dir    []*Descriptor
 	weight []uint64
 	cum    []uint64 // cum[i] = weight[0] + … + weight[i], saturating
-	byPeer map[peer.ID]int
-	nets   [][]string // subnets of dir[i], computed once
+	// gweight, gcum: the weights guards are sampled by (guardWeightOf).
+	gweight, gcum []uint64
+	byPeer        map[peer.ID]int
+	nets          [][]string // subnets of dir[i], computed once
 	// byRole[b] draws among the nodes with role bit b only, so picking
 	// one of ten gateways among 10,000 relays does not scan them all.
 	byRole [8]subTable
@@ -86,12 +88,17 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 	limit := rules.Weights.capFor(median)
 	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
 	s.nets = make([][]string, len(s.dir))
+	s.gweight, s.gcum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
+	var gtotal uint64
 	var total uint64
 	for i, d := range s.dir {
 		s.byPeer[d.Peer] = i
 		s.nets[i] = subnets(d, rules)
 		s.weight[i] = weightOf(d, limit, median, rules.Measured)
 		total = addSat(total, s.weight[i])
+		s.gweight[i] = guardWeightOf(d, s.weight[i], median, rules.Measured)
+		gtotal = addSat(gtotal, s.gweight[i])
+		s.gcum[i] = gtotal
 		s.cum[i] = total
 		for b := range s.byRole {
 			if d.Roles&(1<<b) != 0 {
@@ -198,18 +205,27 @@ func (s *PathSelector) pickDest(req PathRequest, rnd *rand.Rand) (*Descriptor, e
 // to its weight: rejection sampling over the whole snapshot (exact: a draw
 // conditioned on acceptance), then an exact scan when ok accepts few.
 func (s *PathSelector) pick(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	return s.pickBy(s.weight, s.cum, rnd, ok)
+}
+
+// pickGuard is pick by the guard sampling weights.
+func (s *PathSelector) pickGuard(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	return s.pickBy(s.gweight, s.gcum, rnd, ok)
+}
+
+func (s *PathSelector) pickBy(weight, cum []uint64, rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
 	if len(s.dir) == 0 {
 		return nil
 	}
-	total := s.cum[len(s.cum)-1]
+	total := cum[len(cum)-1]
 	for range pickTries {
 		x := rnd.Uint64N(total)
-		i := sort.Search(len(s.cum), func(i int) bool { return s.cum[i] > x })
+		i := sort.Search(len(cum), func(i int) bool { return cum[i] > x })
 		if ok(s.dir[i]) {
 			return s.dir[i]
 		}
 	}
-	return s.scan(rnd, nil, ok)
+	return s.scan(weight, rnd, nil, ok)
 }
 
 // pickIn is pick restricted to the nodes of t.
@@ -225,12 +241,12 @@ func (s *PathSelector) pickIn(t *subTable, rnd *rand.Rand, ok func(*Descriptor) 
 			return d
 		}
 	}
-	return s.scan(rnd, t.idx, ok)
+	return s.scan(s.weight, rnd, t.idx, ok)
 }
 
 // scan draws exactly among the nodes (of idx, or all when idx is nil)
 // that ok accepts.
-func (s *PathSelector) scan(rnd *rand.Rand, idx []int, ok func(*Descriptor) bool) *Descriptor {
+func (s *PathSelector) scan(weight []uint64, rnd *rand.Rand, idx []int, ok func(*Descriptor) bool) *Descriptor {
 	if idx == nil {
 		idx = make([]int, len(s.dir))
 		for i := range idx {
@@ -240,7 +256,7 @@ func (s *PathSelector) scan(rnd *rand.Rand, idx []int, ok func(*Descriptor) bool
 	var total uint64
 	for _, i := range idx {
 		if ok(s.dir[i]) {
-			total = addSat(total, s.weight[i])
+			total = addSat(total, weight[i])
 		}
 	}
 	if total == 0 {
@@ -251,10 +267,10 @@ func (s *PathSelector) scan(rnd *rand.Rand, idx []int, ok func(*Descriptor) bool
 		if !ok(s.dir[i]) {
 			continue
 		}
-		if x < s.weight[i] {
+		if x < weight[i] {
 			return s.dir[i]
 		}
-		x -= s.weight[i]
+		x -= weight[i]
 	}
 	return nil
 }

@@ -38,9 +38,13 @@ import (
 // hop's bandwidth) enters one Measurements table all clients use. A real
 // client measures only its own circuits, so it reaches the same table
 // more slowly; pooling keeps the run affordable (one selector per day
-// instead of one per client and day).
+// instead of one per client and day). It also flatters nothing that the
+// assertions rest on: most guards are drawn on the first day, before
+// anything is measured, as a real client's are.
 //
-// Scale: 10,000 relays, simClients clients, 30 days. Run with
+// Scale: 10,000 relays, 30 days; TestPathSecurity asserts on
+// simTestClients clients at f = 10 % (seconds; about 35 s under -race),
+// BenchmarkPathSecurity prints the table for simClients clients:
 //
 //	go test ./overlay -run XXX -bench PathSecurity -benchtime 1x
 const (
@@ -334,11 +338,23 @@ const simTestClients = 4000
 // TestPathSecurity runs the simulation with a 10 % adversary that claims
 // 2^50 B/s from relays that carry the honest mean. Under the old rules
 // (runOld) every circuit had both ends adversarial and every client an
-// adversarial guard; now both ends are adversarial on at most 2.5 f² of
-// the circuits and at most 30 % of the clients ever use an adversarial
-// guard, the latter within 0.1 of what perfect weights would give under
-// the same churn (simExposedBound). The goals (1.5 f², 15 %) are
-// not met; see the report in BenchmarkPathSecurity's comment.
+// adversarial guard. Now both ends are adversarial on at most 2 f² of the
+// circuits (1.63 f² at this seed) and at most 25 % of the clients ever use
+// an adversarial guard (22.6 %), within 0.05 of what perfect weights give
+// under the same churn (simExposedBound, 19.9 %).
+//
+// The goals (1.5 f², 15 %) are not met, for two reasons measured
+// here. Exposure: the adversary never goes down, honest relays are down
+// one day in ten, so a client whose first guard is honest uses its second
+// on some day with probability 0.91 over 30 days; with exact weights that
+// alone gives 19.9 %, so 15 % needs fewer guards or less churn, not better
+// weights. Both ends: middles and last relays are weighted by what this
+// node measured, and a circuit's rate is its slowest hop's, so large
+// honest relays are measured below their capacity while the adversary's
+// mid-sized relays are not: its middle share is about 15 % instead of 10 %.
+// Any margin above the measurement is a liar's bonus (with 5/4 it was
+// 2.3 f²), so the rest would need measurements that do not go through
+// bottlenecks (Tor's bandwidth authorities).
 func TestPathSecurity(t *testing.T) {
 	const f = 0.10
 	w := simWorldOnce()
@@ -349,11 +365,11 @@ func TestPathSecurity(t *testing.T) {
 	if r.circuits < simTestClients*simDays*simCircuitsPerDay/2 {
 		t.Fatalf("only %d circuits built", r.circuits)
 	}
-	if both > 2.5 {
-		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 2.5 f²", both)
+	if both > 2.0 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 2 f²", both)
 	}
-	if exposed > 0.30 || exposed > bound+0.10 {
-		t.Errorf("%.3f of clients used an adversarial guard, want ≤ 0.30 and ≤ %.3f", exposed, bound+0.10)
+	if exposed > 0.25 || exposed > bound+0.05 {
+		t.Errorf("%.3f of clients used an adversarial guard, want ≤ 0.25 and ≤ %.3f", exposed, bound+0.05)
 	}
 	if exposed < bound-0.03 {
 		t.Errorf("%.3f of clients used an adversarial guard, below the %.3f any weighting allows: the simulation undercounts", exposed, bound)

@@ -86,6 +86,27 @@ func weightOf(d *Descriptor, cap, median uint64, m Measurer) uint64 {
 	return max(w, minWeight)
 }
 
+// guardWeightOf is the weight d is sampled by as an entry guard, given its
+// path weight w. A guard is kept for weeks, so its choice must not rest on
+// a claim: a relay this node has not measured weighs at most
+// 1/unmeasuredGuardShare of the median claim as a guard candidate, which
+// makes sampling nearly uniform among unmeasured relays. A liar then gains
+// by the number of relays it runs (each costs a proof of work and room in
+// a /16 quota), not by what it claims; pathsim_test.go measures the
+// difference (with the median as the cap, a 10 % adversary held 14 % of
+// new clients' guard draws). Measured relays keep their measured weight.
+func guardWeightOf(d *Descriptor, w, median uint64, m Measurer) uint64 {
+	if m != nil {
+		if _, ok := m.Measured(d.Peer); ok {
+			return w
+		}
+	}
+	return max(min(w, median/unmeasuredGuardShare), minWeight)
+}
+
+// unmeasuredGuardShare: see guardWeightOf.
+const unmeasuredGuardShare = 16
+
 func mulSat(a, b uint64) uint64 {
 	if a != 0 && b > math.MaxUint64/a {
 		return math.MaxUint64
