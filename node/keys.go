@@ -122,8 +122,8 @@ func loadOrCreateOnionKeys(dir string, now time.Time) (*OnionKeys, bool, error) 
 		if err := checkSecretMode(path); err != nil {
 			return nil, false, err
 		}
-		if err := json.Unmarshal(b, keys); err != nil || !validX25519(keys.Current.Private) {
-			return nil, false, fmt.Errorf("node: %s is corrupt", onionKeysFile)
+		if keys, err = parseOnionKeys(b); err != nil {
+			return nil, false, err
 		}
 	}
 	if keys != nil && now.Sub(keys.Current.Created) < OnionKeyLifetime {
@@ -141,6 +141,18 @@ func loadOrCreateOnionKeys(dir string, now time.Time) (*OnionKeys, bool, error) 
 		return nil, false, err
 	}
 	return next, true, nil
+}
+
+// parseOnionKeys decodes onion_keys.json: both keys, when present, must be
+// X25519 private keys (a bad previous key used to pass here and fail the
+// node's start later, in the relay's key setup).
+func parseOnionKeys(b []byte) (*OnionKeys, error) {
+	keys := &OnionKeys{}
+	if err := json.Unmarshal(b, keys); err != nil || !validX25519(keys.Current.Private) ||
+		(keys.Previous != nil && !validX25519(keys.Previous.Private)) {
+		return nil, fmt.Errorf("node: %s is corrupt", onionKeysFile)
+	}
+	return keys, nil
 }
 
 func rotate(old *OnionKeys, now time.Time) (*OnionKeys, error) {

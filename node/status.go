@@ -1,6 +1,8 @@
 package node
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"cyclecash/node/service"
@@ -24,6 +26,66 @@ type Status struct {
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
+	// GuardSet is every sampled guard: primary, confirmed, and why each
+	// unused one is set aside ("path bias", "unreachable", "not eligible",
+	// "not listed", "not primary yet"). GuardText renders it.
+	GuardSet []GuardSetEntry `json:"guard_set"`
+}
+
+// GuardSetEntry is one sampled entry guard in Status.GuardSet.
+type GuardSetEntry struct {
+	Peer      string    `json:"peer"`
+	Primary   bool      `json:"primary"`
+	Confirmed bool      `json:"confirmed"`
+	Expires   time.Time `json:"expires"`
+	Circuits  uint32    `json:"circuits"`
+	Succeeded uint32    `json:"succeeded"`
+	Excluded  string    `json:"excluded,omitempty"`
+}
+
+// guardSet reports the sampled guards against the current directory.
+func (n *Node) guardSet() []GuardSetEntry {
+	out := []GuardSetEntry{}
+	for _, r := range n.guards.Report(n.pathSelector()) {
+		out = append(out, GuardSetEntry{Peer: r.Peer.String(), Primary: r.Primary, Confirmed: r.Confirmed,
+			Expires: r.Expires, Circuits: r.Circuits, Succeeded: r.Succeeded, Excluded: r.Excluded})
+	}
+	return out
+}
+
+// GuardText is the guard set as lines for `cyclecash status`, one guard a
+// line, ending in a newline; "" when nothing is sampled.
+func (st Status) GuardText() string {
+	var b strings.Builder
+	sampled, primary, confirmed := len(st.GuardSet), 0, 0
+	for _, g := range st.GuardSet {
+		if g.Primary {
+			primary++
+		}
+		if g.Confirmed {
+			confirmed++
+		}
+	}
+	if sampled == 0 {
+		return ""
+	}
+	fmt.Fprintf(&b, "guard set  %d sampled, %d primary, %d confirmed\n", sampled, primary, confirmed)
+	for _, g := range st.GuardSet {
+		kind := "sampled"
+		if g.Primary {
+			kind = "primary"
+		}
+		if g.Confirmed {
+			kind += ", confirmed"
+		}
+		state := "usable"
+		if g.Excluded != "" {
+			state = "set aside: " + g.Excluded
+		}
+		fmt.Fprintf(&b, "  %s  %s, %s, %d/%d circuits built, until %s\n", g.Peer, kind, state,
+			g.Succeeded, g.Circuits, g.Expires.Format("2006-01-02"))
+	}
+	return b.String()
 }
 
 // Status reports the node's current state.
@@ -39,6 +101,7 @@ func (n *Node) Status() Status {
 		Guards:       []GuardStatus{},
 		Circuits:     []CircuitStatus{},
 		Relaying:     len(n.circ.RelayedCircuits()),
+		GuardSet:     n.guardSet(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

@@ -23,6 +23,9 @@ type Directory struct {
 	byPeer   map[peer.ID]*dirEntry
 	groups   map[string]int // subnet or family group -> entries in it
 	rejected map[string]int // rejection reason -> count
+	// nextExpiry is no later than the earliest expiry held, so pruning
+	// scans only when something may have expired (Add stays O(1)).
+	nextExpiry time.Time
 }
 
 type dirEntry struct {
@@ -157,9 +160,15 @@ func (d *Directory) Live() []*Descriptor {
 
 // pruneLocked drops expired descriptors; d.mu held.
 func (d *Directory) pruneLocked(now time.Time) {
+	if now.Before(d.nextExpiry) {
+		return
+	}
+	d.nextExpiry = time.Time{}
 	for p, e := range d.byPeer {
 		if !now.Before(e.desc.Expiry) {
 			d.remove(p)
+		} else if d.nextExpiry.IsZero() || e.desc.Expiry.Before(d.nextExpiry) {
+			d.nextExpiry = e.desc.Expiry
 		}
 	}
 }

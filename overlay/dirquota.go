@@ -137,6 +137,9 @@ func better(a, b *dirEntry, now time.Time) bool {
 
 func (d *Directory) insert(e *dirEntry) {
 	d.byPeer[e.desc.Peer] = e
+	if d.nextExpiry.IsZero() || e.desc.Expiry.Before(d.nextExpiry) {
+		d.nextExpiry = e.desc.Expiry
+	}
 	for _, g := range d.policy.groupsOf(e.desc) {
 		d.groups[g]++
 	}

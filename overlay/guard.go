@@ -297,9 +297,10 @@ func (g *Guards) expire(sel *PathSelector) bool {
 	return changed
 }
 
-// sample adds one eligible relay, weighted by capped bandwidth; g.mu held.
+// sample adds one eligible relay, weighted by its guard weight
+// (guardWeightOf); g.mu held.
 func (g *Guards) sample(sel *PathSelector, rnd *rand.Rand) bool {
-	d := sel.pick(rnd, func(d *Descriptor) bool { return g.eligible(d, sel.rules) })
+	d := sel.pickGuard(rnd, func(d *Descriptor) bool { return g.eligible(d, sel.rules) })
 	if d == nil {
 		return false
 	}

@@ -17,7 +17,7 @@ import (
 //
 // A rate is a floor on the relay's capacity, not the capacity: the
 // slowest hop or the application may have limited the circuit. Keeping
-// the peak over many circuits and a margin above it bound the error.
+// the peak over many circuits bounds the error.
 const (
 	minMeasureBytes = 256 << 10
 	minMeasureTime  = 50 * time.Millisecond

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"sort"
 
@@ -29,7 +30,7 @@ type PathRules struct {
 	// Weights caps claimed bandwidth; the zero value is the default caps.
 	Weights WeightRules
 	// Measured, if set, caps the weight of relays this node has measured
-	// at 5/4 of what they carried, and of the others at the median claim.
+	// at the peak rate they carried, and of the others at the median claim.
 	Measured Measurer
 	// Cells is the onion cells version paths are built for; relays
 	// announcing another version are left out. 0 means CellsV1.
@@ -59,7 +60,19 @@ type PathSelector struct {
 	dir    []*Descriptor
 	weight []uint64
 	cum    []uint64 // cum[i] = weight[0] + … + weight[i], saturating
-	byPeer map[peer.ID]int
+	// gweight, gcum: the weights guards are sampled by (guardWeightOf).
+	gweight, gcum []uint64
+	byPeer        map[peer.ID]int
+	nets          [][]string // subnets of dir[i], computed once
+	// byRole[b] draws among the nodes with role bit b only, so picking
+	// one of ten gateways among 10,000 relays does not scan them all.
+	byRole [8]subTable
+}
+
+// subTable is a cumulative weight table over some indices of dir.
+type subTable struct {
+	idx []int
+	cum []uint64
 }
 
 // NewPathSelector prepares dir for selection under rules. Relays of another
@@ -74,14 +87,35 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 	median := medianClaim(s.dir)
 	limit := rules.Weights.capFor(median)
 	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
+	s.nets = make([][]string, len(s.dir))
+	s.gweight, s.gcum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
+	var gtotal uint64
 	var total uint64
 	for i, d := range s.dir {
 		s.byPeer[d.Peer] = i
+		s.nets[i] = subnets(d, rules)
 		s.weight[i] = weightOf(d, limit, median, rules.Measured)
 		total = addSat(total, s.weight[i])
+		s.gweight[i] = guardWeightOf(d, s.weight[i], median, rules.Measured)
+		gtotal = addSat(gtotal, s.gweight[i])
+		s.gcum[i] = gtotal
 		s.cum[i] = total
+		for b := range s.byRole {
+			if d.Roles&(1<<b) != 0 {
+				t := &s.byRole[b]
+				t.idx = append(t.idx, i)
+				t.cum = append(t.cum, addSat(last(t.cum), s.weight[i]))
+			}
+		}
 	}
 	return s
+}
+
+func last(cum []uint64) uint64 {
+	if len(cum) == 0 {
+		return 0
+	}
+	return cum[len(cum)-1]
 }
 
 // Weight is the selection weight of p (0 if not in the snapshot).
@@ -124,14 +158,14 @@ func (s *PathSelector) Select(req PathRequest, rnd *rand.Rand) ([]*Descriptor, e
 	path := []*Descriptor{dest}
 	if req.Guard != "" {
 		g := s.Get(req.Guard)
-		if g == nil || g.Roles&RoleRelay == 0 || conflicts(g, path, s.rules) {
+		if g == nil || g.Roles&RoleRelay == 0 || s.conflicts(g, path) {
 			return nil, fmt.Errorf("%w: entry guard unusable for this destination", ErrNoPath)
 		}
 		path = append(path, g)
 	}
 	for len(path) < hops+1 {
 		next := s.pick(rnd, func(d *Descriptor) bool {
-			return d.Roles&RoleRelay != 0 && !conflicts(d, path, s.rules)
+			return d.Roles&RoleRelay != 0 && !s.conflicts(d, path)
 		})
 		if next == nil {
 			return nil, fmt.Errorf("%w: need %d relays, found %d", ErrNoPath, hops, len(path)-1)
@@ -154,9 +188,13 @@ func (s *PathSelector) pickDest(req PathRequest, rnd *rand.Rand) (*Descriptor, e
 	if req.DestRole == 0 {
 		return nil, fmt.Errorf("overlay: path request names no destination")
 	}
-	d := s.pick(rnd, func(d *Descriptor) bool {
-		return d.Roles&req.DestRole != 0 && d.Peer != req.Guard
-	})
+	ok := func(d *Descriptor) bool { return d.Roles&req.DestRole != 0 && d.Peer != req.Guard }
+	var d *Descriptor
+	if b := bits.TrailingZeros8(uint8(req.DestRole)); req.DestRole == 1<<b {
+		d = s.pickIn(&s.byRole[b], rnd, ok)
+	} else {
+		d = s.pick(rnd, ok)
+	}
 	if d == nil {
 		return nil, fmt.Errorf("%w: no node with role %v", ErrNoPath, req.DestRole.Names())
 	}
@@ -167,41 +205,92 @@ func (s *PathSelector) pickDest(req PathRequest, rnd *rand.Rand) (*Descriptor, e
 // to its weight: rejection sampling over the whole snapshot (exact: a draw
 // conditioned on acceptance), then an exact scan when ok accepts few.
 func (s *PathSelector) pick(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	return s.pickBy(s.weight, s.cum, rnd, ok)
+}
+
+// pickGuard is pick by the guard sampling weights.
+func (s *PathSelector) pickGuard(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	return s.pickBy(s.gweight, s.gcum, rnd, ok)
+}
+
+func (s *PathSelector) pickBy(weight, cum []uint64, rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
 	if len(s.dir) == 0 {
 		return nil
 	}
-	total := s.cum[len(s.cum)-1]
+	total := cum[len(cum)-1]
 	for range pickTries {
 		x := rnd.Uint64N(total)
-		i := sort.Search(len(s.cum), func(i int) bool { return s.cum[i] > x })
+		i := sort.Search(len(cum), func(i int) bool { return cum[i] > x })
 		if ok(s.dir[i]) {
 			return s.dir[i]
 		}
 	}
-	return s.scan(rnd, ok)
+	return s.scan(weight, rnd, nil, ok)
 }
 
-func (s *PathSelector) scan(rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+// pickIn is pick restricted to the nodes of t.
+func (s *PathSelector) pickIn(t *subTable, rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	if len(t.idx) == 0 {
+		return nil
+	}
+	total := last(t.cum)
+	for range pickTries {
+		x := rnd.Uint64N(total)
+		j := sort.Search(len(t.cum), func(j int) bool { return t.cum[j] > x })
+		if d := s.dir[t.idx[j]]; ok(d) {
+			return d
+		}
+	}
+	return s.scan(s.weight, rnd, t.idx, ok)
+}
+
+// scan draws exactly among the nodes (of idx, or all when idx is nil)
+// that ok accepts.
+func (s *PathSelector) scan(weight []uint64, rnd *rand.Rand, idx []int, ok func(*Descriptor) bool) *Descriptor {
+	if idx == nil {
+		idx = make([]int, len(s.dir))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
 	var total uint64
-	for i, d := range s.dir {
-		if ok(d) {
-			total = addSat(total, s.weight[i])
+	for _, i := range idx {
+		if ok(s.dir[i]) {
+			total = addSat(total, weight[i])
 		}
 	}
 	if total == 0 {
 		return nil
 	}
 	x := rnd.Uint64N(total)
-	for i, d := range s.dir {
-		if !ok(d) {
+	for _, i := range idx {
+		if !ok(s.dir[i]) {
 			continue
 		}
-		if x < s.weight[i] {
-			return d
+		if x < weight[i] {
+			return s.dir[i]
 		}
-		x -= s.weight[i]
+		x -= weight[i]
 	}
 	return nil
+}
+
+// conflicts is conflicts on the selector's precomputed subnets.
+func (s *PathSelector) conflicts(d *Descriptor, others []*Descriptor) bool {
+	nd := s.netsOf(d)
+	for _, o := range others {
+		if o.Peer == d.Peer || (d.Family != "" && d.Family == o.Family) || netsOverlap(nd, s.netsOf(o)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *PathSelector) netsOf(d *Descriptor) []string {
+	if i, ok := s.byPeer[d.Peer]; ok && s.dir[i] == d {
+		return s.nets[i]
+	}
+	return subnets(d, s.rules)
 }
 
 // conflicts reports whether d may not join a path holding others.

@@ -135,12 +135,12 @@ func (w *simWorld) runOld(f float64, seed uint64) simResult {
 		isAdv[d.Peer] = true
 	}
 	now := w.start
-	guards := make([][]simOldGuard, simClients)
-	res := simResult{clients: simClients}
-	exposed := make([]bool, simClients)
+	guards := make([][]simOldGuard, simOldClients)
+	res := simResult{clients: simOldClients}
+	exposed := make([]bool, simOldClients)
 	for range simDays {
 		s := newSimOldSampler(w.simDay(adv, rnd))
-		for c := range simClients {
+		for c := range simOldClients {
 			if rnd.Float64() >= simClientOnline {
 				continue
 			}

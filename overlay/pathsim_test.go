@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -37,20 +38,25 @@ import (
 // hop's bandwidth) enters one Measurements table all clients use. A real
 // client measures only its own circuits, so it reaches the same table
 // more slowly; pooling keeps the run affordable (one selector per day
-// instead of one per client and day).
+// instead of one per client and day). It also flatters nothing that the
+// assertions rest on: most guards are drawn on the first day, before
+// anything is measured, as a real client's are.
 //
-// Scale: 10,000 relays, simClients clients, 30 days. Run with
+// Scale: 10,000 relays, 30 days; TestPathSecurity asserts on
+// simTestClients clients at f = 10 % (seconds; about 35 s under -race),
+// BenchmarkPathSecurity prints the table for simClients clients:
 //
 //	go test ./overlay -run XXX -bench PathSecurity -benchtime 1x
 const (
 	simRelays         = 10000
 	simGateways       = 10
-	simClients        = 1000
+	simClients        = 10000
 	simDays           = 30
 	simCircuitsPerDay = 2
 	simRelayDown      = 0.1
 	simClientOnline   = 0.8
 	simAdvClaim       = 1 << 50
+	simOldClients     = 1000
 )
 
 type simWorld struct {
@@ -89,13 +95,15 @@ func simWorldOnce() *simWorld {
 		expiry := start.Add(MaxDescriptorLifetime)
 		var total float64
 		kind := map[peer.ID]int{}
+		type spec struct {
+			i            int
+			roles        Role
+			claim, truth uint64
+			kind         int
+		}
+		var specs []spec
 		add := func(i int, roles Role, bw, truth uint64, k int) {
-			raw := simDescriptor(i, roles, bw, expiry)
-			if _, err := dir.Add(raw, ""); err != nil {
-				panic(err)
-			}
-			d, _ := ParseDescriptor(raw)
-			w.trueBW[d.Peer], kind[d.Peer] = truth, k
+			specs = append(specs, spec{i, roles, bw, truth, k})
 		}
 		for i := range simRelays {
 			bw := uint64(math.Exp(math.Log(4<<20) + 1.5*rnd.NormFloat64()))
@@ -110,6 +118,36 @@ func simWorldOnce() *simWorld {
 		for i := range simGateways {
 			add(2*simRelays+i, RoleGateway, 10<<20, 10<<20, 2)
 		}
+		// Sign and admit on every core: the order does not matter (no
+		// quota is reached, and Live sorts).
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		next := 0
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					mu.Lock()
+					i := next
+					next++
+					mu.Unlock()
+					if i >= len(specs) {
+						return
+					}
+					sp := specs[i]
+					raw := simDescriptor(sp.i, sp.roles, sp.claim, expiry)
+					if _, err := dir.Add(raw, ""); err != nil {
+						panic(err)
+					}
+					d, _ := ParseDescriptor(raw)
+					mu.Lock()
+					w.trueBW[d.Peer], kind[d.Peer] = sp.truth, sp.kind
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
 		for _, d := range dir.Live() {
 			switch kind[d.Peer] {
 			case 0:
@@ -145,9 +183,12 @@ func (w *simWorld) simDay(adv []*Descriptor, rnd *rand.Rand) []*Descriptor {
 	return up
 }
 
-// runNew simulates the rules of this package.
-func (w *simWorld) runNew(f float64, seed uint64) simResult {
-	rnd := seeded(seed)
+// runNew simulates the rules of this package for clients clients. They
+// run in simShards goroutines, each with its own random stream; within a
+// day every client draws from that day's selector, and what the circuits
+// carried is recorded when all shards are done (a peak is a maximum, so
+// the order does not matter): the result depends on the seed only.
+func (w *simWorld) runNew(f float64, seed uint64, clients int) simResult {
 	adv := w.adv[:int(f*simRelays)]
 	isAdv := map[peer.ID]bool{}
 	for _, d := range adv {
@@ -156,35 +197,84 @@ func (w *simWorld) runNew(f float64, seed uint64) simResult {
 	now := w.start
 	clock := func() time.Time { return now }
 	m := NewMeasurements(clock)
-	guards := make([]*Guards, simClients)
-	for i := range guards {
-		guards[i], _ = LoadGuards("", clock)
+	shards := make([]simShard, simShards)
+	for i := range shards {
+		sh := &shards[i]
+		sh.rnd = seeded(seed<<8 + uint64(i))
+		for c := i; c < clients; c += simShards {
+			g, _ := LoadGuards("", clock)
+			sh.guards = append(sh.guards, g)
+		}
+		sh.exposed = make([]bool, len(sh.guards))
 	}
-	res := simResult{clients: simClients}
-	exposed := make([]bool, simClients)
+	days := seeded(seed)
 	for range simDays {
-		sel := NewPathSelector(w.simDay(adv, rnd), PathRules{Measured: m})
-		for c := range simClients {
-			if rnd.Float64() >= simClientOnline {
-				continue
+		sel := NewPathSelector(w.simDay(adv, days), PathRules{Measured: m})
+		var wg sync.WaitGroup
+		for i := range shards {
+			wg.Add(1)
+			go func(sh *simShard) {
+				defer wg.Done()
+				sh.day(w, sel, isAdv)
+			}(&shards[i])
+		}
+		wg.Wait()
+		for i := range shards {
+			for _, r := range shards[i].carried {
+				m.Record(r.relays, r.bytes, time.Second)
 			}
-			for range simCircuitsPerDay {
-				guard, err := guards[c].PickFrom(sel, rnd)
-				if err != nil {
-					continue
-				}
-				path, err := sel.Select(PathRequest{Guard: guard, DestRole: RoleGateway}, rnd)
-				if err != nil {
-					continue
-				}
-				guards[c].Built(guard)
-				w.record(&res, path, isAdv, &exposed[c])
-				m.Record(peersOf(path[:len(path)-1]), w.slowest(path), time.Second)
-			}
+			shards[i].carried = shards[i].carried[:0]
 		}
 		now = now.Add(24 * time.Hour)
 	}
-	return w.finish(res, exposed)
+	res := simResult{clients: clients}
+	for _, sh := range shards {
+		res.both += sh.res.both
+		res.circuits += sh.res.circuits
+		for _, e := range sh.exposed {
+			if e {
+				res.exposed++
+			}
+		}
+	}
+	return res
+}
+
+const simShards = 8
+
+type simShard struct {
+	rnd     *rand.Rand
+	guards  []*Guards
+	exposed []bool
+	res     simResult
+	carried []simCarried
+}
+
+type simCarried struct {
+	relays []peer.ID
+	bytes  uint64
+}
+
+// day runs one simulated day of the shard's clients on sel.
+func (sh *simShard) day(w *simWorld, sel *PathSelector, isAdv map[peer.ID]bool) {
+	for c, g := range sh.guards {
+		if sh.rnd.Float64() >= simClientOnline {
+			continue
+		}
+		for range simCircuitsPerDay {
+			guard, err := g.PickFrom(sel, sh.rnd)
+			if err != nil {
+				continue
+			}
+			path, err := sel.Select(PathRequest{Guard: guard, DestRole: RoleGateway}, sh.rnd)
+			if err != nil {
+				continue
+			}
+			g.Built(guard)
+			w.record(&sh.res, path, isAdv, &sh.exposed[c])
+			sh.carried = append(sh.carried, simCarried{peersOf(path[:len(path)-1]), w.slowest(path)})
+		}
+	}
 }
 
 func (w *simWorld) record(res *simResult, path []*Descriptor, isAdv map[peer.ID]bool, exposed *bool) {
@@ -224,19 +314,84 @@ func peersOf(ds []*Descriptor) []peer.ID {
 	return out
 }
 
+// simExposedBound is the fraction of clients that would ever use an
+// adversarial guard in this world if every guard were drawn with exactly
+// the adversary's true share of the bandwidth up on a day (it never goes
+// down; honest relays are up 1-simRelayDown of the time), under the rule
+// that a client builds through its first usable primary and falls back to
+// the next when the earlier ones are down. Guard g2 is used once g1 is
+// down on a day the client is online after its first; g3 once g1 and g2
+// are. No weighting can go below it: it is the churn's doing.
+func simExposedBound(f float64) float64 {
+	s := f / (f + 1 - simRelayDown)
+	days := float64(simDays - 1)
+	p2 := 1 - math.Pow(1-simRelayDown*simClientOnline, days)
+	p3 := 1 - math.Pow(1-simRelayDown*simRelayDown*simClientOnline, days)
+	return s + (1-s)*s*p2 + (1-s)*(1-s)*s*p3
+}
+
+// simTestClients is the test's client count: the both-ends fraction's
+// standard error is about 0.1 f² and the exposed fraction's about 0.007
+// there, well inside the margins the test asserts.
+const simTestClients = 4000
+
+// TestPathSecurity runs the simulation with a 10 % adversary that claims
+// 2^50 B/s from relays that carry the honest mean. Under the old rules
+// (runOld) every circuit had both ends adversarial and every client an
+// adversarial guard. Now both ends are adversarial on at most 2 f² of the
+// circuits (1.63 f² at this seed) and at most 25 % of the clients ever use
+// an adversarial guard (22.6 %), within 0.05 of what perfect weights give
+// under the same churn (simExposedBound, 19.9 %).
+//
+// The goals (1.5 f², 15 %) are not met, for two reasons measured
+// here. Exposure: the adversary never goes down, honest relays are down
+// one day in ten, so a client whose first guard is honest uses its second
+// on some day with probability 0.91 over 30 days; with exact weights that
+// alone gives 19.9 %, so 15 % needs fewer guards or less churn, not better
+// weights. Both ends: middles and last relays are weighted by what this
+// node measured, and a circuit's rate is its slowest hop's, so large
+// honest relays are measured below their capacity while the adversary's
+// mid-sized relays are not: its middle share is about 15 % instead of 10 %.
+// Any margin above the measurement is a liar's bonus (with 5/4 it was
+// 2.3 f²), so the rest would need measurements that do not go through
+// bottlenecks (Tor's bandwidth authorities).
+func TestPathSecurity(t *testing.T) {
+	const f = 0.10
+	w := simWorldOnce()
+	r := w.runNew(f, 1, simTestClients)
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f)
+	t.Logf("f=%.2f: both ends adversarial %.3f f², clients exposed %.3f (perfect weights under this churn: %.3f)",
+		f, both, exposed, bound)
+	if r.circuits < simTestClients*simDays*simCircuitsPerDay/2 {
+		t.Fatalf("only %d circuits built", r.circuits)
+	}
+	if both > 2.0 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 2 f²", both)
+	}
+	if exposed > 0.25 || exposed > bound+0.05 {
+		t.Errorf("%.3f of clients used an adversarial guard, want ≤ 0.25 and ≤ %.3f", exposed, bound+0.05)
+	}
+	if exposed < bound-0.03 {
+		t.Errorf("%.3f of clients used an adversarial guard, below the %.3f any weighting allows: the simulation undercounts", exposed, bound)
+	}
+}
+
+// BenchmarkPathSecurity prints the simulation's table, the old rules
+// beside the new (the old on simOldClients clients: they are slow and
+// their result is extreme).
 func BenchmarkPathSecurity(b *testing.B) {
 	w := simWorldOnce()
 	b.ResetTimer()
 	for range b.N {
-		fmt.Fprintf(os.Stdout, "\npath security: %d relays, %d gateways, %d clients, %d days, %d circuits/client-day\n",
-			simRelays, simGateways, simClients, simDays, simCircuitsPerDay)
-		fmt.Fprintf(os.Stdout, "%-5s %-7s %-8s %-9s %-10s %-10s %-13s %-12s\n",
-			"f", "f^2", "share", "share^2", "both(new)", "both(old)", "exposed(new)", "exposed(old)")
+		fmt.Fprintf(os.Stdout, "\npath security: %d relays, %d gateways, %d clients (old rules: %d), %d days, %d circuits/client-day\n",
+			simRelays, simGateways, simClients, simOldClients, simDays, simCircuitsPerDay)
+		fmt.Fprintf(os.Stdout, "%-5s %-7s %-8s %-9s %-10s %-10s %-13s %-12s %-12s\n",
+			"f", "f^2", "share", "share^2", "both(new)", "both(old)", "exposed(new)", "exposed(old)", "exposed(min)")
 		for _, f := range []float64{0.05, 0.10, 0.20} {
-			nw, old := w.runNew(f, 1), w.runOld(f, 1)
+			nw, old := w.runNew(f, 1, simClients), w.runOld(f, 1)
 			share := f / (1 + f)
-			fmt.Fprintf(os.Stdout, "%-5.2f %-7.4f %-8.4f %-9.5f %-10.5f %-10.5f %-13.4f %-12.4f\n",
-				f, f*f, share, share*share, nw.bothFrac(), old.bothFrac(), nw.exposedFrac(), old.exposedFrac())
+			fmt.Fprintf(os.Stdout, "%-5.2f %-7.4f %-8.4f %-9.5f %-10.5f %-10.5f %-13.4f %-12.4f %-12.4f\n",
+				f, f*f, share, share*share, nw.bothFrac(), old.bothFrac(), nw.exposedFrac(), old.exposedFrac(), simExposedBound(f))
 			if f == 0.10 {
 				b.ReportMetric(nw.bothFrac()/(f*f), "both/f²")
 				b.ReportMetric(nw.exposedFrac(), "exposed")

@@ -77,7 +77,12 @@ func subnets(d *Descriptor, rules PathRules) []string {
 const unknownSubnet = "?"
 
 func sameSubnet(a, b *Descriptor, rules PathRules) bool {
-	sa, sb := subnets(a, rules), subnets(b, rules)
+	return netsOverlap(subnets(a, rules), subnets(b, rules))
+}
+
+// netsOverlap reports whether two subnet lists (from subnets) share a
+// network; the unknown marker overlaps everything.
+func netsOverlap(sa, sb []string) bool {
 	if (len(sa) > 0 && sa[0] == unknownSubnet) || (len(sb) > 0 && sb[0] == unknownSubnet) {
 		return true
 	}

@@ -12,7 +12,8 @@ import (
 // a multiple of the median claim in the directory (a liar claiming 2^64 B/s
 // weighs no more than a generous honest relay). Where this node has
 // measured what a relay actually carried for it, the weight is also capped
-// by that measurement plus a margin, and a relay it has not measured
+// by that measurement (no margin: a liar claiming without limit would get
+// the margin as a bonus over the truth, see pathsim_test.go), and a relay it has not measured
 // weighs at most the median claim (as Tor caps unmeasured relays): a claim
 // only counts above the median once this node has seen the relay carry
 // it. The rule is written up in ARCHITECTURE.md ("Path weights").
@@ -24,9 +25,6 @@ const (
 	// minWeight is the weight of a relay advertising less, so a relay
 	// claiming 0 is rarely chosen but not impossible to reach.
 	minWeight = 1 << 10
-	// measuredMarginNum/Den: a measured relay weighs at most 5/4 of the
-	// peak rate it carried, room for a measurement taken below capacity.
-	measuredMarginNum, measuredMarginDen = 5, 4
 )
 
 // WeightRules are the caps on claimed bandwidth, network parameters every
@@ -80,13 +78,34 @@ func weightOf(d *Descriptor, cap, median uint64, m Measurer) uint64 {
 	w := min(d.Bandwidth, cap)
 	if m != nil {
 		if got, ok := m.Measured(d.Peer); ok {
-			w = min(w, mulSat(got, measuredMarginNum)/measuredMarginDen)
+			w = min(w, got)
 		} else {
 			w = min(w, median)
 		}
 	}
 	return max(w, minWeight)
 }
+
+// guardWeightOf is the weight d is sampled by as an entry guard, given its
+// path weight w. A guard is kept for weeks, so its choice must not rest on
+// a claim: a relay this node has not measured weighs at most
+// 1/unmeasuredGuardShare of the median claim as a guard candidate, which
+// makes sampling nearly uniform among unmeasured relays. A liar then gains
+// by the number of relays it runs (each costs a proof of work and room in
+// a /16 quota), not by what it claims; pathsim_test.go measures the
+// difference (with the median as the cap, a 10 % adversary held 14 % of
+// new clients' guard draws). Measured relays keep their measured weight.
+func guardWeightOf(d *Descriptor, w, median uint64, m Measurer) uint64 {
+	if m != nil {
+		if _, ok := m.Measured(d.Peer); ok {
+			return w
+		}
+	}
+	return max(min(w, median/unmeasuredGuardShare), minWeight)
+}
+
+// unmeasuredGuardShare: see guardWeightOf.
+const unmeasuredGuardShare = 16
 
 func mulSat(a, b uint64) uint64 {
 	if a != 0 && b > math.MaxUint64/a {

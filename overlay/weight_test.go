@@ -70,8 +70,9 @@ func TestWeightSumNoOverflow(t *testing.T) {
 	}
 }
 
-// TestMeasuredWeight: a relay this node measured weighs at most 5/4 of
-// what it carried, however much it claims; unmeasured relays keep their
+// TestMeasuredWeight: a relay this node measured weighs at most what it
+// carried, however much it claims (a margin above it would be a liar's
+// bonus); unmeasured relays keep their
 // capped claim.
 func TestMeasuredWeight(t *testing.T) {
 	t.Parallel()
@@ -81,8 +82,8 @@ func TestMeasuredWeight(t *testing.T) {
 	m.Record([]peer.ID{dir[1].Peer}, 4<<20, 4*time.Second) // carried 1 MiB/s
 	m.Record([]peer.ID{dir[2].Peer}, 1<<10, time.Second)   // too little to say anything
 	sel := NewPathSelector(dir, PathRules{Measured: m})
-	if w := sel.Weight(dir[1].Peer); w != (1<<20)*5/4 {
-		t.Fatalf("measured relay weighs %d, want %d", w, (1<<20)*5/4)
+	if w := sel.Weight(dir[1].Peer); w != 1<<20 {
+		t.Fatalf("measured relay weighs %d, want %d", w, 1<<20)
 	}
 	if w := sel.Weight(dir[2].Peer); w != 8<<20 { // the median claim is 8 MiB/s too
 		t.Fatalf("barely used relay weighs %d, want its claim", w)
@@ -161,5 +162,53 @@ func TestCellsVersionsNeverMix(t *testing.T) {
 				t.Fatal("v1 path holds a v2 relay")
 			}
 		}
+	}
+}
+
+// TestGuardWeightIgnoresClaims: a guard is kept for weeks, so an
+// unmeasured relay's claim buys it nothing as a guard candidate beyond a
+// sixteenth of the median: relays claiming the median and 2^60 B/s are
+// equally likely first guards, while a measured relay keeps its measured
+// weight. (Before, the guard draw used the path weight: a claim up to the
+// median counted in full.)
+func TestGuardWeightIgnoresClaims(t *testing.T) {
+	t.Parallel()
+	m := NewMeasurements(func() time.Time { return testNow })
+	dir := relaySet(t, 9, func(i int, d *Descriptor) {
+		d.Bandwidth = 16 << 20
+		switch i {
+		case 0:
+			d.Bandwidth = 1 << 60
+		case 1:
+			d.Bandwidth = 1 << 20 // below median/16: weighs its claim
+		}
+	})
+	m.Record([]peer.ID{dir[2].Peer}, 8<<20, time.Second)
+	sel := NewPathSelector(dir, PathRules{Measured: m})
+	g := func(i int) uint64 { return sel.gweight[sel.byPeer[dir[i].Peer]] }
+	if g(0) != g(3) || g(0) != (16<<20)/unmeasuredGuardShare {
+		t.Fatalf("liar weighs %d as a guard, honest unmeasured %d, want both %d", g(0), g(3), (16<<20)/unmeasuredGuardShare)
+	}
+	if g(1) != 1<<20 {
+		t.Fatalf("small relay weighs %d as a guard, want its claim", g(1))
+	}
+	if g(2) != 8<<20 {
+		t.Fatalf("measured relay weighs %d as a guard, want its measurement", g(2))
+	}
+	// And in draws: the liar is the first sampled guard about as often as
+	// any other unmeasured relay.
+	liar := 0
+	const draws = 2000
+	for i := range draws {
+		gs, _ := LoadGuards("", func() time.Time { return testNow })
+		if p, err := gs.PickFrom(sel, seeded(uint64(i))); err == nil && p == dir[0].Peer {
+			liar++
+		}
+	}
+	// Guard weights: the liar and seven others 1 MiB, the measured relay
+	// 8 MiB: the liar's share is 1/16 (with path weights it was 16/121).
+	want := float64(draws) / 16
+	if float64(liar) > 1.5*want {
+		t.Fatalf("liar first guard of %d of %d new clients, want about %.0f", liar, draws, want)
 	}
 }

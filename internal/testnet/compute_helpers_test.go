@@ -32,7 +32,12 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	Capture = allLogs
+	code := m.Run()
+	if code == 0 && !scanAllLogs() {
+		code = 1
+	}
+	os.Exit(code)
 }
 
 var primesBuild struct {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -95,9 +96,33 @@ func (o Options) config(dir string, i int, boot []string) node.Config {
 	return c
 }
 
+// Capture, when set, receives every log line at debug level of every node
+// of a network started without Options.Logger, and OwnAddrs collects the
+// control API addresses of those networks' nodes (their own, not peers').
+// The package's tests set it to scan the logs of all their networks.
+var (
+	Capture  io.Writer
+	ownMu    sync.Mutex
+	ownAddrs = map[string]bool{}
+)
+
+// OwnAddrs lists the control API addresses of the nodes closed so far.
+func OwnAddrs() []string {
+	ownMu.Lock()
+	defer ownMu.Unlock()
+	out := make([]string, 0, len(ownAddrs))
+	for a := range ownAddrs {
+		out = append(out, a)
+	}
+	return out
+}
+
 func (o Options) logger(i int) *slog.Logger {
 	if o.Logger == nil {
-		return nil
+		if Capture == nil {
+			return nil
+		}
+		return slog.New(slog.NewTextHandler(Capture, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", i)
 	}
 	return o.Logger.With("node", i)
 }
@@ -150,6 +175,13 @@ func (n *Net) WaitDirectory(ctx context.Context, min int) error {
 
 // Close stops every node and waits for them.
 func (n *Net) Close() error {
+	ownMu.Lock()
+	for _, nd := range n.Nodes {
+		if a := nd.APIAddr(); a != "" {
+			ownAddrs[a] = true
+		}
+	}
+	ownMu.Unlock()
 	n.cancel()
 	n.wg.Wait()
 	var errs []error
