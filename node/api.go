@@ -81,8 +81,10 @@ func (n *Node) serveAPI() *http.Server {
 	n.mu.Unlock()
 	srv := &http.Server{Handler: newAPIGuard(mux, l), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			n.log.Error("control API stopped", "err", err)
+		// Closing the listener at shutdown is not an error; anything else
+		// is logged without the error text, which quotes the address.
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			n.log.Error("control API stopped unexpectedly")
 		}
 	}()
 	return srv
