@@ -16,6 +16,14 @@ import (
 // 80 there), and its store.
 type MarketConfig = nmarket.Config
 
+// The market's control-API bodies, for `cyclecash market`.
+type (
+	MarketStatus     = nmarket.Status
+	MarketCashout    = nmarket.Cashout
+	MarketSettle     = nmarket.SettleRequest
+	MarketCashSettle = nmarket.CashSettleRequest
+)
+
 // MarketCall is one round trip to the running market's operator endpoints
 // on the control API (/v1/market/...), for `cyclecash market`.
 func (c *Client) MarketCall(ctx context.Context, method, path string, in, out any) error {

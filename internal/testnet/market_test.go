@@ -15,6 +15,7 @@ import (
 	"cyclecash/ledger"
 	lstoretest "cyclecash/ledger/storetest"
 	"cyclecash/ledger/wallet"
+	"cyclecash/market"
 	"cyclecash/node"
 )
 
@@ -176,6 +177,24 @@ func TestMarketOnTestnet(t *testing.T) {
 	}
 	if got, err := other.Receive(ctx, change); err != nil || got != 2 {
 		t.Fatalf("the buyer's change: %d %v", got, err)
+	}
+	// A dispute goes to B's operator, who refunds through the control API.
+	if code, body = buy(buyTokens(t, gw, 5)); code != 200 {
+		t.Fatalf("second buy: %d %s", code, pageError(body))
+	}
+	disputed := strings.TrimPrefix(buyer.path, "/o/")
+	buyer.post("/o/"+disputed+"/dispute", url.Values{"reason": {"never delivered"}})
+	op := mk.Client()
+	var open []market.Order
+	if err := op.MarketCall(ctx, "GET", "/v1/market/orders?disputed=1", nil, &open); err != nil || len(open) != 1 || open[0].ID != disputed {
+		t.Fatalf("disputes: %v %+v", err, open)
+	}
+	var settled market.Order
+	if err := op.MarketCall(ctx, "POST", "/v1/market/orders/"+disputed+"/settle", node.MarketSettle{To: "buyer"}, &settled); err != nil || settled.State != market.Refunded {
+		t.Fatalf("resolve: %v %+v", err, settled)
+	}
+	if _, body = buyer.get("/account"); pageField(t, body, `id="balance">(\d+)<`) != "5" {
+		t.Fatal("buyer not refunded")
 	}
 	limited := false
 	for range 40 {
