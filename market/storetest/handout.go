@@ -53,6 +53,16 @@ func testChangePruned(t *testing.T, e *Env) {
 	if e.storeHolds(claimed.Change) {
 		t.Error("a claimed change token is still stored after the sweep")
 	}
+	sell, err := e.Market.SellForCash(ctx, buyer, 3, e.Token(4), "IBAN XX00 1")
+	if err != nil || sell.Change == "" {
+		t.Fatalf("sell for cash: %v", err)
+	}
+	if got, err := e.Wallet().Receive(ctx, sell.Change); err != nil || got != 1 {
+		t.Fatalf("receive sell change: %d %v", got, err)
+	}
+	if err := e.Market.Sweep(ctx); err != nil || e.storeHolds(sell.Change) {
+		t.Errorf("a claimed sell-for-cash change is still stored after the sweep (%v)", err)
+	}
 	o, err := e.Market.OrderFor(ctx, buyer, kept.ID)
 	if err != nil || o.Change != kept.Change {
 		t.Fatalf("an unclaimed change token was dropped: %v", err)
