@@ -22,7 +22,7 @@ import (
 // marketNet starts relays, a gateway and a market node (relay+market,
 // its site on a loopback port) and waits until the market reaches the
 // gateway's mint through a circuit.
-func marketNet(t *testing.T) (gw, mk *node.Node) {
+func marketNet(t testing.TB) (gw, mk *node.Node) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("multi-node market network")
@@ -51,13 +51,13 @@ func marketNet(t *testing.T) (gw, mk *node.Node) {
 
 // visitor is one browser with a cookie jar.
 type visitor struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	path string
 }
 
-func newVisitor(t *testing.T, mk *node.Node) *visitor {
+func newVisitor(t testing.TB, mk *node.Node) *visitor {
 	jar, _ := cookiejar.New(nil)
 	return &visitor{t: t, base: "http://" + mk.MarketAddr(), c: &http.Client{Jar: jar, Timeout: 90 * time.Second}}
 }
@@ -100,7 +100,7 @@ func (v *visitor) post(path string, form url.Values) (int, string) {
 	return v.read(resp)
 }
 
-func pageField(t *testing.T, body, re string) string {
+func pageField(t testing.TB, body, re string) string {
 	t.Helper()
 	m := regexp.MustCompile(re).FindStringSubmatch(body)
 	if m == nil {
