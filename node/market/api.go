@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"cyclecash/market"
 	"cyclecash/node/service"
@@ -75,14 +77,24 @@ func (s *Service) routes(h service.Host) {
 		if err := decode(r, &req); err != nil {
 			return nil, err
 		}
-		return struct{}{}, op.CashoutSettle(r.Context(), r.PathValue("id"), req.Paid, req.Note)
+		d, err := market.DecodeDecision(url.Values{"id": {r.PathValue("id")}, "decision": {map[bool]string{true: "paid", false: "refused"}[req.Paid]}, "note": {req.Note}})
+		if err != nil {
+			return nil, err
+		}
+		return struct{}{}, op.CashoutSettle(r.Context(), d.ID, d.Yes, d.Note)
 	})
 	api("POST /v1/market/offers", func(r *http.Request) (any, error) {
 		var req market.OfferInput
 		if err := decode(r, &req); err != nil {
 			return nil, err
 		}
-		return op.PostOffer(r.Context(), req)
+		// The web form's checks, so the CLI cannot post what the page refuses.
+		in, err := market.DecodeOffer(url.Values{"price": {req.Price}, "min": {strconv.FormatUint(req.Min, 10)},
+			"max": {strconv.FormatUint(req.Max, 10)}, "terms": {req.Terms}})
+		if err != nil {
+			return nil, err
+		}
+		return op.PostOffer(r.Context(), in)
 	})
 }
 
