@@ -22,6 +22,7 @@ const (
 // handout is one stored token with where it lives.
 type handout struct {
 	kind, id, token string
+	ys              []ledger.Point
 }
 
 // Received erases the token of kind held for account under id, once its
@@ -81,7 +82,7 @@ func (m *Market) handouts(ctx context.Context) ([]handout, error) {
 	var out []handout
 	add := func(kind, id, token string) {
 		if token != "" {
-			out = append(out, handout{kind, id, token})
+			out = append(out, handout{kind: kind, id: id, token: token})
 		}
 	}
 	err := m.cfg.Store.View(ctx, func(tx Tx) error {
@@ -98,21 +99,46 @@ func (m *Market) handouts(ctx context.Context) ([]handout, error) {
 }
 
 // pruneHandouts erases every handed-out token whose proofs are all spent
-// at the mint: its owner claimed it, so the market need not keep it.
+// at the mint: its owner claimed it, so the market need not keep it. The
+// mint is asked in batches of about checkBatch proofs.
 func (m *Market) pruneHandouts(ctx context.Context) error {
 	hs, err := m.handouts(ctx)
-	if err != nil {
-		return err
+	for len(hs) > 0 && err == nil {
+		var batch []handout
+		var ys []ledger.Point
+		for len(hs) > 0 && len(ys) < checkBatch {
+			h := hs[0]
+			hs = hs[1:]
+			if h.ys, err = tokenYs(h.token); err != nil {
+				continue // not ours to judge; left for its owner
+			}
+			batch, ys = append(batch, h), append(ys, h.ys...)
+		}
+		err = m.pruneBatch(ctx, batch, ys)
 	}
-	for _, h := range hs {
-		spent, err := m.allSpent(ctx, h.token)
-		if err != nil {
-			return err
+	return err
+}
+
+// checkBatch bounds the proofs of one checkstate request.
+const checkBatch = 256
+
+func (m *Market) pruneBatch(ctx context.Context, batch []handout, ys []ledger.Point) error {
+	if len(ys) == 0 {
+		return nil
+	}
+	states, err := m.cfg.Mint.CheckState(ctx, ys)
+	if err != nil || len(states) != len(ys) {
+		return orErr(err, ErrMintDown)
+	}
+	for _, h := range batch {
+		spent := true
+		for range h.ys {
+			spent, states = spent && states[0].State == ledger.Spent, states[1:]
 		}
 		if !spent {
 			continue
 		}
-		err = m.cfg.Store.Update(ctx, func(tx Tx) error { return eraseHandout(tx, "", h.kind, h.id, h.token) })
+		err := m.cfg.Store.Update(ctx, func(tx Tx) error { return eraseHandout(tx, "", h.kind, h.id, h.token) })
 		if err != nil {
 			return err
 		}
@@ -120,17 +146,26 @@ func (m *Market) pruneHandouts(ctx context.Context) error {
 	return nil
 }
 
-// allSpent reports whether the mint knows every proof of token as spent.
-func (m *Market) allSpent(ctx context.Context, token string) (bool, error) {
+// tokenYs returns the Ys of a token's proofs.
+func tokenYs(token string) ([]ledger.Point, error) {
 	ps, err := decodeToken(token)
-	if err != nil || len(ps) == 0 {
-		return false, err
+	if err != nil {
+		return nil, err
 	}
 	ys := make([]ledger.Point, len(ps))
 	for i, p := range ps {
 		if ys[i], err = p.Y(); err != nil {
-			return false, err
+			return nil, err
 		}
+	}
+	return ys, nil
+}
+
+// allSpent reports whether the mint knows every proof of token as spent.
+func (m *Market) allSpent(ctx context.Context, token string) (bool, error) {
+	ys, err := tokenYs(token)
+	if err != nil {
+		return false, err
 	}
 	states, err := m.cfg.Mint.CheckState(ctx, ys)
 	if err != nil || len(states) != len(ys) {
