@@ -117,8 +117,8 @@ func (m *Market) settleDispute(ctx context.Context, id string, release bool) err
 	})
 }
 
-// Sweep releases every order whose escrow timed out and replays swaps in
-// flight; the node runs it at start and periodically.
+// Sweep releases every order whose escrow timed out, erases handed-out
+// tokens spent at the mint and replays swaps in flight; the node runs it at start and periodically.
 func (m *Market) Sweep(ctx context.Context) error {
 	var due []string
 	cutoff := m.now().Add(-m.cfg.EscrowTimeout)
@@ -137,6 +137,9 @@ func (m *Market) Sweep(ctx context.Context) error {
 	}
 	if err == nil {
 		err = m.dropSessions(ctx)
+	}
+	if err == nil {
+		err = m.pruneHandouts(ctx)
 	}
 	if err != nil {
 		return err

@@ -97,10 +97,24 @@ func (m *Market) withdrawalPage(w http.ResponseWriter, r *http.Request, v *visit
 	if err != nil {
 		return err
 	}
-	wd, err := m.TakeToken(r.Context(), v.sess.Account, id)
+	wd, err := m.Withdrawal(r.Context(), v.sess.Account, id)
 	if err != nil {
 		return err
 	}
 	m.render(w, r, "withdrawal", page{Title: "Withdrawal", Data: wd})
 	return nil
+}
+
+// received erases a handed-out token its owner has put in a wallet.
+func (m *Market) received(kind, back string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if err := m.Received(r.Context(), v.sess.Account, kind, id); err != nil {
+			return err
+		}
+		return seeOther(w, r, back+id)
+	}
 }

@@ -39,6 +39,9 @@ func (m *Market) orderPage(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err != nil {
 		return err
 	}
+	if o.Buyer == v.sess.Account {
+		o.Change = m.live(r.Context(), HandoutChange, id, o.Change)
+	}
 	msgs, err := m.Messages(r.Context(), id)
 	if err != nil {
 		return err

@@ -97,11 +97,12 @@ func (op *Operator) Audit(ctx context.Context) (unspent, other uint64, err error
 }
 
 // Withdraw pays B's own units (bought from users for cash) out as a token,
-// returned once; nonce makes a repeat return the same withdrawal.
+// kept until spent (see handout.go); nonce makes a repeat return the same
+// withdrawal.
 func (op *Operator) Withdraw(ctx context.Context, amount uint64, nonce string) (Withdrawal, error) {
 	w, err := op.m.Withdraw(ctx, operatorAccount, amount, nonce)
 	if err != nil {
 		return w, err
 	}
-	return op.m.TakeToken(ctx, operatorAccount, w.ID)
+	return op.m.Withdrawal(ctx, operatorAccount, w.ID)
 }

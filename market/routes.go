@@ -35,6 +35,8 @@ func (m *Market) routes() http.Handler {
 	h("GET /account", m.auth(m.accountPage))
 	h("POST /withdraw", m.auth(m.withdraw))
 	h("GET /w/{id}", m.auth(m.withdrawalPage))
+	h("POST /w/{id}/received", m.auth(m.received(HandoutWithdraw, "/w/")))
+	h("POST /o/{id}/change-received", m.auth(m.received(HandoutChange, "/o/")))
 	h("GET /cash", m.cashPage)
 	h("POST /cash/sell", m.auth(m.sellCash))
 	h("POST /cash/buy", m.auth(m.buyCash))

@@ -8,7 +8,8 @@ import (
 )
 
 // Withdrawal is a balance paid out as a fresh cashuB token. The token is
-// shown once (TakeToken) and then erased.
+// kept for its owner until claimed (see handout.go); Taken is set once it
+// is erased.
 type Withdrawal struct {
 	ID      string    `json:"id"`
 	Account string    `json:"account"`
@@ -117,24 +118,6 @@ func (m *Market) withdrawal(ctx context.Context, account, id string) (Withdrawal
 	if err == nil && w.Account != account {
 		return Withdrawal{}, ErrNotFound
 	}
-	return w, err
-}
-
-// TakeToken returns a withdrawal's token and erases it, so it is shown
-// once; a second call returns "" with Taken set.
-func (m *Market) TakeToken(ctx context.Context, account, id string) (Withdrawal, error) {
-	var w Withdrawal
-	err := m.cfg.Store.Update(ctx, func(tx Tx) error {
-		if err := must(tx, bWithdraw, id, &w); err != nil {
-			return err
-		}
-		if w.Account != account {
-			return ErrNotFound
-		}
-		shown := w
-		shown.Token, shown.Taken = "", true
-		return putJSON(tx, bWithdraw, id, shown)
-	})
 	return w, err
 }
 

@@ -61,6 +61,7 @@ type Config struct {
 
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
+	Market  MarketConfig  `toml:"market"`  // the marketplace's listener and store (role market only)
 
 	// WorkerForTest are the worker's test hooks, never from a config file.
 	WorkerForTest worker.Hooks `toml:"-"`

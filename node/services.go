@@ -10,6 +10,7 @@ import (
 	"cyclecash/node/buyer"
 	"cyclecash/node/dashboard"
 	"cyclecash/node/gateway"
+	nmarket "cyclecash/node/market"
 	"cyclecash/node/mint"
 	"cyclecash/node/probe"
 	"cyclecash/node/service"
@@ -48,6 +49,13 @@ func (n *Node) buildServices(roles overlay.Role) error {
 		n.add(m)
 		g.Attach(h, m.Mint(), m.Handler())
 		n.mint, n.gateway = m, g
+	}
+	if roles&overlay.RoleMarket != 0 {
+		m, err := nmarket.Start(h, cfg.Market)
+		if err != nil {
+			return err
+		}
+		n.add(m)
 	}
 	if roles&overlay.RoleWorker != 0 {
 		w, err := worker.New(h, cfg.Compute, cfg.WorkerForTest)

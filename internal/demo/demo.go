@@ -3,12 +3,12 @@
 // and stealth workers and a buyer, all real nodes (internal/testnet), and
 // then the story of one job: the buyer buys units in a cash sale, pays a
 // sample job with them, the workers compute it, the open workers are
-// credited and the stealth workers paid in tokens, which then circulate.
+// credited and the stealth workers paid in tokens, which then circulate
+// and are spent at company B's market (market.go).
 //
 // Policy: the demo takes the same paths a deployment takes (circuits,
 // the ledger, the work protocol) and checks every figure it prints; an
-// inconsistency is an error, not a footnote. It fakes nothing: company B's
-// market does not exist yet, and the summary says so.
+// inconsistency is an error, not a footnote. It fakes nothing.
 package demo
 
 import (
@@ -41,6 +41,7 @@ type Demo struct {
 	buyer   *node.Node
 	open    []*node.Node
 	stealth []*node.Node
+	market  *node.Node // company B's market (market.go)
 }
 
 // Start starts the network and waits until every worker has registered
@@ -72,8 +73,11 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 func (d *Demo) startCore(ctx context.Context) error {
 	r := d.opts.Relays
 	d.progress("starting %d relays, a gateway with its ledger and a buyer on 127.0.0.1", r)
-	net, err := testnet.Start(d.opts.Dir, testnet.Options{N: r + 2, Logger: d.opts.Logger,
+	net, err := testnet.Start(d.opts.Dir, testnet.Options{N: r + 3, Logger: d.opts.Logger,
 		Configure: func(i int, c *node.Config) {
+			if i == r+2 {
+				marketConfig(c)
+			}
 			if i == r {
 				c.Roles = []string{"relay", "gateway"}
 				c.Ledger.Capacity = 10_000_000
@@ -83,11 +87,11 @@ func (d *Demo) startCore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	d.net, d.gw, d.buyer = net, net.Nodes[r], net.Nodes[r+1]
+	d.net, d.gw, d.buyer, d.market = net, net.Nodes[r], net.Nodes[r+1], net.Nodes[r+2]
 	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	d.progress("gathering relay directories")
-	if err := net.WaitDirectory(wait, r+1); err != nil {
+	if err := net.WaitDirectory(wait, r+2); err != nil {
 		d.Close()
 		return fmt.Errorf("demo: %w", err)
 	}

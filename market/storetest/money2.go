@@ -116,15 +116,21 @@ func testWithdraw(t *testing.T, e *Env) {
 	if err != nil || w2.ID != w1.ID || e.Balance(seller) != 3 {
 		t.Fatalf("repeat: %v %s %s balance %d", err, w1.ID, w2.ID, e.Balance(seller))
 	}
-	shown, err := e.Market.TakeToken(ctx, seller, w1.ID)
+	shown, err := e.Market.Withdrawal(ctx, seller, w1.ID)
 	if err != nil || shown.Token == "" {
 		t.Fatal("no token", err)
 	}
-	if again, _ := e.Market.TakeToken(ctx, seller, w1.ID); again.Token != "" {
-		t.Fatal("token shown twice")
+	if again, _ := e.Market.Withdrawal(ctx, seller, w1.ID); again.Token != shown.Token {
+		t.Fatal("token not shown again before it is claimed")
+	}
+	if _, err := e.Market.Withdrawal(ctx, buyer, w1.ID); err == nil {
+		t.Fatal("another account sees the withdrawal")
 	}
 	if got, err := e.Wallet().Receive(ctx, shown.Token); err != nil || got != 7 {
 		t.Fatalf("receive withdrawal: %d %v", got, err)
+	}
+	if after, _ := e.Market.Withdrawal(ctx, seller, w1.ID); after.Token != "" || !after.Taken || e.storeHolds(shown.Token) {
+		t.Fatal("a spent withdrawal token is still kept")
 	}
 }
 

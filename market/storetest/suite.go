@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t testing.TB) market.Store) {
 		{"Unlinkable", testUnlinkable},
 		{"SpendRace", testSpendRace},
 		{"SettleRace", testSettleRace},
+		{"ChangePruned", testChangePruned},
 	}
 	t.Run("KV", func(t *testing.T) { testKV(t, open(t)) })
 	for _, tc := range tests {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"text/tabwriter"
+
+	"cyclecash/market"
+	"cyclecash/node"
+)
+
+const marketUsage = `usage: cyclecash market --data DIR [--json] <command>
+
+commands:
+  status                          the site's loopback address and B's totals
+  listings                        every listing, withdrawn ones included
+  orders [--disputed]             every order (or those awaiting a decision)
+  disputes                        the same as orders --disputed
+  resolve ORDER --to buyer|seller decide a dispute: refund the buyer or pay the seller
+  cashout list                    sell-for-cash and buy-for-cash requests
+  cashout settle ID --paid|--refuse [--note TEXT]
+                                  record that the cash moved (or decline)
+  offer --price TEXT --min N --max N --terms TEXT
+                                  post a buy-units-for-cash offer
+
+The running market node (role market) is asked through its control API.
+
+flags:`
+
+// marketFlags are the operator command's flags.
+type marketFlags struct {
+	data, to, note, price, terms string
+	disputed, paid, refuse, json bool
+	min, max                     uint64
+}
+
+func (f *marketFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "", "the market node's data directory (required)")
+	fs.BoolVar(&f.json, "json", false, "print JSON")
+	fs.BoolVar(&f.disputed, "disputed", false, "orders: only disputed ones")
+	fs.StringVar(&f.to, "to", "", "resolve: buyer (refund) or seller (release)")
+	fs.BoolVar(&f.paid, "paid", false, "cashout settle: the cash moved")
+	fs.BoolVar(&f.refuse, "refuse", false, "cashout settle: declined")
+	fs.StringVar(&f.note, "note", "", "cashout settle: a note the user sees")
+	fs.StringVar(&f.price, "price", "", "offer: price per unit, e.g. \"0.02 EUR\"")
+	fs.StringVar(&f.terms, "terms", "", "offer: how the buyer pays")
+	fs.Uint64Var(&f.min, "min", 0, "offer: smallest amount in units")
+	fs.Uint64Var(&f.max, "max", 0, "offer: largest amount in units")
+}
+
+// cmdMarket is company B's operator tool.
+func cmdMarket(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("market", stderr)
+	var f marketFlags
+	f.register(fs)
+	fs.Usage = func() { fmt.Fprintln(stderr, marketUsage); fs.PrintDefaults() }
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if f.data == "" {
+		return errors.New("market: --data DIR is required")
+	}
+	call, ok := marketCall(f, rest)
+	if !ok {
+		fs.Usage()
+		return errUsage
+	}
+	c, err := node.ClientOf(f.data)
+	if err != nil {
+		return fmt.Errorf("market: no running node in %s: %w", f.data, err)
+	}
+	v, err := call(ctx, c)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	printMarket(stdout, v)
+	return nil
+}
+
+type marketFn func(ctx context.Context, c *node.Client) (any, error)
+
+// apiGet and apiPost make a marketFn of one endpoint answering a T.
+func apiGet[T any](path string) marketFn {
+	return func(ctx context.Context, c *node.Client) (any, error) {
+		var v T
+		return v, c.MarketCall(ctx, http.MethodGet, path, nil, &v)
+	}
+}
+
+func apiPost[T any](path string, in any) marketFn {
+	return func(ctx context.Context, c *node.Client) (any, error) {
+		var v T
+		return v, c.MarketCall(ctx, http.MethodPost, path, in, &v)
+	}
+}
+
+// marketCall maps the positional arguments onto an endpoint.
+func marketCall(f marketFlags, rest []string) (marketFn, bool) {
+	switch {
+	case len(rest) == 1 && rest[0] == "status":
+		return apiGet[node.MarketStatus]("/v1/market/status"), true
+	case len(rest) == 1 && rest[0] == "listings":
+		return apiGet[[]market.Listing]("/v1/market/listings"), true
+	case len(rest) == 1 && (rest[0] == "orders" || rest[0] == "disputes"):
+		path := "/v1/market/orders"
+		if f.disputed || rest[0] == "disputes" {
+			path += "?disputed=1"
+		}
+		return apiGet[[]market.Order](path), true
+	case len(rest) == 2 && rest[0] == "resolve" && (f.to == "buyer" || f.to == "seller"):
+		return apiPost[market.Order]("/v1/market/orders/"+segment(rest[1])+"/settle", node.MarketSettle{To: f.to}), true
+	case len(rest) == 2 && rest[0] == "cashout" && rest[1] == "list":
+		return apiGet[node.MarketCashout]("/v1/market/cashout"), true
+	case len(rest) == 3 && rest[0] == "cashout" && rest[1] == "settle" && f.paid != f.refuse:
+		return apiPost[struct{}]("/v1/market/cashout/"+segment(rest[2])+"/settle",
+			node.MarketCashSettle{Paid: f.paid, Note: f.note}), true
+	case len(rest) == 1 && rest[0] == "offer" && f.price != "" && f.min > 0 && f.max >= f.min:
+		return apiPost[market.Offer]("/v1/market/offers", market.OfferInput{Price: f.price, Min: f.min, Max: f.max, Terms: f.terms}), true
+	}
+	return nil, false
+}
+
+// segment keeps an ID to one path segment of hex digits; anything else is
+// sent as a name the market does not know.
+func segment(id string) string {
+	for _, r := range id {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return "-"
+		}
+	}
+	return id
+}
+
+// printMarket prints a result for a human; --json prints it for scripts.
+func printMarket(w io.Writer, v any) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	switch v := v.(type) {
+	case node.MarketStatus:
+		t := v.Totals
+		fmt.Fprintf(tw, "site\thttp://%s\n", v.Listen)
+		fmt.Fprintf(tw, "held\t%d units (owed %d, escrow %d, open sell %d, in flight %d, B's own %d)\n",
+			t.Held, t.Owed, t.InEscrow, t.OpenSell, t.InFlight, t.Operator)
+		fmt.Fprintf(tw, "cash\tsold for cash %d, bought for cash %d\n", t.SoldForCash, t.BoughtForCash)
+	case []market.Listing:
+		fmt.Fprintln(tw, "listing\tprice\tqty\tstate\ttitle")
+		for _, l := range v {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", l.ID, l.Price, l.Quantity, map[bool]string{true: "withdrawn", false: "open"}[l.Withdrawn], l.Title)
+		}
+	case []market.Order:
+		fmt.Fprintln(tw, "order\tamount\tstate\ttitle\tdispute")
+		for _, o := range v {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", o.ID, o.Amount, o.State, o.Title, o.Dispute)
+		}
+	case market.Order:
+		fmt.Fprintf(tw, "order %s %s\n", v.ID, v.State)
+	case node.MarketCashout:
+		fmt.Fprintln(tw, "request\tkind\tamount\tstate\tinstruction")
+		for _, s := range v.Sell {
+			fmt.Fprintf(tw, "%s\tsell\t%d\t%s\t%s\n", s.ID, s.Amount, s.State, s.Payout)
+		}
+		for _, b := range v.Buy {
+			fmt.Fprintf(tw, "%s\tbuy\t%d\t%s\t%s\n", b.ID, b.Amount, b.State, b.Note)
+		}
+	case market.Offer:
+		fmt.Fprintf(tw, "offer %s: %s per unit, %d to %d units\n", v.ID, v.Price, v.Min, v.Max)
+	default:
+		fmt.Fprintln(tw, "done")
+	}
+}

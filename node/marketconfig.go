@@ -1,0 +1,74 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	nmarket "cyclecash/node/market"
+)
+
+// MarketConfig is the config table [market] (role market only): the
+// loopback address the site is served on (a hidden service maps its port
+// 80 there), and its store.
+type MarketConfig = nmarket.Config
+
+// The market's control-API bodies, for `cyclecash market`.
+type (
+	MarketStatus     = nmarket.Status
+	MarketCashout    = nmarket.Cashout
+	MarketSettle     = nmarket.SettleRequest
+	MarketCashSettle = nmarket.CashSettleRequest
+)
+
+// MarketCall is one round trip to the running market's operator endpoints
+// on the control API (/v1/market/...), for `cyclecash market`.
+func (c *Client) MarketCall(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	c.prepare(req)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return ErrNodeNotRunning
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		if resp.StatusCode == http.StatusNotFound && !bytes.Contains(b, []byte("market:")) {
+			return nmarket.ErrNoMarket
+		}
+		return decodeAPIError(resp.StatusCode, bytes.TrimSpace(b))
+	}
+	return json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out)
+}
+
+// MarketAddr is the loopback address the market's site is served on, or
+// "" when the node has no role market.
+func (n *Node) MarketAddr() string {
+	if m := n.marketService(); m != nil {
+		return m.Addr()
+	}
+	return ""
+}
+
+func (n *Node) marketService() *nmarket.Service {
+	for _, s := range n.services {
+		if m, ok := s.(*nmarket.Service); ok {
+			return m
+		}
+	}
+	return nil
+}
