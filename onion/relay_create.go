@@ -82,6 +82,16 @@ func (r *Relay) RefuseCreate(ref CircRef, out []Action) []Action {
 	return r.refuse(ref, ReasonResources, out)
 }
 
+// AbortCreate refuses a CREATE begun with BeginCreate whose handshake the
+// IO layer will not run (its queue is full): DESTROY (resources).
+func (r *Relay) AbortCreate(ref CircRef, out []Action) []Action {
+	if _, ok := r.pending[ref]; !ok {
+		return out
+	}
+	r.unpend(ref)
+	return r.refuse(ref, ReasonResources, out)
+}
+
 func (r *Relay) unpend(ref CircRef) {
 	delete(r.pending, ref)
 	if r.pendingN[ref.Link]--; r.pendingN[ref.Link] <= 0 {

@@ -101,20 +101,15 @@ func knownRelay(tb testing.TB, o *Onion, id crypto.PrivKey, key *onion.OnionKey)
 func (h *middleHarness) toMiddle(cells ...onion.Cell) { h.o.handleCells(h.a, cells) }
 
 func (h *middleHarness) queued(l *link) int {
+	h.o.creating.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.q)
 }
 
 func (h *middleHarness) take(l *link) []onion.Cell {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	q := l.q
-	l.q = l.q[:0:0]
-	if cap(q) > 0 {
-		l.q = q[:0]
-	}
-	return q
+	h.o.creating.Wait()
+	return l.takeQueued()
 }
 
 func (h *middleHarness) toClient() {
