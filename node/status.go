@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"cyclecash/node/service"
+	"cyclecash/overlay"
 )
 
 // Status is what `cyclecash status` shows: the node's own view of itself.
@@ -24,6 +25,8 @@ type Status struct {
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
+	// RelayDefence counts what the relay's flood defences refused or shed.
+	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
 }
 
 // Status reports the node's current state.
@@ -39,6 +42,7 @@ func (n *Node) Status() Status {
 		Guards:       []GuardStatus{},
 		Circuits:     []CircuitStatus{},
 		Relaying:     len(n.circ.RelayedCircuits()),
+		RelayDefence: n.circ.DefenceCounters(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),
