@@ -210,7 +210,10 @@ func TestRelayFlood(t *testing.T) {
 	var sent atomic.Int64
 	var floodDone sync.WaitGroup
 	floodDone.Add(2)
-	go func() { defer floodDone.Done(); floodCreates(floodCtx, rawLink(t, ctx, relay), onion.OnionKeyID(relay.desc.OnionKey), &sent) }()
+	go func() {
+		defer floodDone.Done()
+		floodCreates(floodCtx, rawLink(t, ctx, relay), onion.OnionKeyID(relay.desc.OnionKey), &sent)
+	}()
 	windowClosed := make(chan bool, 1)
 	go func() { defer floodDone.Done(); windowClosed <- floodWindow(t, rawLink(t, ctx, relay), relay) }()
 
