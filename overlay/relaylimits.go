@@ -14,7 +14,9 @@ type RelayLimits struct {
 	// GOMAXPROCS.
 	HandshakeWorkers int `toml:"handshake_workers"`
 	// HandshakeQueue bounds the CREATEs waiting for a worker; a CREATE
-	// arriving at a full queue is refused. 0 = 256 per worker.
+	// arriving at a full queue is refused. 0 = 2048 per worker (about a
+	// quarter second of handshakes: a bounded wait, as Tor's onionskin
+	// queue bounds its delay).
 	HandshakeQueue int `toml:"handshake_queue"`
 	// PeerCreateRate and PeerCreateBurst: the token bucket of CREATEs one
 	// neighbour may send (per second, bucket size); 0 = 50/s, 200.
@@ -33,7 +35,7 @@ type RelayLimits struct {
 
 // Relay limit defaults.
 const (
-	defaultQueuePerWorker    = 256
+	defaultQueuePerWorker    = 2048
 	defaultPeerCreateRate    = 50
 	defaultPeerCreateBurst   = 200
 	defaultSubnetCreateRate  = 200
