@@ -50,7 +50,8 @@ func fakeLink(o *Onion, id onion.LinkID, p peer.ID) *link {
 func newMiddleHarness(tb testing.TB) *middleHarness {
 	tb.Helper()
 	key, _ := onion.GenerateOnionKey(rand.Reader)
-	o := newTestOnion(tb, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20})
+	o := newTestOnion(tb, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20,
+		Limits: RelayLimits{PeerCreateRate: 1e9, PeerCreateBurst: 1 << 30, MaxCircuits: 1 << 20}})
 	ov := o.ov
 	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
