@@ -111,6 +111,7 @@ func (o *Onion) DefenceCounters() RelayDefenceCounters {
 	rc := o.relay.Counters()
 	c := o.defence
 	c.CircuitCapRefused += rc.CircuitCapRefused
+	c.PeerCapRefused += rc.LinkCapRefused // the per-link cap is the per-peer one, on one link
 	c.WindowViolations += rc.WindowViolations
 	c.UnwindowedClosed = rc.UnwindowedClosed
 	c.QueuedCells = o.queued.Load()
