@@ -33,6 +33,9 @@ type Config struct {
 	// RelayRate caps the bytes per second this node relays for others; 0 =
 	// no cap. It can only lower a node's share: every node relays.
 	RelayRate uint64 `toml:"relay_rate"`
+	// Relay holds the relay's flood defences (section [relay]): handshake
+	// workers and queue, CREATE buckets, circuit cap, queue memory budget.
+	Relay overlay.RelayLimits `toml:"relay"`
 
 	MemoryMB int `toml:"memory_mb"` // libp2p resource manager budget
 	MaxConns int `toml:"max_conns"` // connection manager high-water mark

@@ -97,7 +97,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	circ, err := overlay.NewOnion(ov, overlay.OnionConfig{
-		Keys: keys, AcceptStreams: p.roles&overlay.RoleGateway != 0, RelayRate: cfg.RelayRate, Logger: log.With("sys", "onion"),
+		Keys: keys, AcceptStreams: p.roles&overlay.RoleGateway != 0, RelayRate: cfg.RelayRate, Limits: cfg.Relay, Logger: log.With("sys", "onion"),
 	})
 	if err != nil {
 		ov.Close()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cyclecash/node/service"
+	"cyclecash/overlay"
 )
 
 // Status is what `cyclecash status` shows: the node's own view of itself.
@@ -30,6 +31,8 @@ type Status struct {
 	// unused one is set aside ("path bias", "unreachable", "not eligible",
 	// "not listed", "not primary yet"). GuardText renders it.
 	GuardSet []GuardSetEntry `json:"guard_set"`
+	// RelayDefence counts what the relay's flood defences refused or shed.
+	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
 }
 
 // GuardSetEntry is one sampled entry guard in Status.GuardSet.
@@ -102,6 +105,7 @@ func (n *Node) Status() Status {
 		Circuits:     []CircuitStatus{},
 		Relaying:     len(n.circ.RelayedCircuits()),
 		GuardSet:     n.guardSet(),
+		RelayDefence: n.circ.DefenceCounters(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

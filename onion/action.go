@@ -62,6 +62,7 @@ type relayCirc struct {
 	state    nextState
 	layers   hopLayers
 	early    int  // RELAY_EARLY cells seen forward
+	free     int  // unwindowed cells (DROP, BEGIN, HS) seen here; see MaxUnwindowedCells
 	plain    bool // a forward RELAY seen: no RELAY_EARLY may follow
 	lastUsed time.Time
 	extend   *[createPayloadLen]byte // CREATE payload awaiting Attach

@@ -2,7 +2,6 @@ package onion
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,6 +12,7 @@ import (
 const (
 	DefaultMaxCircuitsPerLink = 4096
 	DefaultIdleTimeout        = 10 * time.Minute
+	DefaultMaxCircuits        = 1 << 16
 )
 
 // RelayConfig configures a Relay. The zero value of each optional field is a
@@ -30,6 +30,9 @@ type RelayConfig struct {
 	Rand io.Reader
 	// MaxCircuitsPerLink caps circuits created by one neighbour.
 	MaxCircuitsPerLink int
+	// MaxCircuits caps the circuits through or ending at this relay, pending
+	// CREATEs included.
+	MaxCircuits int
 	// IdleTimeout is how long a circuit may carry no cell before Expire
 	// destroys it.
 	IdleTimeout time.Duration
@@ -53,7 +56,10 @@ type Relay struct {
 	circs    map[CircRef]*relayCirc
 	perLink  map[LinkID]int
 	reserved map[CircRef]struct{}
+	pending  map[CircRef]struct{} // CREATEs between BeginCreate and FinishCreate
+	pendingN map[LinkID]int
 	count    int
+	counters RelayCounters
 	// unexpected counts cells refused as out of place (see UnexpectedCells).
 	unexpected uint64
 }
@@ -88,9 +94,13 @@ func NewRelay(cfg RelayConfig) (*Relay, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
+	if cfg.MaxCircuits <= 0 {
+		cfg.MaxCircuits = DefaultMaxCircuits
+	}
 	return &Relay{
 		cfg: cfg, circs: make(map[CircRef]*relayCirc),
 		perLink: make(map[LinkID]int), reserved: make(map[CircRef]struct{}),
+		pending: make(map[CircRef]struct{}), pendingN: make(map[LinkID]int),
 	}, nil
 }
 
@@ -135,28 +145,16 @@ func (r *Relay) HandleCell(now time.Time, from LinkID, cell *Cell, out []Action)
 	return r.fail(c, fmt.Errorf("%w: %v cell out of place", ErrUnexpectedCell, cell.Cmd()), ReasonProtocol, out)
 }
 
-// onCreate answers a CREATE with CREATED, or with DESTROY if refused.
+// onCreate answers a CREATE with CREATED, or with DESTROY if refused. It
+// runs the handshake inline; an IO layer that wants handshakes off its lock
+// uses BeginCreate, Handshaker and FinishCreate instead.
 func (r *Relay) onCreate(now time.Time, ref CircRef, cell *Cell, out []Action) ([]Action, error) {
-	if _, used := r.circs[ref]; used || ref.CircID == 0 {
-		return out, fmt.Errorf("%w: %d", ErrCircuitExists, ref.CircID)
-	}
-	if r.perLink[ref.Link] >= r.cfg.MaxCircuitsPerLink {
-		return r.refuse(ref, ReasonResources, out), ErrTooManyCircuits
+	out, err := r.BeginCreate(ref, out)
+	if err != nil {
+		return out, err
 	}
 	reply, keys, err := r.handshake(cell.Body())
-	if err != nil {
-		reason := ReasonProtocol
-		if errors.Is(err, ErrVersion) {
-			reason = ReasonVersion
-		}
-		return r.refuse(ref, reason, out), err
-	}
-	c := &relayCirc{prev: ref, layers: newHopLayers(keys), lastUsed: now}
-	r.circs[ref] = c
-	r.perLink[ref.Link]++
-	r.count++
-	out = append(out, Action{Kind: ActSend, Link: ref.Link})
-	return out, r.fillLinkCell(&out[len(out)-1].Cell, ref.CircID, CmdCreated, reply)
+	return r.FinishCreate(now, ref, reply, keys, err, out)
 }
 
 // refuse answers a CREATE that made no circuit with a DESTROY.

@@ -44,7 +44,7 @@ func newConsumeWindow(start, inc int) consumeWindow {
 // once if nothing before it is unread: no Read will ever report it.
 func (w *consumeWindow) onRecv(size int, tag *[TagSize]byte) error {
 	if w.held+w.freed >= w.start {
-		return fmt.Errorf("%w: stream window overrun", ErrProtocol)
+		return fmt.Errorf("%w: %w: stream window overrun", ErrProtocol, ErrWindowViolated)
 	}
 	w.held++
 	w.unread += size

@@ -61,4 +61,12 @@ var (
 	// ErrSendmeForged: a SENDME did not carry the tag of the cell that should
 	// have triggered it, or arrived when nothing was outstanding.
 	ErrSendmeForged = errors.New("onion: forged sendme")
+	// ErrWindowViolated: a peer sent more DATA cells than the circuit
+	// window allows; the circuit is closed.
+	ErrWindowViolated = errors.New("onion: circuit window violated")
+	// ErrCircuitCap: the relay already holds its global circuit cap.
+	ErrCircuitCap = errors.New("onion: relay circuit cap reached")
+	// ErrUnwindowedCap: a circuit sent more cells that no window counts
+	// (DROP, BEGIN, hidden-service cells) than MaxUnwindowedCells.
+	ErrUnwindowedCap = errors.New("onion: too many unwindowed cells")
 )

@@ -80,7 +80,7 @@ func newRecvWindow(start, inc int) recvWindow { return recvWindow{start: start, 
 func (w *recvWindow) onRecv() (sendme bool, err error) {
 	w.got++
 	if w.got > w.start {
-		return false, fmt.Errorf("%w: window overrun", ErrProtocol)
+		return false, fmt.Errorf("%w: %w: window overrun", ErrProtocol, ErrWindowViolated)
 	}
 	if w.got%w.inc != 0 {
 		return false, nil

@@ -13,6 +13,12 @@ func (r *Relay) recognized(c *relayCirc, early bool, body *[BodySize]byte, out [
 	if err != nil {
 		return r.fail(c, err, ReasonProtocol, out)
 	}
+	if unwindowed(m.Cmd) {
+		if c.free++; c.free > MaxUnwindowedCells {
+			r.counters.UnwindowedClosed++
+			return r.fail(c, fmt.Errorf("%w: %v", ErrUnwindowedCap, m.Cmd), ReasonProtocol, out)
+		}
+	}
 	switch m.Cmd {
 	case RelayDrop:
 		return out, nil
@@ -28,6 +34,11 @@ func (r *Relay) recognized(c *relayCirc, early bool, body *[BodySize]byte, out [
 		return append(out, Action{Kind: ActRelay, Circ: c.prev, Cmd: m.Cmd, StreamID: m.StreamID, Data: m.Data}), nil
 	}
 	return r.fail(c, fmt.Errorf("%w: %v sent to a relay", ErrProtocol, m.Cmd), ReasonProtocol, out)
+}
+
+// unwindowed reports whether no flow-control window counts cmd.
+func unwindowed(cmd RelayCommand) bool {
+	return cmd == RelayDrop || cmd == RelayBegin || (cmd >= RelayHSFirst && cmd <= RelayHSLast)
 }
 
 // onExtend asks the IO layer to reach the next hop. Only RELAY_EARLY cells
@@ -189,6 +200,11 @@ func (r *Relay) LinkClosed(link LinkID, out []Action) []Action {
 	for ref := range r.reserved {
 		if ref.Link == link {
 			delete(r.reserved, ref)
+		}
+	}
+	for ref := range r.pending {
+		if ref.Link == link {
+			r.unpend(ref)
 		}
 	}
 	return out

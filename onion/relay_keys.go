@@ -44,14 +44,5 @@ func holds(keys []*OnionKey, id KeyID) bool {
 
 // handshake finds the onion key a CREATE payload names and answers it.
 func (r *Relay) handshake(payload *[BodySize]byte) ([]byte, *HopKeys, error) {
-	if v := payload[createVersionOff]; v != CellsVersion {
-		return nil, nil, fmt.Errorf("%w: CREATE of cells version %d, this relay speaks %d", ErrVersion, v, CellsVersion)
-	}
-	id := KeyID(payload[createKeyIDOff:createMsgOff])
-	for _, k := range r.cfg.OnionKeys {
-		if k.ID() == id {
-			return respondHandshake(r.cfg.Rand, r.cfg.Identity, k, payload[createMsgOff:createPayloadLen], r.cfg.Replay)
-		}
-	}
-	return nil, nil, ErrUnknownKey
+	return r.Handshaker().Respond(payload)
 }

@@ -1,6 +1,9 @@
 package onion
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // The destination role: a relay with AcceptStreams ends circuits and exposes
 // their streams to the caller as ActBegin/ActData/ActEnd actions; the caller
@@ -21,6 +24,9 @@ func (r *Relay) onStreamCell(c *relayCirc, m RelayMsg, out []Action) ([]Action, 
 	}
 	out, err := r.streamCell(c, m, out)
 	if err != nil {
+		if errors.Is(err, ErrWindowViolated) {
+			r.counters.WindowViolations++
+		}
 		return r.fail(c, err, ReasonProtocol, out)
 	}
 	return out, nil

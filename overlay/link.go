@@ -18,10 +18,6 @@ import (
 const OnionProtocol = protocol.ID(onion.ProtocolName)
 
 const (
-	// MaxLinkQueue bounds the cells waiting to be written on one link. Flow
-	// control keeps honest traffic far below it; a link that passes it is
-	// overloaded or its neighbour stopped reading, and is dropped.
-	MaxLinkQueue = 16384
 	// writeBatch is how many cells one Write carries at most.
 	writeBatch = 128
 	// readBatch is how many cells one read can fill, all handled under one
@@ -36,20 +32,25 @@ type link struct {
 	id       onion.LinkID
 	peer     peer.ID
 	weDialed bool
+	prefix   string // the neighbour's network prefix (createlimit.go)
 	s        network.Stream
 	o        *Onion
 
 	touched bool // queued cells since the Onion's lock was taken; o.mu
 
-	mu     sync.Mutex
-	q      []onion.Cell
-	closed bool
-	wake   chan struct{}
-	done   chan struct{}
+	mu      sync.Mutex
+	q       []onion.Cell
+	at      []uint64         // Onion.seq of each cell of q (linkqueue.go)
+	perCirc map[uint32]int32 // cells of each circuit queued or being written
+	n       int64            // cells counted in perCirc, and in Onion.queued
+	closed  bool
+	wake    chan struct{}
+	done    chan struct{}
 }
 
 func newLink(o *Onion, id onion.LinkID, s network.Stream, weDialed bool) *link {
 	return &link{id: id, peer: s.Conn().RemotePeer(), weDialed: weDialed, s: s, o: o,
+		prefix: netPrefix(s.Conn().RemoteMultiaddr()), perCirc: map[uint32]int32{},
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
@@ -61,8 +62,9 @@ func (l *link) start() {
 
 // enqueue queues a copy of c; o.mu held. The writer is woken when the
 // Onion's lock is released (Onion.unlock), so the cells one batch of work
-// produced go out in one write. It reports false if the link is gone; an
-// overloaded link is killed.
+// produced go out in one write. It reports false if the link is gone or
+// c's circuit is past its queue cap (that circuit is then closed, never
+// the link: linkqueue.go).
 func (l *link) enqueue(c *onion.Cell) bool {
 	if !l.touched {
 		l.touched = true
@@ -73,14 +75,18 @@ func (l *link) enqueue(c *onion.Cell) bool {
 		l.mu.Unlock()
 		return false
 	}
-	if len(l.q) >= MaxLinkQueue {
+	if !l.countCell(c.CircID()) {
 		l.mu.Unlock()
-		l.o.log.Debug("onion link overloaded, dropping it", "link", l.id)
-		l.kill()
+		l.o.overruns = append(l.o.overruns, overrun{l, c.CircID()})
 		return false
 	}
+	l.o.seq++
 	l.q = append(l.q, *c)
+	l.at = append(l.at, l.o.seq)
 	l.mu.Unlock()
+	if c.CircID() != 0 && l.o.queued.Add(1) > l.o.budgetCells {
+		l.o.shedDue = true
+	}
 	return true
 }
 
@@ -100,12 +106,15 @@ func (l *link) kill() {
 		return
 	}
 	l.closed = true
-	l.q = nil
+	l.q, l.at = nil, nil
+	l.o.queued.Add(-l.n)
+	l.n = 0
+	clear(l.perCirc)
 	close(l.done)
 	l.mu.Unlock()
 	// Reset may block on a full yamux send queue, and kill can be called
-	// with the Onion's lock held (enqueue on an overfull link): never stall
-	// every circuit for one dead link.
+	// with the Onion's lock held: never stall every circuit for one dead
+	// link.
 	go l.s.Reset()
 }
 
@@ -114,6 +123,7 @@ func (l *link) writeLoop() {
 	timer := time.NewTimer(keepalive)
 	defer timer.Stop()
 	var spare []onion.Cell
+	var spareAt []uint64
 	for {
 		select {
 		case <-l.done:
@@ -123,25 +133,31 @@ func (l *link) writeLoop() {
 			if pad, err := onion.NewPaddingCell(l.o.cfg.Rand); err == nil {
 				l.mu.Lock()
 				l.q = append(l.q, *pad)
+				l.at = append(l.at, ^uint64(0))
 				l.mu.Unlock()
 			}
 		}
 		l.mu.Lock()
-		batch := l.q
-		l.q = spare[:0]
+		batch, batchAt := l.q, l.at
+		l.q, l.at = spare[:0], spareAt[:0]
 		l.mu.Unlock()
 		q := batch
 		for len(q) > 0 {
 			n := min(len(q), writeBatch)
 			_ = l.s.SetWriteDeadline(time.Now().Add(3 * keepalive))
 			_, err := l.s.Write(cellBytes(q[:n]))
+			l.mu.Lock()
+			if !l.closed {
+				l.uncount(q[:n])
+			}
+			l.mu.Unlock()
 			q = q[n:]
 			if err != nil {
 				l.kill()
 				return
 			}
 		}
-		spare = batch[:0]
+		spare, spareAt = batch[:0], batchAt[:0]
 		timer.Reset(keepalive)
 	}
 }

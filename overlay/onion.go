@@ -44,8 +44,11 @@ type OnionConfig struct {
 	// handles for other nodes' circuits; 0 = no cap. It can only lower the
 	// node's relay share: every node relays.
 	RelayRate uint64
-	Rand      io.Reader    // nil = crypto/rand
-	Logger    *slog.Logger // nil = silent
+	// Limits are the relay's flood defences (relaylimits.go).
+	Limits RelayLimits
+	Rand   io.Reader        // nil = crypto/rand
+	Logger *slog.Logger     // nil = silent
+	Clock  func() time.Time // nil = time.Now; tests inject one
 }
 
 // TamperFunc sees every cell a node reads from a link, before it is handled,
@@ -81,6 +84,21 @@ type Onion struct {
 	now      time.Time // of the batch of cells being handled
 	closed   bool
 
+	// flood defences: relaylimits.go, createpool.go, linkqueue.go
+	hs          onion.Handshaker
+	pool        *createPool
+	limiter     *createLimiter
+	perPeer     map[peer.ID]int // circuits (and pending CREATEs) per neighbour
+	defence     RelayDefenceCounters
+	budgetCells int64
+	seq         uint64 // order of queued cells, for the OOM killer
+	shedDue     bool
+	overruns    []overrun
+	lookups     int                            // descriptor lookups in flight for EXTENDs
+	lookup      func(context.Context, peer.ID) // nil without a DHT; tests replace it
+	queued      atomic.Int64
+	creating    sync.WaitGroup // CREATEs queued or in a handshake worker
+
 	tamper       atomic.Pointer[TamperFunc]
 	relayedBytes atomic.Uint64 // cell bytes handled for others (RelayedBytes)
 }
@@ -95,17 +113,24 @@ func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
 	relay, err := onion.NewRelay(onion.RelayConfig{
 		Identity: []byte(ov.ID()), OnionKeys: cfg.Keys, Rand: cfg.Rand,
 		MaxCircuitsPerLink: cfg.MaxCircuitsPerLink, IdleTimeout: cfg.RelayIdle,
-		AcceptStreams: cfg.AcceptStreams,
+		AcceptStreams: cfg.AcceptStreams, MaxCircuits: cfg.Limits.MaxCircuits,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overlay: onion relay: %w", err)
 	}
 	o := &Onion{
-		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate), relay: relay,
+		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate, cfg.Clock, nil), relay: relay,
 		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{},
 		clients: map[onion.CircRef]*Circuit{}, relayed: map[onion.CircRef]*relayedCirc{},
 		dest: map[onion.CircRef]map[uint16]*Stream{}, services: map[string]func(net.Conn){},
+		hs: relay.Handshaker(), perPeer: map[peer.ID]int{},
+		budgetCells: cfg.Limits.QueueBudget / onion.CellSize,
 	}
+	if ov.dht != nil {
+		o.lookup = func(ctx context.Context, p peer.ID) { ov.fetch(ctx, p) }
+	}
+	o.limiter = newCreateLimiter(&o.cfg.Limits)
+	o.pool = newCreatePool(o)
 	ov.host.SetStreamHandler(OnionProtocol, o.accept)
 	return o, nil
 }
@@ -129,7 +154,14 @@ func (c *OnionConfig) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	c.Limits.setDefaults()
 }
+
+// clock is the Onion's time source.
+func (o *Onion) clock() time.Time { return o.cfg.Clock() }
 
 // SetKeys replaces the onion keys after a rotation: the relay answers
 // handshakes for current and previous (nil for none) from now on, and
@@ -141,6 +173,7 @@ func (o *Onion) SetKeys(current, previous *onion.OnionKey) {
 	if err := o.relay.SetOnionKeys(current, previous); err != nil {
 		o.log.Warn("onion keys not replaced", "err", err)
 	}
+	o.hs = o.relay.Handshaker()
 }
 
 // UnexpectedCells counts the cells this node's relay refused as out of
@@ -200,6 +233,7 @@ func (o *Onion) Close() error {
 		o.failCircuit(c, ErrOnionClosed)
 	}
 	o.unlock()
+	o.pool.once.Do(func() { close(o.pool.stop) })
 	for _, l := range links {
 		l.kill()
 	}
@@ -209,6 +243,9 @@ func (o *Onion) Close() error {
 // unlock releases o.mu and then wakes the writers of the links that got
 // cells meanwhile, so each writer sends a whole batch at once.
 func (o *Onion) unlock() {
+	if o.shedDue || len(o.overruns) > 0 {
+		o.shed()
+	}
 	touched := o.touched
 	for _, l := range touched {
 		l.touched = false
@@ -228,7 +265,23 @@ func (o *Onion) accept(s network.Stream) {
 		_ = s.Reset()
 		return
 	}
+	if o.linksOf(s.Conn().RemotePeer()) >= maxLinksPerPeer {
+		o.defence.LinksRefused++
+		go s.Reset()
+		return
+	}
 	o.addLink(s, false)
+}
+
+// linksOf counts the links with p; o.mu held.
+func (o *Onion) linksOf(p peer.ID) int {
+	n := 0
+	for _, l := range o.links {
+		if l.peer == p {
+			n++
+		}
+	}
+	return n
 }
 
 // addLink registers and starts a link; o.mu held.

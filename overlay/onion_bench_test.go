@@ -50,7 +50,8 @@ func fakeLink(o *Onion, id onion.LinkID, p peer.ID) *link {
 func newMiddleHarness(tb testing.TB) *middleHarness {
 	tb.Helper()
 	key, _ := onion.GenerateOnionKey(rand.Reader)
-	o := newTestOnion(tb, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20})
+	o := newTestOnion(tb, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1 << 20,
+		Limits: RelayLimits{PeerCreateRate: 1e9, PeerCreateBurst: 1 << 30, MaxCircuits: 1 << 20}})
 	ov := o.ov
 	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
@@ -101,20 +102,15 @@ func knownRelay(tb testing.TB, o *Onion, id crypto.PrivKey, key *onion.OnionKey)
 func (h *middleHarness) toMiddle(cells ...onion.Cell) { h.o.handleCells(h.a, cells) }
 
 func (h *middleHarness) queued(l *link) int {
+	h.o.creating.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.q)
 }
 
 func (h *middleHarness) take(l *link) []onion.Cell {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	q := l.q
-	l.q = l.q[:0:0]
-	if cap(q) > 0 {
-		l.q = q[:0]
-	}
-	return q
+	h.o.creating.Wait()
+	return l.takeQueued()
 }
 
 func (h *middleHarness) toClient() {

@@ -25,11 +25,9 @@ func TestRelayOnionKeys(t *testing.T) {
 		circID++
 		_, create, _ := onion.NewClientCircuit(rand.Reader, circID, onion.HopSpec{Identity: []byte(o.ov.ID()), OnionKey: k.Public})
 		o.handleCells(a, []onion.Cell{*create})
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		reply := a.q[len(a.q)-1]
-		a.q = a.q[:0]
-		return reply.Cmd()
+		o.creating.Wait()
+		q := a.takeQueued()
+		return q[len(q)-1].Cmd()
 	}
 	for _, tc := range []struct {
 		name string
@@ -65,18 +63,30 @@ func TestRelayIdleExpiry(t *testing.T) {
 	}
 }
 
-// TestRelayLimiter: the relay share cap sleeps once the bucket is empty.
+// TestRelayLimiter: the relay share cap sleeps once the bucket is empty,
+// for as long as the missing bytes take at the rate (fake clock: the test
+// measures the sleeps asked for, not the wall clock).
 func TestRelayLimiter(t *testing.T) {
 	t.Parallel()
-	if newRelayLimiter(0) != nil {
+	if newRelayLimiter(0, nil, nil) != nil {
 		t.Fatal("rate 0 must mean no limiter")
 	}
-	r := newRelayLimiter(100 << 10)
-	start := time.Now()
+	now := time.Unix(1e9, 0)
+	var slept time.Duration
+	r := newRelayLimiter(100<<10, func() time.Time { return now },
+		func(d time.Duration) { slept += d; now = now.Add(d) })
 	r.wait(100 << 10) // the initial burst
+	if slept != 0 {
+		t.Fatalf("the initial burst slept %v", slept)
+	}
 	r.wait(40 << 10)
-	if d := time.Since(start); d < 300*time.Millisecond || d > 2*time.Second {
-		t.Fatalf("140 KiB at 100 KiB/s took %v, want about 0.4s", d)
+	if want := 400 * time.Millisecond; slept < want-time.Millisecond || slept > want+time.Millisecond {
+		t.Fatalf("140 KiB at 100 KiB/s slept %v, want 0.4s", slept)
+	}
+	now = now.Add(time.Second) // a second idle refills the bucket
+	r.wait(100 << 10)
+	if slept > 401*time.Millisecond {
+		t.Fatalf("after a refill the burst slept again: %v in all", slept)
 	}
 }
 
@@ -124,11 +134,8 @@ func TestExtendToLinkThatDied(t *testing.T) {
 	o.dialing[nextPeer] = make(chan struct{}) // park the relay's own extend
 	o.unlock()
 	take := func(l *link) []onion.Cell {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		q := l.q
-		l.q = nil
-		return q
+		o.creating.Wait()
+		return l.takeQueued()
 	}
 	cc, create, _ := onion.NewClientCircuit(rand.Reader, 5, onion.HopSpec{Identity: []byte(o.ov.ID()), OnionKey: key.Public})
 	o.handleCells(a, []onion.Cell{*create})

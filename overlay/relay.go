@@ -19,6 +19,7 @@ const extendTimeout = 10 * time.Second
 type relayedCirc struct {
 	prev, next peer.ID
 	created    time.Time
+	lookedUp   bool // the circuit spent its one descriptor lookup
 }
 
 // RelayedCircuit is what this node knows of a circuit passing through or
@@ -50,7 +51,7 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 	}
 	relayed := 0
 	o.mu.Lock()
-	o.now = time.Now()
+	o.now = o.clock()
 	for i := range cells {
 		if !o.closed && cells[i].CircID() != 0 && o.handleCell(l, &cells[i]) { // 0: link padding
 			relayed++
@@ -74,13 +75,13 @@ func (o *Onion) handleCell(l *link, cell *onion.Cell) bool {
 		o.clientCell(c, cell)
 		return false
 	}
-	isCreate := cell.Cmd() == onion.CmdCreate
+	if cell.Cmd() == onion.CmdCreate && cell.Check() == nil {
+		o.onCreate(l, cell) // handshake off the lock: createpool.go
+		return true
+	}
 	acts, err := o.relay.HandleCell(o.now, l.id, cell, o.acts[:0])
 	if err != nil {
 		o.log.Debug("onion cell refused", "err", scrub(err))
-	}
-	if isCreate && err == nil {
-		o.relayed[ref] = &relayedCirc{prev: l.peer, created: o.now}
 	}
 	o.execute(acts)
 	o.signalDest(ref)
@@ -105,6 +106,9 @@ func (o *Onion) execute(acts []onion.Action) {
 		case onion.ActEnd:
 			o.destEnd(a)
 		case onion.ActClosed:
+			if r := o.relayed[a.Circ]; r != nil {
+				o.peerDone(r.prev)
+			}
 			delete(o.relayed, a.Circ)
 			o.destClosed(a.Circ)
 		}
@@ -125,7 +129,7 @@ func (o *Onion) extend(circ onion.CircRef, identity []byte) {
 	var l *link
 	err := extendAllowed(prev, identity)
 	if err == nil {
-		l, err = o.linkByIdentity(ctx, identity)
+		l, err = o.linkByIdentity(ctx, circ, identity)
 	}
 	o.mu.Lock()
 	defer o.unlock()
@@ -168,26 +172,50 @@ func extendAllowed(prev peer.ID, identity []byte) error {
 }
 
 // linkByIdentity finds or opens the link an EXTEND asks for. Only peers
-// with a valid descriptor are reachable this way (one the directory lacks
-// is looked up first, as a client may know a relay before this node does),
-// and a refusal looks exactly like a failed dial: otherwise a client could
-// ask a relay to extend to any peer ID and learn from the answer whether
-// the relay holds a connection to it, e.g. whether it is some stealth
-// node's guard.
-func (o *Onion) linkByIdentity(ctx context.Context, identity []byte) (*link, error) {
+// with a valid descriptor are reachable this way, and a refusal looks
+// exactly like a failed dial: otherwise a client could ask a relay to
+// extend to any peer ID and learn from the answer whether the relay holds a
+// connection to it, e.g. whether it is some stealth node's guard. A peer
+// the directory lacks is looked up (a client may know a relay before this
+// node does), but at most once per circuit, for lookupTimeout, with at most
+// maxLookups in flight: else each EXTEND to a made-up peer would buy a DHT
+// query, an amplification any client could use.
+func (o *Onion) linkByIdentity(ctx context.Context, circ onion.CircRef, identity []byte) (*link, error) {
 	p, err := peer.IDFromBytes(identity)
 	if err != nil {
 		return nil, ErrHopUnreachable
 	}
 	if _, ok := o.ov.dir.Get(p); !ok {
-		if o.ov.dht != nil {
-			o.ov.fetch(ctx, p)
+		if !o.lookupAllowed(circ) {
+			return nil, ErrHopUnreachable
 		}
+		lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+		o.lookup(lctx, p)
+		cancel()
+		o.mu.Lock()
+		o.lookups--
+		o.unlock()
 		if _, ok := o.ov.dir.Get(p); !ok {
 			return nil, ErrHopUnreachable
 		}
 	}
 	return o.linkTo(ctx, p)
+}
+
+// lookupAllowed spends circ's one descriptor lookup, if it has it and a
+// lookup slot is free (then the caller must give the slot back).
+func (o *Onion) lookupAllowed(circ onion.CircRef) bool {
+	o.mu.Lock()
+	defer o.unlock()
+	r := o.relayed[circ]
+	if o.lookup == nil || r == nil || r.lookedUp || o.lookups >= maxLookups {
+		o.defence.ExtendUnknown++
+		return false
+	}
+	r.lookedUp = true
+	o.lookups++
+	o.defence.ExtendLookups++
+	return true
 }
 
 // expire destroys idle relayed circuits and idle client circuits.

@@ -1,0 +1,101 @@
+package overlay
+
+import (
+	"net"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+)
+
+// CREATE admission, after Tor's DoS subsystem: a token bucket per
+// neighbour and one per network prefix (IPv4 /16, IPv6 /32), so one host
+// or one provider's range cannot spend the handshake workers of everyone.
+
+// bucket is a token bucket; the caller holds the lock guarding it.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// take refills the bucket at rate up to burst and takes one token.
+func (b *bucket) take(now time.Time, rate float64, burst int) bool {
+	if !b.last.IsZero() {
+		b.tokens += now.Sub(b.last).Seconds() * rate
+	} else {
+		b.tokens = float64(burst)
+	}
+	b.tokens = min(b.tokens, float64(burst))
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// createLimiter holds the buckets; o.mu guards it.
+type createLimiter struct {
+	lim    *RelayLimits
+	peers  map[peer.ID]*bucket
+	subnet map[string]*bucket
+}
+
+// maxBuckets bounds each bucket map; past it, buckets that refilled are
+// dropped (a full bucket is the same as none).
+const maxBuckets = 4096
+
+func newCreateLimiter(lim *RelayLimits) *createLimiter {
+	return &createLimiter{lim: lim, peers: map[peer.ID]*bucket{}, subnet: map[string]*bucket{}}
+}
+
+// allow reports whether a CREATE from p at prefix may go on, and which
+// bucket refused it otherwise ("peer" or "subnet").
+func (c *createLimiter) allow(now time.Time, p peer.ID, prefix string) (bool, string) {
+	pb := getBucket(c.peers, p, now, c.lim.PeerCreateRate, c.lim.PeerCreateBurst)
+	if !pb.take(now, c.lim.PeerCreateRate, c.lim.PeerCreateBurst) {
+		return false, "peer"
+	}
+	if prefix == "" {
+		return true, ""
+	}
+	sb := getBucket(c.subnet, prefix, now, c.lim.SubnetCreateRate, c.lim.SubnetCreateBurst)
+	if !sb.take(now, c.lim.SubnetCreateRate, c.lim.SubnetCreateBurst) {
+		pb.tokens++ // the peer's token was not spent on a handshake
+		return false, "subnet"
+	}
+	return true, ""
+}
+
+func getBucket[K comparable](m map[K]*bucket, k K, now time.Time, rate float64, burst int) *bucket {
+	if b := m[k]; b != nil {
+		return b
+	}
+	if len(m) >= maxBuckets {
+		for key, b := range m {
+			if b.tokens+now.Sub(b.last).Seconds()*rate >= float64(burst) {
+				delete(m, key)
+			}
+		}
+	}
+	b := new(bucket)
+	m[k] = b
+	return b
+}
+
+// netPrefix is the /16 (IPv4) or /32 (IPv6) of a connection's remote
+// address, as a map key; "" if it has none (relayed or unknown transports).
+func netPrefix(remote ma.Multiaddr) string {
+	ip, err := manet.ToIP(remote)
+	if err != nil {
+		return ""
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return string(v4[:2])
+	}
+	if len(ip) == net.IPv6len {
+		return string(ip[:4])
+	}
+	return ""
+}

@@ -1,0 +1,111 @@
+package overlay
+
+import (
+	"sync"
+
+	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// CREATE handshakes run in a bounded pool of workers, not under the onion
+// lock: one handshake costs ~120 µs of CPU, and under the lock a flood of
+// CREATEs would stall every circuit of the node. Admission (caps, rate
+// buckets, the circuit ID reservation) happens under the lock; a CREATE
+// finding the queue full is refused at once, so the queue, and the delay an
+// admitted CREATE waits, stay bounded.
+
+type createJob struct {
+	l    *link
+	ref  onion.CircRef
+	hs   onion.Handshaker
+	body [onion.BodySize]byte
+}
+
+type createPool struct {
+	jobs chan *createJob
+	stop chan struct{}
+	once sync.Once
+}
+
+func newCreatePool(o *Onion) *createPool {
+	p := &createPool{jobs: make(chan *createJob, o.cfg.Limits.HandshakeQueue), stop: make(chan struct{})}
+	for range o.cfg.Limits.HandshakeWorkers {
+		go p.work(o)
+	}
+	return p
+}
+
+func (p *createPool) work(o *Onion) {
+	for {
+		select {
+		case <-p.stop:
+			return
+		case j := <-p.jobs:
+			reply, keys, err := j.hs.Respond(&j.body)
+			o.finishCreate(j, reply, keys, err)
+		}
+	}
+}
+
+// onCreate admits a CREATE from l; o.mu held.
+func (o *Onion) onCreate(l *link, cell *onion.Cell) {
+	ref := onion.CircRef{Link: l.id, CircID: cell.CircID()}
+	refuse := func(counter *uint64) {
+		*counter++
+		o.execute(o.relay.RefuseCreate(ref, o.acts[:0]))
+	}
+	if o.perPeer[l.peer] >= o.cfg.MaxCircuitsPerLink {
+		refuse(&o.defence.PeerCapRefused)
+		return
+	}
+	if ok, which := o.limiter.allow(o.now, l.peer, l.prefix); !ok {
+		if which == "peer" {
+			refuse(&o.defence.PeerRateRefused)
+		} else {
+			refuse(&o.defence.SubnetRateRefused)
+		}
+		return
+	}
+	acts, err := o.relay.BeginCreate(ref, o.acts[:0])
+	if err != nil {
+		o.log.Debug("onion CREATE refused", "err", scrub(err))
+		o.execute(acts)
+		return
+	}
+	j := &createJob{l: l, ref: ref, hs: o.hs, body: *cell.Body()}
+	o.creating.Add(1)
+	select {
+	case o.pool.jobs <- j:
+		o.perPeer[l.peer]++
+	default:
+		o.creating.Done()
+		o.defence.CreateQueueFull++
+		acts = o.relay.AbortCreate(ref, o.acts[:0])
+		o.execute(acts)
+	}
+}
+
+// finishCreate completes a CREATE after its handshake.
+func (o *Onion) finishCreate(j *createJob, reply []byte, keys *onion.HopKeys, herr error) {
+	defer o.creating.Done()
+	o.mu.Lock()
+	defer o.unlock()
+	o.defence.CreatesHandled++
+	now := o.clock()
+	acts, err := o.relay.FinishCreate(now, j.ref, reply, keys, herr, o.acts[:0])
+	if err == nil {
+		o.relayed[j.ref] = &relayedCirc{prev: j.l.peer, created: now}
+	} else {
+		o.peerDone(j.l.peer)
+		o.log.Debug("onion CREATE refused", "err", scrub(err))
+	}
+	o.execute(acts)
+}
+
+// peerDone forgets one circuit (or pending CREATE) of p; o.mu held.
+func (o *Onion) peerDone(p peer.ID) {
+	if o.perPeer[p]--; o.perPeer[p] <= 0 {
+		delete(o.perPeer, p)
+	}
+}
