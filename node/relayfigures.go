@@ -15,6 +15,7 @@ func (n *Node) relayFigures() service.RelayFigures {
 		rejected += v
 	}
 	bytes := n.circ.RelayedBytes()
+	d := n.circ.DefenceCounters()
 	return service.RelayFigures{
 		Circuits: len(n.circ.RelayedCircuits()),
 		Cells:    bytes / onion.CellSize,
@@ -22,7 +23,21 @@ func (n *Node) relayFigures() service.RelayFigures {
 		Counters: []service.Counter{
 			{Name: "unexpected_cells", Help: "cells refused as out of place (each closed its circuit)", Value: n.circ.UnexpectedCells()},
 			{Name: "descriptors_rejected", Help: "relay descriptors the directory refused", Value: uint64(rejected)},
+			{Name: "creates_handled", Help: "CREATEs answered by the handshake workers", Value: d.CreatesHandled},
+			{Name: "creates_refused_queue_full", Help: "CREATEs refused: handshake queue full", Value: d.CreateQueueFull},
+			{Name: "creates_refused_peer_rate", Help: "CREATEs refused by the per-peer bucket", Value: d.PeerRateRefused},
+			{Name: "creates_refused_subnet_rate", Help: "CREATEs refused by the per-/16 bucket", Value: d.SubnetRateRefused},
+			{Name: "creates_refused_peer_cap", Help: "CREATEs refused: the peer holds its circuit quota", Value: d.PeerCapRefused},
+			{Name: "creates_refused_circuit_cap", Help: "CREATEs refused: the relay's circuit cap", Value: d.CircuitCapRefused},
+			{Name: "links_refused", Help: "extra links a neighbour opened, reset", Value: d.LinksRefused},
+			{Name: "window_violations", Help: "circuits closed for overrunning a window", Value: d.WindowViolations},
+			{Name: "unwindowed_closed", Help: "circuits closed for too many unwindowed cells", Value: d.UnwindowedClosed},
+			{Name: "oom_closed", Help: "circuits closed by the queue memory budget", Value: d.OOMClosed},
+			{Name: "extend_unknown", Help: "EXTENDs refused: unknown relay, lookup spent or busy", Value: d.ExtendUnknown},
 		},
-		Gauges: []service.Counter{},
+		Gauges: []service.Counter{
+			{Name: "queued_cells", Help: "cells queued on all links now", Value: uint64(max(d.QueuedCells, 0))},
+			{Name: "handshake_queue", Help: "CREATEs waiting for a handshake worker now", Value: uint64(max(d.HandshakeQueueLen, 0))},
+		},
 	}
 }
