@@ -74,7 +74,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "-h", "--help", "help":
 		return help(ctx, args[1:], stdout, stderr)
-	case "--version", "-version", "version":
+	case "--version", "-version":
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
