@@ -13,9 +13,10 @@ import (
 
 // A job's results are named after its input files (1000.txt gives
 // 1000.txt.out). The names never leave the buyer's machine: the gateway
-// sees inputs by index only. `job submit` records them beside the node
-// (DATA/jobs/JOBID.json with --data, else the user's cache directory) and
-// `job results` reads them back, or re-reads --inputs DIR.
+// sees inputs by index only. `job submit` records them beside the node's
+// own record of the job (DATA/jobs/JOBID.inputs.json with --data, never
+// JOBID.json, which holds the job secret; else the user's cache
+// directory) and `job results` reads them back, or re-reads --inputs DIR.
 
 // jobNamesPath is where the input names of job id are recorded.
 func jobNamesPath(data, id string) (string, error) {
@@ -30,7 +31,7 @@ func jobNamesPath(data, id string) (string, error) {
 		}
 		dir = filepath.Join(cache, "cyclecash", "jobs")
 	}
-	return filepath.Join(dir, id+".json"), nil
+	return filepath.Join(dir, id+".inputs.json"), nil
 }
 
 // saveJobNames records names for job id; failing to, it only warns: the

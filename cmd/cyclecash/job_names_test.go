@@ -69,8 +69,16 @@ func TestResultsNamedAfterInputs(t *testing.T) {
 func TestJobNamesRecorded(t *testing.T) {
 	data := t.TempDir()
 	in := []string{"1000.txt", "2000.txt"}
+	secret := filepath.Join(data, "jobs", "j1.json") // the node's record: the job secret
+	os.MkdirAll(filepath.Dir(secret), 0o700)
+	if err := os.WriteFile(secret, []byte(`{"secret":"s"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := saveJobNames(data, "j1", in); err != nil {
 		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(secret); string(b) != `{"secret":"s"}` {
+		t.Fatalf("recording the names overwrote the job secret: %q", b)
 	}
 	got, err := loadJobNames(data, "j1")
 	if err != nil || !slices.Equal(got, in) {
@@ -84,7 +92,7 @@ func TestJobNamesRecorded(t *testing.T) {
 			t.Errorf("saveJobNames(%q) wrote a record", id)
 		}
 	}
-	if st, err := os.Stat(filepath.Join(data, "jobs", "j1.json")); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(filepath.Join(data, "jobs", "j1.inputs.json")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("record: %v, %v", st, err)
 	}
 }
