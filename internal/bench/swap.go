@@ -35,7 +35,7 @@ func swapRows(ctx context.Context, o Options) ([]Row, error) {
 		return nil, errors.New("the swap benchmark failed")
 	}
 	return []Row{row("ledger: durable swap (4 in, 4 out, bolt)", "swaps/s", swaps, "its signature work alone", bound,
-		"≥ 0.5 of the crypto bound", 0.5, true)}, nil
+		"", 0, false)}, nil
 }
 
 var benchFlags sync.Once
