@@ -82,7 +82,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // interrupted names a Ctrl-C for what it is.
 func interrupted(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return errors.New("demo: interrupted; every node was stopped")
 	}
 	return err
