@@ -25,7 +25,7 @@ func TestBenchJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
 		t.Fatalf("bench --json printed no report: %v\n%s", err, out.String())
 	}
-	want := []string{"onion layer", "swap", "circuit build", "circuit throughput"}
+	want := []string{"forward cell", "swap", "circuit build", "circuit throughput"}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rep.Rows), len(want), rep.Rows)
 	}
