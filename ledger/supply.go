@@ -86,6 +86,10 @@ func (m *Mint) reserveCap(tx Tx, n uint64) error {
 	if err != nil {
 		return err
 	}
+	if n > c.Remaining && c.TotalCap == 0 {
+		return fmt.Errorf("%w: %d units asked, but this gateway's supply cap is 0 (no projected capacity set), so it issues nothing; set the projected 30-day capacity with --ledger-capacity UNITS (or [ledger] capacity in node.toml)",
+			ErrSupplyCap, n)
+	}
 	if n > c.Remaining {
 		return fmt.Errorf("%w: %d units asked, %d left today (daily cap %d, outstanding %d of %d)",
 			ErrSupplyCap, n, c.Remaining, c.DailyCap, c.Outstanding, c.TotalCap)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -15,9 +17,11 @@ import (
 )
 
 // cmdDemo runs the whole system on 127.0.0.1 in this process (see
-// internal/demo), prints progress on stderr and the summary and each
+// internal/demo), shows progress on stderr (a live bar on a terminal,
+// plain lines otherwise), prints the summary (JSON with --json) and each
 // node's dashboard URL on stdout, then serves the dashboards until
-// interrupted, or stops at once with --exit. A temporary directory is
+// interrupted, for --for DURATION, or not at all with --exit. It exits 0
+// only when every check of the summary holds. A temporary directory is
 // removed at the end unless --keep; a --dir is always kept.
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
@@ -25,13 +29,23 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	wasmFile := fs.String("wasm", "", "the sample job's module `FILE` (examples/primes for wasip1); default: build it with go")
 	tasks := fs.Int("tasks", 12, "tasks in the sample job")
 	keep := fs.Bool("keep", false, "keep the temporary directory")
-	exit := fs.Bool("exit", false, "stop after the summary instead of serving the dashboards")
+	exit := fs.Bool("exit", false, "stop after the summary instead of serving the dashboards (same as --for 0)")
+	serveFor := fs.Duration("for", 0, "serve the dashboards this `long` after the summary, then stop (default: until Ctrl-C)")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	index := fs.String("dashboard", "", "also serve a page linking every node's dashboard on this loopback `ADDR`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *tasks < 1 || *tasks > 1000 {
 		return fmt.Errorf("demo: --tasks %d, want 1..1000", *tasks)
+	}
+	if *serveFor < 0 {
+		return usageErrorf("demo", "demo: --for %s: want a duration ≥ 0", *serveFor)
+	}
+	forSet := false
+	fs.Visit(func(f *flag.Flag) { forSet = forSet || f.Name == "for" })
+	if *exit {
+		forSet, *serveFor = true, 0
 	}
 	root, cleanup, err := demoDir(*dir, *keep, stderr)
 	if err != nil {
@@ -42,23 +56,55 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	d, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(root, "nodes"), Wasm: wasm, Tasks: *tasks, Progress: stderr})
+	bar := newProgress(stderr)
+	d, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(root, "nodes"), Wasm: wasm, Tasks: *tasks, Step: bar.step})
 	if err != nil {
-		return err
+		bar.end()
+		return interrupted(ctx, err)
 	}
 	defer d.Close()
 	s, err := d.Run(ctx)
-	if err != nil {
+	bar.end()
+	if s == nil {
+		return interrupted(ctx, err)
+	}
+	if perr := printDemo(stdout, s, d.Dashboards(), *asJSON); perr != nil {
+		return perr
+	}
+	if err != nil { // a check failed: the summary shows which
 		return err
 	}
-	s.Print(stdout)
-	for _, db := range d.Dashboards() {
-		fmt.Fprintf(stdout, "%-27s %s\n", "dashboard "+db.Name+":", db.URL)
-	}
-	if *exit {
+	if forSet && *serveFor == 0 {
 		return nil
 	}
-	return serveDemo(ctx, d, *index, stdout, stderr)
+	return serveDemo(ctx, d, *index, *serveFor, stdout, stderr)
+}
+
+// interrupted names a Ctrl-C for what it is.
+func interrupted(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return errors.New("demo: interrupted; every node was stopped")
+	}
+	return err
+}
+
+// demoJSON is the summary with the dashboards' URLs.
+type demoJSON struct {
+	*demo.Summary
+	Dashboards []demo.Dashboard `json:"dashboards"`
+}
+
+func printDemo(w io.Writer, s *demo.Summary, dbs []demo.Dashboard, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(demoJSON{s, dbs})
+	}
+	s.Print(w)
+	for _, db := range dbs {
+		fmt.Fprintf(w, "%-27s %s\n", "dashboard "+db.Name+":", db.URL)
+	}
+	return nil
 }
 
 // demoDir returns the directory for the demo and what removes it.
@@ -91,7 +137,7 @@ func demoModule(ctx context.Context, file, dir string, stderr io.Writer) ([]byte
 
 // serveDemo keeps the network up for its dashboards until ctx ends,
 // serving the index page on addr when asked.
-func serveDemo(ctx context.Context, d *demo.Demo, addr string, stdout, stderr io.Writer) error {
+func serveDemo(ctx context.Context, d *demo.Demo, addr string, serveFor time.Duration, stdout, stderr io.Writer) error {
 	if addr != "" {
 		host, _, err := net.SplitHostPort(addr)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -109,6 +155,14 @@ func serveDemo(ctx context.Context, d *demo.Demo, addr string, stdout, stderr io
 		}()
 		defer srv.Close()
 		fmt.Fprintf(stdout, "%-27s %s\n", "dashboards:", "http://"+l.Addr().String()+"/")
+	}
+	if serveFor > 0 {
+		fmt.Fprintf(stderr, "demo: serving the dashboards for %s; Ctrl-C stops sooner\n", serveFor)
+		select {
+		case <-ctx.Done():
+		case <-time.After(serveFor):
+		}
+		return nil
 	}
 	fmt.Fprintln(stderr, "demo: serving the dashboards; Ctrl-C stops")
 	<-ctx.Done()

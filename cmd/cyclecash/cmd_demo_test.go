@@ -3,17 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
-	"regexp"
-	"strconv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestDemo runs `cyclecash demo --tasks 12 --exit` in-process: the whole
+// TestDemo runs `cyclecash demo --json --exit` in-process: the whole
 // system on loopback, the job bought, computed, verified and paid. Its
 // workers re-execute this test binary as the CLI for their task children.
-// The summary's figures must agree with each other.
+// The JSON summary's figures must agree with each other: every unit the
+// buyer bought is spent or returned, workers are paid no more than the
+// ledger consumed plus what the cap allowed it to issue, every task was
+// validated, and the gateway's view (read from its stores) holds no
+// stealth worker.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole system in one process")
@@ -25,40 +28,80 @@ func TestDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	if code := Main(ctx, []string{"demo", "--tasks", "12", "--exit", "--dir", t.TempDir()}, &stdout, &stderr); code != 0 {
+	if code := Main(ctx, []string{"demo", "--json", "--exit", "--dir", t.TempDir()}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
-	f := summaryFigures(stdout.String())
-	t.Logf("summary:\n%s", &stdout)
+	var s struct {
+		Tasks, Validated               int
+		Bought, Spent, Change          uint64
+		PaidOpen, PaidStealth, Swapped uint64
+		Supply                         struct {
+			Issued, Consumed, Outstanding uint64
+			MintedToday                   uint64 `json:"minted_today"`
+			DailyCap                      uint64 `json:"daily_cap"`
+		}
+		Gateway map[string]int
+		Checks  []struct {
+			Name string
+			OK   bool
+		}
+		Dashboards []struct{ Name, URL string }
+	}
+	raw := map[string]json.RawMessage{}
+	if err := json.Unmarshal(stdout.Bytes(), &raw); err != nil {
+		t.Fatalf("demo --json printed no JSON: %v\n%s", err, &stdout)
+	}
+	get := func(k string, v any) {
+		if err := json.Unmarshal(raw[k], v); err != nil {
+			t.Fatalf("field %s: %v", k, err)
+		}
+	}
+	get("tasks", &s.Tasks)
+	get("tasks_validated", &s.Validated)
+	get("units_bought", &s.Bought)
+	get("units_spent", &s.Spent)
+	get("units_change", &s.Change)
+	get("paid_open", &s.PaidOpen)
+	get("paid_stealth", &s.PaidStealth)
+	get("swapped", &s.Swapped)
+	get("supply", &s.Supply)
+	get("gateway_view_of_stealth_workers", &s.Gateway)
+	get("checks", &s.Checks)
+	get("dashboards", &s.Dashboards)
+	paid := s.PaidOpen + s.PaidStealth
 	switch {
-	case f["tasks accepted"] != 12:
-		t.Errorf("tasks accepted %d, want 12", f["tasks accepted"])
-	case f["units spent by the buyer"] == 0 || f["units spent by the buyer"]+f["change returned"] != f["units bought"]:
-		t.Errorf("spent %d + change %d != bought %d", f["units spent by the buyer"], f["change returned"], f["units bought"])
-	case f["paid in all"] != f["paid to open workers"]+f["paid to stealth workers"]:
-		t.Errorf("paid %d != credit %d + tokens %d", f["paid in all"], f["paid to open workers"], f["paid to stealth workers"])
-	case f["paid in all"] < f["units spent by the buyer"]:
-		t.Errorf("paid %d, less than the %d units spent: replicas unpaid", f["paid in all"], f["units spent by the buyer"])
-	case f["paid to stealth workers"] == 0 || f["swapped by stealth workers"] != f["paid to stealth workers"]:
-		t.Errorf("stealth paid %d, swapped %d", f["paid to stealth workers"], f["swapped by stealth workers"])
-	case f["sent to a fresh wallet"] == 0 || f["circuits open"] == 0 || f["relayed bytes"] == 0:
-		t.Errorf("transfer %d, circuits %d, relayed %d", f["sent to a fresh wallet"], f["circuits open"], f["relayed bytes"])
+	case s.Tasks != 12 || s.Validated != s.Tasks:
+		t.Errorf("%d of %d tasks validated, want all 12", s.Validated, s.Tasks)
+	case s.Spent == 0 || s.Spent+s.Change != s.Bought:
+		t.Errorf("spent %d + change %d != bought %d", s.Spent, s.Change, s.Bought)
+	case paid != s.Spent:
+		t.Errorf("workers paid %d (credit %d + tokens %d), the buyer spent %d", paid, s.PaidOpen, s.PaidStealth, s.Spent)
+	case paid > s.Supply.Consumed+s.Supply.DailyCap:
+		t.Errorf("paid %d > consumed %d + allowed issuance %d", paid, s.Supply.Consumed, s.Supply.DailyCap)
+	case s.Supply.Outstanding != s.Supply.Issued-s.Supply.Consumed || s.Supply.Consumed > s.Supply.Issued:
+		t.Errorf("supply: issued %d, consumed %d, outstanding %d", s.Supply.Issued, s.Supply.Consumed, s.Supply.Outstanding)
+	case s.Supply.MintedToday > s.Supply.DailyCap || s.Supply.Issued < s.Bought+s.PaidStealth+s.Swapped:
+		t.Errorf("issued %d (today %d, cap %d): want ≥ the sale %d + stealth payouts %d + swap outputs %d", s.Supply.Issued, s.Supply.MintedToday, s.Supply.DailyCap, s.Bought, s.PaidStealth, s.Swapped)
+	case s.PaidStealth == 0 || s.Swapped != s.PaidStealth:
+		t.Errorf("stealth paid %d, swapped %d", s.PaidStealth, s.Swapped)
 	}
-	if n := strings.Count(stdout.String(), "dashboard "); n != 12 {
-		t.Errorf("%d dashboard URLs, want 12", n)
+	if s.Gateway["stealth_workers"] != 2 || s.Gateway["records_with_peer_id"]+s.Gateway["connections"]+s.Gateway["known_addresses"] != 0 {
+		t.Errorf("the gateway's view of the stealth workers: %v", s.Gateway)
 	}
-	if !strings.Contains(stdout.String(), "company B's market does not exist yet") {
-		t.Error("the summary hides that the market does not exist")
+	if len(s.Checks) < 7 {
+		t.Errorf("%d checks, want the job's, the money's, the supply's and the gateway's", len(s.Checks))
 	}
-}
-
-// summaryFigures reads the first number of every "label: N …" line.
-func summaryFigures(out string) map[string]uint64 {
-	f := map[string]uint64{}
-	for _, m := range regexp.MustCompile(`(?m)^([a-zA-Z ]+):\s+(\d+)`).FindAllStringSubmatch(out, -1) {
-		f[m[1]], _ = strconv.ParseUint(m[2], 10, 64)
+	for _, c := range s.Checks {
+		if !c.OK {
+			t.Errorf("check %q failed", c.Name)
+		}
 	}
-	return f
+	if len(s.Dashboards) != 12 {
+		t.Errorf("%d dashboard URLs, want 12", len(s.Dashboards))
+	}
+	if !strings.Contains(stderr.String(), "demo: [12/12]") {
+		t.Errorf("progress never reached its last step:\n%s", &stderr)
+	}
 }
 
 // TestDemoNeedsModule: outside a source tree and without --wasm, the demo

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"cyclecash/node"
@@ -17,19 +17,22 @@ import (
 // through the buyer's own running node, which reaches a gateway over a
 // circuit.
 func cmdJob(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := func() {
-		fmt.Fprint(stderr, `usage: cyclecash job <command> --api ADDR|--data DIR [flags]
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, `usage: cyclecash job <command> --api ADDR|--data DIR [flags]
 
 commands:
   submit  --wasm F --inputs DIR --budget UNITS_PER_TASK --pay TOKEN... [--replication N] [--wait]
   status  JOBID
-  results JOBID --out DIR
+  results JOBID --out DIR [--inputs DIR]
   cancel  JOBID
+
+Flags may come before or after JOBID. 'cyclecash help job submit' shows
+a command's flags.
 `)
 	}
+	args = subcommandFirst(args, "submit", "status", "results", "cancel")
 	if len(args) == 0 {
-		usage()
-		return errUsage
+		return usageErrorf("job", "job: name a command: submit, status, results or cancel")
 	}
 	switch args[0] {
 	case "submit":
@@ -37,12 +40,10 @@ commands:
 	case "status", "results", "cancel":
 		return jobByID(ctx, args[0], args[1:], stdout, stderr)
 	case "-h", "--help", "help":
-		usage()
-		return nil
+		usage(stdout)
+		return flag.ErrHelp
 	}
-	fmt.Fprintf(stderr, "cyclecash job: unknown command %q\n", args[0])
-	usage()
-	return errUsage
+	return usageErrorf("job", "job: unknown command %q (want submit, status, results or cancel)", args[0])
 }
 
 func jobSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,20 +58,19 @@ func jobSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	timeout := fs.Duration("task-timeout", time.Minute, "wall-clock limit of one run of one task")
 	wait := fs.Bool("wait", false, "wait for the job to finish, showing progress on stderr")
 	fs.Var(&pay, "pay", "payment token (cashuB…); repeat, or list tokens after the flags")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
-	pay = append(pay, fs.Args()...)
+	pay = append(pay, rest...)
 	if *wasm == "" || *inputs == "" || *budget == 0 || len(pay) == 0 {
-		fmt.Fprintln(stderr, "job submit: --wasm, --inputs, --budget and --pay are required")
-		fs.Usage()
-		return errUsage
+		return usageErrorf("job submit", "job submit: --wasm, --inputs, --budget and --pay are required")
 	}
 	c, err := api.client("job")
 	if err != nil {
 		return err
 	}
-	req, err := readJob(*wasm, *inputs)
+	req, names, err := readJob(*wasm, *inputs)
 	if err != nil {
 		return err
 	}
@@ -80,37 +80,53 @@ func jobSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintln(stdout, id)
+	if err := saveJobNames(api.data, id, names); err != nil {
+		fmt.Fprintf(stderr, "cyclecash: warning: could not record the input names (%v); name the results with 'job results --inputs %s'\n", oneLine(err), *inputs)
+	}
 	if !*wait {
 		return nil
 	}
 	return waitJob(ctx, c, id, stderr)
 }
 
-// readJob reads the module and one input per regular file in dir.
-func readJob(wasm, dir string) (*node.JobRequest, error) {
+// readJob reads the module and one input per regular file in dir, in
+// name order, and returns the files' names beside the request.
+func readJob(wasm, dir string) (*node.JobRequest, []string, error) {
 	mod, err := os.ReadFile(wasm)
 	if err != nil {
-		return nil, fmt.Errorf("job: module: %w", err)
+		return nil, nil, fmt.Errorf("job: module: %w", err)
 	}
+	names, err := inputNames(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := &node.JobRequest{Module: mod}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, nil, fmt.Errorf("job: inputs: %w", err)
+		}
+		req.Inputs = append(req.Inputs, b)
+	}
+	return req, names, nil
+}
+
+// inputNames lists the regular files of dir in name order: one task each.
+func inputNames(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("job: inputs: %w", err)
 	}
-	req := &node.JobRequest{Module: mod}
+	var names []string
 	for _, e := range ents {
-		if !e.Type().IsRegular() {
-			continue
+		if e.Type().IsRegular() {
+			names = append(names, e.Name())
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("job: inputs: %w", err)
-		}
-		req.Inputs = append(req.Inputs, b)
 	}
-	if len(req.Inputs) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("job: inputs: %s holds no files", dir)
 	}
-	return req, nil
+	return names, nil
 }
 
 // waitJob polls the job until it stops running and its escrow is settled.
@@ -141,21 +157,28 @@ func jobByID(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	fs := newFlagSet("job "+cmd, stderr)
 	var api apiFlags
 	api.register(fs)
-	out := fs.String("out", "", "directory to write results into (results)")
-	// Accept JOBID before or after the flags.
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
+	var out, inputs *string
+	if cmd == "results" {
+		out = fs.String("out", "", "directory to write results into (required)")
+		inputs = fs.String("inputs", "", "the job's inputs directory, to name the results after its files (default: the names recorded at submit)")
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: cyclecash job %s JOBID --api ADDR|--data DIR [flags]\n\nflags:\n", cmd)
+		fs.PrintDefaults()
 	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 || id == "" || (cmd == "results" && *out == "") {
-		fmt.Fprintf(stderr, "usage: cyclecash job %s JOBID --api ADDR|--data DIR%s\n", cmd, map[bool]string{true: " --out DIR"}[cmd == "results"])
-		return errUsage
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
+	switch {
+	case len(pos) == 0:
+		return usageErrorf("job "+cmd, "job %s: give the job's ID (what job submit printed)", cmd)
+	case len(pos) > 1:
+		return usageErrorf("job "+cmd, "job %s: one job ID, not %d arguments", cmd, len(pos))
+	case cmd == "results" && *out == "":
+		return usageErrorf("job "+cmd, "job results: give --out DIR, the directory to write the results into")
+	}
+	id := pos[0]
 	c, err := api.client("job")
 	if err != nil {
 		return err
@@ -174,11 +197,24 @@ func jobByID(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		}
 		return err
 	}
+	names, err := resultInputs(api.data, id, *inputs)
+	if err != nil {
+		return err
+	}
 	res, err := c.JobResults(ctx, id)
 	if err != nil {
 		return err
 	}
-	return writeResults(stdout, res, *out)
+	return writeResults(stdout, res, *out, names)
+}
+
+// resultInputs are the input names to name job id's results after: those
+// of --inputs DIR when given, else the ones recorded at submit.
+func resultInputs(data, id, dir string) ([]string, error) {
+	if dir != "" {
+		return inputNames(dir)
+	}
+	return loadJobNames(data, id)
 }
 
 func printJob(w io.Writer, st *node.JobStatus) {
@@ -189,20 +225,19 @@ func printJob(w io.Writer, st *node.JobStatus) {
 	}
 }
 
-// writeResults writes task-NNNNN.out for each accepted task, and change.token
-// once the escrow is settled; it prints a summary.
-func writeResults(w io.Writer, res *node.JobResults, dir string) error {
+// writeResults writes a file for each accepted task, named after its
+// input (resultNames), and change.token once the escrow is settled; it
+// prints a summary.
+func writeResults(w io.Writer, res *node.JobResults, dir string, inputs []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("job: results: %w", err)
 	}
 	written := 0
+	names := resultNames(res.Results, inputs)
 	for _, t := range res.Results {
-		if t.State != "accepted" {
+		name, ok := names[t.Index]
+		if !ok {
 			continue
-		}
-		name := fmt.Sprintf("task-%05d.out", t.Index)
-		if t.Status != "ok" {
-			name = fmt.Sprintf("task-%05d.%s", t.Index, strings.ReplaceAll(t.Status, " ", "-"))
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), t.Output, 0o600); err != nil {
 			return fmt.Errorf("job: results: %w", err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"cyclecash/ledger"
 	"cyclecash/node"
@@ -68,13 +69,13 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&op.config, "config", "", "config file (default DATA/node.toml when it exists)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	op.flags.registerStore(fs)
-	fs.Usage = func() { fmt.Fprintln(stderr, ledgerUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), ledgerUsage); fs.PrintDefaults() }
 	rest, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if op.data == "" {
-		return errors.New("ledger: --data DIR is required")
+		return usageErrorf("ledger", "ledger: --data DIR is required (the gateway's data directory)")
 	}
 	op.fs, op.stderr = fs, stderr
 	var v any
@@ -86,8 +87,7 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case len(rest) == 1 && rest[0] == "keysets":
 		v, err = op.keysets(ctx)
 	default:
-		fs.Usage()
-		return errUsage
+		return usageErrorf("ledger", "ledger: want one of: quote pay ID, report, keysets (got %q)", strings.Join(rest, " "))
 	}
 	if err != nil {
 		return err

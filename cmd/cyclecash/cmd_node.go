@@ -52,6 +52,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("run", stderr)
 	var f nodeFlags
 	f.register(fs)
+	check := fs.Bool("check", false, "check the configuration and exit: the node is set up as for a start (keys, stores, listeners) and closed at once")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +69,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer n.Close()
+	if *check {
+		fmt.Fprintf(stdout, "config ok: peer %s\n", n.ID())
+		return nil
+	}
 	if n.CreatedIdentity() {
 		log.Info("created a new identity", "data", cfg.DataDir)
 	}

@@ -35,13 +35,16 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
-	printProbe(stdout, res)
-	for _, r := range res {
-		if r.Error != "" {
-			return fmt.Errorf("probe: %d of %d circuits failed", failed(res), len(res))
+		if err := enc.Encode(res); err != nil {
+			return err
 		}
+	} else {
+		printProbe(stdout, res)
+	}
+	if n := failed(res); n > 0 || len(res) == 0 {
+		// The same exit status with or without --json: a script that
+		// parses the JSON must not mistake a dead mesh for a live one.
+		return fmt.Errorf("probe: %d of %d circuits failed", n, len(res))
 	}
 	return nil
 }

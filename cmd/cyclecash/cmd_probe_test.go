@@ -84,6 +84,17 @@ func TestProbeCLI(t *testing.T) {
 		t.Fatalf("text probe exited %d: %s%s", code, out.String(), errb.String())
 	}
 	t.Logf("\n%s", out.String())
+	// No market runs: every circuit fails, and --json exits 1 like the
+	// table does, after printing the failures.
+	out.Reset()
+	errb.Reset()
+	args = []string{"probe", "--json", "--to", "role:market", "--data", nodes[0].DataDir()}
+	if code := Main(ctx, args, &out, &errb); code != 1 || !strings.Contains(errb.String(), "cyclecash: probe: 1 of 1 circuits failed") {
+		t.Fatalf("probe --json to no market: exit %d, stderr %q", code, errb.String())
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil || len(res) != 1 || res[0].Error == "" {
+		t.Fatalf("probe --json to no market printed %q (%v)", out.String(), err)
+	}
 	if st := statusJSON(t, ctx, nodes[0].DataDir()); len(st.Circuits) != 0 {
 		t.Fatalf("status shows %d circuits after the probes closed theirs", len(st.Circuits))
 	}

@@ -58,22 +58,27 @@ func cmdWallet(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var f walletFlags
 	fs := newFlagSet("wallet", stderr)
 	f.register(fs)
-	fs.Usage = func() { walletUsage(stderr); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	fs.Usage = func() { walletUsage(fs.Output()); fmt.Fprintln(fs.Output(), "\nflags:"); fs.PrintDefaults() }
+	if err := parseHead(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return errUsage
+		return usageErrorf("wallet", "wallet: name a command: %s", walletNames())
 	}
 	for _, c := range walletCommands() {
 		if c.name == fs.Arg(0) {
 			return runWalletCmd(ctx, c, &f, fs.Args()[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "cyclecash wallet: unknown command %q\n", fs.Arg(0))
-	walletUsage(stderr)
-	return errUsage
+	return usageErrorf("wallet", "wallet: unknown command %q (want %s)", fs.Arg(0), walletNames())
+}
+
+func walletNames() string {
+	var n []string
+	for _, c := range walletCommands() {
+		n = append(n, c.name)
+	}
+	return strings.Join(n, ", ")
 }
 
 func runWalletCmd(ctx context.Context, c walletCmd, f *walletFlags, args []string, stdout, stderr io.Writer) error {
@@ -87,13 +92,16 @@ func runWalletCmd(ctx context.Context, c walletCmd, f *walletFlags, args []strin
 	case "restore":
 		fs.StringVar(&f.seedFile, "seed-file", "", "create the wallet from the hex seed in FILE (- for stdin)")
 	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: cyclecash wallet %s %s --dir WDIR [flags]\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+		fs.PrintDefaults()
+	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != c.nargs {
-		fmt.Fprintf(stderr, "usage: cyclecash wallet %s %s\n", c.name, c.args)
-		return errUsage
+		return usageErrorf("wallet "+c.name, "wallet %s: want %d arguments (%s), got %d", c.name, c.nargs, strings.TrimSpace("usage: cyclecash wallet "+c.name+" "+c.args), len(pos))
 	}
 	return c.run(ctx, f, pos, stdout, stderr)
 }

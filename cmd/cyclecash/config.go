@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -101,16 +103,16 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 // readConfig decodes a node.toml strictly: an unknown key is an error
 // naming the key, so a typo never silently falls back to a default.
 func readConfig(path string) (node.Config, error) {
-	var cfg node.Config
-	md, err := toml.DecodeFile(path, &cfg)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return cfg, fmt.Errorf("config file %s does not exist", path)
-		}
-		return cfg, fmt.Errorf("config file %s: %v", path, oneLine(err))
+	text, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return node.Config{}, fmt.Errorf("config file %s does not exist", path)
 	}
-	if undec := md.Undecoded(); len(undec) > 0 {
-		return cfg, fmt.Errorf("config file %s: unknown key %q", path, undec[0].String())
+	if err != nil {
+		return node.Config{}, fmt.Errorf("config file %s: %v", path, oneLine(err))
+	}
+	cfg, err := decodeConfig(text)
+	if err != nil {
+		return cfg, fmt.Errorf("config file %s: %v", path, oneLine(err))
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Dir(path)
@@ -118,12 +120,27 @@ func readConfig(path string) (node.Config, error) {
 	return cfg, nil
 }
 
+// decodeConfig decodes node.toml text strictly: an unknown key, a value
+// of the wrong type or out of range is an error naming the key.
+func decodeConfig(text []byte) (node.Config, error) {
+	var cfg node.Config
+	md, err := toml.Decode(string(text), &cfg)
+	if err != nil {
+		return cfg, err
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		return cfg, fmt.Errorf("unknown key %q", undec[0].String())
+	}
+	return cfg, checkValues(text)
+}
+
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " ") }
 
 // configTemplate is the node.toml `cyclecash init` writes: every key at its
 // default, each with a comment.
 var configTemplate = template.Must(template.New("node.toml").Funcs(template.FuncMap{
-	"q": func(s string) string { return fmt.Sprintf("%q", s) },
+	"q": tomlString,
+	"f": tomlFloat,
 	"list": func(l []string) string {
 		var b strings.Builder
 		b.WriteString("[")
@@ -131,7 +148,7 @@ var configTemplate = template.Must(template.New("node.toml").Funcs(template.Func
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%q", s)
+			b.WriteString(tomlString(s))
 		}
 		return b.String() + "]"
 	},
@@ -228,15 +245,53 @@ capacity = {{.Ledger.Capacity}}
 mode = {{q .Compute.Mode}}
 # Tasks run at once, and the fraction of wall time spent computing (0-1].
 concurrency = {{.Compute.Concurrency}}
-cpu_share = {{.Compute.CPUShare}}
+cpu_share = {{f .Compute.CPUShare}}
 # Pause while the 1-minute load average exceeds this; 0 = never yield.
-yield_load = {{.Compute.YieldLoad}}
+yield_load = {{f .Compute.YieldLoad}}
 # How long an idle worker waits before asking for work again.
 poll = {{q .Compute.Poll.String}}
 # Gateway: added to a task's timeout before a silent worker's replica is
 # given to another worker.
 lease_grace = {{q .Compute.LeaseGrace.String}}
 `))
+
+// tomlString quotes s as a TOML basic string (Go's %q is not TOML: it
+// writes \x00 and \a, which TOML rejects).
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// tomlFloat writes f as a TOML float: always with a fraction or an
+// exponent (a bare 1 is an integer to TOML), nan and inf as TOML spells them.
+func tomlFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
 
 func renderConfig(cfg node.Config) ([]byte, error) {
 	var b bytes.Buffer

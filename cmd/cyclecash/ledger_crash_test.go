@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,9 +85,26 @@ func mintOnes(t *testing.T, gw *gateway, f *storetest.Fixture, n int) (*ledger.K
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks, err := ledger.DeriveKeyset(master, ledger.DayOf(time.Now()))
+	// The gateway's active keyset, not the test's idea of today: the two
+	// differ when the test runs across UTC midnight.
+	var infos []node.KeysetInfo
+	if err := json.Unmarshal([]byte(mustCLI(t, "ledger", "--data", gw.data, "keysets", "--json")), &infos); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(infos, func(k node.KeysetInfo) bool { return k.Active })
+	if i < 0 {
+		t.Fatalf("no active keyset in %+v", infos)
+	}
+	day, err := time.Parse(time.DateOnly, infos[i].Day)
 	if err != nil {
 		t.Fatal(err)
+	}
+	ks, err := ledger.DeriveKeyset(master, ledger.DayOf(day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(ks.ID) != infos[i].ID {
+		t.Fatalf("derived keyset %s for %s, the gateway's is %s", ks.ID, infos[i].Day, infos[i].ID)
 	}
 	_, q := post(t, gw.url+"/v1/mint/quote/cu", map[string]any{"amount": n, "unit": "cu"})
 	id, _ := q["quote"].(string)

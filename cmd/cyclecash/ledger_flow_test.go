@@ -58,7 +58,9 @@ func TestGatewayWalletFlow(t *testing.T) {
 	// With the gateway stopped, the operator opens the ledger directly.
 	q2 := mustCLI(t, "wallet", "--dir", b, "buy", "--amount", "8")
 	gw.stop(t)
-	failCLI(t, "supply cap reached", "ledger", "--data", gw.data, "quote", "pay", q2)
+	// Opened without --ledger-capacity the ledger's capacity is 0: the
+	// refusal says which flag sets it.
+	failCLI(t, "supply cap is 0 (no projected capacity set), so it issues nothing; set the projected 30-day capacity with --ledger-capacity UNITS", "ledger", "--data", gw.data, "quote", "pay", q2)
 	mustCLI(t, "ledger", "--data", gw.data, "--ledger-capacity", "3000000", "quote", "pay", q2)
 	// A paid quote reserves its room under the cap at once: the 8 units
 	// count as issued and outstanding before the wallet mints them.

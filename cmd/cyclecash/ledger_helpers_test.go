@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,11 +27,11 @@ type gateway struct {
 }
 
 // startGateway runs a gateway on data with its ledger on HTTP (on addr,
-// or an ephemeral port when addr is "") and returns once it listens.
+// or a restartablePort when addr is "") and returns once it listens.
 func startGateway(t *testing.T, data, addr string, args ...string) *gateway {
 	t.Helper()
 	if addr == "" {
-		addr = "127.0.0.1:0"
+		addr = restartablePort(t)
 	}
 	args = append([]string{"--data", data, "--role", "gateway", "--listen", "/ip4/127.0.0.1/tcp/0",
 		"--log-level", "warn", "--ledger-http", addr, "--ledger-capacity", "3000000"}, args...)
@@ -126,4 +131,33 @@ func pgDSN(t *testing.T) string {
 	t.Helper()
 	dsn, schema := pgtest.Schema(t, "clitest")
 	return pgtest.SearchPath(dsn, schema)
+}
+
+// restartablePort returns a free loopback HOST:PORT a gateway can be
+// restarted on (its wallets remember the address). It lies below the
+// kernel's ephemeral range, so while the gateway is down no listener on
+// port 0 and no outgoing connection of this machine is given it, as could
+// happen to a port the kernel chose. Without /proc it falls back to :0.
+func restartablePort(t *testing.T) string {
+	t.Helper()
+	lo := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				lo = n
+			}
+		}
+	}
+	if lo <= 10000 {
+		return "127.0.0.1:0"
+	}
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(lo-10000))
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }

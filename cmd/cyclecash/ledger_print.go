@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -42,20 +41,4 @@ func printReport(w io.Writer, r node.LedgerReport) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", k.ID, k.Day, exp, k.Issued, k.Spent, k.Outstanding)
 	}
 	tw.Flush()
-}
-
-// parseInterleaved parses flags given before, between and after the
-// positional arguments, which it returns.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }

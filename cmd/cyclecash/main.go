@@ -7,7 +7,10 @@
 //     addresses, status, JSON with --json);
 //   - stderr carries logs (log/slog text) and progress;
 //   - an error is one line "cyclecash: <what went wrong>" on stderr and exit
-//     status 1; a usage mistake prints the usage and exits 2;
+//     status 1; a usage mistake is one such line saying what to run for
+//     help, and exit status 2; help (-h, help COMMAND) goes to stdout with
+//     exit status 0 when asked for by "help";
+//   - flags may come anywhere among the arguments (flags.go);
 //   - nothing the CLI prints names a peer's network address unless the user
 //     asked for that node's own addresses.
 package main
@@ -42,11 +45,11 @@ func commands() []command {
 		{"job", "submit a compute job paid in units, follow it, fetch its results", cmdJob},
 		{"market", "company B's operator: disputes, cash-out requests and offers, totals", cmdMarket},
 		{"demo", "run the whole system on 127.0.0.1 with a sample job and dashboards", cmdDemo},
+		{"bench", "measure the core figures beside same-run baselines, in one table", cmdBench},
+		{"completion", "print a bash or zsh completion script", cmdCompletion},
+		{"version", "print this build's version", cmdVersion},
 	}
 }
-
-// errUsage marks a usage mistake (exit 2); the flag package already printed why.
-var errUsage = errors.New("usage")
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == compute.ChildCommand {
@@ -65,63 +68,73 @@ func main() {
 // Main runs the CLI with args (without the program name) and returns the
 // process exit status. Tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "cyclecash: no command given; to see the whole system run, start with 'cyclecash demo'; to set up a node, 'cyclecash init --data DIR'; 'cyclecash help' lists every command")
+		return 2
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		return help(ctx, args[1:], stdout, stderr)
+	case "--version", "-version":
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "cyclecash: unknown command %q; run 'cyclecash help' for the list\n", args[0])
+		return 2
+	}
+	return exitCode(c.run(ctx, args[1:], stdout, stderr), stderr)
+}
+
+// exitCode prints err in one line and returns the exit status: 0, 1 for
+// a failure, 2 for a usage mistake.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "cyclecash: %s\n", ue.msg)
+		return 2
+	case errors.Is(err, errUsage):
+		return 2 // the command printed why
+	}
+	fmt.Fprintf(stderr, "cyclecash: %s\n", oneLine(err))
+	return 1
+}
+
+func lookup(name string) (command, bool) {
 	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, args[1:], stdout, stderr)
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
-			return 2
-		default:
-			fmt.Fprintf(stderr, "cyclecash: %v\n", err)
-			return 1
+		if c.name == name {
+			return c, true
 		}
 	}
-	fmt.Fprintf(stderr, "cyclecash: unknown command %q\n", args[0])
-	usage(stderr)
-	return 2
+	return command{}, false
+}
+
+// help prints the command list, or one command's usage and flags on
+// stdout: "help job submit" is "job submit -h".
+func help(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return 0
+	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "cyclecash: help: unknown command %q; run 'cyclecash help' for the list\n", args[0])
+		return 2
+	}
+	return exitCode(c.run(ctx, append(args[1:len(args):len(args)], "-h"), stdout, stdout), stderr)
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: cyclecash <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nrun 'cyclecash <command> -h' for a command's flags")
+	fmt.Fprintln(w, `
+new here? 'cyclecash demo' runs every role on this machine in a minute.
+'cyclecash help <command>' shows a command's flags; flags may come
+anywhere among the arguments; 'cyclecash --version' names this build.`)
 }
-
-// newFlagSet returns a flag set that reports errors on stderr and never exits.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("cyclecash "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parseFlags parses args and refuses stray positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
-	}
-	return nil
-}
-
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return fmt.Sprint([]string(*l)) }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }

@@ -11,7 +11,8 @@ import (
 // Dashboard names one node's dashboard: its role in the demo and the URL
 // of its control API's page (loopback).
 type Dashboard struct {
-	Name, URL string
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // Dashboards lists every node's dashboard, gateway first.

@@ -29,13 +29,23 @@ type Options struct {
 	Wasm     []byte       // the examples/primes module (required)
 	Tasks    int          // tasks of the sample job; 0 = 12
 	Relays   int          // relay-only nodes; 0 = 6
-	Progress io.Writer    // progress lines; nil = none
+	Progress io.Writer    // progress lines ("demo: ..."); nil = none
+	Step     StepFunc     // progress as steps done of Steps, instead of Progress lines
 	Logger   *slog.Logger // the nodes' logs; nil = silent
 }
+
+// StepFunc hears of progress: done of total steps, and what happens now.
+// A line with the same done (the job's tasks coming in) updates the last.
+type StepFunc func(done, total int, line string)
+
+// Steps is the number of steps a demo reports: starting the network (4),
+// the job (2), its verification and payment (4), the checks (2).
+const Steps = 12
 
 // Demo is a running demo network.
 type Demo struct {
 	opts    Options
+	done    int // progress steps reported
 	net     *testnet.Net
 	gw      *node.Node
 	buyer   *node.Node
@@ -146,9 +156,21 @@ func waitRegistered(ctx context.Context, w *node.Node) error {
 
 func (d *Demo) workers() []*node.Node { return append(append([]*node.Node{}, d.open...), d.stealth...) }
 
+// progress reports the next step.
 func (d *Demo) progress(format string, args ...any) {
-	if d.opts.Progress != nil {
-		fmt.Fprintf(d.opts.Progress, "demo: "+format+"\n", args...)
+	d.done = min(d.done+1, Steps)
+	d.report(fmt.Sprintf(format, args...))
+}
+
+// tick reports progress within the current step.
+func (d *Demo) tick(format string, args ...any) { d.report(fmt.Sprintf(format, args...)) }
+
+func (d *Demo) report(line string) {
+	switch {
+	case d.opts.Step != nil:
+		d.opts.Step(d.done, Steps, line)
+	case d.opts.Progress != nil:
+		fmt.Fprintf(d.opts.Progress, "demo: %s\n", line)
 	}
 }
 

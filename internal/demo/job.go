@@ -81,7 +81,7 @@ func (d *Demo) submit(ctx context.Context, token string) (*node.JobResults, erro
 	for {
 		res, err := c.JobResults(ctx, id)
 		if err == nil && res.Accepted != last {
-			d.progress("job %s: %d of %d tasks accepted", id, res.Accepted, res.Tasks)
+			d.tick("job %s: %d of %d tasks accepted", id, res.Accepted, res.Tasks)
 			last = res.Accepted
 		}
 		if err == nil && res.State != "running" && res.Settled {

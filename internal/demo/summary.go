@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,26 +10,37 @@ import (
 )
 
 // Summary is what one run of the job story established. Every figure was
-// checked before it was recorded.
+// read from the parties' own state, and each statement about them is a
+// Check; the demo succeeds only when every check holds.
 type Summary struct {
-	Job             string
-	Tasks, Accepted int
-	Bought          uint64   // units the buyer bought (cash sale)
-	Spent           uint64   // units the buyer paid: the accepted tasks' units
-	Change          uint64   // units returned to the buyer as a token
-	PaidOpen        uint64   // credited to open workers
-	PaidStealth     uint64   // minted to stealth workers as tokens
-	StealthBalances []uint64 // each stealth worker's wallet after the job
-	Swapped         uint64   // units the stealth workers swapped at the gateway
-	Transferred     uint64   // units a stealth worker sent to a fresh wallet
-	Circuits        int      // client circuits open across the network
-	Relaying        int      // circuit legs relays carry for others
-	RelayedBytes    uint64   // cell bytes every node relayed for others, summed
-	Took            time.Duration
+	Job             string        `json:"job"`
+	Tasks           int           `json:"tasks"`
+	Accepted        int           `json:"tasks_validated"` // accepted: 2 workers' results agreed, and matched trial division
+	Bought          uint64        `json:"units_bought"`    // units the buyer bought (cash sale)
+	Spent           uint64        `json:"units_spent"`     // units the buyer paid: the accepted tasks' units
+	Change          uint64        `json:"units_change"`    // units returned to the buyer as a token
+	PaidOpen        uint64        `json:"paid_open"`       // credited to open workers
+	PaidStealth     uint64        `json:"paid_stealth"`    // minted to stealth workers as tokens
+	StealthBalances []uint64      `json:"stealth_balances"`
+	Swapped         uint64        `json:"swapped"`     // units the stealth workers swapped at the gateway
+	Transferred     uint64        `json:"transferred"` // units a stealth worker sent to a fresh wallet
+	Circuits        int           `json:"circuits_open"`
+	Relaying        int           `json:"circuit_legs_relayed"`
+	RelayedBytes    uint64        `json:"bytes_relayed"`
+	Supply          Supply        `json:"supply"`
+	Gateway         GatewayView   `json:"gateway_view_of_stealth_workers"`
+	Market          MarketReport  `json:"market,omitempty"`
+	Checks          []Check       `json:"checks"`
+	Took            time.Duration `json:"took_ns"`
 }
 
+// ErrCheckFailed: a statement of the summary did not hold.
+var ErrCheckFailed = errors.New("demo: a check failed")
+
 // Run plays the job story once: buy, submit, wait, verify, pay, swap,
-// transfer. It returns the summary or the first inconsistency.
+// transfer, then reads the gateway's supply and its view of the stealth
+// workers. It returns the summary; with ErrCheckFailed when a check of it
+// failed, or nil and the first error that stopped the story.
 func (d *Demo) Run(ctx context.Context) (*Summary, error) {
 	start := time.Now()
 	s := &Summary{Tasks: d.opts.Tasks, Bought: uint64(d.opts.Tasks) * unitsPerTask}
@@ -48,16 +60,64 @@ func (d *Demo) Run(ctx context.Context) (*Summary, error) {
 	if s.PaidOpen, s.PaidStealth, s.StealthBalances, err = d.payouts(ctx, res.ID); err != nil {
 		return nil, err
 	}
-	if s.PaidOpen+s.PaidStealth != s.Spent {
-		return nil, fmt.Errorf("demo: workers paid %d units, the buyer spent %d", s.PaidOpen+s.PaidStealth, s.Spent)
-	}
 	d.progress("workers paid: %d units credited to open workers, %d minted as tokens to stealth workers", s.PaidOpen, s.PaidStealth)
 	if err := d.circulate(ctx, s); err != nil {
 		return nil, err
 	}
 	d.traffic(s)
+	if err := d.check(ctx, s); err != nil {
+		return nil, err
+	}
 	s.Took = time.Since(start)
+	for _, c := range s.Checks {
+		if !c.OK {
+			return s, fmt.Errorf("%w: %s: %s", ErrCheckFailed, c.Name, c.Detail)
+		}
+	}
 	return s, nil
+}
+
+// check records the summary's checks: the job, the money, the supply,
+// the gateway's view, and the market's when it ran.
+func (d *Demo) check(ctx context.Context, s *Summary) error {
+	paid := s.PaidOpen + s.PaidStealth
+	s.Checks = append(s.Checks,
+		Check{"every task validated", s.Accepted == s.Tasks && s.Tasks > 0,
+			fmt.Sprintf("%d of %d accepted by 2 agreeing workers and matched trial division", s.Accepted, s.Tasks)},
+		Check{"buyer's units accounted for", s.Spent+s.Change == s.Bought,
+			fmt.Sprintf("spent %d + change %d = bought %d", s.Spent, s.Change, s.Bought)},
+		Check{"workers paid what the buyer spent", paid == s.Spent,
+			fmt.Sprintf("credit %d + tokens %d = %d, spent %d", s.PaidOpen, s.PaidStealth, paid, s.Spent)},
+		Check{"stealth tokens spendable", s.PaidStealth > 0 && s.Swapped == s.PaidStealth,
+			fmt.Sprintf("paid %d, swapped %d", s.PaidStealth, s.Swapped)})
+	var err error
+	var c Check
+	if s.Supply, c, err = d.supply(ctx); err != nil {
+		return err
+	}
+	s.Checks = append(s.Checks, c, Check{"payouts covered by consumed units and allowed issuance",
+		paid <= s.Supply.Consumed+s.Supply.DailyCap,
+		fmt.Sprintf("paid %d ≤ consumed %d + daily cap %d", paid, s.Supply.Consumed, s.Supply.DailyCap)})
+	d.progress("the gateway's ledger: %d units issued, %d consumed, %d outstanding; %s", s.Supply.Issued, s.Supply.Consumed, s.Supply.Outstanding, okWord(c.OK))
+	if s.Gateway, c, err = d.gatewayView(); err != nil {
+		return err
+	}
+	s.Checks = append(s.Checks, c)
+	d.progress("what the gateway knows of the stealth workers: %s", c.Detail)
+	if marketPart != nil {
+		if s.Market, err = marketPart(ctx, d); err != nil {
+			return err
+		}
+		s.Checks = append(s.Checks, s.Market.Checks()...)
+	}
+	return nil
+}
+
+func okWord(ok bool) string {
+	if ok {
+		return "the supply invariant holds"
+	}
+	return "the supply invariant FAILS"
 }
 
 // circulate swaps every paid stealth worker's tokens and transfers part
@@ -105,29 +165,47 @@ func (d *Demo) traffic(s *Summary) {
 	}
 }
 
-// Print writes the summary as "label: value" lines.
+// Print writes the summary as "label: value" lines, then the checks.
 func (s *Summary) Print(w io.Writer) {
 	bal := make([]string, len(s.StealthBalances))
 	for i, b := range s.StealthBalances {
 		bal[i] = fmt.Sprint(b)
 	}
+	g := s.Gateway
 	lines := [][2]string{
 		{"job", s.Job},
-		{"tasks accepted", fmt.Sprintf("%d of %d, every result verified", s.Accepted, s.Tasks)},
+		{"tasks validated", fmt.Sprintf("%d of %d (two workers agreed on each, and trial division confirms it)", s.Accepted, s.Tasks)},
 		{"units bought", fmt.Sprintf("%d (a cash sale the gateway's operator recorded)", s.Bought)},
 		{"units spent by the buyer", fmt.Sprintf("%d (the accepted tasks' units)", s.Spent)},
-		{"change returned", fmt.Sprintf("%d (as a token)", s.Change)},
+		{"change returned", fmt.Sprintf("%d (as a token: bought = spent + change)", s.Change)},
 		{"paid to open workers", fmt.Sprintf("%d (account credit)", s.PaidOpen)},
 		{"paid to stealth workers", fmt.Sprintf("%d (tokens; wallets hold %s)", s.PaidStealth, strings.Join(bal, " and "))},
-		{"paid in all", fmt.Sprintf("%d (what the buyer was charged: each accepted task's units, shared by the workers whose results agreed)", s.PaidOpen+s.PaidStealth)},
+		{"paid in all", fmt.Sprintf("%d = what the buyer spent: each accepted task's units paid once, split among the workers whose results agreed", s.PaidOpen+s.PaidStealth)},
 		{"swapped by stealth workers", fmt.Sprintf("%d (spendable: the gateway swapped them)", s.Swapped)},
-		{"sent to a fresh wallet", fmt.Sprintf("%d (company B's market does not exist yet: the units stop there)", s.Transferred)},
+		{"sent to a fresh wallet", fmt.Sprintf("%d (units circulate as currency)", s.Transferred)},
+		{"units issued", fmt.Sprintf("%d (every signature: the sale, the stealth payouts, and each swap's fresh outputs)", s.Supply.Issued)},
+		{"units consumed", fmt.Sprintf("%d (spent: the buyer's escrow, swapped inputs)", s.Supply.Consumed)},
+		{"units outstanding", fmt.Sprintf("%d = issued − consumed; %d issued today of a daily cap of %d", s.Supply.Outstanding, s.Supply.MintedToday, s.Supply.DailyCap)},
 		{"circuits open", fmt.Sprintf("%d (relays carry %d circuit legs for others)", s.Circuits, s.Relaying)},
 		{"relayed bytes", fmt.Sprintf("%d (%s of cells, counted by every relay)", s.RelayedBytes, mib(s.RelayedBytes))},
-		{"took", s.Took.Round(time.Millisecond).String()},
+		{"gateway's stealth records", fmt.Sprintf("%d (of %d stealth workers: %d peer IDs in its stores, %d connections, %d addresses)",
+			g.RecordsWithPeerID+g.Connections+g.KnownAddresses, g.StealthWorkers, g.RecordsWithPeerID, g.Connections, g.KnownAddresses)},
 	}
+	if s.Market != nil {
+		lines = append(lines, s.Market.Lines()...)
+	} else {
+		lines = append(lines, [2]string{"market", "not part of this demo yet"})
+	}
+	lines = append(lines, [2]string{"took", s.Took.Round(time.Millisecond).String()})
 	for _, l := range lines {
 		fmt.Fprintf(w, "%-27s %s\n", l[0]+":", l[1])
+	}
+	for _, c := range s.Checks {
+		mark := "ok  "
+		if !c.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "check %s %s: %s\n", mark, c.Name, c.Detail)
 	}
 }
 

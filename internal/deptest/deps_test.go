@@ -45,8 +45,9 @@ var rules = []rule{
 	{"node/*", []string{"node/service", "node/work", "ledger", "compute", "market"}, false, "role service: sees the node only through service.Host (no node, no overlay, no libp2p)", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
+	{"internal/bench", []string{"node", "overlay", "ledger", "onion", "internal/testnet"}, false, "cyclecash bench: measures through the public APIs; libp2p stays behind node and overlay", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
-	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
+	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo", "internal/bench"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
 	{"internal", nil, false, "small helpers: no node, no network", nil},
 	{"examples", nil, false, "wasm example programs stand alone", nil},
 }
@@ -55,7 +56,7 @@ var rules = []rule{
 // names that package only, "/*" its subpackages only (node's services are
 // node's to wire: only node and its services import them).
 var importers = map[string][]string{
-	"node!":       {"cmd", "internal/testnet", "internal/demo"},
+	"node!":       {"cmd", "internal/testnet", "internal/demo", "internal/bench"},
 	"node/*":      {"node"},
 	"overlay/tor": {"node"},
 	"cmd":         {},

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestCompletionBash: the bash script completes commands, subcommands and
+// flags read from the commands' own help, when bash runs it.
+func TestCompletionBash(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main(context.Background(), []string{"completion", "bash"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	for _, c := range []struct{ words, want string }{
+		{"cyclecash de", "demo"},
+		{"cyclecash job res", "results"},
+		{"cyclecash job results J --o", "--out"},
+		{"cyclecash run --ledger-c", "--ledger-capacity"},
+		{"cyclecash wallet rec", "receive"},
+		{"cyclecash completion z", "zsh"},
+	} {
+		script := out.String() + "\nCOMP_WORDS=(" + c.words + "); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _cyclecash; echo \"${COMPREPLY[*]}\"\n"
+		got, err := exec.Command("bash", "-c", script).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(got)) != c.want {
+			t.Errorf("completing %q: %q (%v), want %q", c.words, got, err, c.want)
+		}
+	}
+}
+
+// TestCompletionZsh: the zsh script names every command; zsh, when
+// installed, parses it.
+func TestCompletionZsh(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main(context.Background(), []string{"completion", "zsh"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out.String(), "'"+c.name+":") {
+			t.Errorf("zsh script lacks %s", c.name)
+		}
+	}
+	if _, err := exec.LookPath("zsh"); err != nil {
+		return
+	}
+	if got, err := exec.Command("zsh", "-n", "-c", out.String()).CombinedOutput(); err != nil {
+		t.Errorf("zsh -n: %v: %s", err, got)
+	}
+}
