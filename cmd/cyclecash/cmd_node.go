@@ -139,4 +139,10 @@ func printStatus(w io.Writer, st *node.Status) {
 		}
 		fmt.Fprintf(w, "guard %d    %s, %s, until %s\n", i+1, g.Peer, state, g.Expires.Format("2006-01-02"))
 	}
+	fmt.Fprint(w, st.GuardText())
+	if d := st.RelayDefence; d.CreatesHandled > 0 {
+		refused := d.CreateQueueFull + d.PeerRateRefused + d.SubnetRateRefused + d.PeerCapRefused + d.CircuitCapRefused
+		fmt.Fprintf(w, "defences   %d CREATEs answered, %d refused; %d circuits closed (window %d, unwindowed %d, memory %d)\n",
+			d.CreatesHandled, refused, d.WindowViolations+d.UnwindowedClosed+d.OOMClosed, d.WindowViolations, d.UnwindowedClosed, d.OOMClosed)
+	}
 }

@@ -30,14 +30,14 @@ import (
 // MarketSummary is what the market part established; every figure was
 // checked before it was recorded.
 type MarketSummary struct {
-	Listing     string // the listing the stealth worker bought
-	Order       string // the order, released to the seller
-	Price       uint64 // units the order cost
-	Paid        uint64 // units of the token the worker pasted
-	Change      uint64 // units returned as change, received back by the worker
-	Withdrawn   uint64 // units the seller withdrew, received by a fresh wallet
-	Spent       bool   // the worker's token is SPENT at the gateway
-	ReplayError string // what the market said to the same token pasted again
+	Listing     string `json:"listing"`      // the listing the stealth worker bought
+	Order       string `json:"order"`        // the order, released to the seller
+	Price       uint64 `json:"price"`        // units the order cost
+	Paid        uint64 `json:"paid"`         // units of the token the worker pasted
+	Change      uint64 `json:"change"`       // units returned as change, received back by the worker
+	Withdrawn   uint64 `json:"withdrawn"`    // units the seller withdrew, received by a fresh wallet
+	Spent       bool   `json:"spent"`        // the worker's token is SPENT at the gateway
+	ReplayError string `json:"replay_error"` // what the market said to the same token pasted again
 }
 
 // marketConfig makes a node the market: a relay serving the site on a
@@ -267,4 +267,30 @@ func (s *shopper) confirm(ctx context.Context, order string) error {
 		err = fmt.Errorf("demo: market: order %s is %q after confirmation", order, st)
 	}
 	return err
+}
+
+func init() {
+	marketPart = func(ctx context.Context, d *Demo) (MarketReport, error) {
+		return d.SpendAtMarket(ctx)
+	}
+}
+
+// Lines are the market's lines in the demo's summary.
+func (s *MarketSummary) Lines() [][2]string {
+	return [][2]string{
+		{"market order", fmt.Sprintf("%s: %d units for listing %s, paid with %d, %d change back", s.Order, s.Price, s.Listing, s.Paid, s.Change)},
+		{"seller withdrew", fmt.Sprintf("%d units, received by a fresh wallet", s.Withdrawn)},
+		{"same token again", s.ReplayError},
+	}
+}
+
+// Checks are the market's checked statements: each was established by
+// SpendAtMarket against the gateway, not assumed.
+func (s *MarketSummary) Checks() []Check {
+	return []Check{
+		{"the market's payment is SPENT at the gateway", s.Spent, fmt.Sprintf("order %s", s.Order)},
+		{"the market refuses a token twice", s.ReplayError != "", s.ReplayError},
+		{"price + change = what the buyer paid", s.Price+s.Change == s.Paid, fmt.Sprintf("%d + %d = %d", s.Price, s.Change, s.Paid)},
+		{"the seller withdrew the price", s.Withdrawn == s.Price, fmt.Sprintf("withdrew %d of %d", s.Withdrawn, s.Price)},
+	}
 }

@@ -43,12 +43,18 @@ func TestSpendAtMarket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if _, err := d.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m, err := d.SpendAtMarket(ctx)
+	sum, err := d.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	m, ok := sum.Market.(*MarketSummary)
+	if !ok {
+		t.Fatalf("the demo's summary has no market part: %T", sum.Market)
+	}
+	for _, c := range m.Checks() {
+		if !c.OK {
+			t.Errorf("market check %q fails: %s", c.Name, c.Detail)
+		}
 	}
 	if !m.Spent || m.Withdrawn != m.Price || m.Change != m.Paid-m.Price || m.Order == "" {
 		t.Fatalf("market summary: %+v", m)
