@@ -61,6 +61,8 @@ type Config struct {
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
 
+	HSConfig // socks, [[hidden_service]] (hsconfig.go)
+
 	// WorkerForTest are the worker's test hooks, never from a config file.
 	WorkerForTest worker.Hooks `toml:"-"`
 }

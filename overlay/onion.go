@@ -80,6 +80,7 @@ type Onion struct {
 	touched  []*link   // links with cells queued under the lock; see unlock
 	now      time.Time // of the batch of cells being handled
 	closed   bool
+	hs       *hsRelay // hidden-service tables (relay_hs.go), made on first use
 
 	tamper       atomic.Pointer[TamperFunc]
 	relayedBytes atomic.Uint64 // cell bytes handled for others (RelayedBytes)
