@@ -120,3 +120,12 @@ func (o *Onion) hsClosed(circ onion.CircRef, acts []onion.Action) []onion.Action
 	delete(t.joined, other)
 	return o.relay.CloseCircuit(other, onion.ReasonNone, acts)
 }
+
+// SetHSTapForTest makes f see every hidden-service message this relay
+// handles (introduction or rendezvous point), for tests asserting what a
+// relay learns. f runs under the onion lock: it must not call back.
+func (o *Onion) SetHSTapForTest(f func(cmd uint8, data []byte)) {
+	o.mu.Lock()
+	defer o.unlock()
+	o.hsState().tap = func(cmd hs.Command, data []byte) { f(uint8(cmd), data) }
+}

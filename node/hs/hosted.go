@@ -3,6 +3,9 @@ package hs
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -58,6 +61,9 @@ func NewHosted(cfg ServiceConfig, dataDir string, n Net, log *slog.Logger, repub
 	}
 	if cfg.IntroPoints <= 0 {
 		cfg.IntroPoints = DefaultIntroPoints
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.KeyPath(dataDir)), 0o700); err != nil {
+		return nil, fmt.Errorf("hs: key directory: %w", err)
 	}
 	key, _, err := hskey.LoadOrCreate(cfg.KeyPath(dataDir), rand.Reader)
 	if err != nil {
