@@ -12,7 +12,7 @@ import (
 )
 
 // stepTimeout bounds each wait for an answer from a relay or the service.
-const stepTimeout = 30 * time.Second
+const stepTimeout = 15 * time.Second
 
 // Client dials `.mesh` addresses over n.
 type Client struct {
@@ -31,6 +31,24 @@ func (c *Client) now() time.Time {
 // Dial connects to port of address (`<base32>.mesh`): descriptor through a
 // circuit, rendezvous circuit, introduction, end-to-end stream.
 func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+	var err error
+	for range dialAttempts {
+		var conn net.Conn
+		if conn, err = c.dial(ctx, address, port); err == nil {
+			return conn, nil
+		}
+		if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// dialAttempts is how many rendezvous Dial tries: a relay on either side's
+// circuit may go away mid-way.
+const dialAttempts = 3
+
+func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
 	now := c.now()
 	pub, indices, err := hs.FetchPlan(address, now, c.PeriodLength)
 	if err != nil {

@@ -10,6 +10,10 @@ import (
 	"cyclecash/onion/hs"
 )
 
+// rendezvousAttempts is how many circuits the service tries towards a
+// client's rendezvous point.
+const rendezvousAttempts = 3
+
 // serveQueue answers queued introductions, best proof of work first.
 func (h *Hosted) serveQueue(ctx context.Context) {
 	for {
@@ -37,7 +41,12 @@ func (h *Hosted) rendezvous(ctx context.Context, in *hs.Introduction) {
 	if err != nil {
 		return
 	}
-	circ, err := h.net.Circuit(ctx, in.RP)
+	var circ Circuit
+	for range rendezvousAttempts {
+		if circ, err = h.net.Circuit(ctx, in.RP); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		h.log.Debug("rendezvous circuit", "err", err)
 		return
