@@ -44,3 +44,15 @@ func (c HSConfig) checkHS() error {
 	}
 	return nil
 }
+
+// HSStatus is one hosted hidden service as status shows it.
+type HSStatus = hs.Status
+
+// HSServiceConfig is one [[hidden_service]] entry.
+type HSServiceConfig = hs.ServiceConfig
+
+// HSAddress returns the `.mesh` address of the service cfg names under
+// dataDir, creating its key if it does not exist yet (as the node would).
+func HSAddress(dataDir string, cfg HSServiceConfig) (string, error) {
+	return hs.AddressOf(dataDir, cfg)
+}

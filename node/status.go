@@ -24,6 +24,8 @@ type Status struct {
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
+	// HiddenServices are the hidden services this node hosts (hsnet.go).
+	HiddenServices []HSStatus `json:"hidden_services"`
 }
 
 // Status reports the node's current state.
@@ -39,6 +41,8 @@ func (n *Node) Status() Status {
 		Guards:       []GuardStatus{},
 		Circuits:     []CircuitStatus{},
 		Relaying:     len(n.circ.RelayedCircuits()),
+
+		HiddenServices: n.HiddenServices(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

@@ -78,6 +78,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if a := n.LedgerAddr(); a != "" {
 		fmt.Fprintf(stdout, "ledger http://%s\n", a)
 	}
+	for _, h := range n.HiddenServices() {
+		fmt.Fprintf(stdout, "hidden service %s %s\n", h.Name, h.Address)
+	}
+	if a := n.SocksAddr(); a != nil {
+		fmt.Fprintf(stdout, "socks %s\n", a)
+	}
 	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
 	fmt.Fprintf(stdout, "dashboard %s\n", n.DashboardURL())
 	log.Info("node running", "peer", n.ID(), "roles", strings.Join(cfg.WithDefaults().Roles, ","))
@@ -118,6 +124,9 @@ func printStatus(w io.Writer, st *node.Status) {
 	}
 	fmt.Fprintf(w, "dht peers  %d\ndirectory  %d relays\n", st.RoutingTable, st.Directory)
 	fmt.Fprintf(w, "circuits   %d open, relaying %d for others\n", len(st.Circuits), st.Relaying)
+	for _, h := range st.HiddenServices {
+		fmt.Fprintf(w, "hidden     %s %s, %d intro points, %d served\n", h.Name, h.Address, h.IntroPoints, h.Served)
+	}
 	for _, c := range st.Circuits {
 		fmt.Fprintf(w, "circuit    %d hops, %s old, %d streams, %d B sent, %d B received\n", c.Hops, c.Age, c.Streams, c.Sent, c.Received)
 	}

@@ -40,6 +40,7 @@ func commands() []command {
 		{"wallet", "buy, mint, send, receive and check units (e-cash) at a gateway", cmdWallet},
 		{"ledger", "a gateway operator's ledger: record cash sales, report the supply", cmdLedger},
 		{"job", "submit a compute job paid in units, follow it, fetch its results", cmdJob},
+		{"hs", "hidden services: print a service's .mesh address", cmdHS},
 		{"demo", "run the whole system on 127.0.0.1 with a sample job and dashboards", cmdDemo},
 	}
 }

@@ -73,3 +73,13 @@ func loopbackTarget(t string) error {
 	}
 	return nil
 }
+
+// AddressOf returns the `.mesh` address of the service c names, loading or
+// creating its key under dataDir.
+func AddressOf(dataDir string, c ServiceConfig) (string, error) {
+	key, err := loadKey(c, dataDir)
+	if err != nil {
+		return "", err
+	}
+	return key.Public().Address(), nil
+}

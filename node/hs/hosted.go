@@ -62,10 +62,7 @@ func NewHosted(cfg ServiceConfig, dataDir string, n Net, log *slog.Logger, repub
 	if cfg.IntroPoints <= 0 {
 		cfg.IntroPoints = DefaultIntroPoints
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.KeyPath(dataDir)), 0o700); err != nil {
-		return nil, fmt.Errorf("hs: key directory: %w", err)
-	}
-	key, _, err := hskey.LoadOrCreate(cfg.KeyPath(dataDir), rand.Reader)
+	key, err := loadKey(cfg, dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -157,4 +154,13 @@ func (h *Hosted) publish(ctx context.Context) {
 			h.publishN.Add(1)
 		}
 	}
+}
+
+// loadKey loads or creates the identity key of c (0600, in a 0700 directory).
+func loadKey(c ServiceConfig, dataDir string) (*hs.IdentityKey, error) {
+	if err := os.MkdirAll(filepath.Dir(c.KeyPath(dataDir)), 0o700); err != nil {
+		return nil, fmt.Errorf("hs: key directory: %w", err)
+	}
+	key, _, err := hskey.LoadOrCreate(c.KeyPath(dataDir), rand.Reader)
+	return key, err
 }
