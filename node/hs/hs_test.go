@@ -118,8 +118,11 @@ func TestStreamWindow(t *testing.T) {
 		}
 	}
 	for _, p := range []*pipeCirc{pa, pb} {
-		if p.maxLen > windowCells+2 {
-			t.Fatalf("%d cells queued unread, window %d", p.maxLen, windowCells)
+		p.mu.Lock()
+		n := p.maxLen
+		p.mu.Unlock()
+		if n > windowCells+2 {
+			t.Fatalf("%d cells queued unread, window %d", n, windowCells)
 		}
 	}
 }
