@@ -58,6 +58,9 @@ func (n *Node) randomRelay() (*overlay.Descriptor, error) {
 func (h hsNet) Circuit(ctx context.Context, relay []byte) (hs.Circuit, error) {
 	var d *overlay.Descriptor
 	var err error
+	if relay != nil && string(relay) == string(h.n.ID()) {
+		return h.n.hsCircuitToSelf(ctx)
+	}
 	if relay == nil {
 		d, err = h.n.randomRelay()
 	} else {
@@ -71,6 +74,36 @@ func (h hsNet) Circuit(ctx context.Context, relay []byte) (hs.Circuit, error) {
 		return nil, err
 	}
 	return hsCirc{HSCircuit: c.HiddenService(), relay: []byte(d.Peer), key: d.OnionKey}, nil
+}
+
+// hsCircuitToSelf builds a circuit through guard and relays back to this
+// node's own relay: a client may pick the service's node as its rendezvous
+// point (or a service the client's node as an introduction point), and
+// neither can tell. The relay end is the ordinary relay every node runs.
+func (n *Node) hsCircuitToSelf(ctx context.Context) (hs.Circuit, error) {
+	own, _, err := n.ov.Descriptor()
+	if err != nil {
+		return nil, fmt.Errorf("node: circuit to this node: %w", err)
+	}
+	rnd := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	for range dialAttempts {
+		dir := []*overlay.Descriptor{own}
+		for _, d := range n.ov.Directory().Live() {
+			if d.Peer != n.ID() && n.circ.Reachable(d.Peer) {
+				dir = append(dir, d)
+			}
+		}
+		sel := overlay.NewPathSelector(dir, n.pathRules())
+		var c *overlay.Circuit
+		c, err = n.circ.BuildGuarded(ctx, n.guards, sel, overlay.PathRequest{Dest: n.ID()}, rnd)
+		if err == nil {
+			return hsCirc{HSCircuit: c.HiddenService(), relay: []byte(own.Peer), key: own.OnionKey}, nil
+		}
+		if ctx.Err() != nil || !retryable(err) {
+			break
+		}
+	}
+	return nil, err
 }
 
 // relayDescriptor finds the descriptor of a relay named by peer ID bytes.

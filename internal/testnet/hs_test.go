@@ -1,7 +1,6 @@
 package testnet
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -17,7 +16,6 @@ import (
 	"cyclecash/node"
 	nhs "cyclecash/node/hs"
 	"cyclecash/onion/hs"
-	"cyclecash/overlay"
 )
 
 const hsSecretPage = "<h1>company B: secret listing 7731</h1>"
@@ -195,16 +193,17 @@ func TestHiddenServiceThroughSocks(t *testing.T) {
 
 // TestHiddenServiceRefusals: a bad checksum is refused by the proxy as a
 // name it does not serve (0x02); a well-formed address nobody serves is
-// unreachable (0x04); a replayed INTRODUCE1 reaches the service through
+// unreachable (0x04); a port the service does not map is refused (0x05);
+// a replayed INTRODUCE1 reaches the service through
 // its introduction point and is refused there.
 func TestHiddenServiceRefusals(t *testing.T) {
 	n, svc, client := hsNet(t)
 	proxy := client.SocksAddr().String()
 	addr := svc.HiddenServices()[0].Address
 	bad := []byte(addr)
-	bad[3] = map[byte]byte{'a': 'b'}[bad[3]] | 'a'&^0 // flip one base32 letter
+	bad[3] = 'a' // change one base32 letter
 	if bad[3] == addr[3] {
-		bad[3] = 'c'
+		bad[3] = 'b'
 	}
 	if _, code, err := socks5Dial(proxy, string(bad), 80); err != nil || code != 2 {
 		t.Fatalf("bad checksum: reply %d, %v; want 2", code, err)
@@ -212,6 +211,10 @@ func TestHiddenServiceRefusals(t *testing.T) {
 	other, _ := hs.NewIdentityKey(bytes.NewReader(bytes.Repeat([]byte{9}, 64)))
 	if _, code, err := socks5Dial(proxy, other.Public().Address(), 80); err != nil || code != 4 {
 		t.Fatalf("unknown service: reply %d, %v; want 4", code, err)
+	}
+
+	if _, code, err := socks5Dial(proxy, addr, 8080); err != nil || code != 5 {
+		t.Fatalf("unmapped port: reply %d, %v; want 5 (refused)", code, err)
 	}
 
 	tap := tapAll(n)
@@ -251,6 +254,3 @@ func TestHiddenServiceRefusals(t *testing.T) {
 		t.Fatalf("the replay was served: %d -> %d", before.Served, after.Served)
 	}
 }
-
-var _ = bufio.NewReader
-var _ = overlay.HSDirService
