@@ -32,8 +32,8 @@ const (
 	innerEnd
 	innerSendme
 
-	windowCells = 256
-	sendmeCells = 64
+	windowCells = 768
+	sendmeCells = 128
 )
 
 // stream is a net.Conn over one joined rendezvous circuit.
