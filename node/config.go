@@ -66,6 +66,8 @@ type Config struct {
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
 	Market  MarketConfig  `toml:"market"`  // the marketplace's listener and store (role market only)
 
+	HSConfig // socks, [[hidden_service]] (hsconfig.go)
+
 	// WorkerForTest are the worker's test hooks, never from a config file.
 	WorkerForTest worker.Hooks `toml:"-"`
 }

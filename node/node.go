@@ -14,6 +14,7 @@ import (
 
 	"cyclecash/node/buyer"
 	"cyclecash/node/gateway"
+	"cyclecash/node/hs"
 	"cyclecash/node/mint"
 	"cyclecash/node/service"
 	"cyclecash/node/worker"
@@ -44,6 +45,7 @@ type Node struct {
 	gateway  *gateway.Gateway  // role gateway
 	worker   *worker.Worker    // role worker
 	buyer    *buyer.Buyer      // every node
+	hs       *hs.Role          // every node: hidden services, .mesh dials (hsnet.go)
 }
 
 // New loads (or creates) the node's keys in cfg.DataDir and starts its
@@ -97,7 +99,8 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	circ, err := overlay.NewOnion(ov, overlay.OnionConfig{
-		Keys: keys, AcceptStreams: p.roles&overlay.RoleGateway != 0, RelayRate: cfg.RelayRate, Limits: cfg.Relay, Logger: log.With("sys", "onion"),
+		// Relays accept streams for the hidden-service directory only (overlay.HSDirService).
+		Keys: keys, AcceptStreams: p.roles&(overlay.RoleGateway|overlay.RoleRelay) != 0, RelayRate: cfg.RelayRate, Limits: cfg.Relay, Logger: log.With("sys", "onion"),
 	})
 	if err != nil {
 		ov.Close()

@@ -64,6 +64,9 @@ func (n *Node) buildServices(roles overlay.Role) error {
 		}
 		n.worker = n.add(w).(*worker.Worker)
 	}
+	if err := n.buildHS(); err != nil { // hsnet.go
+		return err
+	}
 	n.buyer = n.add(buyer.New(h)).(*buyer.Buyer)
 	n.add(probe.New(h, probeCircuits{n}))
 	n.add(dashboard.New(h))

@@ -33,6 +33,8 @@ type Status struct {
 	GuardSet []GuardSetEntry `json:"guard_set"`
 	// RelayDefence counts what the relay's flood defences refused or shed.
 	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
+	// HiddenServices are the hidden services this node hosts (hsnet.go).
+	HiddenServices []HSStatus `json:"hidden_services"`
 }
 
 // GuardSetEntry is one sampled entry guard in Status.GuardSet.
@@ -95,17 +97,18 @@ func (st Status) GuardText() string {
 func (n *Node) Status() Status {
 	dir := n.ov.Directory()
 	st := Status{
-		Peer:         n.ID().String(),
-		Addrs:        n.P2PAddrs(),
-		Roles:        n.cfg.Roles,
-		RoutingTable: n.ov.RoutingTableSize(),
-		Directory:    dir.Len(),
-		Rejected:     dir.Rejections(),
-		Guards:       []GuardStatus{},
-		Circuits:     []CircuitStatus{},
-		Relaying:     len(n.circ.RelayedCircuits()),
-		GuardSet:     n.guardSet(),
-		RelayDefence: n.circ.DefenceCounters(),
+		Peer:           n.ID().String(),
+		Addrs:          n.P2PAddrs(),
+		Roles:          n.cfg.Roles,
+		RoutingTable:   n.ov.RoutingTableSize(),
+		Directory:      dir.Len(),
+		Rejected:       dir.Rejections(),
+		Guards:         []GuardStatus{},
+		Circuits:       []CircuitStatus{},
+		Relaying:       len(n.circ.RelayedCircuits()),
+		GuardSet:       n.guardSet(),
+		RelayDefence:   n.circ.DefenceCounters(),
+		HiddenServices: n.HiddenServices(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

@@ -34,6 +34,7 @@ type Circuit struct {
 	sent, recv uint64
 	streams    map[uint16]*Stream
 	err        error
+	hs         *HSCircuit // hidden-service messages (hs_circuit.go), if opened
 }
 
 // CircuitInfo describes an open client circuit for Status: no relay is
@@ -127,6 +128,8 @@ func (o *Onion) clientCell(c *Circuit, cell *onion.Cell) {
 			delete(c.streams, ev.StreamID)
 			s.remoteEnd(ev.Reason)
 		}
+	case onion.EventRelay:
+		o.hsDeliver(c, ev) // hs_circuit.go
 	case onion.EventTruncated:
 		o.destroyCircuit(c, fmt.Errorf("%w: a relay on the path went away (reason %d)", ErrCircuitBroken, ev.Reason))
 	case onion.EventDestroyed:

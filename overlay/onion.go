@@ -83,6 +83,7 @@ type Onion struct {
 	touched  []*link   // links with cells queued under the lock; see unlock
 	now      time.Time // of the batch of cells being handled
 	closed   bool
+	hsRelay  *hsRelay // hidden-service tables (relay_hs.go), made on first use
 
 	// flood defences: relaylimits.go, createpool.go, linkqueue.go
 	hs          onion.Handshaker

@@ -92,11 +92,12 @@ func (c *Config) validate() error {
 
 // Overlay is a running libp2p host with its DHT and relay directory.
 type Overlay struct {
-	cfg  Config
-	host host.Host
-	dht  *dht.IpfsDHT
-	dir  *Directory
-	log  *slog.Logger
+	cfg   Config
+	host  host.Host
+	dht   *dht.IpfsDHT
+	hsdir hsdirServed // hsdir_service.go
+	dir   *Directory
+	log   *slog.Logger
 
 	gater    *clientGater  // client-only nodes; nil otherwise
 	measured *Measurements // what relays carried for this node's circuits
@@ -139,7 +140,8 @@ func New(cfg Config) (*Overlay, error) {
 	kad, err := dht.New(h,
 		dht.Mode(dht.ModeServer),
 		dht.ProtocolPrefix(DHTPrefix),
-		dht.Validator(record.NamespacedValidator{DescriptorNamespace: Validator{Now: cfg.Now, PoWBits: cfg.PoWBits}}),
+		dht.Validator(record.NamespacedValidator{DescriptorNamespace: Validator{Now: cfg.Now, PoWBits: cfg.PoWBits},
+			HSDescNamespace: HSDirValidator{Now: cfg.Now}}), // hidden-service descriptors: hsdir_service.go
 		dht.BootstrapPeers(cfg.Bootstrap...),
 		dht.MaxRecordAge(MaxDescriptorLifetime),
 	)

@@ -111,6 +111,9 @@ func (o *Onion) execute(acts []onion.Action) {
 			}
 			delete(o.relayed, a.Circ)
 			o.destClosed(a.Circ)
+			acts = o.hsClosed(a.Circ, acts) // relay_hs.go
+		case onion.ActRelay:
+			acts = o.relayHS(a, acts) // relay_hs.go
 		}
 	}
 	o.acts = acts[:0]
@@ -224,7 +227,7 @@ func (o *Onion) expire(now time.Time) {
 	defer o.unlock()
 	o.execute(o.relay.Expire(now, o.acts[:0]))
 	for _, c := range o.clients {
-		if c.built && len(c.streams) == 0 && now.Sub(c.lastUsed) > o.cfg.ClientIdle {
+		if c.built && len(c.streams) == 0 && c.hs == nil && now.Sub(c.lastUsed) > o.cfg.ClientIdle { // hs: hs_circuit.go
 			o.destroyCircuit(c, ErrCircuitBroken)
 		}
 	}

@@ -83,6 +83,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if a := n.LedgerAddr(); a != "" {
 		fmt.Fprintf(stdout, "ledger http://%s\n", a)
 	}
+	for _, h := range n.HiddenServices() {
+		fmt.Fprintf(stdout, "hidden service %s %s\n", h.Name, h.Address)
+	}
+	if a := n.SocksAddr(); a != nil {
+		fmt.Fprintf(stdout, "socks %s\n", a)
+	}
 	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
 	if a := n.MetricsAddr(); a != "" {
 		fmt.Fprintf(stdout, "metrics http://%s/metrics\n", a)
@@ -126,6 +132,9 @@ func printStatus(w io.Writer, st *node.Status) {
 	}
 	fmt.Fprintf(w, "dht peers  %d\ndirectory  %d relays\n", st.RoutingTable, st.Directory)
 	fmt.Fprintf(w, "circuits   %d open, relaying %d for others\n", len(st.Circuits), st.Relaying)
+	for _, h := range st.HiddenServices {
+		fmt.Fprintf(w, "hidden     %s %s, %d intro points, %d served\n", h.Name, h.Address, h.IntroPoints, h.Served)
+	}
 	for _, c := range st.Circuits {
 		fmt.Fprintf(w, "circuit    %d hops, %s old, %d streams, %d B sent, %d B received\n", c.Hops, c.Age, c.Streams, c.Sent, c.Received)
 	}

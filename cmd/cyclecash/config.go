@@ -28,6 +28,7 @@ type nodeFlags struct {
 	loopbackDistinct, clientOnly        bool
 	ledger                              ledgerFlags
 	workerMode                          string
+	socks                               string // cmd_hs.go
 }
 
 func (f *nodeFlags) register(fs *flag.FlagSet) {
@@ -46,6 +47,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.clientOnly, "client-only", false, "stealth client: no listening, no relaying, no DHT, fresh identity, talks only to its guards (config key client_only)")
 	f.ledger.register(fs)
 	fs.StringVar(&f.workerMode, "worker-mode", "", "worker mode: open or stealth (config key compute.mode)")
+	fs.StringVar(&f.socks, "socks", "", "SOCKS5 proxy for .mesh names on a loopback HOST:PORT, or off (config key socks)")
 }
 
 // load reads the config file (if any) and applies the flags that were set.
@@ -91,6 +93,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.ClientOnly = f.clientOnly
 		case "worker-mode":
 			cfg.Compute.Mode = f.workerMode
+		case "socks":
+			cfg.Socks = f.socks
 		}
 	})
 	f.ledger.apply(fs, &cfg.Ledger)

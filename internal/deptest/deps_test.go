@@ -42,6 +42,7 @@ var rules = []rule{
 	{"node/mint", []string{"node/service", "ledger"}, false, "mint: the ledger as a service; reads Ĉ through a constructor argument", nil},
 	{"node/probe", []string{"node/service"}, false, "probe: fresh circuits through an interface node implements", nil},
 	{"node/dashboard", []string{"node/service"}, false, "dashboard: renders the figures services report, never their state", nil},
+	{"node/hs", []string{"node/service", "onion/hs"}, false, "hidden services: onion/hs's protocol over circuits an interface node implements (no overlay, no libp2p)", nil},
 	{"node/*", []string{"node/service", "node/work", "ledger", "compute", "market"}, false, "role service: sees the node only through service.Host (no node, no overlay, no libp2p)", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},

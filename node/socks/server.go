@@ -177,6 +177,7 @@ func relay(c net.Conn, r io.Reader, up net.Conn) {
 	io.Copy(c, up)
 	closeWrite(c)
 	<-done
+	up.Close()
 }
 
 func closeWrite(c net.Conn) {

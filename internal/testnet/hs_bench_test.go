@@ -1,0 +1,108 @@
+package testnet
+
+import (
+	"context"
+	"io"
+	"net"
+	"sort"
+	"testing"
+	"time"
+
+	"cyclecash/node"
+	nhs "cyclecash/node/hs"
+	"cyclecash/overlay"
+)
+
+// BenchmarkHiddenService: in one network, the setup time to first byte and
+// the echo throughput of a stream to a hidden service (descriptor fetch,
+// rendezvous, introduction: the client and the service each build circuits
+// to the rendezvous point) beside a plain 3-relay circuit to a gateway's
+// echo service (the baseline).
+func BenchmarkHiddenService(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(c, c); c.Close() }()
+		}
+	}()
+	n, err := Start(b.TempDir(), Options{N: 9, Roles: func(i int) []string {
+		if i == 8 {
+			return []string{"relay", "gateway"}
+		}
+		return nil
+	}, Configure: func(i int, c *node.Config) {
+		if i == 6 {
+			c.HiddenServices = []nhs.ServiceConfig{{Name: "echo", Ports: []string{"7 " + ln.Addr().String()}}}
+			c.HSRepublishForTest = 2 * time.Second
+		}
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	if err := n.WaitDirectory(ctx, 8); err != nil {
+		b.Fatal(err)
+	}
+	svc, client, gw := n.Nodes[6], n.Nodes[7], n.Nodes[8]
+	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < nhs.DefaultIntroPoints; st = svc.HiddenServices() {
+		if ctx.Err() != nil {
+			b.Fatal("service never published")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	addr := svc.HiddenServices()[0].Address
+	dials := map[string]func() (net.Conn, error){
+		"hs": func() (net.Conn, error) { return client.DialMesh(ctx, addr, 7) },
+		"plain3": func() (net.Conn, error) {
+			c, err := client.BuildCircuit(ctx, node.Target{Peer: gw.ID(), Hops: 3})
+			if err != nil {
+				return nil, err
+			}
+			return c.Dial(ctx, overlay.EchoService)
+		},
+	}
+	for _, name := range []string{"plain3", "hs"} {
+		b.Run(name, func(b *testing.B) {
+			var setups []time.Duration
+			var moved int64
+			var busy time.Duration
+			for b.Loop() {
+				start := time.Now()
+				c, err := dials[name]()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.Write([]byte{1}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, make([]byte, 1)); err != nil {
+					b.Fatal(err)
+				}
+				setups = append(setups, time.Since(start))
+				t0 := time.Now()
+				const size = 1 << 20
+				go c.Write(make([]byte, size))
+				if _, err := io.CopyN(io.Discard, c, size); err != nil {
+					b.Fatal(err)
+				}
+				busy += time.Since(t0)
+				moved += size
+				c.Close()
+			}
+			sort.Slice(setups, func(i, j int) bool { return setups[i] < setups[j] })
+			b.ReportMetric(float64(setups[len(setups)/2].Microseconds())/1000, "setup-ms-p50")
+			b.ReportMetric(float64(setups[len(setups)*95/100].Microseconds())/1000, "setup-ms-p95")
+			b.ReportMetric(float64(moved)/busy.Seconds()/(1<<20), "MiB/s")
+		})
+	}
+}

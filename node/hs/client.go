@@ -1,0 +1,214 @@
+package hs
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"cyclecash/onion/hs"
+)
+
+// stepTimeout bounds each wait for an answer from a relay or the service.
+const stepTimeout = 15 * time.Second
+
+// Client dials `.mesh` addresses over n.
+type Client struct {
+	Net          Net
+	PeriodLength time.Duration    // 0: hs.DefaultPeriodLength
+	Now          func() time.Time // nil: time.Now
+}
+
+func (c *Client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// Dial connects to port of address (`<base32>.mesh`): descriptor through a
+// circuit, rendezvous circuit, introduction, end-to-end stream.
+func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+	var err error
+	for range dialAttempts {
+		var conn net.Conn
+		if conn, err = c.dial(ctx, address, port); err == nil {
+			return conn, nil
+		}
+		if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// dialAttempts is how many rendezvous Dial tries: a relay on either side's
+// circuit may go away mid-way.
+const dialAttempts = 3
+
+func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+	now := c.now()
+	pub, indices, err := hs.FetchPlan(address, now, c.PeriodLength)
+	if err != nil {
+		return nil, fmt.Errorf("hs: %w", err)
+	}
+	d, err := c.fetch(ctx, pub, indices, now)
+	if err != nil {
+		return nil, err
+	}
+	rp, cookie, err := c.rendezvousCircuit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	intro, err := c.introduce(ctx, pub, d, rp, cookie)
+	if err != nil {
+		rp.Close()
+		return nil, err
+	}
+	s, err := c.join(ctx, rp, intro, port)
+	if err != nil {
+		rp.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// fetch gets the descriptor under each index through circuits and opens
+// the best one.
+func (c *Client) fetch(ctx context.Context, pub hs.PublicKey, indices []hs.Index, now time.Time) (*hs.Descriptor, error) {
+	var values [][]byte
+	var last error
+	for _, idx := range indices {
+		v, err := c.Net.DirGet(ctx, idx)
+		if err != nil {
+			last = err
+			continue
+		}
+		values = append(values, v)
+		if d, err := hs.Best(values, pub, now, c.PeriodLength); err == nil {
+			return d, nil
+		}
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("%w (last: %w)", ErrNoDescriptor, last)
+	}
+	d, err := hs.Best(values, pub, now, c.PeriodLength)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoDescriptor, err)
+	}
+	return d, nil
+}
+
+// rendezvousCircuit builds a circuit to a random relay and establishes a
+// fresh cookie there.
+func (c *Client) rendezvousCircuit(ctx context.Context) (Circuit, hs.Cookie, error) {
+	var cookie hs.Cookie
+	if _, err := rand.Read(cookie[:]); err != nil {
+		return nil, cookie, err
+	}
+	rp, err := c.Net.Circuit(ctx, nil)
+	if err != nil {
+		return nil, cookie, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	if err := rp.Send(hs.CmdEstablishRendezvous, hs.EstablishRendezvous(cookie)); err != nil {
+		rp.Close()
+		return nil, cookie, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	if _, err := expect(ctx, rp, hs.CmdRendezvousEstablished); err != nil {
+		rp.Close()
+		return nil, cookie, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	return rp, cookie, nil
+}
+
+// introduce sends INTRODUCE1 through each introduction point in turn until
+// one forwards it.
+func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie) (*hs.ClientIntro, error) {
+	relay, key := rp.LastHop()
+	var last error = errors.New("no introduction points")
+	for _, ip := range d.Intro {
+		ci, err := hs.NewClientIntro(hs.IntroduceRequest{Service: pub, Intro: ip, Period: d.Period, Time: c.now(),
+			Cookie: cookie, RP: relay, RPOnionKey: key}, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		if last = c.introduceAt(ctx, ci, ip, d); last == nil {
+			return ci, nil
+		}
+	}
+	return nil, fmt.Errorf("%w (last: %w)", ErrIntroFailed, last)
+}
+
+func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor) error {
+	ch, err := ci.Challenge(d.PoWSeed)
+	if err != nil {
+		return err
+	}
+	sol, ok := ch.Solve(d.PoWEffort, rand.Reader, 0)
+	if !ok {
+		return errors.New("hs: proof of work not found")
+	}
+	msg, err := ci.Introduce1(sol)
+	if err != nil {
+		return err
+	}
+	circ, err := c.Net.Circuit(ctx, ip.Relay)
+	if err != nil {
+		return err
+	}
+	defer circ.Close()
+	if err := circ.Send(hs.CmdIntroduce1, msg); err != nil {
+		return err
+	}
+	ack, err := expect(ctx, circ, hs.CmdIntroduceAck)
+	if err != nil {
+		return err
+	}
+	if st, err := hs.ParseIntroduceAck(ack); err != nil || st != hs.AckOK {
+		return fmt.Errorf("hs: introduction point answered status %d", st)
+	}
+	return nil
+}
+
+// join waits for RENDEZVOUS2, completes the handshake and opens the stream.
+func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro, port uint16) (*stream, error) {
+	r2, err := expect(ctx, rp, hs.CmdRendezvous2)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	e, err := ci.Rendezvous2(r2)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	s := newStream(rp, e)
+	if err := s.send(innerBegin, portBytes(port)); err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	m, err := s.recv(sctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	if m.Cmd != innerConnected {
+		return nil, fmt.Errorf("%w: port %d", ErrRefused, port)
+	}
+	go s.run()
+	return s, nil
+}
+
+// expect waits for cmd from circ's last hop; anything else is an error.
+func expect(ctx context.Context, circ Circuit, cmd hs.Command) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	got, data, err := circ.Recv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if got != cmd {
+		return nil, fmt.Errorf("%w: %d, want %d", ErrUnexpectedCell, got, cmd)
+	}
+	return data, nil
+}

@@ -1,0 +1,23 @@
+// Package hs is the node's hidden-service role: it hosts the
+// `[[hidden_service]]` entries of node.toml (each a name, an identity key
+// file under the data directory, and port mappings virtual port → a
+// loopback TCP target, like Tor's HiddenServicePort) and dials `.mesh`
+// addresses for the SOCKS5 proxy. The protocol is onion/hs's; this package
+// drives it over circuits the node builds through the Net interface.
+//
+// Service side: introduction points on three relays (circuits kept open,
+// rebuilt when they die), descriptors published through circuits to a
+// relay's directory front under every replica index and republished on a
+// timer, INTRODUCE2s queued by proof of work, and for each one a fresh
+// circuit to the client's rendezvous point whose end-to-end stream is
+// proxied to the mapped target. Client side: descriptor fetched through a
+// circuit, a rendezvous circuit, an introduction through another circuit,
+// then one end-to-end stream per connection.
+//
+// Policy: the node's own DHT is never asked for a descriptor; targets are
+// loopback only; no address of a peer appears in a log line or error. One
+// stream per rendezvous (no multiplexing), and a fixed end-to-end window
+// instead of congestion control. Deliberately absent: vanguards-lite
+// (service circuits use the node's ordinary guards), client authorization,
+// unix-socket targets.
+package hs

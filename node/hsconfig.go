@@ -1,0 +1,58 @@
+package node
+
+import (
+	"fmt"
+
+	"time"
+
+	"cyclecash/node/hs"
+)
+
+// HSConfig is the hidden-service and SOCKS5 part of Config (embedded, so
+// its keys sit at the top level of node.toml).
+type HSConfig struct {
+	// Socks is the SOCKS5 proxy's loopback address ("127.0.0.1:9050");
+	// empty or "off" runs none. `.mesh` names only, never a DNS lookup.
+	Socks string `toml:"socks"`
+	// HiddenServices are the `[[hidden_service]]` entries this node hosts.
+	HiddenServices []hs.ServiceConfig `toml:"hidden_service"`
+	// HSRepublishForTest shortens the descriptor republish timer.
+	HSRepublishForTest time.Duration `toml:"-"`
+}
+
+// DefaultSocks is the SOCKS5 address `init` writes into node.toml.
+const DefaultSocks = "127.0.0.1:9050"
+
+func (c HSConfig) socksAddr() string {
+	if c.Socks == "off" {
+		return ""
+	}
+	return c.Socks
+}
+
+// checkHS validates the section once, naming the key.
+func (c HSConfig) checkHS() error {
+	names := map[string]bool{}
+	for _, s := range c.HiddenServices {
+		if _, err := s.PortMap(); err != nil {
+			return fmt.Errorf("node: hidden_service: %w", err)
+		}
+		if names[s.Name] {
+			return fmt.Errorf("node: hidden_service: name %q twice", s.Name)
+		}
+		names[s.Name] = true
+	}
+	return nil
+}
+
+// HSStatus is one hosted hidden service as status shows it.
+type HSStatus = hs.Status
+
+// HSServiceConfig is one [[hidden_service]] entry.
+type HSServiceConfig = hs.ServiceConfig
+
+// HSAddress returns the `.mesh` address of the service cfg names under
+// dataDir, creating its key if it does not exist yet (as the node would).
+func HSAddress(dataDir string, cfg HSServiceConfig) (string, error) {
+	return hs.AddressOf(dataDir, cfg)
+}
