@@ -60,6 +60,7 @@ type Config struct {
 
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
+	Tor     TorConfig     `toml:"tor"`     // the Tor bridge (torconfig.go)
 
 	// WorkerForTest are the worker's test hooks, never from a config file.
 	WorkerForTest worker.Hooks `toml:"-"`

@@ -30,7 +30,8 @@ type Node struct {
 	ov      *overlay.Overlay
 	guards  *overlay.Guards
 	circ    *overlay.Onion
-	created bool // identity was created by this start
+	tor     *torBridge // nil unless [tor] enabled
+	created bool       // identity was created by this start
 
 	mu       sync.Mutex
 	onion    *OnionKeys
@@ -76,6 +77,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct})
+	tb, err := newTorBridge(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	ov, err := overlay.New(overlay.Config{
 		Identity: id, OnionKey: onion.Public(), Listen: p.listen, Bootstrap: p.bootstrap,
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,
@@ -83,10 +88,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		GatherEvery: cfg.GatherEvery, RefreshEvery: cfg.RefreshEvery,
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
-		ClientOnly: cfg.ClientOnly,
-		PoWBits:    cfg.PoWBits,
-		Directory:  cfg.directoryPolicy(),
-		Logger:     log.With("sys", "overlay"),
+		ClientOnly: cfg.ClientOnly, TorTransport: tb.transport(),
+		PoWBits:   cfg.PoWBits,
+		Directory: cfg.directoryPolicy(),
+		Logger:    log.With("sys", "overlay"),
 	})
 	if err != nil {
 		return nil, err
@@ -103,7 +108,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, created: created, onion: onion,
+	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, tor: tb, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}}
 	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {
@@ -171,6 +176,7 @@ func (n *Node) Run(ctx context.Context) error {
 	run(func(ctx context.Context) { n.circ.Run(ctx) })
 	run(n.rotateLoop)
 	run(n.guardLoop)
+	run(func(ctx context.Context) { n.tor.run(ctx, n.ov) })
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -183,7 +189,7 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // Close stops the API listener, closes the services in reverse order of
-// construction, then the onion layer and the overlay.
+// construction, then the onion layer, the overlay and tor.
 func (n *Node) Close() error {
 	n.mu.Lock()
 	api := n.api
@@ -195,7 +201,7 @@ func (n *Node) Close() error {
 	for i := len(n.services) - 1; i >= 0; i-- {
 		errs = append(errs, n.services[i].Close())
 	}
-	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close(), n.tor.close())...)
 }
 
 func ignoreClosed(err error) error {

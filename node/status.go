@@ -24,6 +24,8 @@ type Status struct {
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
+	// Tor is the Tor bridge's state: bootstrap progress, onion services.
+	Tor *TorStatus `json:"tor,omitempty"`
 }
 
 // Status reports the node's current state.
@@ -39,6 +41,7 @@ func (n *Node) Status() Status {
 		Guards:       []GuardStatus{},
 		Circuits:     []CircuitStatus{},
 		Relaying:     len(n.circ.RelayedCircuits()),
+		Tor:          n.tor.status(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

@@ -131,4 +131,10 @@ func printStatus(w io.Writer, st *node.Status) {
 		}
 		fmt.Fprintf(w, "guard %d    %s, %s, until %s\n", i+1, g.Peer, state, g.Expires.Format("2006-01-02"))
 	}
+	if t := st.Tor; t != nil {
+		fmt.Fprintf(w, "tor        %s, bootstrap %d%% %s %s\n", t.Phase, t.Percent, t.Error, t.Issue)
+		for _, o := range t.Onions {
+			fmt.Fprintf(w, "onion      %s %s\n", o.Name, o.Addr)
+		}
+	}
 }

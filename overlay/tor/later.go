@@ -2,6 +2,7 @@ package tor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,12 +14,16 @@ type Dialer interface {
 	Dial(ctx context.Context, addr, isolation string) (net.Conn, error)
 }
 
-// Later is a tor still starting in the background: a node builds its
-// host around it at once, and its dials wait for bootstrap (or fail with
-// the start's error) instead of going anywhere directly.
+// Later is a tor that starts in the background: a node builds its host
+// around it at once, and its dials wait for bootstrap (or fail with the
+// start's error) instead of going anywhere directly.
 type Later struct {
+	cfg    Config
+	log    *slog.Logger
+	ctx    context.Context
 	cancel context.CancelFunc
-	ready  chan struct{} // closed when Start/Attach returned
+	once   sync.Once
+	ready  chan struct{} // closed when Start/Attach returned (or Close came first)
 	t      *Tor          // set before ready closes, nil on failure
 	err    error
 
@@ -26,10 +31,10 @@ type Later struct {
 	boot Bootstrap
 }
 
-// Begin starts (or, with cfg.Control set, attaches to) tor in the
-// background. It checks the binary first, so a missing tor is an error
-// here, not later. cfg.Progress is wrapped: Later records each reading.
-func Begin(cfg Config, logger *slog.Logger) (*Later, error) {
+// NewLater checks cfg (and that the tor binary exists, unless attaching
+// to cfg.Control), so a missing tor is an error here, not in the
+// background. Nothing runs until Start.
+func NewLater(cfg Config, logger *slog.Logger) (*Later, error) {
 	if cfg.Control == "" {
 		if err := cfg.validate(); err != nil {
 			return nil, err
@@ -39,9 +44,9 @@ func Begin(cfg Config, logger *slog.Logger) (*Later, error) {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Later{cancel: cancel, ready: make(chan struct{})}
+	l := &Later{cfg: cfg, log: logger, ctx: ctx, cancel: cancel, ready: make(chan struct{})}
 	user := cfg.Progress
-	cfg.Progress = func(p int, s string) {
+	l.cfg.Progress = func(p int, s string) {
 		l.mu.Lock()
 		l.boot = Bootstrap{Percent: p, Summary: s}
 		l.mu.Unlock()
@@ -49,15 +54,22 @@ func Begin(cfg Config, logger *slog.Logger) (*Later, error) {
 			user(p, s)
 		}
 	}
-	go func() {
-		defer close(l.ready)
-		if cfg.Control != "" {
-			l.t, l.err = Attach(ctx, cfg, logger)
-		} else {
-			l.t, l.err = Start(ctx, cfg, logger)
-		}
-	}()
 	return l, nil
+}
+
+// Start launches (or attaches to) tor in the background; later calls do
+// nothing.
+func (l *Later) Start() {
+	l.once.Do(func() {
+		go func() {
+			defer close(l.ready)
+			if l.cfg.Control != "" {
+				l.t, l.err = Attach(l.ctx, l.cfg, l.log)
+			} else {
+				l.t, l.err = Start(l.ctx, l.cfg, l.log)
+			}
+		}()
+	})
 }
 
 // Wait returns the tor once it has bootstrapped, or the start's error.
@@ -97,16 +109,19 @@ func (l *Later) State() State {
 	default:
 		return st
 	}
-	switch err := l.err; {
-	case err != nil:
-		st.Phase, st.Error = "failed", err.Error()
-	case l.t.Err() != nil:
-		st.Phase, st.Error = "exited", l.t.Err().Error()
-		if l.t.Err() == ErrClosed {
-			st.Phase = "closed"
-		}
-	default:
+	err := l.err
+	if err == nil {
+		err = l.t.Err()
+	}
+	switch {
+	case err == nil:
 		st.Phase = "ready"
+	case errors.Is(err, ErrClosed):
+		st.Phase = "closed"
+	case l.err == nil:
+		st.Phase, st.Error = "exited", err.Error()
+	default:
+		st.Phase, st.Error = "failed", err.Error()
 	}
 	return st
 }
@@ -115,6 +130,7 @@ func (l *Later) State() State {
 // closes a started tor. It returns when no tor of ours is left.
 func (l *Later) Close() error {
 	l.cancel()
+	l.once.Do(func() { l.err = ErrClosed; close(l.ready) })
 	<-l.ready
 	if l.t != nil {
 		return l.t.Close()
