@@ -45,7 +45,7 @@ var rules = []rule{
 	{"node/*", []string{"node/service", "node/work", "ledger", "compute", "market"}, false, "role service: sees the node only through service.Host (no node, no overlay, no libp2p)", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
-	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
+	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", []string{"overlay/tor/tortest"}},
 	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
 	{"internal", nil, false, "small helpers: no node, no network", nil},
 	{"examples", nil, false, "wasm example programs stand alone", nil},
