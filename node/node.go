@@ -58,6 +58,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	tb, err := newTorBridge(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("node: data directory: %w", err)
 	}
@@ -77,10 +81,6 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct})
-	tb, err := newTorBridge(cfg, log)
-	if err != nil {
-		return nil, err
-	}
 	ov, err := overlay.New(overlay.Config{
 		Identity: id, OnionKey: onion.Public(), Listen: p.listen, Bootstrap: p.bootstrap,
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,

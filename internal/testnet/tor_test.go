@@ -127,9 +127,6 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	}
 	waitAccount(ctx, t, torWorker)
 	waitAccount(ctx, t, open)
-	if st := torWorker.Status().Tor; st == nil || st.Phase != "ready" || st.Percent != 100 {
-		t.Fatalf("tor status %+v, want ready at 100%%", st)
-	}
 	pay := buyTokens(t, gw, 16)
 	id, err := buyer.SubmitJob(ctx, primesJob(t, 4, 20_000, 2, pay))
 	if err != nil {
@@ -160,6 +157,9 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	}
 	if len(torWorker.Status().Guards) == 0 {
 		t.Fatal("the tor worker has no guards")
+	}
+	if st := torWorker.Status().Tor; st == nil || st.Phase != "ready" || st.Percent != 100 {
+		t.Fatalf("tor status %+v, want ready at 100%%", st)
 	}
 }
 
