@@ -3,9 +3,13 @@ package testnet
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +20,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
+	"golang.org/x/net/proxy"
 )
 
 // privateTor starts a private Tor network (3 authorities, a middle relay,
@@ -79,9 +84,17 @@ func TestTorBridge(t *testing.T) {
 	t0 := time.Now()
 	tn := privateTor(t)
 	const relays = 5
+	ledgerPort, err := tortest.FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledgerAddr := "127.0.0.1:" + strconv.Itoa(ledgerPort[0])
 	net, err := Start(t.TempDir(), Options{N: relays + 2, Configure: func(i int, c *node.Config) {
-		if i == relays {
+		if i == relays { // the gateway also publishes its Cashu API as an onion service
 			gatewayConfig(c)
+			c.Ledger.HTTP = ledgerAddr
+			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr},
+				Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
 		}
 	}})
 	if err != nil {
@@ -100,6 +113,9 @@ func TestTorBridge(t *testing.T) {
 	}
 	t.Run("stealth worker through tor is paid", func(t *testing.T) { stealthOverTor(ctx, t, tn, net, relays) })
 	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
+	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
+		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
+	})
 	closed = true
 	if err := net.Close(); err != nil {
 		t.Errorf("close: %v", err)
@@ -254,4 +270,80 @@ func pidsOf(rs []*tortest.Relay) []int {
 		out = append(out, r.PID())
 	}
 	return out
+}
+
+// ledgerOnOnion: a wallet user with Tor Browser (here a separate tor, not
+// the node's, through its SOCKS port) fetches the gateway's keysets from
+// its onion service and gets what the ledger serves on loopback.
+func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *node.Node, direct string) {
+	var onion string
+	for onion == "" {
+		st := gw.Status().Tor
+		if st != nil && st.Issue != "" {
+			t.Fatalf("gateway's tor: %s", st.Issue)
+		}
+		for _, o := range st.Onions {
+			if o.Name == "ledger" {
+				onion = o.Addr
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the ledger's onion service was never published: %+v", st)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.HasSuffix(onion, ".onion:80") {
+		t.Fatalf("onion address %q", onion)
+	}
+	client, err := tn.StartClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	socks, err := proxy.SOCKS5("tcp", "127.0.0.1:"+strconv.Itoa(client.SocksPort), nil, proxy.Direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaTor := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: socks.(proxy.ContextDialer).DialContext}}
+	want := get(ctx, t, http.DefaultClient, "http://"+direct+"/v1/keys")
+	for {
+		body, err := fetch(ctx, viaTor, "http://"+onion+"/v1/keys")
+		if err == nil {
+			if body != want || !strings.Contains(body, "keysets") {
+				t.Fatalf("over tor the ledger served %q, on loopback %q", body, want)
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("fetching the ledger's onion service: %v", err)
+		}
+		time.Sleep(time.Second) // the separate tor is still bootstrapping
+	}
+}
+
+func get(ctx context.Context, t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	body, err := fetch(ctx, c, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func fetch(ctx context.Context, c *http.Client, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return string(b), err
 }
