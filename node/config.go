@@ -65,6 +65,7 @@ type Config struct {
 	Ledger  LedgerConfig  `toml:"ledger"`  // the gateway's ledger (role gateway only)
 	Compute ComputeConfig `toml:"compute"` // worker mode and limits; gateway scheduling
 	Market  MarketConfig  `toml:"market"`  // the marketplace's listener and store (role market only)
+	Tor     TorConfig     `toml:"tor"`     // the Tor bridge (torconfig.go)
 
 	HSConfig // socks, [[hidden_service]] (hsconfig.go)
 

@@ -31,7 +31,8 @@ type Node struct {
 	ov      *overlay.Overlay
 	guards  *overlay.Guards
 	circ    *overlay.Onion
-	created bool // identity was created by this start
+	tor     *torBridge // nil unless [tor] enabled
+	created bool       // identity was created by this start
 
 	mu       sync.Mutex
 	onion    *OnionKeys
@@ -59,6 +60,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	tb, err := newTorBridge(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("node: data directory: %w", err)
 	}
@@ -85,10 +90,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		GatherEvery: cfg.GatherEvery, RefreshEvery: cfg.RefreshEvery,
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
-		ClientOnly: cfg.ClientOnly,
-		PoWBits:    cfg.PoWBits,
-		Directory:  cfg.directoryPolicy(),
-		Logger:     log.With("sys", "overlay"),
+		ClientOnly: cfg.ClientOnly, TorTransport: tb.transport(),
+		PoWBits:   cfg.PoWBits,
+		Directory: cfg.directoryPolicy(),
+		Logger:    log.With("sys", "overlay"),
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +111,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, created: created, onion: onion,
+	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, tor: tb, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}}
 	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {
@@ -174,6 +179,7 @@ func (n *Node) Run(ctx context.Context) error {
 	run(func(ctx context.Context) { n.circ.Run(ctx) })
 	run(n.rotateLoop)
 	run(n.guardLoop)
+	run(func(ctx context.Context) { n.tor.run(ctx, n.ov) })
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -186,7 +192,7 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 // Close stops the API listener, closes the services in reverse order of
-// construction, then the onion layer and the overlay.
+// construction, then the onion layer, the overlay and tor.
 func (n *Node) Close() error {
 	n.mu.Lock()
 	api := n.api
@@ -198,7 +204,7 @@ func (n *Node) Close() error {
 	for i := len(n.services) - 1; i >= 0; i-- {
 		errs = append(errs, n.services[i].Close())
 	}
-	return errors.Join(append(errs, n.circ.Close(), n.ov.Close())...)
+	return errors.Join(append(errs, n.circ.Close(), n.ov.Close(), n.tor.close())...)
 }
 
 func ignoreClosed(err error) error {

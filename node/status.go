@@ -35,6 +35,8 @@ type Status struct {
 	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
 	// HiddenServices are the hidden services this node hosts (hsnet.go).
 	HiddenServices []HSStatus `json:"hidden_services"`
+	// Tor is the Tor bridge's state: bootstrap progress, onion services.
+	Tor *TorStatus `json:"tor,omitempty"`
 }
 
 // GuardSetEntry is one sampled entry guard in Status.GuardSet.
@@ -109,6 +111,7 @@ func (n *Node) Status() Status {
 		GuardSet:       n.guardSet(),
 		RelayDefence:   n.circ.DefenceCounters(),
 		HiddenServices: n.HiddenServices(),
+		Tor:            n.tor.status(),
 	}
 	for _, c := range n.circ.Circuits() {
 		st.Circuits = append(st.Circuits, CircuitStatus{Hops: c.Hops, Age: c.Age.Round(time.Second).String(),

@@ -12,8 +12,6 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
-	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
-	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -48,7 +46,7 @@ func (l HostLimits) withDefaults() HostLimits {
 // port mapping. A client-only host (gater set) neither learns nor
 // advertises addresses from what peers observe, and connects only where the
 // gater allows (DESIGN.md section 3: stealth nodes stay quiet).
-func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, gater *clientGater) (host.Host, error) {
+func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, gater *clientGater, tor torHook) (host.Host, error) {
 	limits = limits.withDefaults()
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
@@ -60,10 +58,8 @@ func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, gater 
 	if err != nil {
 		return nil, fmt.Errorf("overlay: connection manager: %w", err)
 	}
-	opts := []libp2p.Option{
+	opts := append(tor.transports(), tor.addrs(), // host_tor.go
 		libp2p.Identity(id),
-		libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.Transport(quic.NewTransport),
 		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
@@ -71,7 +67,7 @@ func newHost(id crypto.PrivKey, listen []ma.Multiaddr, limits HostLimits, gater 
 		libp2p.ConnectionManager(cm),
 		libp2p.DisableMetrics(),
 		libp2p.DisableRelay(),
-	}
+	)
 	if len(listen) == 0 {
 		opts = append(opts, libp2p.NoListenAddrs)
 	} else {

@@ -34,6 +34,9 @@ type Config struct {
 	// no DHT and dial only their bootstrap peers and entry guards, from whom
 	// they fetch the directory over DirProtocol (see SetGuards).
 	ClientOnly bool
+	// TorTransport, for a client-only node, is overlay/tor's transport
+	// constructor: every link then goes through Tor (host_tor.go).
+	TorTransport any
 
 	DescriptorLifetime time.Duration // 0 = 3h
 	RepublishEvery     time.Duration // 0 = DescriptorLifetime/3
@@ -81,6 +84,9 @@ func (c *Config) validate() error {
 	if c.ClientOnly && len(c.Listen) > 0 {
 		return errors.New("overlay: Config.Listen must be empty for a client-only node")
 	}
+	if c.TorTransport != nil && !c.ClientOnly {
+		return errors.New("overlay: Config.TorTransport is for client-only nodes")
+	}
 	if c.PoWBits > MaxPoWBits {
 		return fmt.Errorf("overlay: Config.PoWBits above %d", MaxPoWBits)
 	}
@@ -100,6 +106,7 @@ type Overlay struct {
 	log   *slog.Logger
 
 	gater    *clientGater  // client-only nodes; nil otherwise
+	tor      torHook       // host_tor.go
 	measured *Measurements // what relays carried for this node's circuits
 
 	mu      sync.Mutex
@@ -120,7 +127,8 @@ func New(cfg Config) (*Overlay, error) {
 	if cfg.ClientOnly {
 		gater = newClientGater(bootstrapIDs(cfg.Bootstrap))
 	}
-	h, err := newHost(cfg.Identity, cfg.Listen, cfg.Limits, gater)
+	tor := torHook{transport: cfg.TorTransport, onion: &announced{}}
+	h, err := newHost(cfg.Identity, cfg.Listen, cfg.Limits, gater, tor)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +136,7 @@ func New(cfg Config) (*Overlay, error) {
 	policy := cfg.Directory
 	policy.PoWBits, policy.LoopbackDistinct = cfg.PoWBits, cfg.Rules.LoopbackDistinct
 	dir.SetPolicy(policy)
-	o := &Overlay{cfg: cfg, host: h, dir: dir, log: cfg.Logger, onion: cfg.OnionKey, gater: gater,
+	o := &Overlay{cfg: cfg, host: h, dir: dir, log: cfg.Logger, onion: cfg.OnionKey, gater: gater, tor: tor,
 		measured: NewMeasurements(cfg.Now)}
 	if gater != nil {
 		gater.deny = o.confinedDeny

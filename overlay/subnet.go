@@ -13,9 +13,15 @@ import (
 // behind different names; such descriptors are refused outright.
 
 // checkAddrs refuses any address that is not an IP literal, or is one that
-// names no host (unspecified, multicast).
+// names no host (unspecified, multicast); onion addresses follow
+// onionaddr.go's rules.
 func checkAddrs(addrs []ma.Multiaddr) error {
+	ips := 0
 	for i, a := range addrs {
+		if isOnionAddr(a) {
+			continue
+		}
+		ips++
 		ip := addrIP(a)
 		if ip == nil {
 			return fmt.Errorf("%w: address %d is not an IP literal", ErrAddrNotIP, i)
@@ -24,7 +30,7 @@ func checkAddrs(addrs []ma.Multiaddr) error {
 			return fmt.Errorf("%w: address %d names no host", ErrAddrNotIP, i)
 		}
 	}
-	return nil
+	return checkOnionAddrs(addrs, ips)
 }
 
 // addrIP is the IP a multiaddr starts with, or nil when it starts with
@@ -59,16 +65,21 @@ func subnetOf(ip net.IP, rules PathRules) string {
 // an address the rule cannot enforce.
 func subnets(d *Descriptor, rules PathRules) []string {
 	var out []string
+	ips := 0
 	for _, a := range d.Addrs {
+		if isOnionAddr(a) { // says nothing of where the relay is
+			continue
+		}
 		ip := addrIP(a)
 		if ip == nil {
 			return []string{unknownSubnet}
 		}
+		ips++
 		if s := subnetOf(ip, rules); s != "" {
 			out = append(out, s)
 		}
 	}
-	if len(d.Addrs) == 0 {
+	if ips == 0 {
 		return []string{unknownSubnet}
 	}
 	return out

@@ -154,4 +154,10 @@ func printStatus(w io.Writer, st *node.Status) {
 		fmt.Fprintf(w, "defences   %d CREATEs answered, %d refused; %d circuits closed (window %d, unwindowed %d, memory %d)\n",
 			d.CreatesHandled, refused, d.WindowViolations+d.UnwindowedClosed+d.OOMClosed, d.WindowViolations, d.UnwindowedClosed, d.OOMClosed)
 	}
+	if t := st.Tor; t != nil {
+		fmt.Fprintf(w, "tor        %s, bootstrap %d%% %s %s\n", t.Phase, t.Percent, t.Error, t.Issue)
+		for _, o := range t.Onions {
+			fmt.Fprintf(w, "onion      %s %s\n", o.Name, o.Addr)
+		}
+	}
 }

@@ -25,7 +25,7 @@ type nodeFlags struct {
 	metrics                             string
 	listen, bootstrap, roles            listFlag
 	bandwidth, relayRate                uint64
-	loopbackDistinct, clientOnly        bool
+	loopbackDistinct, clientOnly, tor   bool
 	ledger                              ledgerFlags
 	workerMode                          string
 	socks                               string // cmd_hs.go
@@ -45,6 +45,7 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&f.relayRate, "relay-rate", 0, "cap on bytes/s relayed for others, 0 = none (config key relay_rate)")
 	fs.BoolVar(&f.loopbackDistinct, "loopback-distinct", false, "let loopback relays share paths; test networks only (config key loopback_distinct)")
 	fs.BoolVar(&f.clientOnly, "client-only", false, "stealth client: no listening, no relaying, no DHT, fresh identity, talks only to its guards (config key client_only)")
+	fs.BoolVar(&f.tor, "tor", false, "start the system tor for the [tor] options: onion services, guards through Tor (config key tor.enabled)")
 	f.ledger.register(fs)
 	fs.StringVar(&f.workerMode, "worker-mode", "", "worker mode: open or stealth (config key compute.mode)")
 	fs.StringVar(&f.socks, "socks", "", "SOCKS5 proxy for .mesh names on a loopback HOST:PORT, or off (config key socks)")
@@ -91,6 +92,8 @@ func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
 			cfg.LoopbackDistinct = f.loopbackDistinct
 		case "client-only":
 			cfg.ClientOnly = f.clientOnly
+		case "tor":
+			cfg.Tor.Enabled = f.tor
 		case "worker-mode":
 			cfg.Compute.Mode = f.workerMode
 		case "socks":
@@ -257,6 +260,31 @@ poll = {{q .Compute.Poll.String}}
 # Gateway: added to a task's timeout before a silent worker's replica is
 # given to another worker.
 lease_grace = {{q .Compute.LeaseGrace.String}}
+
+# The Tor bridge (needs Debian's tor). enabled (or --tor) starts tor with its
+# data directory DATA/tor and its log DATA/tor/tor.log, or attaches to a
+# running tor's control port (loopback HOST:PORT; control_password, else its
+# cookie). Onion service keys live in DATA/tor/onion (0600).
+[tor]
+enabled = {{.Tor.Enabled}}
+binary = {{q .Tor.Binary}}
+control = {{q .Tor.Control}}
+control_password = {{q .Tor.ControlPassword}}
+# 0s = 3 minutes.
+bootstrap_timeout = {{q .Tor.BootstrapTimeout.String}}
+# Stealth nodes: reach the bootstrap peers and entry guards through Tor, so
+# the guard sees a Tor relay's address, never yours. fallback = true lets
+# dials go direct when tor is gone (your guard then sees your address).
+dial_guards = {{.Tor.DialGuards}}
+fallback = {{.Tor.Fallback}}
+# Relays: also accept mesh links on an onion service (virtual port
+# onion_port, 0 = 4001) and list its /onion3 address in the descriptor.
+onion_listen = {{.Tor.OnionListen}}
+onion_port = {{.Tor.OnionPort}}
+# Local services published as onion services, "NAME VIRTPORT -> 127.0.0.1:PORT":
+# services = ["ledger 80 -> 127.0.0.1:3338"]
+# Extra torrc lines (bridges; a private network's DirAuthority lines):
+# torrc = ["UseBridges 1"]
 `))
 
 // tomlString quotes s as a TOML basic string (Go's %q is not TOML: it

@@ -47,7 +47,7 @@ var rules = []rule{
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
 	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
 	{"internal/bench", []string{"node", "overlay", "ledger", "onion", "internal/testnet"}, false, "cyclecash bench: measures through the public APIs; libp2p stays behind node and overlay", nil},
-	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", nil},
+	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", []string{"overlay/tor/tortest"}},
 	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo", "internal/bench"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
 	{"internal", nil, false, "small helpers: no node, no network", nil},
 	{"examples", nil, false, "wasm example programs stand alone", nil},

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	bine "github.com/cretz/bine/tor"
 )
@@ -45,8 +46,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Tor, error) {
 		ExtraArgs:       []string{"--__OwningControllerProcess", strconv.Itoa(os.Getpid())},
 	})
 	if err != nil {
+		err = startError(cr.proc)
 		cr.proc.kill(0)
-		return nil, startError(cr.proc, err)
+		return nil, err
 	}
 	t := newTor(cfg, logger, bt.Control, cr.proc)
 	t.bine = bt
@@ -62,12 +64,21 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Tor, error) {
 	return t, nil
 }
 
-// startError turns bine's start failures into one of ours.
-func startError(p *ownedProc, err error) error {
-	if p != nil && p.exitedOnItsOwn() {
-		return fmt.Errorf("%w during start (see tor's log)", ErrTorExited)
+// startError turns bine's start failures into one of ours. A tor that
+// died (a torrc error, a signal) is usually why its control port refused,
+// so the process gets a moment to be reaped before we decide. bine's own
+// text is dropped: it names the control port's address.
+func startError(p *ownedProc) error {
+	if p != nil && p.cmd.Process != nil {
+		select {
+		case <-p.done:
+		case <-time.After(time.Second):
+		}
+		if p.exitedOnItsOwn() {
+			return fmt.Errorf("%w during start (see tor's log)", ErrTorExited)
+		}
 	}
-	return fmt.Errorf("%w: %v", ErrControlRefused, firstLine(err.Error()))
+	return fmt.Errorf("%w: tor's control port did not answer (see tor's log)", ErrControlRefused)
 }
 
 // takeOwnership makes tor exit as soon as our control connection closes.

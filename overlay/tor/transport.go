@@ -22,7 +22,7 @@ import (
 //
 //	libp2p.New(libp2p.Transport(tor.NewTransport(t)), ...)
 type Transport struct {
-	tor   *Tor
+	tor   Dialer
 	up    transport.Upgrader
 	rcmgr network.ResourceManager
 }
@@ -32,8 +32,9 @@ var (
 	_ transport.SkipResolver = (*Transport)(nil)
 )
 
-// NewTransport returns a constructor for libp2p.Transport.
-func NewTransport(t *Tor) func(transport.Upgrader, network.ResourceManager) (*Transport, error) {
+// NewTransport returns a constructor for libp2p.Transport; t is a Tor or
+// a Later whose dials wait for bootstrap.
+func NewTransport(t Dialer) func(transport.Upgrader, network.ResourceManager) (*Transport, error) {
 	return func(up transport.Upgrader, rcmgr network.ResourceManager) (*Transport, error) {
 		if rcmgr == nil {
 			rcmgr = &network.NullResourceManager{}

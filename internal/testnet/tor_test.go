@@ -1,0 +1,349 @@
+package testnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"cyclecash/node"
+	"cyclecash/overlay/tor/tortest"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
+	"golang.org/x/net/proxy"
+)
+
+// privateTor starts a private Tor network (3 authorities, a middle relay,
+// two exits accepting loopback) for one test. A missing tor skips the test
+// on a developer's machine and fails it under CI, where .ci/run installs
+// tor and sets CI.
+func privateTor(t *testing.T) *tortest.Network {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "testnet-tor-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	tn, err := tortest.Start(ctx, dir)
+	if errors.Is(err, tortest.ErrNoTor) && os.Getenv("CI") == "" {
+		os.RemoveAll(dir)
+		t.Skip("tor is not installed (apt-get install tor); under CI this fails")
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("private tor network: %v", err)
+	}
+	t.Cleanup(func() { tn.Close(); os.RemoveAll(dir) })
+	t.Logf("private tor network ready in %v", tn.Ready.Round(time.Second))
+	return tn
+}
+
+// torClient makes c a confined client whose every link (bootstrap peer,
+// guards) goes through a tor of its own on the private network.
+func torClient(tn *tortest.Network) func(c *node.Config) {
+	return func(c *node.Config) {
+		c.ClientOnly, c.Listen = true, nil
+		c.Tor = node.TorConfig{Enabled: true, DialGuards: true, Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
+	}
+}
+
+// TestTorBridge runs the Tor bridge against a private Tor network.
+//
+// Stealth worker through Tor: the attacker is the worker's entry guard
+// (or whoever runs it), which sees the source address of every link. A
+// stealth worker with tor.dial_guards reaches its guards, registers
+// through circuits, computes tasks beside an open worker and is paid in
+// tokens; every node holding a link to it sees that link come from a
+// socket owned by an exit of the Tor network, never by the worker's
+// process. On the old code (no Tor bridge) the link came from the worker.
+//
+// Relay on an onion service: a relay with tor.onion_listen publishes its
+// listener as an onion service and lists the /onion3 address in its
+// descriptor (other nodes admit it); a client that knows the relay only
+// by that onion address links to it and fetches the directory over the
+// link, which the relay receives from its own tor (the onion service),
+// not from an exit or the client.
+func TestTorBridge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network with a private tor network")
+	}
+	if raceEnabled {
+		t.Skip("wazero's compiler is ~50x slower under -race; overlay/tor carries the race tests")
+	}
+	t0 := time.Now()
+	tn := privateTor(t)
+	const relays = 5
+	ledgerPort, err := tortest.FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledgerAddr := "127.0.0.1:" + strconv.Itoa(ledgerPort[0])
+	net, err := Start(t.TempDir(), Options{N: relays + 2, Configure: func(i int, c *node.Config) {
+		if i == relays { // the gateway also publishes its Cashu API as an onion service
+			gatewayConfig(c)
+			c.Ledger.HTTP = ledgerAddr
+			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr},
+				Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			net.Close()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := net.WaitDirectory(ctx, relays+1); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("stealth worker through tor is paid", func(t *testing.T) { stealthOverTor(ctx, t, tn, net, relays) })
+	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
+	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
+		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
+	})
+	closed = true
+	if err := net.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	for i, nd := range net.Nodes { // every node's tor exits with it
+		if pids := tortest.TorProcessesUsing(nd.DataDir()); len(pids) != 0 {
+			t.Errorf("node %d left tor processes %v", i, pids)
+		}
+	}
+	t.Logf("TestTorBridge ran %v", time.Since(t0).Round(time.Second))
+}
+
+func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net, relays int) {
+	gw, buyer := net.Nodes[relays], net.Nodes[relays+1].Client()
+	torWorker, err := net.Add(0, func(c *node.Config) {
+		workerConfig(node.WorkerStealth)(c)
+		torClient(tn)(c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := net.Add(1, workerConfig(node.WorkerOpen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAccount(ctx, t, torWorker)
+	waitAccount(ctx, t, open)
+	pay := buyTokens(t, gw, 16)
+	id, err := buyer.SubmitJob(ctx, primesJob(t, 4, 20_000, 2, pay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := waitJob(ctx, t, buyer, id)
+	checkPrimes(t, res, 20_000)
+	if res.State != "done" || res.Accepted != 4 {
+		t.Fatalf("job %s: %d of 4 tasks accepted", res.State, res.Accepted)
+	}
+	if earned := checkPayouts(ctx, t, gw, id, []*node.Node{torWorker, open}); earned != res.Used {
+		t.Fatalf("workers earned %d units, the buyer paid %d", earned, res.Used)
+	}
+	checkStealthRecords(t, gw, []*node.Node{torWorker})
+	exits := pidsOf(tn.Exits())
+	links := 0
+	for i, nd := range net.Nodes {
+		for _, c := range nd.Overlay().Host().Network().ConnsToPeer(torWorker.ID()) {
+			links++
+			owner := socketOwner(t, c.RemoteMultiaddr())
+			if owner == os.Getpid() || !slices.Contains(exits, owner) {
+				t.Errorf("node %d sees the tor worker's link from pid %d, not a tor exit %v (we are %d)", i, owner, exits, os.Getpid())
+			}
+		}
+	}
+	if links == 0 {
+		t.Fatal("no node holds a link to the tor worker: its guard link was not checked")
+	}
+	if len(torWorker.Status().Guards) == 0 {
+		t.Fatal("the tor worker has no guards")
+	}
+	if st := torWorker.Status().Tor; st == nil || st.Phase != "ready" || st.Percent != 100 {
+		t.Fatalf("tor status %+v, want ready at 100%%", st)
+	}
+}
+
+func relayOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net) {
+	relay, err := net.Add(0, func(c *node.Config) {
+		c.Tor = node.TorConfig{Enabled: true, OnionListen: true, Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onion := waitOnion(ctx, t, relay)
+	waitListed(ctx, t, net.Nodes[1], relay.ID(), onion)
+	relayTor := tortest.TorProcessesUsing(relay.DataDir())
+	if len(relayTor) != 1 {
+		t.Fatalf("relay's tor processes: %v", relayTor)
+	}
+	client, err := net.Add(0, func(c *node.Config) {
+		torClient(tn)(c)
+		c.Bootstrap = []string{onion.String() + "/p2p/" + relay.ID().String()}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for client.Overlay().Directory().Len() < 6 {
+		if ctx.Err() != nil {
+			t.Fatalf("the client fetched %d descriptors through the onion link", client.Overlay().Directory().Len())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	conns := relay.Overlay().Host().Network().ConnsToPeer(client.ID())
+	if len(conns) == 0 {
+		t.Fatal("the relay holds no link from the client")
+	}
+	for _, c := range conns {
+		if owner := socketOwner(t, c.RemoteMultiaddr()); owner != relayTor[0] {
+			t.Errorf("the relay received the client's link from pid %d, not its onion service's tor %d", owner, relayTor[0])
+		}
+	}
+}
+
+// waitOnion waits until the relay published its mesh onion service and
+// lists it among its addresses.
+func waitOnion(ctx context.Context, t *testing.T, nd *node.Node) ma.Multiaddr {
+	t.Helper()
+	for {
+		if st := nd.Status().Tor; st != nil && st.Issue != "" {
+			t.Fatalf("relay's tor: %s", st.Issue)
+		}
+		for _, a := range nd.Overlay().Addrs() {
+			if _, err := a.ValueForProtocol(ma.P_ONION3); err == nil {
+				return a
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the relay never published its onion service: %+v", nd.Status().Tor)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitListed waits until other holds p's descriptor listing onion.
+func waitListed(ctx context.Context, t *testing.T, other *node.Node, p peer.ID, onion ma.Multiaddr) {
+	t.Helper()
+	for {
+		if d, ok := other.Overlay().Directory().Get(p); ok && slices.ContainsFunc(d.Addrs, onion.Equal) {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no directory admitted the relay's descriptor with its onion address (rejected: %v)", other.Overlay().Directory().Rejections())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// socketOwner is the pid owning the loopback socket a remote address names.
+func socketOwner(t *testing.T, remote ma.Multiaddr) int {
+	t.Helper()
+	na, err := manet.ToNetAddr(remote)
+	if err != nil {
+		t.Fatalf("remote address: %v", err)
+	}
+	tcp, ok := na.(*net.TCPAddr)
+	if !ok || !strings.HasPrefix(tcp.IP.String(), "127.") {
+		t.Fatalf("remote address is not loopback tcp")
+	}
+	return tortest.SocketOwner(tcp.Port)
+}
+
+func pidsOf(rs []*tortest.Relay) []int {
+	var out []int
+	for _, r := range rs {
+		out = append(out, r.PID())
+	}
+	return out
+}
+
+// ledgerOnOnion: a wallet user with Tor Browser (here a separate tor, not
+// the node's, through its SOCKS port) fetches the gateway's keysets from
+// its onion service and gets what the ledger serves on loopback.
+func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *node.Node, direct string) {
+	var onion string
+	for onion == "" {
+		st := gw.Status().Tor
+		if st != nil && st.Issue != "" {
+			t.Fatalf("gateway's tor: %s", st.Issue)
+		}
+		for _, o := range st.Onions {
+			if o.Name == "ledger" {
+				onion = o.Addr
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the ledger's onion service was never published: %+v", st)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.HasSuffix(onion, ".onion:80") {
+		t.Fatalf("onion address %q", onion)
+	}
+	client, err := tn.StartClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	socks, err := proxy.SOCKS5("tcp", "127.0.0.1:"+strconv.Itoa(client.SocksPort), nil, proxy.Direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaTor := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: socks.(proxy.ContextDialer).DialContext}}
+	want := get(ctx, t, http.DefaultClient, "http://"+direct+"/v1/keys")
+	for {
+		body, err := fetch(ctx, viaTor, "http://"+onion+"/v1/keys")
+		if err == nil {
+			if body != want || !strings.Contains(body, "keysets") {
+				t.Fatalf("over tor the ledger served %q, on loopback %q", body, want)
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("fetching the ledger's onion service: %v", err)
+		}
+		time.Sleep(time.Second) // the separate tor is still bootstrapping
+	}
+}
+
+func get(ctx context.Context, t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	body, err := fetch(ctx, c, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func fetch(ctx context.Context, c *http.Client, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return string(b), err
+}
