@@ -83,10 +83,14 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 func (d *Demo) startCore(ctx context.Context) error {
 	r := d.opts.Relays
 	d.progress("starting %d relays, a gateway with its ledger and a buyer on 127.0.0.1", r)
+	var marketErr error
 	net, err := testnet.Start(d.opts.Dir, testnet.Options{N: r + 3, Logger: d.opts.Logger,
 		Configure: func(i int, c *node.Config) {
+			if i == r+1 {
+				c.Socks = "127.0.0.1:0" // the shoppers' way to the market's .mesh site
+			}
 			if i == r+2 {
-				marketConfig(c)
+				marketErr = marketConfig(c)
 			}
 			if i == r {
 				c.Roles = []string{"relay", "gateway"}
@@ -94,7 +98,13 @@ func (d *Demo) startCore(ctx context.Context) error {
 				c.Compute.LeaseGrace = time.Second
 			}
 		}})
+	if err == nil {
+		err = marketErr
+	}
 	if err != nil {
+		if net != nil {
+			net.Close()
+		}
 		return fmt.Errorf("demo: %w", err)
 	}
 	d.net, d.gw, d.buyer, d.market = net, net.Nodes[r], net.Nodes[r+1], net.Nodes[r+2]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/net/proxy"
 
 	"cyclecash/ledger"
 	"cyclecash/ledger/wallet"
@@ -23,28 +26,63 @@ import (
 // spends the units it earned at company B's market. A seller lists a
 // sample item; the worker pays it with a token from its wallet (with a
 // unit of change), confirms, and the seller withdraws the price as a
-// token a fresh wallet receives. The site is reached on the market node's
-// loopback listener; routed through its .mesh hidden service once that
-// serves it.
+// token a fresh wallet receives. The site is reached by its .mesh
+// address, through the buyer node's SOCKS5 proxy and a rendezvous; the
+// market's node serves the site on loopback only.
 
 // MarketSummary is what the market part established; every figure was
 // checked before it was recorded.
 type MarketSummary struct {
-	Listing     string `json:"listing"`      // the listing the stealth worker bought
-	Order       string `json:"order"`        // the order, released to the seller
-	Price       uint64 `json:"price"`        // units the order cost
-	Paid        uint64 `json:"paid"`         // units of the token the worker pasted
-	Change      uint64 `json:"change"`       // units returned as change, received back by the worker
-	Withdrawn   uint64 `json:"withdrawn"`    // units the seller withdrew, received by a fresh wallet
-	Spent       bool   `json:"spent"`        // the worker's token is SPENT at the gateway
-	ReplayError string `json:"replay_error"` // what the market said to the same token pasted again
+	Listing     string `json:"listing"`   // the listing the stealth worker bought
+	Order       string `json:"order"`     // the order, released to the seller
+	Price       uint64 `json:"price"`     // units the order cost
+	Paid        uint64 `json:"paid"`      // units of the token the worker pasted
+	Change      uint64 `json:"change"`    // units returned as change, received back by the worker
+	Withdrawn   uint64 `json:"withdrawn"` // units the seller withdrew, received by a fresh wallet
+	Spent       bool   `json:"spent"`     // the worker's token is SPENT at the gateway
+	ReplayError string `json:"replay_error"`
+	Mesh        string `json:"mesh"`       // the market's hidden-service address
+	Rendezvous  uint64 `json:"rendezvous"` // introductions the market's service answered` // what the market said to the same token pasted again
 }
 
 // marketConfig makes a node the market: a relay serving the site on a
-// loopback port.
-func marketConfig(c *node.Config) {
+// loopback port that its hidden service "market" maps .mesh:80 to (as
+// Tor's HiddenServicePort does). The port is picked here because the
+// mapping names it before the market listens.
+func marketConfig(c *node.Config) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
 	c.Roles = []string{"relay", "market"}
-	c.Market.Listen = "127.0.0.1:0"
+	c.Market.Listen = port
+	c.HiddenServices = []node.HSServiceConfig{{Name: "market", Ports: []string{"80 " + port}}}
+	return nil
+}
+
+// freePort is a loopback address nothing listens on right now.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("demo: picking the market's port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// marketMesh waits until the market's hidden service has published its
+// descriptor and returns its .mesh address.
+func (d *Demo) marketMesh(ctx context.Context) (string, error) {
+	for {
+		if st := d.market.HiddenServices(); len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints > 0 {
+			return st[0].Address, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("demo: the market's hidden service never published its descriptor: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // SpendAtMarket plays the market part with the stealth worker holding
@@ -59,7 +97,12 @@ func (d *Demo) SpendAtMarket(ctx context.Context) (*MarketSummary, error) {
 	}
 	s := &MarketSummary{Price: max(wl.Balance()/2, 1)}
 	s.Paid = min(wl.Balance(), s.Price+1)
-	seller, buyer := newShopper(d.market), newShopper(d.market)
+	mesh, err := d.marketMesh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.progress("the market is the hidden service %s; its shoppers reach it through the buyer node's SOCKS5 proxy", mesh)
+	seller, buyer := d.newShopper(mesh), d.newShopper(mesh)
 	if err := seller.signup(ctx); err != nil {
 		return nil, err
 	}
@@ -97,6 +140,10 @@ func (d *Demo) SpendAtMarket(ctx context.Context) (*MarketSummary, error) {
 		return nil, err
 	}
 	d.progress("order %s released; the seller withdrew %d units into a fresh wallet", s.Order, s.Withdrawn)
+	s.Mesh = mesh
+	if st := d.market.HiddenServices(); len(st) == 1 {
+		s.Rendezvous = st[0].Served
+	}
 	return s, nil
 }
 
@@ -192,9 +239,14 @@ type shopper struct {
 	path string // of the last page, after redirects
 }
 
-func newShopper(m *node.Node) *shopper {
+// newShopper is a browser-like client of the market at its .mesh
+// address: every connection is a SOCKS5 CONNECT by name to the buyer
+// node's proxy, so the shopper's address never reaches the market.
+func (d *Demo) newShopper(mesh string) *shopper {
 	jar, _ := cookiejar.New(nil)
-	return &shopper{base: "http://" + m.MarketAddr(), c: &http.Client{Jar: jar, Timeout: 2 * time.Minute}}
+	dialer, _ := proxy.SOCKS5("tcp", d.buyer.SocksAddr().String(), nil, proxy.Direct)
+	tr := &http.Transport{DialContext: dialer.(proxy.ContextDialer).DialContext}
+	return &shopper{base: "http://" + mesh, c: &http.Client{Jar: jar, Transport: tr, Timeout: 2 * time.Minute}}
 }
 
 var (
@@ -281,6 +333,7 @@ func (s *MarketSummary) Lines() [][2]string {
 		{"market order", fmt.Sprintf("%s: %d units for listing %s, paid with %d, %d change back", s.Order, s.Price, s.Listing, s.Paid, s.Change)},
 		{"seller withdrew", fmt.Sprintf("%d units, received by a fresh wallet", s.Withdrawn)},
 		{"same token again", s.ReplayError},
+		{"market site", fmt.Sprintf("%s (hidden service, %d rendezvous)", s.Mesh, s.Rendezvous)},
 	}
 }
 
@@ -292,5 +345,7 @@ func (s *MarketSummary) Checks() []Check {
 		{"the market refuses a token twice", s.ReplayError != "", s.ReplayError},
 		{"price + change = what the buyer paid", s.Price+s.Change == s.Paid, fmt.Sprintf("%d + %d = %d", s.Price, s.Change, s.Paid)},
 		{"the seller withdrew the price", s.Withdrawn == s.Price, fmt.Sprintf("withdrew %d of %d", s.Withdrawn, s.Price)},
+		{"shoppers reached the market through its hidden service", s.Rendezvous > 0 && strings.HasSuffix(s.Mesh, ".mesh"),
+			fmt.Sprintf("%d introductions answered by %s", s.Rendezvous, s.Mesh)},
 	}
 }
