@@ -28,6 +28,7 @@ func newHSHarness(t *testing.T) *hsHarness {
 }
 
 func (h *hsHarness) take(l *link) []onion.Cell {
+	h.o.creating.Wait() // CREATEs are answered by the handshake workers
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	q := l.q
