@@ -143,6 +143,9 @@ func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int)
 // task's index and the quote.
 func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
 	r.t.Helper()
+	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
+		r.t.Fatal(err)
+	}
 	q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(fuel, 10), ledger.Unit)
 	if err != nil {
 		r.t.Fatal(err)

@@ -28,13 +28,14 @@ const ComputeDBFile = "compute.db"
 
 // Tables of the gateway's compute store beside the queue's own.
 const (
-	tableJobMeta  = "jobmeta"  // job ID -> jobMeta
-	tableModules  = "modules"  // instrumented SHA-256 -> module bytes
-	tableQuotes   = "quotes"   // job/task/worker -> stealth payout quote ID
-	tableCredits  = "credits"  // worker ID -> work.Account
-	tableCapacity = "capacity" // UTC day -> units accepted that day
-	tableEscrows  = "escrows"  // ledger reservation ID -> the job it pays for
-	tableOffers   = "offers"   // stealth worker/quote -> offer
+	tableJobMeta  = "jobmeta"    // job ID -> jobMeta
+	tableModules  = "modules"    // instrumented SHA-256 -> module bytes
+	tableQuotes   = "quotes"     // job/task/worker -> stealth payout quote ID
+	tableCredits  = "credits"    // worker ID -> work.Account
+	tableCapacity = "capacity"   // UTC day -> units accepted that day
+	tableEscrows  = "escrows"    // ledger reservation ID -> the job it pays for
+	tableOffers   = "offers"     // stealth worker/quote -> offer
+	tableWorkers  = "workermode" // worker ID -> the mode it first leased in
 )
 
 // Gateway schedules buyers' jobs on workers: the queue, escrow of

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"cyclecash/compute"
@@ -14,11 +15,17 @@ import (
 	"cyclecash/node/work"
 )
 
-// offerQuote posts an offer of quote as worker and returns the status.
+// offerQuote posts an offer of quote as worker (a stealth session if its
+// name starts with "s-") and returns the status.
 func (r *crashRig) offerQuote(worker, quote string) int {
 	body, _ := json.Marshal(work.OfferRequest{Quote: quote})
 	rec := httptest.NewRecorder()
-	r.g.handleOffer(rec, httptest.NewRequest("POST", "/"+work.Prefix+"offer", bytes.NewReader(body)), worker)
+	mode := work.WorkerOpen
+	if strings.HasPrefix(worker, "s-") {
+		mode = work.WorkerStealth
+	}
+	req := httptest.NewRequest("POST", "/"+work.Prefix+"offer", bytes.NewReader(body))
+	r.g.handleOffer(rec, req.WithContext(context.WithValue(req.Context(), modeKey{}, mode)), worker)
 	return rec.Code
 }
 

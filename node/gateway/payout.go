@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"cyclecash/compute"
 	"cyclecash/node/work"
@@ -55,7 +54,9 @@ func (g *Gateway) payTask(ctx context.Context, job string, index int) error {
 		return err
 	}
 	for _, p := range shares {
-		if strings.HasPrefix(p.Worker, "s-") {
+		if s, err := g.isStealth(p.Worker); err != nil {
+			return err
+		} else if s {
 			if err := g.payStealth(ctx, p.Worker); err != nil {
 				return err // the credit stays: the sweep pays it later
 			}

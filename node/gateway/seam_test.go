@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"cyclecash/ledger/mintapi"
@@ -45,7 +46,7 @@ func TestWorkersReachGatewayAsConfigured(t *testing.T) {
 			t.Fatal(err)
 		}
 		acct, err := w.Account(context.Background())
-		if err != nil || acct.Worker == "" || acct.Worker[:2] != map[string]string{work.WorkerOpen: "o-", work.WorkerStealth: "s-"}[mode] {
+		if err != nil || !strings.HasPrefix(acct.Worker, "w-") || len(acct.Worker) != 34 {
 			t.Fatalf("%s: account %+v %v", mode, acct, err)
 		}
 		circ, direct := gw.Accepted("circuit:"+work.Service), gw.Accepted("direct:"+work.Protocol)
