@@ -27,6 +27,7 @@ type crashRig struct {
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 	rand   func() float64                   // the queue's draws; nil: no spot checks
 	secret map[string]string                // job ID -> its secret
+	now    func() time.Time                 // the gateway's clock; nil: time.Now
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -68,7 +69,11 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 	if draw == nil {
 		draw = func() float64 { return 0.5 } // above MinSpotCheck: no spot checks
 	}
-	g.queue = compute.NewQueue(g.store, compute.QueueConfig{LeaseGrace: r.cfg.LeaseGrace, Logger: g.log, Rand: draw})
+	if r.now != nil {
+		g.now = r.now
+	}
+	g.queue = compute.NewQueue(g.store, compute.QueueConfig{LeaseGrace: r.cfg.LeaseGrace, Logger: g.log, Rand: draw,
+		Now: func() time.Time { return g.now() }})
 	g.crash = func(step string) error {
 		if crashAt[step] {
 			return errCrash

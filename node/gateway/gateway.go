@@ -84,7 +84,7 @@ func Open(cfg Config, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{log: log, store: st, now: time.Now,
 		sessions: map[string]*workSession{}, settling: map[string]bool{}}
 	g.queue = compute.NewQueue(st, compute.QueueConfig{LeaseGrace: cfg.LeaseGrace,
-		Logger: log, Rand: randFloat})
+		Logger: log, Rand: randFloat, Now: func() time.Time { return g.now() }})
 	g.cap = &capacityMeter{store: st, floor: cfg.Floor}
 	return g, nil
 }
@@ -176,12 +176,19 @@ func (g *Gateway) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := g.queue.Expire(); err != nil {
-			g.log.Warn("compute: expiring leases", "err", err)
-		}
-		g.expireSessions()
-		g.sweep(ctx)
+		g.tick(ctx)
 	}
+}
+
+// tick is Run's housekeeping, once a second: expired leases are dropped
+// so their replicas go to other workers (a worker that vanished loses
+// the task nothing), idle sessions end, and owed work is swept.
+func (g *Gateway) tick(ctx context.Context) {
+	if _, err := g.queue.Expire(); err != nil {
+		g.log.Warn("compute: expiring leases", "err", err)
+	}
+	g.expireSessions()
+	g.sweep(ctx)
 }
 
 // Close releases the store; Run must have returned.
