@@ -123,7 +123,7 @@ func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) err
 // submitR is trySubmit with replication repl.
 func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int) error {
 	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
-		UnitsPerTask: 10, Replication: repl, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
+		UnitsPerTask: 10, Replication: repl, TaskTimeoutMS: 60_000, DeadlineUnix: r.g.now().Add(time.Hour).Unix()}
 	for range tasks {
 		m.Inputs = append(m.Inputs, []byte("x"))
 	}

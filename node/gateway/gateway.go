@@ -36,6 +36,8 @@ const (
 	tableEscrows  = "escrows"    // ledger reservation ID -> the job it pays for
 	tableOffers   = "offers"     // stealth worker/quote -> offer
 	tableWorkers  = "workermode" // worker ID -> the mode it first leased in
+	tableWeeks    = "weeks"      // worker/Monday -> work.Week
+	tablePaidOut  = "paidout"    // operator's payout ID -> work.CashPayout
 )
 
 // Gateway schedules buyers' jobs on workers: the queue, escrow of
@@ -148,6 +150,7 @@ func (g *Gateway) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+work.Prefix+"complete", g.authed(g.handleComplete))
 	mux.HandleFunc("GET "+work.Prefix+"account", g.authed(g.handleAccount))
 	mux.HandleFunc("POST "+work.Prefix+"offer", g.authed(g.handleOffer))
+	mux.HandleFunc("GET "+work.Prefix+"statement", g.authed(g.handleStatement))
 }
 
 // Capacity is Ĉ at now, measured from accepted work: the ledger's
