@@ -125,6 +125,7 @@ func (g *Gateway) Attach(h service.Host, mint *ledger.Mint, ledgerAPI http.Handl
 	g.attach(mint, ledgerAPI)
 	h.HandleCircuit(work.Service, g.ln.Put)
 	h.HandleDirect(work.Protocol, g.ln.Put)
+	g.operatorRoutes(h)
 	h.Report(service.FiguresGateway, func(context.Context) any { return g.figures() })
 }
 

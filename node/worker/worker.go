@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -68,6 +70,7 @@ func New(h service.Host, c work.Config, hooks Hooks) (*Worker, error) {
 		return nil, err
 	}
 	h.Report(service.FiguresWorker, func(ctx context.Context) any { return w.figures(ctx) })
+	h.HandleAPI("GET /v1/worker/statement", http.HandlerFunc(w.handleStatement))
 	return w, nil
 }
 
@@ -207,6 +210,13 @@ func (w *Worker) Account(ctx context.Context) (work.Account, error) {
 	return a, err
 }
 
+// Statement fetches an open worker's account by week from the gateway.
+func (w *Worker) Statement(ctx context.Context) (work.Statement, error) {
+	var st work.Statement
+	_, err := w.authCall(ctx, "GET", work.Prefix+"statement", nil, &st)
+	return st, err
+}
+
 // offer offers a mint quote for the session's credit.
 func (w *Worker) offer(ctx context.Context, quote string) error {
 	var a work.Account
@@ -227,4 +237,16 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// handleStatement is GET /v1/worker/statement on the control API: the
+// open worker's own view of what it earned and was paid.
+func (w *Worker) handleStatement(rw http.ResponseWriter, r *http.Request) {
+	st, err := w.Statement(r.Context())
+	if err != nil {
+		service.WriteError(rw, http.StatusBadGateway, err, 0)
+		return
+	}
+	rw.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(rw).Encode(st)
 }
