@@ -347,3 +347,43 @@ func testPruneResponses(t *testing.T, f *Fixture) {
 		t.Fatalf("retry after the answer's lifetime: %v", err)
 	}
 }
+
+// testTotals: the per-keyset running totals the supply cap reads follow
+// every way records change: issuance, a swap (inputs spent, outputs
+// issued), an escrow released (nothing spent) and one consumed (spent,
+// change issued). A store that sums, or keeps, them wrongly misstates
+// what is outstanding, and with it the cap.
+func testTotals(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	in := f.Issue(8, 4, 2, 1)
+	ks := f.Keyset(in[0].ID)
+	_, outs := f.Outputs(ks, 8, 4)
+	if _, err := f.Mint.Swap(ctx, ledger.SwapRequest{Inputs: in[:2], Outputs: outs}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Mint.Reserve(ctx, in[2:])
+	if err == nil {
+		err = f.Mint.Release(ctx, res.ID)
+	}
+	if err == nil {
+		res, err = f.Mint.Reserve(ctx, in[2:3])
+	}
+	if err == nil {
+		_, change := f.Outputs(ks, 1)
+		_, err = f.Mint.Consume(ctx, res.ID, 1, change)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got ledger.KeysetTotals
+	if err := f.Store.View(ctx, func(tx ledger.Tx) error {
+		all, err := tx.Totals()
+		got = all[ks.ID]
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (ledger.KeysetTotals{Issued: 15 + 12 + 1, Spent: 12 + 2}); got != want {
+		t.Fatalf("totals %+v, want %+v", got, want)
+	}
+}
