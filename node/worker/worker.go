@@ -36,6 +36,10 @@ type Worker struct {
 	pay    *stealthPay // nil for open workers
 	// work leases, runs and reports one task (step); tests replace it.
 	work func(context.Context) (bool, error)
+	// now and rest are the slots' clock and sleep (time.Now, sleepCtx);
+	// tests inject a fake clock to check the CPU share exactly.
+	now  func() time.Time
+	rest func(context.Context, time.Duration)
 
 	reported atomic.Int64 // tasks run and reported since start
 
@@ -96,7 +100,7 @@ func (w *Worker) slot(ctx context.Context) {
 			sleepCtx(ctx, w.cfg.Poll)
 			continue
 		}
-		start := time.Now()
+		start := w.clock()
 		did, err := w.work(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log.Debug("compute: step failed", "err", err)
@@ -106,9 +110,24 @@ func (w *Worker) slot(ctx context.Context) {
 			continue
 		}
 		if s := w.cfg.CPUShare; s > 0 && s < 1 {
-			sleepCtx(ctx, time.Duration(float64(time.Since(start))*(1-s)/s))
+			w.sleep(ctx, time.Duration(float64(w.clock().Sub(start))*(1-s)/s))
 		}
 	}
+}
+
+func (w *Worker) clock() time.Time {
+	if w.now != nil {
+		return w.now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) sleep(ctx context.Context, d time.Duration) {
+	if w.rest != nil {
+		w.rest(ctx, d)
+		return
+	}
+	sleepCtx(ctx, d)
 }
 
 // step leases one task, runs it and reports; it returns whether it ran one.
