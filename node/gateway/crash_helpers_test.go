@@ -11,6 +11,8 @@ import (
 	"cyclecash/compute"
 	"cyclecash/ledger"
 	"cyclecash/node/work"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // errCrash stands for the gateway dying at a crash point.
@@ -151,7 +153,7 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
 		r.t.Fatal(err)
 	}
-	q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(fuel, 10), ledger.Unit)
+	q, err := r.lockedQuote(ctx, compute.UnitsFor(fuel, 10))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -252,4 +254,15 @@ func (r *crashRig) proofStates(ctx context.Context, tok string) map[ledger.State
 		out[s.State] += t.Proofs[i].Amount
 	}
 	return out
+}
+
+// lockedQuote is a stealth worker's payout quote: locked (NUT-20) to a
+// fresh key; the key is dropped, since the tests never mint it.
+func (r *crashRig) lockedQuote(ctx context.Context, amount uint64) (ledger.Quote, error) {
+	k, err := secp256k1.GeneratePrivateKey()
+	if err != nil {
+		return ledger.Quote{}, err
+	}
+	pub := ledger.PointOf(k.PubKey())
+	return r.mint.CreateLockedQuote(ctx, amount, ledger.Unit, &pub)
 }
