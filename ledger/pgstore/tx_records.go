@@ -108,6 +108,30 @@ func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 	return out, rows.Err()
 }
 
+// RollUp deletes with the totals triggers told to stand aside
+// (cyclecash.rollup, set for this transaction only).
+func (t *ptx) RollUp(id ledger.KeysetID, limit int) (int, error) {
+	if _, err := t.tx.Exec(t.ctx, `SELECT set_config('cyclecash.rollup', 'on', true)`); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, q := range []string{
+		`DELETE FROM proofs WHERE y IN (SELECT y FROM proofs WHERE keyset = $1 LIMIT $2)`,
+		`DELETE FROM signatures WHERE b IN (SELECT b FROM signatures WHERE keyset = $1 LIMIT $2)`,
+	} {
+		if n == limit {
+			break
+		}
+		tag, err := t.tx.Exec(t.ctx, q, string(id), limit-n)
+		if err != nil {
+			return n, err
+		}
+		n += int(tag.RowsAffected())
+	}
+	_, err := t.tx.Exec(t.ctx, `SELECT set_config('cyclecash.rollup', 'off', true)`)
+	return n, err
+}
+
 func (t *ptx) Minted(day int64) (uint64, error) {
 	var n int64
 	err := t.tx.QueryRow(t.ctx, `SELECT amount FROM minted WHERE day = $1`, day).Scan(&n)

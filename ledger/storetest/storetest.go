@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
 		{"Totals", testTotals},
+		{"RollUp", testRollUp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)

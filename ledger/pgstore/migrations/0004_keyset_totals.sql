@@ -36,8 +36,13 @@ END $$;
 CREATE TRIGGER proofs_totals_insert AFTER INSERT ON proofs
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION keyset_totals_spent_in();
 
+-- A roll-up of an expired keyset (RollUp) deletes its rows and keeps its
+-- totals: it sets cyclecash.rollup for its transaction.
 CREATE FUNCTION keyset_totals_spent_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('cyclecash.rollup', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     PERFORM keyset_totals_add(array_agg(keyset), array_agg(0::bigint), array_agg(-amount))
         FROM old_rows WHERE state = 'SPENT' HAVING count(*) > 0;
     RETURN NULL;
