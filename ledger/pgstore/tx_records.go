@@ -85,12 +85,14 @@ func (t *ptx) PutEscrow(e ledger.Escrow) error {
 		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, e.ID, e)
 }
 
-// Totals reads the per-keyset running sums that the triggers of
-// migration 0004 keep (issued: signatures; spent: SPENT proofs): one row
+// Totals reads the per-keyset running sums that migration 0004 added and
+// the writes of tx.go keep (issued: signatures; spent: SPENT proofs): one row
 // per keyset, whatever the number of records.
 func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 	out := map[ledger.KeysetID]ledger.KeysetTotals{}
-	rows, err := t.tx.Query(t.ctx, `SELECT keyset, issued, spent FROM keyset_totals`)
+	rows, err := t.tx.Query(t.ctx, `SELECT keyset, sum(issued), sum(spent) FROM (
+		SELECT keyset, issued, spent FROM keyset_totals
+		UNION ALL SELECT keyset, issued, spent FROM keyset_deltas) t GROUP BY keyset`)
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +110,8 @@ func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 	return out, rows.Err()
 }
 
-// RollUp deletes with the totals triggers told to stand aside
-// (cyclecash.rollup, set for this transaction only).
+// RollUp deletes without the totals statement DeleteProofs runs.
 func (t *ptx) RollUp(id ledger.KeysetID, limit int) (int, error) {
-	if _, err := t.tx.Exec(t.ctx, `SELECT set_config('cyclecash.rollup', 'on', true)`); err != nil {
-		return 0, err
-	}
 	n := 0
 	for _, q := range []string{
 		`DELETE FROM proofs WHERE y IN (SELECT y FROM proofs WHERE keyset = $1 LIMIT $2)`,
@@ -128,8 +126,7 @@ func (t *ptx) RollUp(id ledger.KeysetID, limit int) (int, error) {
 		}
 		n += int(tag.RowsAffected())
 	}
-	_, err := t.tx.Exec(t.ctx, `SELECT set_config('cyclecash.rollup', 'off', true)`)
-	return n, err
+	return n, nil
 }
 
 func (t *ptx) Minted(day int64) (uint64, error) {
