@@ -14,7 +14,6 @@ import (
 
 	"cyclecash/ledger"
 	"cyclecash/node"
-	"cyclecash/node/work"
 )
 
 // ledgerFlags map onto node.LedgerConfig (config table [ledger]).
@@ -93,7 +92,7 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case len(rest) == 1 && rest[0] == "keysets":
 		v, err = op.keysets(ctx)
 	case len(rest) == 1 && rest[0] == "owed":
-		var due []work.Statement
+		var due []statement
 		err = controlCall(ctx, op.data, http.MethodGet, "/v1/gateway/owed", nil, &due)
 		v = due
 	case len(rest) == 4 && rest[0] == "payout":
@@ -111,9 +110,9 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return enc.Encode(v)
 	}
 	switch v := v.(type) {
-	case work.Statement:
+	case statement:
 		printStatement(stdout, v)
-	case []work.Statement:
+	case []statement:
 		for _, st := range v {
 			printStatement(stdout, st)
 		}
@@ -140,12 +139,12 @@ func (o *operator) payQuote(ctx context.Context, id string) (q ledger.Quote, err
 }
 
 // payout records a cash payment to an open worker at the running gateway.
-func (o *operator) payout(ctx context.Context, id, worker, units string) (st work.Statement, err error) {
+func (o *operator) payout(ctx context.Context, id, worker, units string) (st statement, err error) {
 	n, err := strconv.ParseUint(units, 10, 64)
 	if err != nil || n == 0 {
 		return st, fmt.Errorf("ledger: payout: units %q is not a positive number", units)
 	}
-	p := work.CashPayout{ID: id, Worker: worker, Units: n}
+	p := cashPayout{ID: id, Worker: worker, Units: n}
 	return st, controlCall(ctx, o.data, http.MethodPost, "/v1/gateway/payout", p, &st)
 }
 

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"cyclecash/node"
-	"cyclecash/node/work"
 )
 
 const workerUsage = `usage: cyclecash worker --data DIR [flags] statement
@@ -39,7 +38,7 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	var st work.Statement
+	var st statement
 	if err := controlCall(ctx, *data, http.MethodGet, "/v1/worker/statement", nil, &st); err != nil {
 		return err
 	}
@@ -50,8 +49,31 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// statement and week are the gateway's account of an open worker as the
+// control API answers it (node/work's Statement; cmd reads only its JSON).
+type statement struct {
+	Worker string `json:"worker"`
+	Owed   uint64 `json:"owed"`
+	Weeks  []week `json:"weeks"`
+}
+
+type week struct {
+	Week   string `json:"week"`
+	Tasks  int    `json:"tasks"`
+	Earned uint64 `json:"earned"`
+	Clawed uint64 `json:"clawed"`
+	Paid   uint64 `json:"paid"`
+}
+
+// cashPayout is the body of POST /v1/gateway/payout.
+type cashPayout struct {
+	ID     string `json:"id"`
+	Worker string `json:"worker"`
+	Units  uint64 `json:"units"`
+}
+
 // printStatement prints one worker's statement as a table.
-func printStatement(w io.Writer, st work.Statement) {
+func printStatement(w io.Writer, st statement) {
 	fmt.Fprintf(w, "worker %s: %d units owed\n", st.Worker, st.Owed)
 	fmt.Fprintf(w, "%-10s %6s %8s %8s %8s\n", "week", "tasks", "earned", "clawed", "paid")
 	for _, wk := range st.Weeks {
