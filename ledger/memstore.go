@@ -230,6 +230,29 @@ func (t *memTx) PutEscrow(e Escrow) error {
 	return nil
 }
 
+func (t *memTx) RollUp(id KeysetID, limit int) (int, error) {
+	n := 0
+	for y, r := range t.st.proofs {
+		if n == limit {
+			return n, nil
+		}
+		if r.Keyset == id {
+			delete(t.st.proofs, y)
+			n++
+		}
+	}
+	for b, s := range t.st.sigs {
+		if n == limit {
+			break
+		}
+		if s.ID == id {
+			delete(t.st.sigs, b)
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (t *memTx) Totals() (map[KeysetID]KeysetTotals, error) { return maps.Clone(t.st.totals), nil }
 
 func (t *memTx) Minted(day int64) (uint64, error) { return t.st.minted[day], nil }

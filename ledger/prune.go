@@ -68,11 +68,16 @@ func (m *Mint) roomForQuote(ctx context.Context) error {
 // DefaultResponseTTL is how long answers are kept for retries by default.
 const DefaultResponseTTL = 7 * 24 * time.Hour
 
-// Prune deletes unpaid quotes that expired and answers older than
+// Prune deletes unpaid quotes that expired, the proof and signature
+// records of expired keysets (rollUpExpired) and answers older than
 // Config.ResponseTTL, in batches, and returns how many records it deleted.
 func (m *Mint) Prune(ctx context.Context) (int, error) {
 	n, err := m.pruneQuotes(ctx)
 	if err != nil {
+		return n, err
+	}
+	k, err := m.rollUpExpired(ctx)
+	if n += k; err != nil {
 		return n, err
 	}
 	before := m.now().Add(-m.cfg.ResponseTTL).Unix()
@@ -114,4 +119,50 @@ func (m *Mint) pruneQuotes(ctx context.Context) (int, error) {
 			return total, err
 		}
 	}
+}
+
+// counterRolledUp marks keyset day d rolled up (a Minted counter: 1).
+func counterRolledUp(d int64) int64 { return -1_000_000 - d }
+
+// rollUpExpired deletes the records of every expired keyset not rolled
+// up yet, keeping its totals (Tx.RollUp): its units are refused anyway,
+// nothing can be restored from it, and the supply counts only live
+// keysets, so the report and the cap are unchanged while the store stops
+// growing with every day's keyset. A keyset is marked once all its
+// records are gone.
+func (m *Mint) rollUpExpired(ctx context.Context) (int, error) {
+	var todo []*Keyset
+	now := m.now()
+	err := m.store.View(ctx, func(tx Tx) error {
+		totals, err := tx.Totals()
+		for id := range totals {
+			ks, kerr := m.Keyset(id)
+			if err != nil || kerr != nil || !ks.Expired(now) {
+				continue
+			}
+			var done uint64
+			if done, err = tx.Minted(counterRolledUp(ks.Day)); done == 0 {
+				todo = append(todo, ks)
+			}
+		}
+		return err
+	})
+	total := 0
+	for _, ks := range todo {
+		for err == nil {
+			n := 0
+			err = m.store.Update(ctx, func(tx Tx) error {
+				var err error
+				if n, err = tx.RollUp(ks.ID, pruneBatch); err != nil || n == pruneBatch {
+					return err
+				}
+				return tx.AddMinted(counterRolledUp(ks.Day), 1)
+			})
+			total += n
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	return total, err
 }

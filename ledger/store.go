@@ -62,6 +62,10 @@ type Tx interface {
 
 	// Totals returns per keyset the amounts signed (issued) and spent.
 	Totals() (map[KeysetID]KeysetTotals, error)
+	// RollUp deletes up to limit proof and signature records of keyset
+	// id and returns how many it deleted, leaving the keyset's Totals as
+	// they were: an expired keyset is kept only as its totals.
+	RollUp(id KeysetID, limit int) (int, error)
 	// Minted returns the amount counted for a UTC day (the quotes paid
 	// that day); negative day numbers hold the ledger's running counters.
 	Minted(day int64) (uint64, error)

@@ -15,19 +15,18 @@ import (
 // key is created as the node would create it, so the address can be
 // handed out before the first start.
 func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "address" {
-		fmt.Fprintln(stderr, "usage: cyclecash hs address --data DIR [--config FILE] NAME")
-		return errUsage
-	}
-	fs := newFlagSet("hs address", stderr)
+	fs := newFlagSet("hs", stderr)
 	data := fs.String("data", "", "data directory (required)")
 	config := fs.String("config", "", "config file (default DATA/node.toml)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
-	if *data == "" || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: cyclecash hs address --data DIR [--config FILE] NAME")
-		return errUsage
+	if len(pos) != 2 || pos[0] != "address" {
+		return usageErrorf("hs", "hs: want 'hs address NAME'")
+	}
+	if *data == "" {
+		return usageErrorf("hs", "hs: --data DIR is required")
 	}
 	path := *config
 	if path == "" {
@@ -38,7 +37,7 @@ func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, s := range cfg.HiddenServices {
-		if s.Name == fs.Arg(0) {
+		if s.Name == pos[1] {
 			addr, err := node.HSAddress(*data, s)
 			if err != nil {
 				return err
@@ -47,5 +46,5 @@ func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 	}
-	return errors.New("no [[hidden_service]] named " + fs.Arg(0) + " in " + path)
+	return errors.New("no [[hidden_service]] named " + pos[1] + " in " + path)
 }

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"cyclecash/ledger"
@@ -55,6 +57,10 @@ commands:
   quote pay ID   record a cash sale: quote ID becomes PAID and can be minted
   report         per keyset issued, spent and outstanding units; today's cap
   keysets        the keysets whose units are accepted now
+  owed           open workers' statements with units owed (running gateway)
+  payout ID WORKER UNITS
+                 record a cash payout of UNITS to WORKER under payment ID
+                 (a bank reference): recorded once, never above what is owed
 
 A running gateway is asked through its control API; when none runs, the
 ledger in DIR (or the configured PostgreSQL database) is opened directly.
@@ -86,6 +92,12 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		v, err = op.report(ctx)
 	case len(rest) == 1 && rest[0] == "keysets":
 		v, err = op.keysets(ctx)
+	case len(rest) == 1 && rest[0] == "owed":
+		var due []statement
+		err = controlCall(ctx, op.data, http.MethodGet, "/v1/gateway/owed", nil, &due)
+		v = due
+	case len(rest) == 4 && rest[0] == "payout":
+		v, err = op.payout(ctx, rest[1], rest[2], rest[3])
 	default:
 		return usageErrorf("ledger", "ledger: want one of: quote pay ID, report, keysets (got %q)", strings.Join(rest, " "))
 	}
@@ -97,7 +109,16 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	printLedger(stdout, v)
+	switch v := v.(type) {
+	case statement:
+		printStatement(stdout, v)
+	case []statement:
+		for _, st := range v {
+			printStatement(stdout, st)
+		}
+	default:
+		printLedger(stdout, v)
+	}
 	return nil
 }
 
@@ -115,6 +136,16 @@ func (o *operator) payQuote(ctx context.Context, id string) (q ledger.Quote, err
 		func(c *node.Client) (err error) { q, err = c.PayQuote(ctx, id); return err },
 		func(l *node.Ledger) (err error) { q, err = l.PayQuote(ctx, id); return err })
 	return q, err
+}
+
+// payout records a cash payment to an open worker at the running gateway.
+func (o *operator) payout(ctx context.Context, id, worker, units string) (st statement, err error) {
+	n, err := strconv.ParseUint(units, 10, 64)
+	if err != nil || n == 0 {
+		return st, fmt.Errorf("ledger: payout: units %q is not a positive number", units)
+	}
+	p := cashPayout{ID: id, Worker: worker, Units: n}
+	return st, controlCall(ctx, o.data, http.MethodPost, "/v1/gateway/payout", p, &st)
 }
 
 func (o *operator) report(ctx context.Context) (r node.LedgerReport, err error) {

@@ -42,6 +42,7 @@ func commands() []command {
 		{"probe", "build circuits and measure build time, round trip and throughput", cmdProbe},
 		{"wallet", "buy, mint, send, receive and check units (e-cash) at a gateway", cmdWallet},
 		{"ledger", "a gateway operator's ledger: record cash sales, report the supply", cmdLedger},
+		{"worker", "an open worker's statement: units earned and paid by week", cmdWorker},
 		{"job", "submit a compute job paid in units, follow it, fetch its results", cmdJob},
 		{"market", "company B's operator: disputes, cash-out requests and offers, totals", cmdMarket},
 		{"hs", "hidden services: print a service's .mesh address", cmdHS},

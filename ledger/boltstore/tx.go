@@ -256,6 +256,42 @@ func (t *btx) Escrow(id string) (*ledger.Escrow, error) {
 
 func (t *btx) PutEscrow(e ledger.Escrow) error { return t.put(bEscrows, []byte(e.ID), e) }
 
+// RollUp walks the proofs and signatures buckets (neither is indexed by
+// keyset; roll-ups are rare and batched).
+func (t *btx) RollUp(id ledger.KeysetID, limit int) (int, error) {
+	var doomed [2][][]byte
+	for i, bucket := range [][]byte{bProofs, bSigs} {
+		err := t.b(bucket).ForEach(func(k, v []byte) error {
+			if len(doomed[0])+len(doomed[1]) == limit {
+				return nil
+			}
+			var rec struct {
+				Keyset ledger.KeysetID // ProofRecord
+				ID     ledger.KeysetID `json:"id"` // BlindSignature
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return err
+			}
+			if rec.Keyset == id || rec.ID == id {
+				doomed[i] = append(doomed[i], bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	for i, bucket := range [][]byte{bProofs, bSigs} {
+		for _, k := range doomed[i] {
+			t.wrote = true
+			if err := t.b(bucket).Delete(k); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(doomed[0]) + len(doomed[1]), nil
+}
+
 func (t *btx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 	out := map[ledger.KeysetID]ledger.KeysetTotals{}
 	err := t.b(bTotals).ForEach(func(k, _ []byte) error {

@@ -36,7 +36,12 @@ func (t *ptx) PutResponse(key [32]byte, resp []byte, at int64) error {
 	return err
 }
 
+// PruneResponses also folds the totals' deltas (foldTotals): Prune runs
+// it at most once a minute, in a write transaction.
 func (t *ptx) PruneResponses(before int64, limit int) (int, error) {
+	if err := t.foldTotals(); err != nil {
+		return 0, err
+	}
 	tag, err := t.tx.Exec(t.ctx, `DELETE FROM responses WHERE key IN
 		(SELECT key FROM responses WHERE at < $1 LIMIT $2)`, before, limit)
 	return int(tag.RowsAffected()), err
@@ -101,9 +106,11 @@ func recArrays(recs []ledger.ProofRecord) (ys [][]byte, ks []string, amts []int6
 
 func (t *ptx) InsertProofs(recs []ledger.ProofRecord) error {
 	ys, ks, amts, states, escrows := recArrays(sortRecs(recs))
-	rows, err := t.tx.Query(t.ctx, `INSERT INTO proofs (y, keyset, amount, state, escrow)
+	rows, err := t.tx.Query(t.ctx, `WITH ins AS (INSERT INTO proofs (y, keyset, amount, state, escrow)
 		SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::text[], $5::text[])
-		ON CONFLICT (y) DO NOTHING RETURNING y`, ys, ks, amts, states, escrows)
+		ON CONFLICT (y) DO NOTHING RETURNING y, keyset, amount, state),
+		tot AS (`+addTotals(`SELECT keyset, 0, sum(amount) FROM ins WHERE state = 'SPENT' GROUP BY keyset`)+`)
+		SELECT y FROM ins`, ys, ks, amts, states, escrows)
 	if err != nil {
 		return err
 	}
@@ -140,14 +147,20 @@ func (t *ptx) InsertProofs(recs []ledger.ProofRecord) error {
 
 func (t *ptx) UpdateProofs(recs []ledger.ProofRecord) error {
 	ys, _, _, states, escrows := recArrays(sortRecs(recs))
-	_, err := t.tx.Exec(t.ctx, `UPDATE proofs p SET state = u.state, escrow = u.escrow
-		FROM unnest($1::bytea[], $2::text[], $3::text[]) AS u(y, state, escrow) WHERE p.y = u.y`,
-		ys, states, escrows)
+	_, err := t.tx.Exec(t.ctx, `WITH up AS (UPDATE proofs p SET state = u.state, escrow = u.escrow
+		FROM (SELECT u.y, u.state, u.escrow, o.state AS was
+			FROM unnest($1::bytea[], $2::text[], $3::text[]) AS u(y, state, escrow) JOIN proofs o ON o.y = u.y) u
+		WHERE p.y = u.y RETURNING p.keyset, p.amount, p.state, u.was),
+		tot AS (`+addTotals(`SELECT keyset, 0, sum(CASE WHEN state = 'SPENT' THEN amount ELSE 0 END
+			- CASE WHEN was = 'SPENT' THEN amount ELSE 0 END) AS d FROM up GROUP BY keyset`)+`)
+		SELECT 1`, ys, states, escrows)
 	return err
 }
 
 func (t *ptx) DeleteProofs(ys []ledger.Point) error {
-	_, err := t.tx.Exec(t.ctx, `DELETE FROM proofs WHERE y = ANY($1)`, pointBytes(ys))
+	_, err := t.tx.Exec(t.ctx, `WITH del AS (DELETE FROM proofs WHERE y = ANY($1) RETURNING keyset, amount, state),
+		tot AS (`+addTotals(`SELECT keyset, 0, -sum(amount) FROM del WHERE state = 'SPENT' GROUP BY keyset`)+`)
+		SELECT 1`, pointBytes(ys))
 	return err
 }
 
@@ -192,14 +205,34 @@ func (t *ptx) InsertSignatures(outs []ledger.SignedOutput) error {
 		bs, bodies = append(bs, s[i].B[:]), append(bodies, body)
 		ks, amts = append(ks, string(s[i].Sig.ID)), append(amts, int64(s[i].Sig.Amount))
 	}
-	tag, err := t.tx.Exec(t.ctx, `INSERT INTO signatures (b, keyset, amount, body)
+	var n int
+	err := t.tx.QueryRow(t.ctx, `WITH ins AS (INSERT INTO signatures (b, keyset, amount, body)
 		SELECT * FROM unnest($1::bytea[], $2::text[], $3::bigint[], $4::bytea[])
-		ON CONFLICT (b) DO NOTHING`, bs, ks, amts, bodies)
+		ON CONFLICT (b) DO NOTHING RETURNING keyset, amount),
+		tot AS (`+addTotals(`SELECT keyset, sum(amount), 0 FROM ins GROUP BY keyset`)+`)
+		SELECT count(*) FROM ins`, bs, ks, amts, bodies).Scan(&n)
 	if err != nil {
 		return err
 	}
-	if int(tag.RowsAffected()) != len(outs) {
+	if n != len(outs) { // the statement is rolled back with the transaction
 		return ledger.ErrOutputsSigned
 	}
 	return nil
+}
+
+// addTotals is the statement that appends the (keyset, issued, spent)
+// rows of sel to keyset_deltas, skipping zero changes (each change of the
+// tables it counts runs it in the same statement: migration 0004).
+func addTotals(sel string) string {
+	return `INSERT INTO keyset_deltas (keyset, issued, spent)
+		SELECT * FROM (` + sel + `) AS c(keyset, issued, spent) WHERE c.issued <> 0 OR c.spent <> 0`
+}
+
+// foldTotals moves keyset_deltas into keyset_totals (run by Prune).
+func (t *ptx) foldTotals() error {
+	_, err := t.tx.Exec(t.ctx, `WITH d AS (DELETE FROM keyset_deltas RETURNING keyset, issued, spent)
+		INSERT INTO keyset_totals AS k (keyset, issued, spent)
+		SELECT keyset, sum(issued), sum(spent) FROM d GROUP BY keyset ORDER BY keyset
+		ON CONFLICT (keyset) DO UPDATE SET issued = k.issued + EXCLUDED.issued, spent = k.spent + EXCLUDED.spent`)
+	return err
 }

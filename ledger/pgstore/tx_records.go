@@ -85,13 +85,14 @@ func (t *ptx) PutEscrow(e ledger.Escrow) error {
 		ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body`, e.ID, e)
 }
 
-// Totals aggregates signatures (issued) and SPENT proofs per keyset.
+// Totals reads the per-keyset running sums that migration 0004 added and
+// the writes of tx.go keep (issued: signatures; spent: SPENT proofs): one row
+// per keyset, whatever the number of records.
 func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 	out := map[ledger.KeysetID]ledger.KeysetTotals{}
-	rows, err := t.tx.Query(t.ctx, `
-		SELECT keyset, sum(amount), 0 FROM signatures GROUP BY keyset
-		UNION ALL
-		SELECT keyset, 0, sum(amount) FROM proofs WHERE state = 'SPENT' GROUP BY keyset`)
+	rows, err := t.tx.Query(t.ctx, `SELECT keyset, sum(issued), sum(spent) FROM (
+		SELECT keyset, issued, spent FROM keyset_totals
+		UNION ALL SELECT keyset, issued, spent FROM keyset_deltas) t GROUP BY keyset`)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +108,25 @@ func (t *ptx) Totals() (map[ledger.KeysetID]ledger.KeysetTotals, error) {
 		out[ledger.KeysetID(id)] = tot
 	}
 	return out, rows.Err()
+}
+
+// RollUp deletes without the totals statement DeleteProofs runs.
+func (t *ptx) RollUp(id ledger.KeysetID, limit int) (int, error) {
+	n := 0
+	for _, q := range []string{
+		`DELETE FROM proofs WHERE y IN (SELECT y FROM proofs WHERE keyset = $1 LIMIT $2)`,
+		`DELETE FROM signatures WHERE b IN (SELECT b FROM signatures WHERE keyset = $1 LIMIT $2)`,
+	} {
+		if n == limit {
+			break
+		}
+		tag, err := t.tx.Exec(t.ctx, q, string(id), limit-n)
+		if err != nil {
+			return n, err
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n, nil
 }
 
 func (t *ptx) Minted(day int64) (uint64, error) {

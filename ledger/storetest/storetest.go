@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(t *testing.T) ledger.Store) {
 		{"PruneResponses", testPruneResponses},
 		{"Escrow", testEscrow},
 		{"Restore", testRestore},
+		{"Totals", testTotals},
+		{"RollUp", testRollUp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)

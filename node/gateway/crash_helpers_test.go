@@ -11,6 +11,8 @@ import (
 	"cyclecash/compute"
 	"cyclecash/ledger"
 	"cyclecash/node/work"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // errCrash stands for the gateway dying at a crash point.
@@ -27,6 +29,7 @@ type crashRig struct {
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 	rand   func() float64                   // the queue's draws; nil: no spot checks
 	secret map[string]string                // job ID -> its secret
+	now    func() time.Time                 // the gateway's clock; nil: time.Now
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -68,7 +71,11 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 	if draw == nil {
 		draw = func() float64 { return 0.5 } // above MinSpotCheck: no spot checks
 	}
-	g.queue = compute.NewQueue(g.store, compute.QueueConfig{LeaseGrace: r.cfg.LeaseGrace, Logger: g.log, Rand: draw})
+	if r.now != nil {
+		g.now = r.now
+	}
+	g.queue = compute.NewQueue(g.store, compute.QueueConfig{LeaseGrace: r.cfg.LeaseGrace, Logger: g.log, Rand: draw,
+		Now: func() time.Time { return g.now() }})
 	g.crash = func(step string) error {
 		if crashAt[step] {
 			return errCrash
@@ -118,7 +125,7 @@ func (r *crashRig) trySubmit(ctx context.Context, id, tok string, tasks int) err
 // submitR is trySubmit with replication repl.
 func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int) error {
 	m := &compute.Manifest{Version: compute.ManifestVersion, Module: compute.ModuleHash([]byte("m")),
-		UnitsPerTask: 10, Replication: repl, TaskTimeoutMS: 60_000, DeadlineUnix: time.Now().Add(time.Hour).Unix()}
+		UnitsPerTask: 10, Replication: repl, TaskTimeoutMS: 60_000, DeadlineUnix: r.g.now().Add(time.Hour).Unix()}
 	for range tasks {
 		m.Inputs = append(m.Inputs, []byte("x"))
 	}
@@ -143,7 +150,10 @@ func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int)
 // task's index and the quote.
 func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
 	r.t.Helper()
-	q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(fuel, 10), ledger.Unit)
+	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
+		r.t.Fatal(err)
+	}
+	q, err := r.lockedQuote(ctx, compute.UnitsFor(fuel, 10))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -244,4 +254,15 @@ func (r *crashRig) proofStates(ctx context.Context, tok string) map[ledger.State
 		out[s.State] += t.Proofs[i].Amount
 	}
 	return out
+}
+
+// lockedQuote is a stealth worker's payout quote: locked (NUT-20) to a
+// fresh key; the key is dropped, since the tests never mint it.
+func (r *crashRig) lockedQuote(ctx context.Context, amount uint64) (ledger.Quote, error) {
+	k, err := secp256k1.GeneratePrivateKey()
+	if err != nil {
+		return ledger.Quote{}, err
+	}
+	pub := ledger.PointOf(k.PubKey())
+	return r.mint.CreateLockedQuote(ctx, amount, ledger.Unit, &pub)
 }

@@ -28,13 +28,16 @@ const ComputeDBFile = "compute.db"
 
 // Tables of the gateway's compute store beside the queue's own.
 const (
-	tableJobMeta  = "jobmeta"  // job ID -> jobMeta
-	tableModules  = "modules"  // instrumented SHA-256 -> module bytes
-	tableQuotes   = "quotes"   // job/task/worker -> stealth payout quote ID
-	tableCredits  = "credits"  // worker ID -> work.Account
-	tableCapacity = "capacity" // UTC day -> units accepted that day
-	tableEscrows  = "escrows"  // ledger reservation ID -> the job it pays for
-	tableOffers   = "offers"   // stealth worker/quote -> offer
+	tableJobMeta  = "jobmeta"    // job ID -> jobMeta
+	tableModules  = "modules"    // instrumented SHA-256 -> module bytes
+	tableQuotes   = "quotes"     // job/task/worker -> stealth payout quote ID
+	tableCredits  = "credits"    // worker ID -> work.Account
+	tableCapacity = "capacity"   // UTC day -> units accepted that day
+	tableEscrows  = "escrows"    // ledger reservation ID -> the job it pays for
+	tableOffers   = "offers"     // stealth worker/quote -> offer
+	tableWorkers  = "workermode" // worker ID -> the mode it first leased in
+	tableWeeks    = "weeks"      // worker/Monday -> work.Week
+	tablePaidOut  = "paidout"    // operator's payout ID -> work.CashPayout
 )
 
 // Gateway schedules buyers' jobs on workers: the queue, escrow of
@@ -83,7 +86,7 @@ func Open(cfg Config, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{log: log, store: st, now: time.Now,
 		sessions: map[string]*workSession{}, settling: map[string]bool{}}
 	g.queue = compute.NewQueue(st, compute.QueueConfig{LeaseGrace: cfg.LeaseGrace,
-		Logger: log, Rand: randFloat})
+		Logger: log, Rand: randFloat, Now: func() time.Time { return g.now() }})
 	g.cap = &capacityMeter{store: st, floor: cfg.Floor}
 	return g, nil
 }
@@ -122,6 +125,7 @@ func (g *Gateway) Attach(h service.Host, mint *ledger.Mint, ledgerAPI http.Handl
 	g.attach(mint, ledgerAPI)
 	h.HandleCircuit(work.Service, g.ln.Put)
 	h.HandleDirect(work.Protocol, g.ln.Put)
+	g.operatorRoutes(h)
 	h.Report(service.FiguresGateway, func(context.Context) any { return g.figures() })
 }
 
@@ -147,6 +151,7 @@ func (g *Gateway) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+work.Prefix+"complete", g.authed(g.handleComplete))
 	mux.HandleFunc("GET "+work.Prefix+"account", g.authed(g.handleAccount))
 	mux.HandleFunc("POST "+work.Prefix+"offer", g.authed(g.handleOffer))
+	mux.HandleFunc("GET "+work.Prefix+"statement", g.authed(g.handleStatement))
 }
 
 // Capacity is Ĉ at now, measured from accepted work: the ledger's
@@ -175,12 +180,19 @@ func (g *Gateway) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := g.queue.Expire(); err != nil {
-			g.log.Warn("compute: expiring leases", "err", err)
-		}
-		g.expireSessions()
-		g.sweep(ctx)
+		g.tick(ctx)
 	}
+}
+
+// tick is Run's housekeeping, once a second: expired leases are dropped
+// so their replicas go to other workers (a worker that vanished loses
+// the task nothing), idle sessions end, and owed work is swept.
+func (g *Gateway) tick(ctx context.Context) {
+	if _, err := g.queue.Expire(); err != nil {
+		g.log.Warn("compute: expiring leases", "err", err)
+	}
+	g.expireSessions()
+	g.sweep(ctx)
 }
 
 // Close releases the store; Run must have returned.

@@ -3,7 +3,6 @@ package gateway
 import (
 	"crypto/ed25519"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,25 +41,43 @@ func TestCapacityMeter(t *testing.T) {
 }
 
 // TestRegister: a session needs a signature by its key over the mode and
-// a fresh time; the ID is a hash of the key and says nothing else.
+// a fresh time; the ID is compute.WorkerID of the key and says nothing
+// else. The attacker is a Sybil that registers one key in both modes to
+// get two IDs (two votes, two replicas of a task): the second mode is
+// refused and the key keeps its one ID.
 func TestRegister(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
-	g := &Gateway{now: func() time.Time { return now }}
+	r := newCrashRig(t)
+	g := r.g
+	g.now = func() time.Time { return now }
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	sign := func(mode string, at time.Time) work.RegisterRequest {
 		return work.RegisterRequest{Mode: mode, Key: pub, Time: at.Unix(), Sig: ed25519.Sign(priv, work.RegisterMessage(mode, at.Unix()))}
 	}
 	id, err := g.register(sign(work.WorkerStealth, now))
-	if err != nil || !strings.HasPrefix(id, "s-") || len(id) != 34 {
-		t.Fatalf("stealth: %q %v", id, err)
+	if err != nil || id != compute.WorkerID(pub) {
+		t.Fatalf("stealth: %q %v, want %q", id, err, compute.WorkerID(pub))
 	}
-	if open, _ := g.register(sign(work.WorkerOpen, now)); !strings.HasPrefix(open, "o-") || open[2:] != id[2:] {
-		t.Fatalf("open: %q", open)
+	if again, err := g.register(sign(work.WorkerStealth, now)); err != nil || again != id {
+		t.Fatalf("the same key again: %q %v", again, err)
+	}
+	if err := g.enrol(id, work.WorkerStealth); err != nil { // its first lease
+		t.Fatal(err)
+	}
+	if err := g.enrol(id, work.WorkerOpen); !errors.Is(err, work.ErrUnauthorized) {
+		t.Fatalf("a lease in the other mode: %v, want work.ErrUnauthorized", err)
+	}
+	if open, err := g.register(sign(work.WorkerOpen, now)); !errors.Is(err, work.ErrUnauthorized) {
+		t.Fatalf("the stealth key as an open worker: %q %v, want work.ErrUnauthorized", open, err)
+	}
+	if s, err := g.isStealth(id); err != nil || !s {
+		t.Fatalf("mode after the refused switch: stealth %v %v", s, err)
 	}
 	bad := []work.RegisterRequest{sign("boss", now), sign(work.WorkerOpen, now.Add(-time.Hour)), sign(work.WorkerOpen, now.Add(time.Hour))}
 	forged := sign(work.WorkerOpen, now)
 	forged.Mode = work.WorkerStealth
+	forged.Time++ // a fresh time the key never signed
 	bad = append(bad, forged)
 	for i, req := range bad {
 		if _, err := g.register(req); !errors.Is(err, work.ErrUnauthorized) {

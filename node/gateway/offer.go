@@ -22,7 +22,7 @@ func (g *Gateway) handleOffer(w http.ResponseWriter, r *http.Request, worker str
 		work.WriteError(w, fmt.Errorf("%w: bad offer", work.ErrJob), http.StatusBadRequest)
 		return
 	}
-	if !strings.HasPrefix(worker, "s-") {
+	if modeOf(r) != work.WorkerStealth {
 		work.WriteError(w, fmt.Errorf("%w: only stealth workers offer quotes", work.ErrPayment), http.StatusConflict)
 		return
 	}

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"cyclecash/compute"
 	"cyclecash/node/work"
@@ -35,33 +34,39 @@ func (g *Gateway) payTask(ctx context.Context, job string, index int) error {
 	if err := g.crashPoint("credit"); err != nil {
 		return err
 	}
-	doneKey := fmt.Sprintf("%s/%08d", job, index)
 	shares := compute.Payouts(task)
-	if err := g.store.Update(func(tx compute.Tx) error {
-		var done bool
-		if _, err := getJSON(tx, tableQuotes, doneKey, &done); err != nil || done {
-			return err // another sweep or gateway got here first
-		}
-		for _, p := range shares {
-			if err := g.credit(tx, p.Worker, p.Units); err != nil {
-				return err
-			}
-		}
-		if err := g.cap.add(tx, g.now(), task.Units); err != nil {
-			return err
-		}
-		return putJSON(tx, tableQuotes, doneKey, true)
-	}); err != nil {
+	if err := g.store.Update(func(tx compute.Tx) error { return g.creditShares(tx, task) }); err != nil {
 		return err
 	}
 	for _, p := range shares {
-		if strings.HasPrefix(p.Worker, "s-") {
+		if s, err := g.isStealth(p.Worker); err != nil {
+			return err
+		} else if s {
 			if err := g.payStealth(ctx, p.Worker); err != nil {
 				return err // the credit stays: the sweep pays it later
 			}
 		}
 	}
 	return nil
+}
+
+// creditShares credits an accepted task's shares and counts its units,
+// unless its done flag says that was done.
+func (g *Gateway) creditShares(tx compute.Tx, task *compute.TaskRecord) error {
+	doneKey := fmt.Sprintf("%s/%08d", task.Job, task.Index)
+	var done bool
+	if _, err := getJSON(tx, tableQuotes, doneKey, &done); err != nil || done {
+		return err // another sweep or gateway got here first
+	}
+	for _, p := range compute.Payouts(task) {
+		if err := g.credit(tx, p.Worker, p.Units); err != nil {
+			return err
+		}
+	}
+	if err := g.cap.add(tx, g.now(), task.Units); err != nil {
+		return err
+	}
+	return putJSON(tx, tableQuotes, doneKey, true)
 }
 
 // flag reads a boolean record of tableQuotes.
@@ -78,7 +83,10 @@ func (g *Gateway) credit(tx compute.Tx, worker string, units uint64) error {
 		return err
 	}
 	acct.Credit += units
-	return putJSON(tx, tableCredits, worker, acct)
+	if err := putJSON(tx, tableCredits, worker, acct); err != nil {
+		return err
+	}
+	return g.noteEarned(tx, worker, units)
 }
 
 func (g *Gateway) task(job string, index int) (*compute.TaskRecord, error) {

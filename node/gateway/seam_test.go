@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"cyclecash/ledger/mintapi"
@@ -45,7 +46,7 @@ func TestWorkersReachGatewayAsConfigured(t *testing.T) {
 			t.Fatal(err)
 		}
 		acct, err := w.Account(context.Background())
-		if err != nil || acct.Worker == "" || acct.Worker[:2] != map[string]string{work.WorkerOpen: "o-", work.WorkerStealth: "s-"}[mode] {
+		if err != nil || !strings.HasPrefix(acct.Worker, "w-") || len(acct.Worker) != 34 {
 			t.Fatalf("%s: account %+v %v", mode, acct, err)
 		}
 		circ, direct := gw.Accepted("circuit:"+work.Service), gw.Accepted("direct:"+work.Protocol)
@@ -80,5 +81,40 @@ func TestBuyerThroughCircuits(t *testing.T) {
 	}
 	if f := gw.Figures(context.Background())[service.FiguresGateway].(service.GatewayFigures); f.Jobs != 0 {
 		t.Fatalf("a refused job was counted: %+v", f)
+	}
+}
+
+// TestStatementOnControlAPIs: the open worker sees its statement through
+// its own node's control API (fetched from the gateway over the work
+// protocol), and the operator's payout endpoint refuses a payment above
+// what is owed.
+func TestStatementOnControlAPIs(t *testing.T) {
+	t.Parallel()
+	n, gw := seamNet(t)
+	h := n.NewHost("w-open", "worker", t.TempDir())
+	w, err := worker.New(h, work.Config{Mode: work.WorkerOpen}.WithDefaults(false), worker.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := w.Account(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.API.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/worker/statement", nil))
+	var st work.Statement
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &st) != nil || st.Worker != acct.Worker || st.Owed != 0 {
+		t.Fatalf("worker statement: %d %s", rec.Code, rec.Body)
+	}
+	body, _ := json.Marshal(work.CashPayout{ID: "bank-1", Worker: acct.Worker, Units: 1})
+	rec = httptest.NewRecorder()
+	gw.API.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/gateway/payout", bytes.NewReader(body)))
+	if rec.Code != http.StatusBadRequest || !bytes.Contains(rec.Body.Bytes(), []byte("exceeds what is owed")) {
+		t.Fatalf("payout of nothing owed: %d %s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	gw.API.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/gateway/owed", nil))
+	if rec.Code != 200 || bytes.TrimSpace(rec.Body.Bytes())[0] != 'n' && bytes.TrimSpace(rec.Body.Bytes())[0] != '[' {
+		t.Fatalf("owed: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -20,7 +20,8 @@ import (
 func TestSessionsExpire(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
-	g := &Gateway{now: func() time.Time { return now }, sessions: map[string]*workSession{}}
+	g := newCrashRig(t).g
+	g.now = func() time.Time { return now }
 	register := func() string {
 		pub, priv, _ := ed25519.GenerateKey(nil)
 		body, _ := json.Marshal(work.RegisterRequest{Mode: work.WorkerStealth, Key: pub, Time: now.Unix(),

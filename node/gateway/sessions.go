@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -14,6 +15,7 @@ const sessionIdle = time.Hour
 // workSession is a registered worker session.
 type workSession struct {
 	worker string
+	mode   string    // work.WorkerOpen or work.WorkerStealth
 	seen   time.Time // last request
 }
 
@@ -21,17 +23,17 @@ type workSession struct {
 func (g *Gateway) authed(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := work.Bearer(r)
-		worker := ""
+		worker, mode := "", ""
 		g.mu.Lock()
 		if s := g.sessions[tok]; s != nil {
-			s.seen, worker = g.now(), s.worker
+			s.seen, worker, mode = g.now(), s.worker, s.mode
 		}
 		g.mu.Unlock()
 		if !ok || worker == "" {
 			work.WriteError(w, work.ErrUnauthorized, http.StatusUnauthorized)
 			return
 		}
-		h(w, r, worker)
+		h(w, r.WithContext(context.WithValue(r.Context(), modeKey{}, mode)), worker)
 	}
 }
 

@@ -92,6 +92,8 @@ func (g *Gateway) payOffer(ctx context.Context, worker string, o offer) error {
 			return g.setOffer(worker, o, "dead", 0)
 		case err != nil:
 			return err
+		case q.Pubkey == nil: // unlocked: whoever saw its ID could mint the payout (NUT-20)
+			return g.setOffer(worker, o, "dead", 0)
 		case q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid || g.now().Unix() >= q.Expiry || g.now().UnixNano() >= o.At+int64(offerLife):
 			return g.setOffer(worker, o, "dead", 0)
 		}

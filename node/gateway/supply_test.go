@@ -92,7 +92,7 @@ func (r *crashRig) complete(ctx context.Context, t *testing.T, a *compute.Assign
 	t.Helper()
 	w := a.Lease.Worker
 	if strings.HasPrefix(w, "s-") {
-		q, err := r.mint.CreateQuote(ctx, compute.UnitsFor(crashFuel, 10), ledger.Unit)
+		q, err := r.lockedQuote(ctx, compute.UnitsFor(crashFuel, 10))
 		if err == nil {
 			err = r.g.store.Update(func(tx compute.Tx) error { return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, w, q.ID) })
 		}

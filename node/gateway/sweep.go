@@ -17,6 +17,9 @@ import (
 // sweep completes owed payouts, then settles ended jobs.
 func (g *Gateway) sweep(ctx context.Context) {
 	g.sweepPayouts(ctx)
+	if _, err := g.clawBack(); err != nil {
+		g.log.Warn("compute: claw-back", "err", err)
+	}
 	for _, w := range g.stealthOwed() {
 		if err := g.payStealth(ctx, w); err != nil && ctx.Err() == nil {
 			g.log.Warn("compute: stealth payout sweep", "err", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,30 +32,36 @@ func (g *Gateway) handleRegister(w http.ResponseWriter, r *http.Request) {
 	rand.Read(tok[:])
 	ans := work.RegisterAnswer{Worker: worker, Token: hex.EncodeToString(tok[:])}
 	g.mu.Lock()
-	g.sessions[ans.Token] = &workSession{worker: worker, seen: g.now()}
+	g.sessions[ans.Token] = &workSession{worker: worker, mode: req.Mode, seen: g.now()}
 	g.mu.Unlock()
 	writeJSON(w, ans)
 }
 
-// register checks the key's signature and returns the worker ID: "o-" or
-// "s-" and the first 16 bytes of the key's SHA-256. That is all the
-// gateway ever records about a worker.
+// register checks the key's signature and returns the worker ID,
+// compute.WorkerID of the key (the same in either mode: workers.go).
+// That and the mode are all the gateway ever records about a worker.
 func (g *Gateway) register(req work.RegisterRequest) (string, error) {
-	prefix := map[string]string{work.WorkerOpen: "o-", work.WorkerStealth: "s-"}[req.Mode]
 	d := g.now().Sub(time.Unix(req.Time, 0))
 	switch {
-	case prefix == "":
+	case req.Mode != work.WorkerOpen && req.Mode != work.WorkerStealth:
 		return "", fmt.Errorf("%w: unknown mode %q", work.ErrUnauthorized, req.Mode)
 	case len(req.Key) != ed25519.PublicKeySize || !ed25519.Verify(req.Key, work.RegisterMessage(req.Mode, req.Time), req.Sig):
 		return "", fmt.Errorf("%w: bad registration signature", work.ErrUnauthorized)
 	case d > work.RegisterSkew || d < -work.RegisterSkew:
 		return "", fmt.Errorf("%w: registration time is off by %v", work.ErrUnauthorized, d.Round(time.Second))
 	}
-	sum := sha256.Sum256(req.Key)
-	return prefix + hex.EncodeToString(sum[:16]), nil
+	id := compute.WorkerID(req.Key)
+	if err := g.checkMode(id, req.Mode); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 func (g *Gateway) handleLease(w http.ResponseWriter, r *http.Request, worker string) {
+	if err := g.enrol(worker, modeOf(r)); err != nil {
+		work.WriteError(w, err, http.StatusUnauthorized)
+		return
+	}
 	a, err := g.queue.Lease(worker)
 	if err != nil {
 		work.WriteError(w, err, http.StatusInternalServerError)

@@ -156,3 +156,28 @@ type Account struct {
 type OfferRequest struct {
 	Quote string `json:"quote"`
 }
+
+// Week is one UTC week (from Monday 00:00) of an open worker's account.
+type Week struct {
+	Week   string `json:"week"`   // the Monday, YYYY-MM-DD
+	Tasks  int    `json:"tasks"`  // accepted tasks it was paid a share of
+	Earned uint64 `json:"earned"` // units credited
+	Clawed uint64 `json:"clawed"` // units taken back for results revoked later
+	Paid   uint64 `json:"paid"`   // units the operator paid out in cash
+}
+
+// Statement is an open worker's account by week: Owed is its credit, what
+// the operator has yet to pay.
+type Statement struct {
+	Worker string `json:"worker"`
+	Owed   uint64 `json:"owed"`
+	Weeks  []Week `json:"weeks"` // oldest first
+}
+
+// CashPayout is an operator's record of paying a worker in cash: ID names
+// the payment (a bank reference), so recording it twice pays once.
+type CashPayout struct {
+	ID     string `json:"id"`
+	Worker string `json:"worker"`
+	Units  uint64 `json:"units"`
+}

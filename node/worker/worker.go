@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -34,6 +36,10 @@ type Worker struct {
 	pay    *stealthPay // nil for open workers
 	// work leases, runs and reports one task (step); tests replace it.
 	work func(context.Context) (bool, error)
+	// now and rest are the slots' clock and sleep (time.Now, sleepCtx);
+	// tests inject a fake clock to check the CPU share exactly.
+	now  func() time.Time
+	rest func(context.Context, time.Duration)
 
 	reported  atomic.Int64 // tasks run and reported since start
 	acctCache accountCache // the figures' last account answer
@@ -69,6 +75,7 @@ func New(h service.Host, c work.Config, hooks Hooks) (*Worker, error) {
 		return nil, err
 	}
 	h.Report(service.FiguresWorker, func(ctx context.Context) any { return w.figures(ctx) })
+	h.HandleAPI("GET /v1/worker/statement", http.HandlerFunc(w.handleStatement))
 	return w, nil
 }
 
@@ -94,7 +101,7 @@ func (w *Worker) slot(ctx context.Context) {
 			sleepCtx(ctx, w.cfg.Poll)
 			continue
 		}
-		start := time.Now()
+		start := w.clock()
 		did, err := w.work(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log.Debug("compute: step failed", "err", err)
@@ -104,9 +111,24 @@ func (w *Worker) slot(ctx context.Context) {
 			continue
 		}
 		if s := w.cfg.CPUShare; s > 0 && s < 1 {
-			sleepCtx(ctx, time.Duration(float64(time.Since(start))*(1-s)/s))
+			w.sleep(ctx, time.Duration(float64(w.clock().Sub(start))*(1-s)/s))
 		}
 	}
+}
+
+func (w *Worker) clock() time.Time {
+	if w.now != nil {
+		return w.now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) sleep(ctx context.Context, d time.Duration) {
+	if w.rest != nil {
+		w.rest(ctx, d)
+		return
+	}
+	sleepCtx(ctx, d)
 }
 
 // step leases one task, runs it and reports; it returns whether it ran one.
@@ -208,6 +230,13 @@ func (w *Worker) Account(ctx context.Context) (work.Account, error) {
 	return a, err
 }
 
+// Statement fetches an open worker's account by week from the gateway.
+func (w *Worker) Statement(ctx context.Context) (work.Statement, error) {
+	var st work.Statement
+	_, err := w.authCall(ctx, "GET", work.Prefix+"statement", nil, &st)
+	return st, err
+}
+
 // offer offers a mint quote for the session's credit.
 func (w *Worker) offer(ctx context.Context, quote string) error {
 	var a work.Account
@@ -228,4 +257,16 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// handleStatement is GET /v1/worker/statement on the control API: the
+// open worker's own view of what it earned and was paid.
+func (w *Worker) handleStatement(rw http.ResponseWriter, r *http.Request) {
+	st, err := w.Statement(r.Context())
+	if err != nil {
+		service.WriteError(rw, http.StatusBadGateway, err, 0)
+		return
+	}
+	rw.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(rw).Encode(st)
 }

@@ -71,31 +71,80 @@ func TestWorkerYieldsToLoad(t *testing.T) {
 }
 
 // TestWorkerCPUShareAndConcurrency: concurrency slots run at once and
-// never more; with cpu_share 0.5 each slot rests as long as it worked.
+// never more; with cpu_share s each slot rests (1-s)/s times as long as
+// its task took, measured on an injected clock (no wall-clock share).
 func TestWorkerCPUShareAndConcurrency(t *testing.T) {
 	t.Parallel()
-	f := &fakeWork{d: 20 * time.Millisecond}
-	w := testWorker(work.Config{Concurrency: 3, CPUShare: 0.5, Poll: time.Millisecond}, Hooks{}, f)
-	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	w.Run(ctx)
-	elapsed := time.Since(start)
+	// Three slots: all three enter a task before any finishes.
+	var in atomic.Int64
+	entered, release := make(chan struct{}, 8), make(chan struct{})
+	f := &fakeWork{}
+	w := testWorker(work.Config{Concurrency: 3, CPUShare: 1, Poll: time.Millisecond}, Hooks{}, f)
+	w.work = func(ctx context.Context) (bool, error) {
+		n := in.Add(1)
+		for m := f.most.Load(); n > m && !f.most.CompareAndSwap(m, n); m = f.most.Load() {
+		}
+		entered <- struct{}{}
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		in.Add(-1)
+		return true, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	for range 3 {
+		<-entered
+	}
+	if m := f.most.Load(); m != 3 {
+		t.Errorf("%d tasks at once, want 3", m)
+	}
+	cancel()
+	<-done
 	if m := f.most.Load(); m != 3 {
 		t.Errorf("at most %d tasks at once, want exactly 3", m)
 	}
-	f.mu.Lock()
-	share := float64(f.busy) / float64(3*elapsed)
-	f.mu.Unlock()
-	t.Logf("cpu_share 0.5: slots busy %.2f of the time over %v", share, elapsed.Round(time.Millisecond))
-	if share < 0.35 || share > 0.6 {
-		t.Errorf("busy share %.2f, want about 0.5", share)
-	}
-	full := &fakeWork{d: 20 * time.Millisecond}
-	ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	testWorker(work.Config{Concurrency: 1, CPUShare: 1}, Hooks{}, full).Run(ctx)
-	if m, n := full.most.Load(), full.calls.Load(); m != 1 || n < 10 {
-		t.Errorf("cpu_share 1, one slot: %d at once, %d tasks in 300ms", m, n)
+	// The share: each task takes 20 ms on the fake clock.
+	for _, tc := range []struct {
+		share float64
+		rest  time.Duration // per 20 ms task
+	}{{0.5, 20 * time.Millisecond}, {0.25, 60 * time.Millisecond}, {1, 0}} {
+		var mu sync.Mutex
+		clock := time.Unix(1_800_000_000, 0)
+		var rests []time.Duration
+		ctx, cancel := context.WithCancel(context.Background())
+		w := testWorker(work.Config{Concurrency: 1, CPUShare: tc.share}, Hooks{}, &fakeWork{})
+		tasks := 0
+		w.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+		w.rest = func(_ context.Context, d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			rests, clock = append(rests, d), clock.Add(d)
+		}
+		w.work = func(context.Context) (bool, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if tasks++; tasks > 5 {
+				cancel()
+				return false, nil
+			}
+			clock = clock.Add(20 * time.Millisecond)
+			return true, nil
+		}
+		w.Run(ctx)
+		want := 5
+		if tc.rest == 0 {
+			want = 0
+		}
+		if len(rests) != want {
+			t.Fatalf("cpu_share %v: %d rests, want %d", tc.share, len(rests), want)
+		}
+		for _, d := range rests {
+			if d != tc.rest {
+				t.Errorf("cpu_share %v: rest %v after a 20ms task, want %v", tc.share, d, tc.rest)
+			}
+		}
 	}
 }
