@@ -40,9 +40,28 @@ func (c *Client) LedgerKeysets(ctx context.Context) ([]KeysetInfo, error) {
 	return ks, c.ledgerCall(ctx, http.MethodGet, "/v1/ledger/keysets", nil, &ks)
 }
 
-// ledgerCall is one control API round trip; an error answer becomes an
-// error with the node's message, a failed connection ErrNodeNotRunning.
+// ledgerCall is one control API round trip to the ledger's endpoints; a
+// 404 without a ledger code means the node is not a gateway.
 func (c *Client) ledgerCall(ctx context.Context, method, path string, in, out any) error {
+	return c.roundTrip(ctx, method, path, in, out, func(e *APIError, _ []byte) error {
+		if e.Code == 0 {
+			return ErrNoLedger
+		}
+		return nil
+	})
+}
+
+// Call is one round trip to any control API endpoint: in (if not nil) is
+// sent as JSON, the answer decoded into out; a refusal decodes into its
+// sentinel (APIError), a failed connection is ErrNodeNotRunning.
+func (c *Client) Call(ctx context.Context, method, path string, in, out any) error {
+	return c.roundTrip(ctx, method, path, in, out, nil)
+}
+
+// roundTrip sends in as JSON and decodes the answer into out. On a 404,
+// missing (if not nil) may name the sentinel for "this node has no such
+// service" from the decoded error and the raw body.
+func (c *Client) roundTrip(ctx context.Context, method, path string, in, out any, missing func(*APIError, []byte) error) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -63,13 +82,16 @@ func (c *Client) ledgerCall(ctx context.Context, method, path string, in, out an
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		e := decodeAPIError(resp.StatusCode, bytes.TrimSpace(b))
-		if resp.StatusCode == http.StatusNotFound && e.Code == 0 {
-			return ErrNoLedger // a node that is not a gateway: no ledger endpoints
+		b = bytes.TrimSpace(b)
+		e := decodeAPIError(resp.StatusCode, b)
+		if resp.StatusCode == http.StatusNotFound && missing != nil {
+			if err := missing(e, b); err != nil {
+				return err
+			}
 		}
 		return e
 	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out)
 }
 
 // SubmitJob asks the node to submit a job; it returns the job ID.

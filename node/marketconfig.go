@@ -3,10 +3,6 @@ package node
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 
 	nmarket "cyclecash/node/market"
 )
@@ -27,32 +23,12 @@ type (
 // MarketCall is one round trip to the running market's operator endpoints
 // on the control API (/v1/market/...), for `cyclecash market`.
 func (c *Client) MarketCall(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return fmt.Errorf("node: %w", err)
-	}
-	c.prepare(req)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return ErrNodeNotRunning
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		if resp.StatusCode == http.StatusNotFound && !bytes.Contains(b, []byte("market:")) {
+	return c.roundTrip(ctx, method, path, in, out, func(_ *APIError, b []byte) error {
+		if !bytes.Contains(b, []byte("market:")) {
 			return nmarket.ErrNoMarket
 		}
-		return decodeAPIError(resp.StatusCode, bytes.TrimSpace(b))
-	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out)
+		return nil
+	})
 }
 
 // MarketAddr is the loopback address the market's site is served on, or

@@ -1,17 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"cyclecash/node"
 )
@@ -90,49 +84,9 @@ func printJSON(w io.Writer, v any) error {
 // controlCall is one round trip to the control API of the node running
 // in dataDir (its api.addr, and on TCP its api.token).
 func controlCall(ctx context.Context, dataDir, method, path string, in, out any) error {
-	addr, err := node.APIAddrOf(dataDir)
+	c, err := node.ClientOf(dataDir)
 	if err != nil {
 		return err
 	}
-	tr, host := &http.Transport{}, addr
-	sock, unix := strings.CutPrefix(addr, "unix:")
-	if unix {
-		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		}
-		host = "node"
-	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+host+path, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if !unix {
-		tok, err := node.ReadAPIToken(filepath.Join(dataDir, "api.token"))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return errors.New("control API unreachable (is the node running?)")
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(b))
-	}
-	return json.Unmarshal(b, out)
+	return c.Call(ctx, method, path, in, out)
 }
