@@ -38,7 +38,6 @@ type Hosted struct {
 	changed  chan struct{} // the intro set changed: republish
 	served   atomic.Uint64 // rendezvous streams opened
 	refused  atomic.Uint64 // INTRODUCE2s refused (replays, bad proofs)
-	lastErr  atomic.Value  // string
 	publishN atomic.Uint64
 }
 
@@ -103,19 +102,7 @@ func (h *Hosted) Run(ctx context.Context) {
 		if !complete {
 			retry = time.After(retryWait)
 		}
-		select {
-		case <-ctx.Done():
-		case <-h.changed:
-		case <-republish.C:
-		case <-retry:
-		case <-effort.C:
-			h.mu.Lock()
-			_, moved := h.core.Tick()
-			h.mu.Unlock()
-			if !moved {
-				continue
-			}
-		}
+		h.waitForChange(ctx, republish.C, retry, effort.C)
 	}
 	h.mu.Lock()
 	for _, c := range h.intros {
@@ -152,6 +139,32 @@ func (h *Hosted) publish(ctx context.Context) {
 				continue
 			}
 			h.publishN.Add(1)
+		}
+	}
+}
+
+// waitForChange returns when the descriptors should be made again: the
+// introduction points changed, the republish timer or a retry fired, or
+// the proof-of-work effort the descriptor advertises moved. An effort tick
+// that moved nothing waits on.
+func (h *Hosted) waitForChange(ctx context.Context, republish, retry, effort <-chan time.Time) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.changed:
+			return
+		case <-republish:
+			return
+		case <-retry:
+			return
+		case <-effort:
+			h.mu.Lock()
+			_, moved := h.core.Tick()
+			h.mu.Unlock()
+			if moved {
+				return
+			}
 		}
 	}
 }
