@@ -185,6 +185,11 @@ log_level = {{q .LogLevel}}
 # on a loopback HOST:PORT such as "127.0.0.1:9100" only. Empty = none.
 metrics = {{q .Metrics}}
 
+# SOCKS5 proxy for .mesh names (hidden services) on a loopback HOST:PORT,
+# e.g. "127.0.0.1:9050" for a browser's proxy setting; names other than
+# .mesh are refused and never resolved. Empty or "off" = none.
+socks = {{q .Socks}}
+
 # Relay bandwidth advertised in the descriptor, bytes per second.
 bandwidth = {{.Bandwidth}}
 
@@ -285,6 +290,26 @@ onion_port = {{.Tor.OnionPort}}
 # services = ["ledger 80 -> 127.0.0.1:3338"]
 # Extra torrc lines (bridges; a private network's DirAuthority lines):
 # torrc = ["UseBridges 1"]
+
+# Role market (company B): the site on a loopback HOST:PORT only, published
+# by a [[hidden_service]] below; store "bolt" (DATA/market.db, the default)
+# or "postgres" with a DSN, for several front-ends on one database.
+[market]
+listen = {{q .Market.Listen}}
+store = {{q .Market.Store}}
+postgres = {{q .Market.Postgres}}
+# 0s = every minute: escrow timeouts, swaps in flight replayed, claimed
+# tokens erased.
+sweep_every = {{q .Market.SweepEvery.String}}
+# 0s = 14 days: an unconfirmed order is released to its seller.
+escrow_timeout = {{q .Market.EscrowTimeout.String}}
+
+# Hidden services this node hosts, each its own .mesh address (key in
+# DATA/hs/NAME.key, 0600; print it with cyclecash hs address NAME). Ports
+# map a virtual port to a loopback target, as Tor's HiddenServicePort:
+# [[hidden_service]]
+# name = "market"
+# ports = ["80 127.0.0.1:8080"]
 `))
 
 // tomlString quotes s as a TOML basic string (Go's %q is not TOML: it
