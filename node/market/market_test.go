@@ -12,6 +12,7 @@ import (
 	"cyclecash/ledger/mintapi"
 	lstoretest "cyclecash/ledger/storetest"
 	"cyclecash/market"
+	"cyclecash/node/service"
 	"cyclecash/node/service/servicetest"
 	"cyclecash/node/work"
 )
@@ -103,5 +104,37 @@ func TestOperatorSecretFile(t *testing.T) {
 	os.Chmod(path, 0o644)
 	if _, err := operatorSecret(dir); err == nil {
 		t.Fatal("a world-readable operator secret was accepted")
+	}
+}
+
+// TestMarketFigures: the dashboard's market section shows the books as
+// the store holds them: an order in escrow, its units, the proofs held.
+func TestMarketFigures(t *testing.T) {
+	sn := &servicetest.Net{}
+	_, fix := gatewayHost(t, sn)
+	h := sn.NewHost("mk", "market", t.TempDir())
+	s, err := Start(h, Config{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	m := s.Market()
+	seller, _ := m.CreateAccount(ctx)
+	buyer, _ := m.CreateAccount(ctx)
+	l, err := m.CreateListing(ctx, seller.Key, market.ListingInput{Title: "thing", Description: "a thing", Category: "compute", Price: 3, Quantity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := h.Figures(ctx)["market"].(service.MarketFigures); f.OrdersTotal != 0 || f.InEscrow != 0 {
+		t.Fatalf("figures before any order: %+v", f)
+	}
+	tok, _ := ledger.Token{Mint: "http://gateway/ledger", Unit: ledger.Unit, Proofs: fix.Issue(2, 1)}.Encode()
+	if _, err := m.BuyWithToken(ctx, buyer.Key, market.Item{Listing: l.ID, Qty: 1, Price: 3}, tok); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := h.Figures(ctx)["market"].(service.MarketFigures)
+	if !ok || f.OrdersTotal != 1 || f.Orders[string(market.Escrow)] != 1 || f.InEscrow != 3 || f.Held < 3 {
+		t.Fatalf("figures after one order of 3 units in escrow: %+v", f)
 	}
 }

@@ -74,6 +74,7 @@ func Start(h service.Host, cfg Config) (*Service, error) {
 	}
 	s := &Service{m: m, st: st, ln: ln, log: h.Logger().With("sys", "market"), every: cfg.SweepEvery}
 	s.routes(h)
+	h.Report(service.FiguresMarket, s.figures)
 	return s, nil
 }
 
