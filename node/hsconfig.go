@@ -56,3 +56,7 @@ type HSServiceConfig = hs.ServiceConfig
 func HSAddress(dataDir string, cfg HSServiceConfig) (string, error) {
 	return hs.AddressOf(dataDir, cfg)
 }
+
+// HSDefaultIntroPoints is how many introduction points a hidden service
+// keeps when its entry does not say.
+const HSDefaultIntroPoints = hs.DefaultIntroPoints

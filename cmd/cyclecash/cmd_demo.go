@@ -32,6 +32,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	exit := fs.Bool("exit", false, "stop after the summary instead of serving the dashboards (same as --for 0)")
 	serveFor := fs.Duration("for", 0, "serve the dashboards this `long` after the summary, then stop (default: until Ctrl-C)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	withTor := fs.Bool("tor", false, "also start a private Tor network on 127.0.0.1 and send the stealth workers' guard links through it (needs Debian's tor)")
 	index := fs.String("dashboard", "", "also serve a page linking every node's dashboard on this loopback `ADDR`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,7 +58,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	bar := newProgress(stderr)
-	d, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(root, "nodes"), Wasm: wasm, Tasks: *tasks, Step: bar.step})
+	d, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(root, "nodes"), Wasm: wasm, Tasks: *tasks, Step: bar.step, Tor: *withTor})
 	if err != nil {
 		bar.end()
 		return interrupted(ctx, err)

@@ -21,6 +21,7 @@ import (
 
 	"cyclecash/internal/testnet"
 	"cyclecash/node"
+	"cyclecash/overlay/tor/tortest"
 )
 
 // Options shape a demo; zero values mean the defaults noted.
@@ -32,6 +33,7 @@ type Options struct {
 	Progress io.Writer    // progress lines ("demo: ..."); nil = none
 	Step     StepFunc     // progress as steps done of Steps, instead of Progress lines
 	Logger   *slog.Logger // the nodes' logs; nil = silent
+	Tor      bool         // stealth workers reach their guards through a private Tor network (tor.go)
 }
 
 // StepFunc hears of progress: done of total steps, and what happens now.
@@ -51,7 +53,8 @@ type Demo struct {
 	buyer   *node.Node
 	open    []*node.Node
 	stealth []*node.Node
-	market  *node.Node // company B's market (market.go)
+	market  *node.Node       // company B's market (market.go)
+	tor     *tortest.Network // the private Tor network, with Options.Tor (tor.go)
 }
 
 // Start starts the network and waits until every worker has registered
@@ -70,6 +73,12 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 	d := &Demo{opts: opts}
 	if err := d.startCore(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Tor {
+		if err := d.startTor(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	if err := d.startWorkers(ctx); err != nil {
 		d.Close()
@@ -127,6 +136,9 @@ func (d *Demo) startWorkers(ctx context.Context) error {
 			c.Roles = []string{"relay", "worker"}
 			if mode == node.WorkerStealth {
 				c.ClientOnly, c.Listen, c.Roles = true, nil, nil
+				if d.tor != nil {
+					d.torWorker(c)
+				}
 			}
 			c.Compute.Mode, c.Compute.Poll = mode, 100*time.Millisecond
 		})
@@ -186,8 +198,12 @@ func (d *Demo) report(line string) {
 
 // Close stops every node.
 func (d *Demo) Close() error {
-	if d.net == nil {
-		return nil
+	var err error
+	if d.net != nil {
+		err = d.net.Close()
 	}
-	return d.net.Close()
+	if d.tor != nil {
+		d.tor.Close()
+	}
+	return err
 }

@@ -30,6 +30,7 @@ type Summary struct {
 	Supply          Supply        `json:"supply"`
 	Gateway         GatewayView   `json:"gateway_view_of_stealth_workers"`
 	Market          MarketReport  `json:"market,omitempty"`
+	Tor             *TorView      `json:"tor,omitempty"` // with Options.Tor
 	Checks          []Check       `json:"checks"`
 	Took            time.Duration `json:"took_ns"`
 }
@@ -104,6 +105,12 @@ func (d *Demo) check(ctx context.Context, s *Summary) error {
 	}
 	s.Checks = append(s.Checks, c)
 	d.progress("what the gateway knows of the stealth workers: %s", c.Detail)
+	if d.tor != nil {
+		v, c := d.torView()
+		s.Tor = &v
+		s.Checks = append(s.Checks, c)
+		d.progress("the stealth workers' links: %s", c.Detail)
+	}
 	if marketPart != nil {
 		if s.Market, err = marketPart(ctx, d); err != nil {
 			return err
@@ -195,6 +202,9 @@ func (s *Summary) Print(w io.Writer) {
 		lines = append(lines, s.Market.Lines()...)
 	} else {
 		lines = append(lines, [2]string{"market", "not part of this demo yet"})
+	}
+	if t := s.Tor; t != nil {
+		lines = append(lines, [2]string{"stealth links over Tor", fmt.Sprintf("%d of %d links to stealth workers come from Tor exits (%d direct)", t.FromExits, t.Links, t.FromUs)})
 	}
 	lines = append(lines, [2]string{"took", s.Took.Round(time.Millisecond).String()})
 	for _, l := range lines {

@@ -45,7 +45,7 @@ var rules = []rule{
 	{"node/hs", []string{"node/service", "onion/hs"}, false, "hidden services: onion/hs's protocol over circuits an interface node implements (no overlay, no libp2p)", nil},
 	{"node/*", []string{"node/service", "node/work", "ledger", "compute", "market"}, false, "role service: sees the node only through service.Host (no node, no overlay, no libp2p)", nil},
 	{"node", []string{"overlay", "market", "compute", "ledger", "onion"}, true, "composition root: wires the layers below", []string{"internal/pgutil/pgtest"}},
-	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet"}, false, "the demo drives a test network as a user would; libp2p stays behind node", nil},
+	{"internal/demo", []string{"node", "overlay", "ledger", "compute", "internal/testnet", "overlay/tor/tortest"}, false, "the demo drives a test network as a user would (and, with --tor, the tests' private Tor network); libp2p stays behind node", nil},
 	{"internal/bench", []string{"node", "overlay", "ledger", "onion", "internal/testnet"}, false, "cyclecash bench: measures through the public APIs; libp2p stays behind node and overlay", nil},
 	{"internal/testnet", []string{"node", "overlay", "ledger", "compute", "onion", "market", "internal/procstat"}, true, "test networks drive real nodes", []string{"overlay/tor/tortest"}},
 	{"cmd", []string{"node", "overlay", "ledger", "compute", "market", "onion", "internal/procstat", "internal/demo", "internal/bench"}, false, "CLI: flags and output; libp2p stays behind node", []string{"internal/pgutil/pgtest"}},
@@ -57,10 +57,12 @@ var rules = []rule{
 // names that package only, "/*" its subpackages only (node's services are
 // node's to wire: only node and its services import them).
 var importers = map[string][]string{
-	"node!":       {"cmd", "internal/testnet", "internal/demo", "internal/bench"},
-	"node/*":      {"node"},
-	"overlay/tor": {"node"},
-	"cmd":         {},
+	"node!":        {"cmd", "internal/testnet", "internal/demo", "internal/bench"},
+	"node/*":       {"node"},
+	"overlay/tor!": {"node"},
+	// The private Tor network of the tests (node's, testnet's); the demo starts it with --tor.
+	"overlay/tor/tortest": {"node", "internal/demo", "internal/testnet"},
+	"cmd":                 {},
 }
 
 func TestDependencyDirection(t *testing.T) {

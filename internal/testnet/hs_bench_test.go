@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"cyclecash/node"
-	nhs "cyclecash/node/hs"
 	"cyclecash/overlay"
 )
 
@@ -40,7 +39,7 @@ func BenchmarkHiddenService(b *testing.B) {
 		return nil
 	}, Configure: func(i int, c *node.Config) {
 		if i == 6 {
-			c.HiddenServices = []nhs.ServiceConfig{{Name: "echo", Ports: []string{"7 " + ln.Addr().String()}}}
+			c.HiddenServices = []node.HSServiceConfig{{Name: "echo", Ports: []string{"7 " + ln.Addr().String()}}}
 			c.HSRepublishForTest = 2 * time.Second
 		}
 	}})
@@ -54,7 +53,7 @@ func BenchmarkHiddenService(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc, client, gw := n.Nodes[6], n.Nodes[7], n.Nodes[8]
-	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < nhs.DefaultIntroPoints; st = svc.HiddenServices() {
+	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < node.HSDefaultIntroPoints; st = svc.HiddenServices() {
 		if ctx.Err() != nil {
 			b.Fatal("service never published")
 		}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"cyclecash/node"
-	nhs "cyclecash/node/hs"
 	"cyclecash/onion/hs"
 )
 
@@ -37,7 +36,7 @@ func hsNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 	n, err := Start(t.TempDir(), Options{N: 8, Configure: func(i int, c *node.Config) {
 		switch i {
 		case 6:
-			c.HiddenServices = []nhs.ServiceConfig{{Name: "web", Ports: []string{"80 " + ln.Addr().String()}}}
+			c.HiddenServices = []node.HSServiceConfig{{Name: "web", Ports: []string{"80 " + ln.Addr().String()}}}
 			c.HSRepublishForTest = 2 * time.Second
 		case 7:
 			c.Socks = "127.0.0.1:0"
@@ -55,7 +54,7 @@ func hsNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 	svc := n.Nodes[6]
 	for {
 		st := svc.HiddenServices()
-		if len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints == nhs.DefaultIntroPoints {
+		if len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints == node.HSDefaultIntroPoints {
 			break
 		}
 		select {
