@@ -31,6 +31,9 @@ func TestSpendAtMarket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole system in one process")
 	}
+	if raceEnabled {
+		t.Skip("wazero's compiler is ~50x slower under -race; cmd's TestDemo runs this without it")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
