@@ -83,6 +83,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if a := n.LedgerAddr(); a != "" {
 		fmt.Fprintf(stdout, "ledger http://%s\n", a)
 	}
+	if a := n.MarketAddr(); a != "" {
+		fmt.Fprintf(stdout, "market http://%s (loopback; publish it with a [[hidden_service]])\n", a)
+	}
 	for _, h := range n.HiddenServices() {
 		fmt.Fprintf(stdout, "hidden service %s %s\n", h.Name, h.Address)
 	}

@@ -124,7 +124,7 @@ func (s *Service) Run(ctx context.Context) {
 			s.log.Error("market stopped", "err", err)
 		}
 	}()
-	s.log.Info("market serving", "listen", s.Addr())
+	s.log.Info("market serving on its loopback listener")
 	s.m.Run(ctx, s.every)
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
