@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/url"
@@ -134,6 +135,51 @@ func TestMarketBrowserThroughMesh(t *testing.T) {
 	if strings.Contains(page, client.ID().String()) {
 		t.Fatal("the market's order page names the buyer node's peer ID")
 	}
+	for _, nd := range []*node.Node{mk, gw} {
+		if where := holdsIdentity(t, nd.DataDir(), client); where != "" {
+			t.Fatalf("%s names the buyer node", where)
+		}
+	}
+}
+
+// holdsIdentity reports the first store (*.db) under dir whose bytes hold
+// nd's peer ID (as text or bytes) or one of its listening HOST:PORTs; ""
+// if none does. The stores are read as raw files, so a value kept
+// anywhere (a key, a record, a free page not yet reused) counts. The
+// overlay's own files are left out: the buyer's node is also a relay,
+// and as a relay it may be anyone's guard.
+func holdsIdentity(t *testing.T, dir string, nd *node.Node) string {
+	t.Helper()
+	needles := [][]byte{[]byte(nd.ID().String()), []byte(nd.ID())}
+	for _, a := range nd.P2PAddrs() {
+		if f := strings.Split(a, "/"); len(f) > 4 {
+			needles = append(needles, []byte(f[2]+":"+f[4]), []byte(a))
+		}
+	}
+	found, stores := "", 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || found != "" || filepath.Ext(path) != ".db" {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		stores++
+		for _, n := range needles {
+			if bytes.Contains(b, n) {
+				found = path
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stores == 0 {
+		t.Fatalf("no store under %s to scan", dir)
+	}
+	return found
 }
 
 // marketMeshNet starts relays, a gateway, a market node whose site is the
