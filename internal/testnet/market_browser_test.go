@@ -186,7 +186,7 @@ func holdsIdentity(t *testing.T, dir string, nd *node.Node) string {
 // hidden service "market" (.mesh:80 → its loopback listener) and a client
 // node running the SOCKS5 proxy; it returns once the market's descriptor
 // is published.
-func marketMeshNet(t *testing.T) (gw, mk, client *node.Node, mesh string) {
+func marketMeshNet(t testing.TB) (gw, mk, client *node.Node, mesh string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
