@@ -17,11 +17,12 @@ import (
 const marketUsage = `usage: cyclecash market --data DIR [--json] <command>
 
 commands:
-  status                          the site's loopback address and B's totals
+  status (or report)              the site's loopback address and B's totals
   listings                        every listing, withdrawn ones included
   orders [--disputed]             every order (or those awaiting a decision)
   disputes                        the same as orders --disputed
   resolve ORDER --to buyer|seller decide a dispute: refund the buyer or pay the seller
+                                  (settle ORDER is the same)
   cashout list                    sell-for-cash and buy-for-cash requests
   cashout settle ID --paid|--refuse [--note TEXT]
                                   record that the cash moved (or decline)
@@ -108,7 +109,7 @@ func apiPost[T any](path string, in any) marketFn {
 // marketCall maps the positional arguments onto an endpoint.
 func marketCall(f marketFlags, rest []string) (marketFn, bool) {
 	switch {
-	case len(rest) == 1 && rest[0] == "status":
+	case len(rest) == 1 && (rest[0] == "status" || rest[0] == "report"):
 		return apiGet[node.MarketStatus]("/v1/market/status"), true
 	case len(rest) == 1 && rest[0] == "listings":
 		return apiGet[[]market.Listing]("/v1/market/listings"), true
@@ -118,7 +119,7 @@ func marketCall(f marketFlags, rest []string) (marketFn, bool) {
 			path += "?disputed=1"
 		}
 		return apiGet[[]market.Order](path), true
-	case len(rest) == 2 && rest[0] == "resolve" && (f.to == "buyer" || f.to == "seller"):
+	case len(rest) == 2 && (rest[0] == "resolve" || rest[0] == "settle") && (f.to == "buyer" || f.to == "seller"):
 		return apiPost[market.Order]("/v1/market/orders/"+segment(rest[1])+"/settle", node.MarketSettle{To: f.to}), true
 	case len(rest) == 2 && rest[0] == "cashout" && rest[1] == "list":
 		return apiGet[node.MarketCashout]("/v1/market/cashout"), true

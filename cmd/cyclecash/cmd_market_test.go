@@ -29,6 +29,12 @@ listen = "127.0.0.1:0"
 	if !regexp.MustCompile(`site\s+http://127\.0\.0\.1:\d+`).MatchString(out) {
 		t.Fatalf("status: %q", out)
 	}
+	if rep := mustCLI(t, "market", "--data", data, "report"); rep != out {
+		t.Fatalf("report %q, status %q", rep, out)
+	}
+	if _, errs, code := cli("market", "--data", data, "settle", "0123456789abcdef", "--to", "seller"); code != 1 || !strings.Contains(errs, "market: not found") {
+		t.Fatalf("settle of an unknown order: exit %d, %q", code, errs)
+	}
 	if out := mustCLI(t, "market", "--data", data, "disputes"); !strings.HasPrefix(out, "order") || strings.Count(out, "\n") != 0 {
 		t.Fatalf("disputes of a fresh market: %q", out)
 	}
