@@ -66,8 +66,8 @@ func (m *Market) SellForCash(ctx context.Context, account string, amount uint64,
 		return SellRequest{}, err
 	}
 	c, err := m.claimToken(ctx, ct, kindSell, func(tx Tx, c *Claim) (uint64, error) {
-		if err := must(tx, bAccount, account, &Account{}); err != nil {
-			return 0, ErrLoginRequired
+		if err := mustAccount(tx, account); err != nil {
+			return 0, err
 		}
 		c.Sell = &SellRequest{ID: id, Account: account, Amount: amount, Payout: payout,
 			State: CashOpen, Created: m.now()}

@@ -49,8 +49,8 @@ func (m *Market) CreateListing(ctx context.Context, seller string, in ListingInp
 	l := Listing{ID: id, Seller: seller, Created: m.now()}
 	l.apply(in)
 	err = m.cfg.Store.Update(ctx, func(tx Tx) error {
-		if err := must(tx, bAccount, seller, &Account{}); err != nil {
-			return ErrLoginRequired
+		if err := mustAccount(tx, seller); err != nil {
+			return err
 		}
 		return putJSON(tx, bListing, id, l)
 	})

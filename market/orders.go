@@ -61,8 +61,8 @@ func (m *Market) reserve(tx Tx, buyer string, it Item) (*Order, error) {
 	case l.Price > maxUnits/qty:
 		return nil, ErrBadInput
 	}
-	if err := must(tx, bAccount, buyer, &Account{}); err != nil {
-		return nil, ErrLoginRequired
+	if err := mustAccount(tx, buyer); err != nil {
+		return nil, err
 	}
 	l.Quantity -= qty
 	if err := putJSON(tx, bListing, l.ID, l); err != nil {

@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -81,6 +82,17 @@ func scanJSON[T any](tx Tx, bucket, prefix string, fn func(key string, v *T) err
 }
 
 // must loads a record that has to exist.
+// mustAccount checks that account exists: ErrLoginRequired if it does
+// not, any other error of the store as it is (a serialization failure
+// must reach the store's retry loop, not become "log in first").
+func mustAccount(tx Tx, account string) error {
+	err := must(tx, bAccount, account, &Account{})
+	if errors.Is(err, ErrNotFound) {
+		return ErrLoginRequired
+	}
+	return err
+}
+
 func must(tx Tx, bucket, key string, v any) error {
 	ok, err := getJSON(tx, bucket, key, v)
 	if err == nil && !ok {

@@ -1,10 +1,9 @@
 package gateway
 
 import (
-	"strings"
-
 	"cyclecash/compute"
 	"cyclecash/node/service"
+	"cyclecash/node/work"
 )
 
 // figures sums the gateway's jobs from its own store for the dashboard.
@@ -30,17 +29,17 @@ func (g *Gateway) figures() service.GatewayFigures {
 	return f
 }
 
-// sessionsByMode counts the live worker sessions by the mode prefix of
-// their worker IDs (register).
+// sessionsByMode counts the live worker sessions by the mode each
+// registered with (register).
 func (g *Gateway) sessionsByMode() service.WorkerSessions {
 	var w service.WorkerSessions
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, s := range g.sessions {
-		switch {
-		case strings.HasPrefix(s.worker, "o-"):
+		switch s.mode {
+		case work.WorkerOpen:
 			w.Open++
-		case strings.HasPrefix(s.worker, "s-"):
+		case work.WorkerStealth:
 			w.Stealth++
 		}
 	}
