@@ -85,7 +85,7 @@ func (s *Service) Run(ctx context.Context) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	log.Info("ledger API serving", "http", s.Addr())
+	log.Info("ledger API serving on its loopback listener")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
