@@ -34,10 +34,17 @@ func gatewayHost(t *testing.T, sn *servicetest.Net) (*servicetest.Host, *lstoret
 	return gw, fix
 }
 
-// TestMarketReachesMintByCircuit: the attacker is the gateway, which
-// would learn the market's peer ID from a direct stream. A purchase is
-// claimed at the mint through circuits only.
-func TestMarketReachesMintByCircuit(t *testing.T) {
+// shop is a market service on an in-memory host beside a gateway, with a
+// seller's listing of one item at 3 units and a buyer's account.
+type shop struct {
+	gw, h   *servicetest.Host
+	fix     *lstoretest.Fixture
+	m       *market.Market
+	buyer   market.NewAccount
+	listing market.Listing
+}
+
+func newShop(t *testing.T) *shop {
 	sn := &servicetest.Net{}
 	gw, fix := gatewayHost(t, sn)
 	h := sn.NewHost("mk", "market", t.TempDir())
@@ -45,7 +52,7 @@ func TestMarketReachesMintByCircuit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	ctx := context.Background()
 	m := s.Market()
 	seller, _ := m.CreateAccount(ctx)
@@ -54,6 +61,16 @@ func TestMarketReachesMintByCircuit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &shop{gw: gw, h: h, fix: fix, m: m, buyer: buyer, listing: l}
+}
+
+// TestMarketReachesMintByCircuit: the attacker is the gateway, which
+// would learn the market's peer ID from a direct stream. A purchase is
+// claimed at the mint through circuits only.
+func TestMarketReachesMintByCircuit(t *testing.T) {
+	sh := newShop(t)
+	gw, fix, m, buyer, l := sh.gw, sh.fix, sh.m, sh.buyer, sh.listing
+	ctx := context.Background()
 	tok, _ := ledger.Token{Mint: "http://gateway/ledger", Unit: ledger.Unit, Proofs: fix.Issue(2, 1)}.Encode()
 	if _, err := m.BuyWithToken(ctx, buyer.Key, market.Item{Listing: l.ID, Qty: 1, Price: 3}, tok); err != nil {
 		t.Fatal(err)
@@ -110,22 +127,9 @@ func TestOperatorSecretFile(t *testing.T) {
 // TestMarketFigures: the dashboard's market section shows the books as
 // the store holds them: an order in escrow, its units, the proofs held.
 func TestMarketFigures(t *testing.T) {
-	sn := &servicetest.Net{}
-	_, fix := gatewayHost(t, sn)
-	h := sn.NewHost("mk", "market", t.TempDir())
-	s, err := Start(h, Config{Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	sh := newShop(t)
+	h, fix, m, buyer, l := sh.h, sh.fix, sh.m, sh.buyer, sh.listing
 	ctx := context.Background()
-	m := s.Market()
-	seller, _ := m.CreateAccount(ctx)
-	buyer, _ := m.CreateAccount(ctx)
-	l, err := m.CreateListing(ctx, seller.Key, market.ListingInput{Title: "thing", Description: "a thing", Category: "compute", Price: 3, Quantity: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if f := h.Figures(ctx)["market"].(service.MarketFigures); f.OrdersTotal != 0 || f.InEscrow != 0 {
 		t.Fatalf("figures before any order: %+v", f)
 	}
