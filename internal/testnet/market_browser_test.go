@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cyclecash/internal/chromiumtest"
 	"cyclecash/ledger"
 	"cyclecash/node"
 )
@@ -31,13 +31,6 @@ func TestMarketBrowserThroughMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node market network and a browser")
 	}
-	const chromium = "/usr/bin/chromium"
-	if _, err := exec.LookPath(chromium); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing under CI: .ci/run installs chromium", chromium)
-		}
-		t.Skip("chromium not installed")
-	}
 	gw, mk, client, mesh := marketMeshNet(t)
 	seller := newVisitor(t, mk) // the seller lists on the market's own loopback port
 	seller.post("/signup", nil)
@@ -47,69 +40,32 @@ func TestMarketBrowserThroughMesh(t *testing.T) {
 	}
 	tok := buyTokens(t, gw, 4)
 
-	dir := t.TempDir()
-	if a := os.Getenv("CYCLECASH_ARTIFACTS"); a != "" {
-		dir = filepath.Join(a, "market-mesh-browser")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.ProxyServer("socks5://" + client.SocksAddr().String()),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel2 := chromedp.NewContext(actx)
-	defer cancel2()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a timeout
-		t.Fatal(err)
-	}
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel3()
+	ctx, dir := chromiumtest.Start(t, "market-mesh-browser", 3*time.Minute,
+		chromedp.ProxyServer("socks5://"+client.SocksAddr().String()))
 	base := "http://" + mesh
 	var secret, results, state, page string
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100 means PNG
-			if err == nil {
-				err = os.WriteFile(filepath.Join(dir, name), buf, 0o644)
-			}
-			return chromedp.Void{}, err
-		}
-	}
-	keep := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			v, err := a(ctx, tg)
-			*dst = v
-			return chromedp.Void{}, err
-		}
-	}
 	type css = chromedp.CSS
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/signup"),
 		chromedp.Click(css(`#signup button`), chromedp.NodeVisible),
 		chromedp.WaitVisible(css(`#secret`)),
-		keep(&secret, chromedp.Text(css(`#secret`))),
-		shot("1-account.png"),
+		chromiumtest.Into(&secret, chromedp.Text(css(`#secret`))),
+		chromiumtest.Shot(dir, "1-account.png"),
 		chromedp.Navigate(base+"/"),
 		chromedp.SendKeys(css(`#search input[name=q]`), "prime", chromedp.NodeVisible),
 		chromedp.Submit(css(`#search input[name=q]`)),
 		chromedp.WaitVisible(css(`table`)),
-		keep(&results, chromedp.Text(css(`main`))),
-		shot("2-search.png"),
+		chromiumtest.Into(&results, chromedp.Text(css(`main`))),
+		chromiumtest.Shot(dir, "2-search.png"),
 		chromedp.Click(css(`table a[href^="/l/"]`)),
 		chromedp.WaitVisible(css(`#buy`)),
 		chromedp.SetValue(css(`#buy textarea[name=token]`), tok),
-		shot("3-listing.png"),
+		chromiumtest.Shot(dir, "3-listing.png"),
 		chromedp.Click(css(`#buy button[value=token]`)),
 		chromedp.WaitVisible(css(`#state`)),
-		keep(&state, chromedp.Text(css(`#state`))),
-		keep(&page, chromedp.OuterHTML(css(`html`))),
-		shot("4-order.png"),
+		chromiumtest.Into(&state, chromedp.Text(css(`#state`))),
+		chromiumtest.Into(&page, chromedp.OuterHTML(css(`html`))),
+		chromiumtest.Shot(dir, "4-order.png"),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -4,58 +4,19 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"cyclecash/internal/chromiumtest"
 )
 
-const chromium = "/usr/bin/chromium"
-
-// browser starts headless Chromium with a fresh profile and returns its
-// context and the directory screenshots go to: $CYCLECASH_ARTIFACTS/
-// dashboard when set (kept as CI artifacts), else a temporary directory.
+// browser starts headless Chromium; screenshots go to
+// $CYCLECASH_ARTIFACTS/dashboard when set (kept as CI artifacts).
 func browser(t *testing.T) (context.Context, string) {
-	if _, err := exec.LookPath(chromium); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s missing under CI: .ci/run should have installed chromium", chromium)
-		}
-		t.Skip("chromium not installed")
-	}
-	dir := t.TempDir()
-	if a := os.Getenv("CYCLECASH_ARTIFACTS"); a != "" {
-		dir = filepath.Join(a, "dashboard")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1240, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser: no timeout on it
-		t.Fatal(err)
-	}
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx, dir
-}
-
-// into runs a and keeps its value.
-func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		v, err := a(ctx, tg)
-		*dst = v
-		return chromedp.Void{}, err
-	}
+	return chromiumtest.Start(t, "dashboard", 90*time.Second, chromedp.WindowSize(1240, 900))
 }
 
 // rendered is what the browser laid out: the charts drawn with a size,
@@ -92,8 +53,8 @@ func TestBrowserScreenshots(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+"/"),
 			chromedp.WaitVisible(chromedp.CSS(`figure svg`)),
-			into(&png, chromedp.FullScreenshot(100)),
-			into(&got, chromedp.Evaluate[rendered](inspect)),
+			chromiumtest.Into(&png, chromedp.FullScreenshot(100)),
+			chromiumtest.Into(&got, chromedp.Evaluate[rendered](inspect)),
 		)
 		srv.Close()
 		if err != nil {
