@@ -30,7 +30,7 @@ func TestDemoTor(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	args := []string{"demo", "--tor", "--json", "--exit", "--tasks", "4", "--dir", t.TempDir()}
+	args := []string{"demo", "--tor", "--json", "--exit", "--dir", t.TempDir()}
 	if code := Main(ctx, args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
