@@ -1,9 +1,11 @@
 package compute
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"time"
 )
@@ -114,12 +116,14 @@ func (q *Queue) Submit(id string, m *Manifest) error {
 // A task that has a replica out or reported is held back from the ask that
 // immediately follows its last lease, so one operator asking twice in a
 // row never holds two replicas of one task. Expired leases free their
-// replica.
+// replica. On a Claimer, a lease that finds every task it could take held
+// by concurrent leases waits for them, up to about 0.1 s, before it
+// answers nil.
 func (q *Queue) Lease(worker string) (*Assignment, error) {
 	var a *Assignment
-	update := q.store.Update
+	update, claiming := q.store.Update, false
 	if c, ok := q.store.(Claimer); ok {
-		update = func(fn func(Tx) error) error { return c.Claim(TableTasks, fn) }
+		update, claiming = func(fn func(Tx) error) error { return c.Claim(TableTasks, fn) }, true
 	}
 	var seq uint64
 	if s, ok := q.store.(Sequencer); ok {
@@ -129,7 +133,7 @@ func (q *Queue) Lease(worker string) (*Assignment, error) {
 		}
 		seq = n
 	}
-	err := update(func(tx Tx) error {
+	lease := func(tx Tx) error {
 		a = nil
 		ask, err := seq, error(nil)
 		if seq == 0 {
@@ -142,14 +146,86 @@ func (q *Queue) Lease(worker string) (*Assignment, error) {
 		if err != nil || len(cands) == 0 {
 			return err
 		}
-		c := cands[q.pick(len(cands))]
+		var c *candidate
+		if l, ok := tx.(Locker); ok && claiming {
+			c, err = q.claim(tx, l, cands, worker, ask)
+		} else {
+			c = &cands[q.pick(len(cands))]
+		}
+		if c == nil || err != nil {
+			return err
+		}
 		a, err = q.leaseTask(tx, c.job, c.task, worker, ask)
 		return err
-	})
+	}
+	err := update(lease)
+	for wait := time.Millisecond; errors.Is(err, errAllBusy); wait *= 2 {
+		if wait > maxBusyWait {
+			return nil, nil // still all held by other leases: none for now
+		}
+		time.Sleep(wait/2 + rand.N(wait))
+		err = update(lease)
+	}
 	return a, err
 }
 
+// claim holds one of cands for worker in a Claim, where cands were read
+// without holding their rows: in random order it holds a candidate's row,
+// rereads it and checks again that worker may take it. It skips the
+// candidates other leases hold, and fails with errAllBusy when it found
+// none but skipped some, so that Lease tries again in a new transaction
+// rather than answer "no work" while work is left. (Waiting for a held row
+// instead would deadlock with a lease holding a row this one rejected.)
+func (q *Queue) claim(tx Tx, l Locker, cands []candidate, worker string, ask uint64) (*candidate, error) {
+	busy := false
+	for len(cands) > 0 {
+		i := q.pick(len(cands))
+		c := cands[i]
+		cands[i] = cands[len(cands)-1]
+		cands = cands[:len(cands)-1]
+		b, held, err := l.TryGet(TableTasks, taskKey(c.job.ID, c.task.Index))
+		if err != nil {
+			return nil, err
+		}
+		if !held {
+			busy = true
+			continue
+		}
+		if ok, err := q.stillWants(&c, b, worker, ask); ok || err != nil {
+			return &c, err
+		}
+	}
+	if busy {
+		return nil, errAllBusy
+	}
+	return nil, nil
+}
+
+// stillWants decodes c's task from b, its latest value, and reports whether
+// worker may still take it.
+func (q *Queue) stillWants(c *candidate, b []byte, worker string, ask uint64) (bool, error) {
+	if b == nil {
+		return false, nil
+	}
+	t := new(TaskRecord)
+	if err := json.Unmarshal(b, t); err != nil {
+		return false, fmt.Errorf("compute: corrupt %s record %q: %w", TableTasks, taskKey(c.job.ID, c.task.Index), err)
+	}
+	if t.State != TaskOpen {
+		return false, nil
+	}
+	dropExpired(t, q.cfg.Now(), c.job.Manifest.Replication)
+	c.task = t
+	return q.wants(t, c.job, worker, ask), nil
+}
+
 var errStopScan = errors.New("stop")
+
+// errAllBusy: every task a claiming lease could take was held by other
+// leases. Lease retries with a doubling, jittered wait up to maxBusyWait.
+var errAllBusy = errors.New("compute: every candidate task is held by another lease")
+
+const maxBusyWait = 64 * time.Millisecond
 
 // leaseTask leases task to worker at ask.
 func (q *Queue) leaseTask(tx Tx, job *JobRecord, task *TaskRecord, worker string, ask uint64) (*Assignment, error) {

@@ -22,14 +22,22 @@ type Store interface {
 
 // Claimer is an optional Store extension for a store several gateways
 // share (compute/pgqueue). Claim runs fn in a read-write transaction like
-// Update, except that a Scan of table yields only rows no concurrent
-// transaction holds and holds each row it yields until the transaction
-// ends (SELECT … FOR UPDATE SKIP LOCKED), and a Get reads the latest
-// committed value and holds its row. Concurrent leases then pick different
-// tasks instead of conflicting over one. Like Update's, fn may run more
-// than once.
+// Update, except that reads see the latest committed values without
+// holding them, a Get holds the row it reads until the transaction ends
+// (SELECT … FOR UPDATE), and the Tx is also a Locker for rows of table.
+// Concurrent leases then read the queue without conflicting, and each
+// holds only the one task it takes. Like Update's, fn may run more than
+// once.
 type Claimer interface {
 	Claim(table string, fn func(Tx) error) error
+}
+
+// Locker is the Tx of a Claim. TryGet reads the latest committed value
+// under key and holds its row, or reports held=false without waiting when
+// another transaction holds it (FOR UPDATE SKIP LOCKED); a missing row
+// reads as not held too.
+type Locker interface {
+	TryGet(table, key string) (value []byte, held bool, err error)
 }
 
 // Tx is one transaction of a Store. Values passed to and from it must not

@@ -3,10 +3,10 @@
 // implements compute.Store and compute.Claimer: Update runs at
 // SERIALIZABLE and is retried on serialization failures (40001) and
 // deadlocks (40P01); Claim, which compute.Queue uses to lease tasks, runs at
-// READ COMMITTED and reads the claimed table with SELECT … FOR UPDATE SKIP
-// LOCKED through a cursor, so concurrent leases on several gateways pick
-// different tasks instead of waiting for or conflicting over one, and never
-// hand out one replica twice. The schema lives in its own PostgreSQL schema
+// READ COMMITTED, reads without holding rows and holds the one task it
+// takes with SELECT … FOR UPDATE SKIP LOCKED, so concurrent leases on
+// several gateways pick different tasks instead of waiting for or
+// conflicting over one, and never hand out one replica twice. The schema lives in its own PostgreSQL schema
 // (default "compute") and is migrated on Open from the embedded
 // migrations/*.sql under an advisory lock.
 //
@@ -105,8 +105,8 @@ func (s *Store) Update(fn func(compute.Tx) error) error {
 	return s.run(pgx.TxOptions{IsoLevel: pgx.Serializable}, "", fn)
 }
 
-// Claim implements compute.Claimer: READ COMMITTED, the claimed table read
-// with FOR UPDATE SKIP LOCKED, other reads of rows it may write locked.
+// Claim implements compute.Claimer: READ COMMITTED; Get holds the row it
+// reads, TryGet a row of table unless another transaction holds it.
 func (s *Store) Claim(table string, fn func(compute.Tx) error) error {
 	return s.run(pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, table, fn)
 }

@@ -61,11 +61,11 @@ type updateOnly struct {
 // twice (a task never has more leases than its replication), no worker
 // holds two replicas of one task, and every replica is handed out.
 func TestConcurrentLeases(t *testing.T) {
-	dsn, schema := testSchema(t)
-	stores := []*pgqueue.Store{open(t, dsn, schema), open(t, dsn, schema)}
 	const tasks, replication, workers = 40, 2, 16
 	for _, mode := range []string{"claim", "update"} {
 		t.Run(mode, func(t *testing.T) {
+			dsn, schema := testSchema(t) // a schema each: no job left over from the other mode
+			stores := []*pgqueue.Store{open(t, dsn, schema), open(t, dsn, schema)}
 			var queues []*compute.Queue
 			for _, s := range stores {
 				var st compute.Store = s
@@ -153,4 +153,66 @@ func manifest(tasks, replication int) *compute.Manifest {
 		m.Inputs = append(m.Inputs, fmt.Appendf(nil, "input %d", i))
 	}
 	return m
+}
+
+// TestLeaseWaitsForBusyTask: while another transaction holds the only task
+// that still wants a replica (a lease on the other gateway, mid-way), a
+// lease does not report that there is no work: it tries again once the
+// row is free and takes the replica. Scanning with SKIP LOCKED reported
+// none, so workers polling at that moment went idle with work left
+// (TestConcurrentLeases/claim, seen under CI load).
+func TestLeaseWaitsForBusyTask(t *testing.T) {
+	dsn, schema := testSchema(t)
+	a := open(t, dsn, schema)
+	release, done := make(chan struct{}), make(chan error, 1)
+	b := &releaseAfterClaim{Store: open(t, dsn, schema), release: release}
+	q := compute.NewQueue(b, compute.QueueConfig{})
+	if err := compute.NewQueue(a, compute.QueueConfig{}).Submit("j", manifest(1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	holding := make(chan struct{})
+	go func() {
+		done <- a.Claim(compute.TableTasks, func(tx compute.Tx) error {
+			if v, err := tx.Get(compute.TableTasks, "j/00000000"); err != nil || v == nil { // Get holds the row
+				return fmt.Errorf("hold the task: %q, %v", v, err)
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-holding:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	l, err := q.Lease("w1") // its first transaction runs while the row is held
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if b.claims < 2 {
+		t.Errorf("lease ran %d transactions, want a retry after the busy one", b.claims)
+	}
+	if l == nil || l.Lease.Task != 0 {
+		t.Fatalf("lease while the task was held elsewhere: %+v, want task 0", l)
+	}
+}
+
+// releaseAfterClaim ends the holder's transaction (closes release) once
+// the first Claim through it has returned.
+type releaseAfterClaim struct {
+	*pgqueue.Store
+	release chan struct{}
+	claims  int
+}
+
+func (r *releaseAfterClaim) Claim(table string, fn func(compute.Tx) error) error {
+	err := r.Store.Claim(table, fn)
+	if r.claims++; r.claims == 1 {
+		close(r.release)
+	}
+	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"cyclecash/compute"
 
@@ -12,13 +11,12 @@ import (
 )
 
 // ptx implements compute.Tx with SQL over the kv table. In a Claim
-// transaction (locking), Get locks the row it reads and a Scan of the
-// claimed table locks the rows it yields, one at a time, skipping rows
-// other transactions hold.
+// transaction (locking), Get holds the row it reads and TryGet holds a row
+// of the claimed table unless another transaction does (compute.Locker).
 type ptx struct {
 	ctx     context.Context
 	tx      pgx.Tx
-	claim   string // the table scanned with SKIP LOCKED; "" outside Claim
+	claim   string // the table TryGet holds rows of; "" outside Claim
 	locking bool
 	// err is the first failure: after it PostgreSQL refuses every further
 	// statement, so it is what the transaction reports even when the
@@ -34,10 +32,10 @@ func (t *ptx) fail(err error) error {
 	return err
 }
 
-var _ compute.Tx = (*ptx)(nil)
-
-// cursors names the cursors of claiming scans, unique per process.
-var cursors atomic.Uint64
+var (
+	_ compute.Tx     = (*ptx)(nil)
+	_ compute.Locker = (*ptx)(nil)
+)
 
 func (t *ptx) Get(table, key string) ([]byte, error) {
 	if t.err != nil {
@@ -56,6 +54,28 @@ func (t *ptx) Get(table, key string) ([]byte, error) {
 		return nil, t.fail(fmt.Errorf("pgqueue: get %s: %w", table, err))
 	}
 	return v, nil
+}
+
+// TryGet implements compute.Locker. Outside a Claim, or for another
+// table, it is Get and always holds.
+func (t *ptx) TryGet(table, key string) ([]byte, bool, error) {
+	if t.err != nil {
+		return nil, false, t.err
+	}
+	if t.claim == "" || table != t.claim {
+		v, err := t.Get(table, key)
+		return v, err == nil, err
+	}
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT value FROM kv WHERE tbl = $1 AND key = $2 FOR UPDATE SKIP LOCKED`,
+		table, []byte(key)).Scan(&v)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, false, nil // held by another transaction, or missing
+	case err != nil:
+		return nil, false, t.fail(fmt.Errorf("pgqueue: claim %s: %w", table, err))
+	}
+	return v, true, nil
 }
 
 func (t *ptx) Put(table, key string, value []byte) error {
@@ -100,9 +120,6 @@ func (t *ptx) Scan(table, prefix string, fn func(string, []byte) error) error {
 	if t.err != nil {
 		return t.err
 	}
-	if t.claim != "" && table == t.claim {
-		return t.claimScan(table, prefix, fn)
-	}
 	where, args := rangeOf(table, prefix)
 	rows, err := t.tx.Query(t.ctx, `SELECT key, value FROM kv WHERE `+where+` ORDER BY key`, args...)
 	if err != nil {
@@ -127,31 +144,4 @@ func (t *ptx) Scan(table, prefix string, fn func(string, []byte) error) error {
 		}
 	}
 	return nil
-}
-
-// claimScan reads through a cursor, one row per FETCH, so that only the
-// rows fn has seen are locked: a lease locks the tasks it examined up to
-// the one it takes, and a concurrent lease skips exactly those.
-func (t *ptx) claimScan(table, prefix string, fn func(string, []byte) error) error {
-	name := pgx.Identifier{fmt.Sprintf("claim_%d", cursors.Add(1))}.Sanitize()
-	where, args := rangeOf(table, prefix)
-	_, err := t.tx.Exec(t.ctx, `DECLARE `+name+` NO SCROLL CURSOR FOR SELECT key, value FROM kv WHERE `+
-		where+` ORDER BY key FOR UPDATE SKIP LOCKED`, args...)
-	if err != nil {
-		return t.fail(fmt.Errorf("pgqueue: claim %s: %w", table, err))
-	}
-	defer t.tx.Exec(context.WithoutCancel(t.ctx), `CLOSE `+name)
-	for {
-		var k, v []byte
-		err := t.tx.QueryRow(t.ctx, `FETCH NEXT FROM `+name).Scan(&k, &v)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return t.fail(fmt.Errorf("pgqueue: claim %s: %w", table, err))
-		}
-		if err := fn(string(k), v); err != nil {
-			return err
-		}
-	}
 }
