@@ -38,8 +38,12 @@ package onion
 // with no plaintext and W ‖ X as the additional data. W is two whole blocks,
 // so GHASH runs over the same blocks as h and only the length block differs:
 // the tag is h(W, X) ⊕ delta, delta = (L' ⊕ L)·H ⊕ AES_Kc(N0 ‖ 1) a per-key
-// constant taken once (setDelta). Then a second Seal supplies KS(N(T')). So
-// slow is a GHASH-only Seal and a full one. Relays only ever run slow (they
+// constant taken once (setDelta). Then a second Seal, of 512 zero bytes,
+// supplies KS(N(T')) (GCM's keystream does not depend on the plaintext),
+// XORed into X: 512 is four whole 128-byte octets, which the standard
+// library's assembly runs eight blocks at a time, where a Seal of X itself
+// (493 bytes) leaves seven blocks to its one-at-a-time tail loop and costs
+// more. So slow is a GHASH-only Seal and a keystream one. Relays only ever run slow (they
 // remove forward layers and add backward ones, crypto.go); the client runs
 // fast. Never the other way round: fast is malleable (its X is X' under a
 // keystream chosen by T' alone), slow is not (a change anywhere changes T'
@@ -56,6 +60,7 @@ const (
 	wbRest      = BodySize - TagSize  // |X| = 493
 	wbNonceSize = 12                  // GCM's standard nonce
 	wbSealSize  = wbRest + TagSize    // a Seal's output: X' ‖ GCM tag
+	wbKSSize    = 512                 // keystream slow draws: whole 128-byte octets
 	wbKeySize   = 32                  // each AES-256 key
 	wbKeys      = 3 * wbKeySize       // Kc ‖ Kt ‖ Kn
 	gcmCounter1 = wbNonceSize + 4 - 1 // index of J0's last byte
@@ -71,7 +76,7 @@ type wideBlock struct {
 	delta [TagSize]byte
 	// Scratch space, so the per-cell path does not allocate (buffers
 	// passed through the cipher interfaces escape).
-	out   [wbSealSize]byte
+	out   [wbKSSize + TagSize]byte
 	aad   [wbTweakSize + wbRest]byte // W ‖ X, slow's hash input
 	n0    [wbNonceSize]byte          // the fixed nonce N0 of slow's hash: 0xff…
 	nblk  [aes.BlockSize]byte
@@ -146,9 +151,12 @@ func (w *wideBlock) slow(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
 	w.kt.Encrypt(w.t[:], w.t[:])
 	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
 	w.nonce(body[:TagSize])
-	sealed := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
-	copy(x, sealed[:wbRest])
+	ks := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], wbZeros[:], nil)
+	subtle.XORBytes(x, x, ks[:wbRest])
 }
+
+// wbZeros is the plaintext whose GCM encryption is the bare keystream.
+var wbZeros [wbKSSize]byte
 
 // fast deciphers body in place under tweak: the inverse of slow.
 func (w *wideBlock) fast(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
