@@ -113,7 +113,7 @@ func (l *layer) nextTweak(cmd Command) *[wbTweakSize]byte {
 // advance moves to the next cell, chaining head (the tag field before the
 // operation) with the body's new tag field.
 func (l *layer) advance(head *[TagSize]byte, body *[BodySize]byte) {
-	subtle.XORBytes(l.chain[:], head[:], body[:TagSize])
+	xorBlock(&l.chain, head, (*[TagSize]byte)(body[:TagSize]))
 	l.counter++
 }
 
