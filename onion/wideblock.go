@@ -45,9 +45,9 @@ package onion
 // (493 bytes) leaves seven blocks to its one-at-a-time tail loop and costs
 // more. So slow is a GHASH-only Seal and a keystream one. Relays only ever
 // run slow (they remove forward layers and add backward ones, crypto.go);
-// the client runs fast. Never the other way round: fast is malleable (its X is X' under a
-// keystream chosen by T' alone), slow is not (a change anywhere changes T'
-// and with it all of the keystream).
+// the client runs fast. Never the other way round: fast is malleable (its X
+// is X' under a keystream chosen by T' alone), slow is not (a change
+// anywhere changes T' and with it all of the keystream).
 
 import (
 	"crypto/aes"
