@@ -13,9 +13,11 @@ func BenchmarkLayer(b *testing.B) {
 	var body [BodySize]byte
 	b.SetBytes(BodySize)
 	b.ReportAllocs()
+	done := cpuPerOp(b)
 	for b.Loop() {
 		l.encrypt(&body, CmdRelay)
 	}
+	done()
 }
 
 // BenchmarkRelayForward: CPU per forward cell at a middle relay (peel one
@@ -29,9 +31,11 @@ func BenchmarkRelayForward(b *testing.B) {
 	acts := make([]Action, 0, 4)
 	b.SetBytes(CellSize)
 	b.ReportAllocs()
+	done := cpuPerOp(b)
 	for b.Loop() {
 		acts, _ = r.HandleCell(time.Time{}, from, &cell, acts[:0])
 	}
+	done()
 }
 
 // BenchmarkRelayBackward: CPU per backward cell at a middle relay.
@@ -45,9 +49,11 @@ func BenchmarkRelayBackward(b *testing.B) {
 	acts := make([]Action, 0, 4)
 	b.SetBytes(CellSize)
 	b.ReportAllocs()
+	done := cpuPerOp(b)
 	for b.Loop() {
 		acts, _ = r.HandleCell(time.Time{}, from, &cell, acts[:0])
 	}
+	done()
 }
 
 // BenchmarkHandshake: one full NK handshake, client and relay sides.
@@ -78,9 +84,11 @@ func BenchmarkCryptoBound(b *testing.B) {
 	out := make([]Cell, 0, 1)
 	b.SetBytes(MaxRelayData)
 	b.ReportAllocs()
+	done := cpuPerOp(b)
 	for b.Loop() {
 		out = s.client.send(3, RelayMsg{Cmd: RelayData, StreamID: 1, Data: data}, out[:0])
 	}
+	done()
 }
 
 // BenchmarkCircuitMemory opens 10k circuits at a relay and reports the heap

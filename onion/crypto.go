@@ -60,7 +60,8 @@ package onion
 // would pass an XOR mark, or a replay, unchanged to the hop after it
 // (tagging_test.go). Under slow a changed input changes the tag field and so
 // the whole keystream: the next hop sees noise. A relay's cost per cell is
-// a GHASH-only AES-GCM Seal and a full one, plus two AES blocks.
+// a GHASH-only AES-GCM Seal and a keystream-only one (wideblock.go), plus
+// two AES blocks.
 
 import (
 	"crypto/subtle"
@@ -113,7 +114,7 @@ func (l *layer) nextTweak(cmd Command) *[wbTweakSize]byte {
 // advance moves to the next cell, chaining head (the tag field before the
 // operation) with the body's new tag field.
 func (l *layer) advance(head *[TagSize]byte, body *[BodySize]byte) {
-	subtle.XORBytes(l.chain[:], head[:], body[:TagSize])
+	xorBlock(&l.chain, head, (*[TagSize]byte)(body[:TagSize]))
 	l.counter++
 }
 

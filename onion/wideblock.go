@@ -38,17 +38,22 @@ package onion
 // with no plaintext and W ‖ X as the additional data. W is two whole blocks,
 // so GHASH runs over the same blocks as h and only the length block differs:
 // the tag is h(W, X) ⊕ delta, delta = (L' ⊕ L)·H ⊕ AES_Kc(N0 ‖ 1) a per-key
-// constant taken once (setDelta). Then a second Seal supplies KS(N(T')). So
-// slow is a GHASH-only Seal and a full one. Relays only ever run slow (they
-// remove forward layers and add backward ones, crypto.go); the client runs
-// fast. Never the other way round: fast is malleable (its X is X' under a
-// keystream chosen by T' alone), slow is not (a change anywhere changes T'
-// and with it all of the keystream).
+// constant taken once (setDelta). Then a second Seal, of 512 zero bytes,
+// supplies KS(N(T')) (GCM's keystream does not depend on the plaintext),
+// XORed into X: 512 is four whole 128-byte octets, which the standard
+// library's assembly runs eight blocks at a time, where a Seal of X itself
+// (493 bytes) leaves seven blocks to its one-at-a-time tail loop and costs
+// more. So slow is a GHASH-only Seal and a keystream one. Relays only ever
+// run slow (they remove forward layers and add backward ones, crypto.go);
+// the client runs fast. Never the other way round: fast is malleable (its X
+// is X' under a keystream chosen by T' alone), slow is not (a change
+// anywhere changes T' and with it all of the keystream).
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
+	"encoding/binary"
 )
 
 const (
@@ -56,6 +61,7 @@ const (
 	wbRest      = BodySize - TagSize  // |X| = 493
 	wbNonceSize = 12                  // GCM's standard nonce
 	wbSealSize  = wbRest + TagSize    // a Seal's output: X' ‖ GCM tag
+	wbKSSize    = 512                 // keystream slow draws: whole 128-byte octets
 	wbKeySize   = 32                  // each AES-256 key
 	wbKeys      = 3 * wbKeySize       // Kc ‖ Kt ‖ Kn
 	gcmCounter1 = wbNonceSize + 4 - 1 // index of J0's last byte
@@ -71,7 +77,7 @@ type wideBlock struct {
 	delta [TagSize]byte
 	// Scratch space, so the per-cell path does not allocate (buffers
 	// passed through the cipher interfaces escape).
-	out   [wbSealSize]byte
+	out   [wbKSSize + TagSize]byte
 	aad   [wbTweakSize + wbRest]byte // W ‖ X, slow's hash input
 	n0    [wbNonceSize]byte          // the fixed nonce N0 of slow's hash: 0xff…
 	nblk  [aes.BlockSize]byte
@@ -141,24 +147,39 @@ func (w *wideBlock) slow(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
 	copy(w.aad[:wbTweakSize], tweak[:])
 	copy(w.aad[wbTweakSize:], x)
 	tag := w.gcm.Seal(w.out[:0], w.n0[:], nil, w.aad[:])
-	subtle.XORBytes(w.h[:], tag, w.delta[:])
-	subtle.XORBytes(w.t[:], body[:TagSize], w.h[:])
+	xorBlock(&w.h, (*[TagSize]byte)(tag), &w.delta)
+	t := (*[TagSize]byte)(body[:TagSize])
+	xorBlock(&w.t, t, &w.h)
 	w.kt.Encrypt(w.t[:], w.t[:])
-	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
-	w.nonce(body[:TagSize])
-	sealed := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
-	copy(x, sealed[:wbRest])
+	xorBlock(t, &w.t, &w.h)
+	w.nonce(t[:])
+	ks := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], wbZeros[:], nil)
+	subtle.XORBytes(x, x, ks[:wbRest])
 }
+
+// wbZeros is the plaintext whose GCM encryption is the bare keystream.
+var wbZeros [wbKSSize]byte
 
 // fast deciphers body in place under tweak: the inverse of slow.
 func (w *wideBlock) fast(body *[BodySize]byte, tweak *[wbTweakSize]byte) {
 	x := body[TagSize:]
-	w.nonce(body[:TagSize])
+	t := (*[TagSize]byte)(body[:TagSize])
+	w.nonce(t[:])
 	sealed := w.gcm.Seal(w.out[:0], w.nblk[:wbNonceSize], x, tweak[:])
 	copy(x, sealed[:wbRest])
 	w.kc.Encrypt(w.t[:], w.nblk[:])
-	subtle.XORBytes(w.h[:], sealed[wbRest:], w.t[:])
-	subtle.XORBytes(w.t[:], body[:TagSize], w.h[:])
+	xorBlock(&w.h, (*[TagSize]byte)(sealed[wbRest:]), &w.t)
+	xorBlock(&w.t, t, &w.h)
 	w.kt.Decrypt(w.t[:], w.t[:])
-	subtle.XORBytes(body[:TagSize], w.t[:], w.h[:])
+	xorBlock(t, &w.t, &w.h)
+}
+
+// xorBlock sets dst = a ⊕ b for one block, in two word operations: the
+// per-cell path runs several, and subtle.XORBytes costs a call and length
+// checks each time. dst may alias a or b.
+func xorBlock(dst, a, b *[TagSize]byte) {
+	lo := binary.LittleEndian.Uint64(a[:8]) ^ binary.LittleEndian.Uint64(b[:8])
+	hi := binary.LittleEndian.Uint64(a[8:]) ^ binary.LittleEndian.Uint64(b[8:])
+	binary.LittleEndian.PutUint64(dst[:8], lo)
+	binary.LittleEndian.PutUint64(dst[8:], hi)
 }

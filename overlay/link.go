@@ -18,8 +18,11 @@ import (
 const OnionProtocol = protocol.ID(onion.ProtocolName)
 
 const (
-	// writeBatch is how many cells one Write carries at most.
-	writeBatch = 128
+	// writeBatch is how many cells one Write carries at most: 127 cells
+	// (65,278 bytes) fit one yamux frame (64 KiB less its 12-byte header),
+	// where 128 left a 268-byte second frame, and with it one more TLS
+	// record and write syscall, on every full batch.
+	writeBatch = 127
 	// readBatch is how many cells one read can fill, all handled under one
 	// acquisition of the Onion's lock.
 	readBatch = 64
@@ -124,6 +127,7 @@ func (l *link) writeLoop() {
 	defer timer.Stop()
 	var spare []onion.Cell
 	var spareAt []uint64
+	var armed time.Time
 	for {
 		select {
 		case <-l.done:
@@ -144,7 +148,7 @@ func (l *link) writeLoop() {
 		q := batch
 		for len(q) > 0 {
 			n := min(len(q), writeBatch)
-			_ = l.s.SetWriteDeadline(time.Now().Add(3 * keepalive))
+			armed = l.armWrite(armed, 3*keepalive)
 			_, err := l.s.Write(cellBytes(q[:n]))
 			l.mu.Lock()
 			if !l.closed {
@@ -160,6 +164,21 @@ func (l *link) writeLoop() {
 		spare, spareAt = batch[:0], batchAt[:0]
 		timer.Reset(keepalive)
 	}
+}
+
+// armWrite sets the stream's write deadline to limit from now if the one
+// set at armed is more than an eighth used up, and returns when it was set.
+// Every yamux SetWriteDeadline stops a timer and starts a new one (an
+// allocation and two timer-heap operations); once per batch that was the
+// writer's largest cost outside the Write itself. A write that starts
+// within an eighth of limit of the last arming still has 7/8 of limit to
+// finish.
+func (l *link) armWrite(armed time.Time, limit time.Duration) time.Time {
+	if now := time.Now(); now.Sub(armed) > limit/8 {
+		_ = l.s.SetWriteDeadline(now.Add(limit))
+		return now
+	}
+	return armed
 }
 
 func (l *link) readLoop() {
