@@ -59,7 +59,28 @@ func openStealthPay(dir string, c *work.Client, log *slog.Logger) (*stealthPay, 
 	if err != nil {
 		return nil, err
 	}
-	return &stealthPay{w: w, log: log, pending: map[string]*claim{}}, nil
+	return newStealthPay(w, log, time.Now()), nil
+}
+
+// newStealthPay is the payment side over wallet w, resuming its unminted
+// quotes as of now.
+func newStealthPay(w *wallet.Wallet, log *slog.Logger, now time.Time) *stealthPay {
+	p := &stealthPay{w: w, log: log, pending: map[string]*claim{}}
+	p.resume(now)
+	return p
+}
+
+// resume takes up the quotes the wallet bought and has not minted: a
+// worker that stopped after the gateway paid a quote (and debited the
+// credit) but before minting it would otherwise never mint it. Each is
+// offered again (the gateway answers an offer it already paid as paid)
+// and kept for quoteLife from now.
+func (p *stealthPay) resume(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range p.w.Quotes() {
+		p.pending[id] = &claim{sent: now}
+	}
 }
 
 // run claims and mints every interval until ctx ends.
@@ -117,6 +138,9 @@ func (p *stealthPay) offerPending(ctx context.Context, c calls) {
 			p.pending[id].offered = true
 		case errors.Is(err, work.ErrPayment):
 			delete(p.pending, id)
+			if ferr := p.w.ForgetQuote(id); ferr != nil { // refused for good: not resumed after a restart
+				p.log.Debug("compute: forgetting a refused quote failed", "err", ferr)
+			}
 			p.log.Info("compute: payout offer refused", "err", err)
 		}
 		p.mu.Unlock()
