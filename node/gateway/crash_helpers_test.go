@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -265,4 +266,26 @@ func (r *crashRig) lockedQuote(ctx context.Context, amount uint64) (ledger.Quote
 	}
 	pub := ledger.PointOf(k.PubKey())
 	return r.mint.CreateLockedQuote(ctx, amount, ledger.Unit, &pub)
+}
+
+// meterTotal is the capacity meter summed over every day: the tests read
+// it whatever UTC day the units were counted on (a run across midnight
+// counts them on two).
+func meterTotal(t *testing.T, g *Gateway) uint64 {
+	t.Helper()
+	var total uint64
+	err := g.store.View(func(tx compute.Tx) error {
+		return tx.Scan(tableCapacity, "", func(_ string, b []byte) error {
+			var u uint64
+			if err := json.Unmarshal(b, &u); err != nil {
+				return err
+			}
+			total += u
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
 }
