@@ -30,7 +30,8 @@ type crashRig struct {
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 	rand   func() float64                   // the queue's draws; nil: no spot checks
 	secret map[string]string                // job ID -> its secret
-	now    func() time.Time                 // the gateway's clock; nil: time.Now
+	now    func() time.Time                 // the gateway's and the mint's clock; nil: time.Now
+	cap    uint64                           // the mint's Ĉ; 0: 2^20
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -63,7 +64,11 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 		r.t.Fatal(err)
 	}
 	master := make([]byte, 32)
-	r.mint, err = ledger.New(ledger.Config{Master: master, CapacityUnits: 1 << 20}, r.ledger)
+	capacity := r.cap
+	if capacity == 0 {
+		capacity = 1 << 20
+	}
+	r.mint, err = ledger.New(ledger.Config{Master: master, CapacityUnits: capacity, Now: r.now}, r.ledger)
 	if err != nil {
 		r.t.Fatal(err)
 	}

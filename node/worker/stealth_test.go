@@ -74,7 +74,7 @@ func TestPaidQuoteMintedAfterRestart(t *testing.T) {
 	}
 	gw := &fakeGateway{mint: f.Mint, acct: work.Account{Worker: "s-w", Credit: 7}}
 	log := slog.New(slog.DiscardHandler)
-	first := newStealthPay(w, log, f.Clock)
+	first := newStealthPay(w, log)
 	if err := first.tick(ctx, gw.calls()); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestPaidQuoteMintedAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := newStealthPay(w2, log, f.Clock)
+	second := newStealthPay(w2, log)
 	for range 2 {
 		if err := second.tick(ctx, gw.calls()); err != nil {
 			t.Fatal(err)
@@ -117,7 +117,7 @@ func TestRefusedQuoteForgotten(t *testing.T) {
 		gw.mu.Unlock()
 		return inner(ctx, id)
 	}
-	p := newStealthPay(w, slog.New(slog.DiscardHandler), f.Clock)
+	p := newStealthPay(w, slog.New(slog.DiscardHandler))
 	if err := p.tick(ctx, c); err != nil && !errors.Is(err, work.ErrPayment) {
 		t.Fatal(err)
 	}
