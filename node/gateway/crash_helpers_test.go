@@ -48,7 +48,11 @@ func newRigRand(t *testing.T, cfg Config, ls ledger.Store, draw func() float64) 
 	cfg.Floor = 1 << 20
 	r := &crashRig{t: t, cfg: cfg, ledger: ls, rand: draw}
 	r.restart(nil)
-	t.Cleanup(func() { r.g.Close() })
+	t.Cleanup(func() {
+		if r.g != nil {
+			r.g.Close()
+		}
+	})
 	return r
 }
 
@@ -156,20 +160,27 @@ func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int)
 // task's index and the quote.
 func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
 	r.t.Helper()
-	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
-		r.t.Fatal(err)
-	}
 	q, err := r.lockedQuote(ctx, compute.UnitsFor(fuel, 10))
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	return r.acceptQuote(open, stealth, fuel, q.ID), q.ID
+}
+
+// acceptQuote is accept with the stealth worker sending quote.
+func (r *crashRig) acceptQuote(open, stealth string, fuel int64, quote string) int {
+	r.t.Helper()
+	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
+		r.t.Fatal(err)
+	}
+	var err error
 	res := compute.Result{Status: compute.StatusOK, Output: []byte("42"), FuelUsed: fuel}
 	first := r.lease(open, nil)
 	var state compute.TaskState
 	for _, a := range []*compute.Assignment{first, r.lease(stealth, &first.Lease)} {
 		if a.Lease.Worker == stealth {
 			err = r.g.store.Update(func(tx compute.Tx) error {
-				return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, stealth, q.ID)
+				return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, stealth, quote)
 			})
 		}
 		if err == nil {
@@ -182,7 +193,7 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 	if state != compute.TaskAccepted {
 		r.t.Fatalf("task %d %v, want accepted", first.Lease.Task, state)
 	}
-	return first.Lease.Task, q.ID
+	return first.Lease.Task
 }
 
 // lease gives worker a replica of the task of want (any task when nil):
