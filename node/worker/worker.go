@@ -145,6 +145,7 @@ func (w *Worker) step(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	timeout := time.Duration(a.TimeoutMS) * time.Millisecond
+	w.observe("start", t0)
 	t0 = time.Now()
 	res, err := w.runner.Run(ctx, compute.Task{Module: mod, Input: a.Input, Fuel: a.Fuel, Seed: a.Seed}, timeout)
 	if err != nil {
