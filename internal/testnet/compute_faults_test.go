@@ -100,8 +100,11 @@ func TestComputeWorkerKilled(t *testing.T) {
 		}
 	})
 	pay := buyTokens(t, gw, 16)
-	req := primesJob(t, 1, 300_000, 8, pay) // short: the kill waits on the start, not on a long run
-	req.TaskTimeoutMS = 15_000 // room for the run on a loaded machine; the victim's lease expires 16 s after it was taken
+	// A short task: the kill waits on the start, not on a long run. The
+	// timeout leaves room for the run on a loaded machine; the victim's
+	// lease expires 16 s after it was taken.
+	req := primesJob(t, 1, 300_000, 8, pay)
+	req.TaskTimeoutMS = 15_000
 	id, err := buyer.SubmitJob(ctx, req)
 	if err != nil {
 		t.Fatal(err)
