@@ -35,9 +35,13 @@ type Config struct {
 	CacheBytes int64 `toml:"cache_bytes"`
 }
 
+// DefaultCacheBytes bounds each worker cache when compute.cache_bytes is
+// unset (0).
+const DefaultCacheBytes = 256 << 20
+
 // Defaults is the [compute] section a fresh node.toml holds.
 func Defaults() Config {
-	return Config{Concurrency: 1, CPUShare: 1, Poll: 2 * time.Second, LeaseGrace: 30 * time.Second, CacheBytes: 256 << 20}
+	return Config{Concurrency: 1, CPUShare: 1, Poll: 2 * time.Second, LeaseGrace: 30 * time.Second}
 }
 
 // WithDefaults fills zero fields; a client-only node works in stealth mode.
@@ -53,7 +57,7 @@ func (c Config) WithDefaults(clientOnly bool) Config {
 	c.CPUShare = or(c.CPUShare, d.CPUShare)
 	c.Poll = or(c.Poll, d.Poll)
 	c.LeaseGrace = or(c.LeaseGrace, d.LeaseGrace)
-	c.CacheBytes = or(c.CacheBytes, d.CacheBytes)
+	c.CacheBytes = or(c.CacheBytes, DefaultCacheBytes)
 	return c
 }
 
