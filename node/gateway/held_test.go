@@ -81,3 +81,46 @@ func TestPayoutHeldForLaterCap(t *testing.T) {
 		t.Fatalf("offering the paid quote again: status %d, credit %d", code, r.account(w).Credit)
 	}
 }
+
+// TestHeldOfferDiesWhenCreditShrinks: while a payout is held, a claw-back
+// takes part of the worker's credit. The held quote is no longer covered,
+// so offering it again is refused (the worker then quotes what it has),
+// the credit left stays, and a later day pays nothing for it.
+func TestHeldOfferDiesWhenCreditShrinks(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	clock := day
+	r := newRig(t, Config{DataDir: t.TempDir()}, ledger.NewMemStore())
+	r.now = func() time.Time { return clock }
+	r.cap = 600
+	r.restart(nil)
+	const w = "s-held"
+	setCredit := func(units uint64) {
+		if err := r.g.store.Update(func(tx compute.Tx) error {
+			return putJSON(tx, tableCredits, w, work.Account{Worker: w, Credit: units})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setCredit(5)
+	cash, err := r.mint.CreateQuote(ctx, 16, ledger.Unit)
+	if err == nil {
+		_, err = r.mint.PayQuote(ctx, cash.ID, "cash")
+	}
+	q, err2 := r.lockedQuote(ctx, 5)
+	if err != nil || err2 != nil {
+		t.Fatal(err, err2)
+	}
+	if code := r.offerQuote(w, q.ID); code != http.StatusOK {
+		t.Fatalf("offer under a full cap: status %d, want 200 (held)", code)
+	}
+	setCredit(3) // a claw-back
+	if code := r.offerQuote(w, q.ID); code != http.StatusConflict {
+		t.Fatalf("held offer above the credit: status %d, want 409", code)
+	}
+	clock = day.Add(24 * time.Hour)
+	r.g.sweep(ctx)
+	if got, _ := r.mint.Quote(ctx, q.ID); got.State != ledger.QuoteUnpaid || r.account(w).Credit != 3 {
+		t.Fatalf("quote %s, credit %d: want unpaid and 3 left", got.State, r.account(w).Credit)
+	}
+}

@@ -128,7 +128,8 @@ func (g *Gateway) payOffer(ctx context.Context, worker string, o offer) error {
 	return err
 }
 
-// debit moves amount of worker's credit onto offer o, if it has that much.
+// debit moves amount of worker's credit onto offer o, if it has that much;
+// a held offer the credit no longer covers ends dead.
 func (g *Gateway) debit(worker string, o offer, amount uint64) (bool, error) {
 	ok := false
 	err := g.store.Update(func(tx compute.Tx) error {
@@ -141,6 +142,10 @@ func (g *Gateway) debit(worker string, o offer, amount uint64) (bool, error) {
 			return err
 		}
 		if acct.Credit < amount {
+			if cur.Held { // a claw-back took credit while it was held: the worker quotes afresh
+				cur.State = "dead"
+				return putJSON(tx, tableOffers, worker+"/"+o.Quote, cur)
+			}
 			return nil
 		}
 		acct.Credit -= amount
