@@ -37,7 +37,7 @@ var rules = []rule{
 	{"node/service", nil, false, "the seam: a leaf every role service imports, so it imports nothing of ours", nil},
 	{"node/work", []string{"node/service", "compute"}, false, "work protocol: wire types, client, codes; reaches the network only through service.Host", nil},
 	{"node/gateway", []string{"node/service", "node/work", "compute", "ledger"}, false, "gateway work side: queue, escrow, payouts; the mint is a constructor argument", []string{"internal/pgutil/pgtest", "node/buyer", "node/worker"}},
-	{"node/worker", []string{"node/service", "node/work", "compute", "ledger/wallet"}, false, "worker: speaks the work protocol, knows nothing of the gateway's escrow or settlement", nil},
+	{"node/worker", []string{"node/service", "node/work", "compute", "ledger/wallet"}, false, "worker: speaks the work protocol, knows nothing of the gateway's escrow or settlement", []string{"ledger"}},
 	{"node/buyer", []string{"node/service", "node/work", "compute"}, false, "buyer: speaks the work protocol through circuits only", nil},
 	{"node/mint", []string{"node/service", "ledger"}, false, "mint: the ledger as a service; reads Ĉ through a constructor argument", nil},
 	{"node/probe", []string{"node/service"}, false, "probe: fresh circuits through an interface node implements", nil},

@@ -90,22 +90,33 @@ func TestComputeWorkerKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	victimCtx, kill := context.WithCancel(ctx)
-	victim := startWorker(t, net, victimCtx)
+	started := make(chan struct{}, 1)
+	victim := startWorker(t, net, victimCtx, func(stage string, _ time.Duration) {
+		if stage == "start" {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+		}
+	})
 	pay := buyTokens(t, gw, 16)
-	req := primesJob(t, 1, 1_500_000, 8, pay)
-	req.TaskTimeoutMS = 6_000
+	// A short task: the kill waits on the start, not on a long run. The
+	// timeout leaves room for the run on a loaded machine; the victim's
+	// lease expires 16 s after it was taken.
+	req := primesJob(t, 1, 300_000, 8, pay)
+	req.TaskTimeoutMS = 15_000
 	id, err := buyer.SubmitJob(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for leased := false; !leased; time.Sleep(50 * time.Millisecond) {
-		tasks, err := gw.ComputeQueue().Tasks(id)
-		if err != nil || ctx.Err() != nil {
-			t.Fatalf("no lease: %v", err)
-		}
-		leased = len(tasks[0].Leases) > 0
+	select {
+	case <-started: // the victim holds the lease and hands the task to its sandbox
+	case <-ctx.Done():
+		t.Fatal("the victim never started the task")
 	}
-	time.Sleep(300 * time.Millisecond) // the child is running the task
+	if tasks, err := gw.ComputeQueue().Tasks(id); err != nil || len(tasks[0].Leases) == 0 {
+		t.Fatalf("the victim runs the task without a lease: %v", err)
+	}
 	kill()
 	victim.Close()
 	for range 2 {
@@ -114,7 +125,7 @@ func TestComputeWorkerKilled(t *testing.T) {
 		}
 	}
 	res := waitJob(ctx, t, buyer, id)
-	checkPrimes(t, res, 1_500_000)
+	checkPrimes(t, res, 300_000)
 	tasks, _ := gw.ComputeQueue().Tasks(id)
 	if len(tasks[0].Tried) < 3 {
 		t.Fatalf("task tried by %v, want the victim and two more", tasks[0].Tried)
@@ -122,11 +133,12 @@ func TestComputeWorkerKilled(t *testing.T) {
 }
 
 // startWorker starts an open worker outside the network's lifetime, so
-// the test can kill it.
-func startWorker(t *testing.T, net *Net, ctx context.Context) *node.Node {
+// the test can kill it; observe receives its stages (worker.Hooks).
+func startWorker(t *testing.T, net *Net, ctx context.Context, observe func(string, time.Duration)) *node.Node {
 	t.Helper()
 	c := net.opts.config(t.TempDir(), len(net.Nodes)+100, net.Nodes[0].P2PAddrs())
 	workerConfig(node.WorkerOpen)(&c)
+	c.WorkerForTest.Observe = observe
 	n, err := node.New(c, nil)
 	if err != nil {
 		t.Fatal(err)

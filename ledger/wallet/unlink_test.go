@@ -17,8 +17,6 @@ import (
 	"cyclecash/ledger/boltstore"
 	"cyclecash/ledger/mintapi"
 	"cyclecash/ledger/storetest"
-
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 // The gateway's operator is the attacker: with every request body the
@@ -83,7 +81,7 @@ func checkUnlinkable(t *testing.T, st ledger.Store, dbPath string, onDisk bool) 
 
 	// Control: with r, the operator finds the quote's blinded messages in
 	// its store, so the check below can see a link when there is one.
-	if n := linked(t, st, pairsOf(paid)); n != len(paid) {
+	if n := storetest.Linked(t, st, paid); n != len(paid) {
 		t.Fatalf("control: %d of %d payout outputs found from (secret, r)", n, len(paid))
 	}
 
@@ -177,34 +175,4 @@ func pairsInJSON(b []byte) []pair {
 	}
 	walk(v)
 	return out
-}
-
-// linked counts the pairs whose blinded message B_ = hash_to_curve(x) + r·G
-// the store holds a signature for.
-func linked(t *testing.T, st ledger.Store, ps []pair) int {
-	t.Helper()
-	var bs []ledger.Point
-	for _, p := range ps {
-		var r secp256k1.ModNScalar
-		r.SetByteSlice(p.r[:])
-		b, err := ledger.Blind([]byte(p.secret), &r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bs = append(bs, ledger.PointOf(b))
-	}
-	n := 0
-	err := st.View(context.Background(), func(tx ledger.Tx) error {
-		sigs, err := tx.Signatures(bs)
-		for _, s := range sigs {
-			if s != nil {
-				n++
-			}
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }

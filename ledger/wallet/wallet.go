@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -130,6 +131,32 @@ func (w *Wallet) Proofs() []ledger.Proof {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]ledger.Proof(nil), w.st.Proofs...)
+}
+
+// Quotes returns the IDs of the quotes this wallet bought and has not
+// minted yet, sorted: after a restart its owner finds in them what it was
+// waiting to be paid.
+func (w *Wallet) Quotes() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := make([]string, 0, len(w.st.QuoteKeys))
+	for id := range w.st.QuoteKeys {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// ForgetQuote drops the key of a bought quote that will never be paid
+// (its payer refused it), so Quotes no longer lists it.
+func (w *Wallet) ForgetQuote(id string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.st.QuoteKeys[id]; !ok {
+		return nil
+	}
+	delete(w.st.QuoteKeys, id)
+	return w.save()
 }
 
 // save writes the wallet file atomically (temp file, fsync, rename): on

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -29,7 +30,8 @@ type crashRig struct {
 	held   map[string][]*compute.Assignment // leases handed out ahead of their accept
 	rand   func() float64                   // the queue's draws; nil: no spot checks
 	secret map[string]string                // job ID -> its secret
-	now    func() time.Time                 // the gateway's clock; nil: time.Now
+	now    func() time.Time                 // the gateway's and the mint's clock; nil: time.Now
+	cap    uint64                           // the mint's Ĉ; 0: 2^20
 }
 
 func newCrashRig(t *testing.T) *crashRig {
@@ -46,7 +48,11 @@ func newRigRand(t *testing.T, cfg Config, ls ledger.Store, draw func() float64) 
 	cfg.Floor = 1 << 20
 	r := &crashRig{t: t, cfg: cfg, ledger: ls, rand: draw}
 	r.restart(nil)
-	t.Cleanup(func() { r.g.Close() })
+	t.Cleanup(func() {
+		if r.g != nil {
+			r.g.Close()
+		}
+	})
 	return r
 }
 
@@ -62,7 +68,11 @@ func (r *crashRig) restart(crashAt map[string]bool) {
 		r.t.Fatal(err)
 	}
 	master := make([]byte, 32)
-	r.mint, err = ledger.New(ledger.Config{Master: master, CapacityUnits: 1 << 20}, r.ledger)
+	capacity := r.cap
+	if capacity == 0 {
+		capacity = 1 << 20
+	}
+	r.mint, err = ledger.New(ledger.Config{Master: master, CapacityUnits: capacity, Now: r.now}, r.ledger)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -150,20 +160,27 @@ func (r *crashRig) submitR(ctx context.Context, id, tok string, tasks, repl int)
 // task's index and the quote.
 func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64) (int, string) {
 	r.t.Helper()
-	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
-		r.t.Fatal(err)
-	}
 	q, err := r.lockedQuote(ctx, compute.UnitsFor(fuel, 10))
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	return r.acceptQuote(open, stealth, fuel, q.ID), q.ID
+}
+
+// acceptQuote is accept with the stealth worker sending quote.
+func (r *crashRig) acceptQuote(open, stealth string, fuel int64, quote string) int {
+	r.t.Helper()
+	if err := r.g.enrol(stealth, work.WorkerStealth); err != nil {
+		r.t.Fatal(err)
+	}
+	var err error
 	res := compute.Result{Status: compute.StatusOK, Output: []byte("42"), FuelUsed: fuel}
 	first := r.lease(open, nil)
 	var state compute.TaskState
 	for _, a := range []*compute.Assignment{first, r.lease(stealth, &first.Lease)} {
 		if a.Lease.Worker == stealth {
 			err = r.g.store.Update(func(tx compute.Tx) error {
-				return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, stealth, q.ID)
+				return r.g.recordOffer(tx, a.Lease.Job, a.Lease.Task, stealth, quote)
 			})
 		}
 		if err == nil {
@@ -176,7 +193,7 @@ func (r *crashRig) accept(ctx context.Context, open, stealth string, fuel int64)
 	if state != compute.TaskAccepted {
 		r.t.Fatalf("task %d %v, want accepted", first.Lease.Task, state)
 	}
-	return first.Lease.Task, q.ID
+	return first.Lease.Task
 }
 
 // lease gives worker a replica of the task of want (any task when nil):
@@ -265,4 +282,26 @@ func (r *crashRig) lockedQuote(ctx context.Context, amount uint64) (ledger.Quote
 	}
 	pub := ledger.PointOf(k.PubKey())
 	return r.mint.CreateLockedQuote(ctx, amount, ledger.Unit, &pub)
+}
+
+// meterTotal is the capacity meter summed over every day: the tests read
+// it whatever UTC day the units were counted on (a run across midnight
+// counts them on two).
+func meterTotal(t *testing.T, g *Gateway) uint64 {
+	t.Helper()
+	var total uint64
+	err := g.store.View(func(tx compute.Tx) error {
+		return tx.Scan(tableCapacity, "", func(_ string, b []byte) error {
+			var u uint64
+			if err := json.Unmarshal(b, &u); err != nil {
+				return err
+			}
+			total += u
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
 }

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"testing"
-	"time"
 
 	"cyclecash/compute"
 	"cyclecash/ledger"
@@ -56,11 +54,7 @@ func TestPayoutCrash(t *testing.T) {
 	if q, _ := r.mint.Quote(ctx, q1); q.State != ledger.QuoteUnpaid {
 		t.Errorf("the second quote is %s: the worker was paid more than its shares", q.State)
 	}
-	var measured uint64
-	r.g.store.View(func(tx compute.Tx) error {
-		_, err := getJSON(tx, tableCapacity, strconv.FormatInt(ledger.DayOf(time.Now()), 10), &measured)
-		return err
-	})
+	measured := meterTotal(t, r.g)
 	if measured != 8 {
 		t.Errorf("capacity meter counted %d units, want 8", measured)
 	}

@@ -12,8 +12,10 @@ import (
 // A stealth worker claims its credit by offering a mint quote for it
 // (POST offer). The gateway pays the quote at once if the credit covers
 // it (payOffer: debit first, crash-safe) and refuses it otherwise, so a
-// worker holds at most the offers it is being paid for. Offering the same
-// quote again is harmless: a paid one answers the account, a dead one is
+// worker holds at most the offers it is being paid for. An offer today's
+// supply cap refused is held (answered like a paid one, but not listed in
+// Paid) and paid by the sweep on a later day. Offering the same quote
+// again is harmless: a paid or held one answers the account, a dead one is
 // refused again.
 
 func (g *Gateway) handleOffer(w http.ResponseWriter, r *http.Request, worker string) {
@@ -32,7 +34,7 @@ func (g *Gateway) handleOffer(w http.ResponseWriter, r *http.Request, worker str
 			o, err = g.openOffer(worker, req.Quote)
 		}
 	}
-	if err == nil && o.State == "" {
+	if err == nil && o.State == "" && !o.Held {
 		err = g.setOffer(worker, o, "dead", 0) // the credit does not cover it
 		o.State = "dead"
 	}

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -133,11 +132,7 @@ func checkShared(t *testing.T, ctx context.Context, rigs []*crashRig, pay string
 	if want := uint64(tasks * 4); credit != want {
 		t.Errorf("workers credited %d units, want %d (each task's units shared, once)", credit, want)
 	}
-	var measured uint64
-	r.g.store.View(func(tx compute.Tx) error {
-		_, err := getJSON(tx, tableCapacity, strconv.FormatInt(ledger.DayOf(time.Now()), 10), &measured)
-		return err
-	})
+	measured := meterTotal(t, r.g)
 	if measured != uint64(tasks*4) {
 		t.Errorf("capacity meter counted %d units, want %d (each task once)", measured, tasks*4)
 	}

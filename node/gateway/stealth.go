@@ -31,7 +31,7 @@ import (
 // "paying" offer, and a quote the ledger refuses for good gives the
 // credit back.
 
-// offerLife is how long a worker keeps an unpaid quote (worker.quoteLife).
+// offerLife is how long an unheld offer may wait for credit to cover it.
 const offerLife = time.Hour
 
 // offer is a stealth worker's quote as the gateway records it.
@@ -40,6 +40,10 @@ type offer struct {
 	At     int64  `json:"at"`               // when it was sent, Unix nanoseconds
 	State  string `json:"state,omitempty"`  // "", paying, paid, dead
 	Amount uint64 `json:"amount,omitempty"` // debited when paying
+	// Held marks an offer the supply cap refused: its credit came back,
+	// the mint keeps the quote (ledger.PayoutHold), and the sweep offers
+	// it again on every pass until a later day's cap has room.
+	Held bool `json:"held,omitempty"`
 }
 
 // recordOffer keeps a quote sent with a result; the first quote sent for
@@ -94,7 +98,7 @@ func (g *Gateway) payOffer(ctx context.Context, worker string, o offer) error {
 			return err
 		case q.Pubkey == nil: // unlocked: whoever saw its ID could mint the payout (NUT-20)
 			return g.setOffer(worker, o, "dead", 0)
-		case q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid || g.now().Unix() >= q.Expiry || g.now().UnixNano() >= o.At+int64(offerLife):
+		case q.Unit != ledger.Unit || q.State != ledger.QuoteUnpaid || g.now().Unix() >= q.Expiry || !o.Held && g.now().UnixNano() >= o.At+int64(offerLife):
 			return g.setOffer(worker, o, "dead", 0)
 		}
 		debited, err := g.debit(worker, o, q.Amount)
@@ -113,14 +117,19 @@ func (g *Gateway) payOffer(ctx context.Context, worker string, o offer) error {
 	if prior, perr := g.mint.Quote(ctx, o.Quote); perr == nil && prior.State != ledger.QuoteUnpaid && prior.PaidBy == ref {
 		return g.setOffer(worker, o, "paid", 0) // paid before a crash
 	}
-	if errors.Is(err, ledger.ErrSupplyCap) || errors.Is(err, ledger.ErrQuoteExpired) || errors.Is(err, ledger.ErrUnknownQuote) {
+	if errors.Is(err, ledger.ErrSupplyCap) {
+		g.log.Info("compute: stealth payout held for a later day's cap")
+		return g.holdOffer(worker, o) // the credit comes back; the same quote is paid later
+	}
+	if errors.Is(err, ledger.ErrQuoteExpired) || errors.Is(err, ledger.ErrUnknownQuote) {
 		g.log.Warn("compute: stealth payout refused", "err", err)
 		return g.setOffer(worker, o, "dead", o.Amount) // the credit comes back
 	}
 	return err
 }
 
-// debit moves amount of worker's credit onto offer o, if it has that much.
+// debit moves amount of worker's credit onto offer o, if it has that much;
+// a held offer the credit no longer covers ends dead.
 func (g *Gateway) debit(worker string, o offer, amount uint64) (bool, error) {
 	ok := false
 	err := g.store.Update(func(tx compute.Tx) error {
@@ -133,6 +142,10 @@ func (g *Gateway) debit(worker string, o offer, amount uint64) (bool, error) {
 			return err
 		}
 		if acct.Credit < amount {
+			if cur.Held { // a claw-back took credit while it was held: the worker quotes afresh
+				cur.State = "dead"
+				return putJSON(tx, tableOffers, worker+"/"+o.Quote, cur)
+			}
 			return nil
 		}
 		acct.Credit -= amount
@@ -164,6 +177,27 @@ func (g *Gateway) setOffer(worker string, o offer, state string, refund uint64) 
 			acct.Credit += refund
 		}
 		cur.Quote, cur.State = o.Quote, state
+		if err := putJSON(tx, tableCredits, worker, acct); err != nil {
+			return err
+		}
+		return putJSON(tx, tableOffers, worker+"/"+o.Quote, cur)
+	})
+}
+
+// holdOffer puts a "paying" offer the cap refused back to open and held,
+// crediting back what it debited.
+func (g *Gateway) holdOffer(worker string, o offer) error {
+	return g.store.Update(func(tx compute.Tx) error {
+		var cur offer
+		if _, err := getJSON(tx, tableOffers, worker+"/"+o.Quote, &cur); err != nil || cur.State != "paying" {
+			return err
+		}
+		acct, err := g.account(tx, worker)
+		if err != nil {
+			return err
+		}
+		acct.Credit += cur.Amount
+		cur.State, cur.Amount, cur.Held = "", 0, true
 		if err := putJSON(tx, tableCredits, worker, acct); err != nil {
 			return err
 		}

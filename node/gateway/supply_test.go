@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"cyclecash/compute"
 	"cyclecash/ledger"
@@ -73,11 +71,7 @@ func TestJobPaysNoMoreThanConsumed(t *testing.T) {
 			if paid := r.paidAll(ctx, t, workers); paid > consumed || paid != job.Units {
 				t.Fatalf("workers paid %d, buyer's escrow consumed %d", paid, consumed)
 			}
-			var measured uint64
-			r.g.store.View(func(tx compute.Tx) error {
-				_, err := getJSON(tx, tableCapacity, strconv.FormatInt(ledger.DayOf(time.Now()), 10), &measured)
-				return err
-			})
+			measured := meterTotal(t, r.g)
 			if measured != job.Units {
 				t.Errorf("capacity meter counted %d units, validated %d", measured, job.Units)
 			}

@@ -29,7 +29,15 @@ type Config struct {
 	// LeaseGrace is what a gateway adds to a task's timeout before it
 	// re-dispatches a replica whose worker went silent.
 	LeaseGrace time.Duration `toml:"lease_grace"`
+	// CacheBytes bounds each of a worker's module caches: the modules on
+	// disk, wazero's compiled code on disk, and the compiled modules in
+	// memory; the least recently used go first.
+	CacheBytes int64 `toml:"cache_bytes"`
 }
+
+// DefaultCacheBytes bounds each worker cache when compute.cache_bytes is
+// unset (0).
+const DefaultCacheBytes = 256 << 20
 
 // Defaults is the [compute] section a fresh node.toml holds.
 func Defaults() Config {
@@ -49,6 +57,7 @@ func (c Config) WithDefaults(clientOnly bool) Config {
 	c.CPUShare = or(c.CPUShare, d.CPUShare)
 	c.Poll = or(c.Poll, d.Poll)
 	c.LeaseGrace = or(c.LeaseGrace, d.LeaseGrace)
+	c.CacheBytes = or(c.CacheBytes, DefaultCacheBytes)
 	return c
 }
 
@@ -65,6 +74,8 @@ func (c Config) Validate(clientOnly bool) error {
 		return fmt.Errorf("node: config: compute.cpu_share: %v, want a fraction in (0, 1]", c.CPUShare)
 	case c.YieldLoad < 0:
 		return fmt.Errorf("node: config: compute.yield_load: %v is negative", c.YieldLoad)
+	case c.CacheBytes < 0:
+		return fmt.Errorf("node: config: compute.cache_bytes: %d is negative", c.CacheBytes)
 	case c.Poll < 0 || c.LeaseGrace < 0:
 		return fmt.Errorf("node: config: compute.poll and compute.lease_grace must not be negative")
 	}

@@ -22,7 +22,9 @@ type Hooks struct {
 	// yield_load: tests inject a busy or idle machine.
 	LoadAverage func() (float64, error)
 	// Observe, when set, receives how long each stage of a task took at
-	// the worker ("lease", "run", "complete"): for benchmarks.
+	// the worker ("lease", "run", "complete"): for benchmarks; and
+	// "start" (since the lease was asked for) as the task is handed to the
+	// sandbox: tests wait on it.
 	Observe func(stage string, d time.Duration)
 }
 

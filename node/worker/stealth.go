@@ -31,16 +31,9 @@ type stealthPay struct {
 	minted  uint64            // units minted into the wallet since start
 }
 
-// claim is a quote offered for the credit, until it is minted.
-type claim struct {
-	sent    time.Time
-	offered bool // the gateway took the offer
-}
-
-var errNotPaid = errors.New("node: compute: quote not paid yet")
-
-// quoteLife is how long an unpaid quote is kept.
-const quoteLife = time.Hour
+// claim is a quote offered for the credit, until it is minted or the
+// gateway refuses it for good.
+type claim struct{}
 
 // calls is how the payment side reaches the gateway under the session.
 type calls struct {
@@ -59,7 +52,27 @@ func openStealthPay(dir string, c *work.Client, log *slog.Logger) (*stealthPay, 
 	if err != nil {
 		return nil, err
 	}
-	return &stealthPay{w: w, log: log, pending: map[string]*claim{}}, nil
+	return newStealthPay(w, log), nil
+}
+
+// newStealthPay is the payment side over wallet w, resuming its unminted
+// quotes.
+func newStealthPay(w *wallet.Wallet, log *slog.Logger) *stealthPay {
+	p := &stealthPay{w: w, log: log, pending: map[string]*claim{}}
+	p.resume()
+	return p
+}
+
+// resume takes up the quotes the wallet bought and has not minted: a
+// worker that stopped after the gateway paid a quote (and debited the
+// credit) but before minting it would otherwise never mint it. Each is
+// offered again (the gateway answers an offer it already paid as paid).
+func (p *stealthPay) resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range p.w.Quotes() {
+		p.pending[id] = &claim{}
+	}
 }
 
 // run claims and mints every interval until ctx ends.
@@ -72,16 +85,18 @@ func (p *stealthPay) run(ctx context.Context, every time.Duration, c calls) {
 	}
 }
 
-// tick mints paid quotes, re-offers one the gateway did not answer, and
-// with none outstanding claims the credit in a new quote.
+// tick mints paid quotes, offers again those not paid yet (the gateway
+// answers a paid or held offer with the account and refuses a dead one),
+// and with none outstanding claims the credit in a new quote.
 func (p *stealthPay) tick(ctx context.Context, c calls) error {
 	acct, err := c.account(ctx)
 	if err != nil {
 		return err
 	}
 	if p.Pending() > 0 {
-		p.mintPaid(ctx, acct.Paid)
-		p.offerPending(ctx, c)
+		if p.mintPaid(ctx, acct.Paid) == 0 {
+			p.offerPending(ctx, c)
+		}
 		return nil
 	}
 	if acct.Credit == 0 {
@@ -92,62 +107,59 @@ func (p *stealthPay) tick(ctx context.Context, c calls) error {
 		return err
 	}
 	p.mu.Lock()
-	p.pending[q.ID] = &claim{sent: time.Now()}
+	p.pending[q.ID] = &claim{}
 	p.mu.Unlock()
 	p.offerPending(ctx, c)
 	return nil
 }
 
-// offerPending offers the quotes the gateway has not taken yet; a refused
-// one is forgotten.
+// offerPending offers every quote not minted yet; one refused for good is
+// forgotten. A quote the gateway holds (today's supply cap is reached) is
+// kept and offered on every tick until it is paid, so a worker never has
+// more than one quote waiting, however long the cap stays full.
 func (p *stealthPay) offerPending(ctx context.Context, c calls) {
 	p.mu.Lock()
 	var ids []string
-	for id, cl := range p.pending {
-		if !cl.offered {
-			ids = append(ids, id)
-		}
+	for id := range p.pending {
+		ids = append(ids, id)
 	}
 	p.mu.Unlock()
 	for _, id := range ids {
 		err := c.offer(ctx, id)
-		p.mu.Lock()
-		switch {
-		case err == nil:
-			p.pending[id].offered = true
-		case errors.Is(err, work.ErrPayment):
-			delete(p.pending, id)
-			p.log.Info("compute: payout offer refused", "err", err)
+		if !errors.Is(err, work.ErrPayment) {
+			continue
 		}
+		p.mu.Lock()
+		delete(p.pending, id)
 		p.mu.Unlock()
+		if ferr := p.w.ForgetQuote(id); ferr != nil { // refused for good: not resumed after a restart
+			p.log.Debug("compute: forgetting a refused quote failed", "err", ferr)
+		}
+		p.log.Info("compute: payout offer refused", "err", err)
 	}
 }
 
-// mintPaid mints the pending quotes among paid; unpaid ones stay until
-// they age out.
+// mintPaid mints the pending quotes among paid and returns how many.
 func (p *stealthPay) mintPaid(ctx context.Context, paid []string) int {
 	p.mu.Lock()
-	ids := make(map[string]time.Time, len(p.pending))
-	for id, cl := range p.pending {
-		ids[id] = cl.sent
+	var ids []string
+	for id := range p.pending {
+		if slices.Contains(paid, id) {
+			ids = append(ids, id)
+		}
 	}
 	p.mu.Unlock()
 	minted := 0
-	for id, sent := range ids {
-		var err error = errNotPaid
-		var units uint64
-		if slices.Contains(paid, id) {
-			units, err = p.w.Mint(ctx, id)
+	for _, id := range ids {
+		units, err := p.w.Mint(ctx, id)
+		if err != nil {
+			continue
 		}
-		if err == nil || time.Since(sent) > quoteLife {
-			p.mu.Lock()
-			delete(p.pending, id)
-			p.minted += units
-			p.mu.Unlock()
-		}
-		if err == nil {
-			minted++
-		}
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.minted += units
+		p.mu.Unlock()
+		minted++
 	}
 	if minted > 0 {
 		p.log.Info("compute: payout minted", "quotes", minted, "balance", p.w.Balance())

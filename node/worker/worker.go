@@ -59,7 +59,7 @@ func New(h service.Host, c work.Config, hooks Hooks) (*Worker, error) {
 		return nil, fmt.Errorf("node: compute: %w", err)
 	}
 	w.runner = &compute.ChildRunner{Path: hooks.ChildPath, Args: hooks.ChildArgs, Env: hooks.ChildEnv,
-		Sandbox: compute.SandboxConfig{CacheDir: filepath.Join(w.dir, "cache")}}
+		Sandbox: compute.SandboxConfig{CacheDir: filepath.Join(w.dir, "cache"), CompiledCache: c.CacheBytes}}
 	var err error
 	if c.Mode == work.WorkerStealth {
 		_, w.key, err = ed25519.GenerateKey(nil) // a fresh session: nothing links it to the last
@@ -145,6 +145,7 @@ func (w *Worker) step(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	timeout := time.Duration(a.TimeoutMS) * time.Millisecond
+	w.observe("start", t0)
 	t0 = time.Now()
 	res, err := w.runner.Run(ctx, compute.Task{Module: mod, Input: a.Input, Fuel: a.Fuel, Seed: a.Seed}, timeout)
 	if err != nil {
@@ -172,6 +173,7 @@ func (w *Worker) step(ctx context.Context) (bool, error) {
 func (w *Worker) module(ctx context.Context, h compute.Hash) ([]byte, error) {
 	path := filepath.Join(w.dir, "modules", h.String()+".wasm")
 	if b, err := os.ReadFile(path); err == nil && sha256.Sum256(b) == h {
+		touch(path)
 		return b, nil
 	}
 	var b []byte
@@ -181,7 +183,21 @@ func (w *Worker) module(ctx context.Context, h compute.Hash) ([]byte, error) {
 	if sha256.Sum256(b) != h {
 		return nil, fmt.Errorf("%w: module does not match its hash", work.ErrJob)
 	}
-	return b, service.WriteFileAtomic(path, b, 0o600)
+	if err := service.WriteFileAtomic(path, b, 0o600); err != nil {
+		return nil, err
+	}
+	w.trimCaches(path)
+	return b, nil
+}
+
+// trimCaches bounds the module and compilation caches after a new module
+// arrived (its compiled code follows when it runs), keeping keep.
+func (w *Worker) trimCaches(keep string) {
+	for _, dir := range []string{filepath.Join(w.dir, "modules"), filepath.Join(w.dir, "cache")} {
+		if err := trimDir(dir, w.cfg.CacheBytes, keep); err != nil {
+			w.log.Debug("compute: trimming a cache failed", "err", err)
+		}
+	}
 }
 
 // authCall makes a call under the session, registering first and again
