@@ -171,8 +171,8 @@ type simResult struct {
 	clients        int
 }
 
-func (r simResult) bothFrac() float64    { return float64(r.both) / float64(max(r.circuits, 1)) }
-func frac(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+func (r simResult) bothFrac() float64 { return float64(r.both) / float64(max(r.circuits, 1)) }
+func frac(a, b int) float64           { return float64(a) / float64(max(b, 1)) }
 
 func (r simResult) exposedFrac() float64 { return float64(r.exposed) / float64(max(r.clients, 1)) }
 
@@ -488,4 +488,3 @@ func BenchmarkPathSecurity(b *testing.B) {
 		}
 	}
 }
-
