@@ -72,8 +72,11 @@ func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, er
 	for attempt := range dialAttempts {
 		sel := n.pathSelector()
 		n.refreshGuards(sel, rnd)
-		if t.HiddenService {
+		if t.HiddenService { // no layer-2 guard listed: wait as for a guard
 			if req.Layer2, err = n.vanguards.Layer2(sel, rnd); err != nil {
+				if attempt+1 < dialAttempts && sleepCtx(ctx, guardBackoff(attempt)) {
+					continue
+				}
 				return nil, fmt.Errorf("node: hidden-service circuit: %w", err)
 			}
 		}
