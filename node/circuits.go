@@ -25,6 +25,9 @@ type Target struct {
 	Peer peer.ID      // this destination, if set
 	Role overlay.Role // else a node with this role (default gateway)
 	Hops int          // relays before the destination; 0 = 3
+	// HiddenService: the hop after the guard is a layer-2 guard
+	// (vanguards-lite), for introduction, rendezvous and HSDir circuits.
+	HiddenService bool
 }
 
 // ParseTarget reads "PEERID" or "role:NAME".
@@ -69,6 +72,14 @@ func (n *Node) BuildCircuit(ctx context.Context, t Target) (*overlay.Circuit, er
 	for attempt := range dialAttempts {
 		sel := n.pathSelector()
 		n.refreshGuards(sel, rnd)
+		if t.HiddenService { // no layer-2 guard listed: wait as for a guard
+			if req.Layer2, err = n.vanguards.Layer2(sel, rnd); err != nil {
+				if attempt+1 < dialAttempts && sleepCtx(ctx, guardBackoff(attempt)) {
+					continue
+				}
+				return nil, fmt.Errorf("node: hidden-service circuit: %w", err)
+			}
+		}
 		var c *overlay.Circuit
 		c, err = n.circ.BuildGuarded(ctx, n.guards, sel, req, rnd)
 		switch {

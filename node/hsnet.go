@@ -69,7 +69,7 @@ func (h hsNet) Circuit(ctx context.Context, relay []byte) (hs.Circuit, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.n.BuildCircuit(ctx, Target{Peer: d.Peer})
+	c, err := h.n.BuildCircuit(ctx, Target{Peer: d.Peer, HiddenService: true})
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,12 @@ func (n *Node) hsCircuitToSelf(ctx context.Context) (hs.Circuit, error) {
 			}
 		}
 		sel := overlay.NewPathSelector(dir, n.pathRules())
+		req := overlay.PathRequest{Dest: n.ID()}
+		if req.Layer2, err = n.vanguards.Layer2(sel, rnd); err != nil {
+			break
+		}
 		var c *overlay.Circuit
-		c, err = n.circ.BuildGuarded(ctx, n.guards, sel, overlay.PathRequest{Dest: n.ID()}, rnd)
+		c, err = n.circ.BuildGuarded(ctx, n.guards, sel, req, rnd)
 		if err == nil {
 			return hsCirc{HSCircuit: c.HiddenService(), relay: []byte(own.Peer), key: own.OnionKey}, nil
 		}
@@ -126,7 +130,7 @@ func (h hsNet) dirStream(ctx context.Context) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.n.BuildCircuit(ctx, Target{Peer: d.Peer})
+	c, err := h.n.BuildCircuit(ctx, Target{Peer: d.Peer, HiddenService: true})
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,8 @@ type Node struct {
 	tor     *torBridge // nil unless [tor] enabled
 	created bool       // identity was created by this start
 
+	vanguards *overlay.Vanguards // layer-2 guards of hidden-service circuits
+
 	mu       sync.Mutex
 	onion    *OnionKeys
 	circuits map[Target]*overlay.Circuit // open circuits DialService reuses
@@ -83,6 +85,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct})
+	vanguards, err := overlay.LoadVanguards(filepath.Join(cfg.DataDir, "vanguards.json"), nil)
+	if err != nil {
+		return nil, err
+	}
 	ov, err := overlay.New(overlay.Config{
 		Identity: id, OnionKey: onion.Public(), Listen: p.listen, Bootstrap: p.bootstrap,
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,
@@ -111,7 +117,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, circ: circ, tor: tb, created: created, onion: onion,
+	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, vanguards: vanguards, circ: circ, tor: tb, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}}
 	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {

@@ -19,18 +19,19 @@ type Status struct {
 	Directory    int            `json:"directory"`
 	Rejected     map[string]int `json:"rejected,omitempty"`
 	Guards       []GuardStatus  `json:"guards"`
-	// GuardsSetAside are the guards path bias set aside: their circuits
-	// failed far more often than the others' (a relay may be dropping
-	// circuits to steer this node). They are no longer used.
-	GuardsSetAside []GuardStatus `json:"guards_set_aside,omitempty"`
 	// Circuits are this node's open client circuits; Relaying counts the
 	// circuits of others passing through or ending here.
 	Circuits []CircuitStatus `json:"circuits"`
 	Relaying int             `json:"relaying"`
 	// GuardSet is every sampled guard: primary, confirmed, and why each
-	// unused one is set aside ("path bias", "unreachable", "not eligible",
-	// "not listed", "not primary yet"). GuardText renders it.
+	// unused one is set aside ("path bias": its circuits failed far more
+	// often than the others', as when a relay drops circuits to steer this
+	// node; "unreachable", "not eligible", "not listed", "not primary
+	// yet"). GuardText renders it.
 	GuardSet []GuardSetEntry `json:"guard_set"`
+	// Vanguards are the layer-2 guards, the second hop of every
+	// hidden-service circuit (vanguards-lite); GuardText renders them.
+	Vanguards []VanguardStatus `json:"vanguards"`
 	// RelayDefence counts what the relay's flood defences refused or shed.
 	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
 	// HiddenServices are the hidden services this node hosts (hsnet.go).
@@ -50,6 +51,24 @@ type GuardSetEntry struct {
 	Excluded  string    `json:"excluded,omitempty"`
 }
 
+// VanguardStatus is one layer-2 guard in Status.Vanguards.
+type VanguardStatus struct {
+	Peer    string    `json:"peer"`
+	Expires time.Time `json:"expires"`
+	Listed  bool      `json:"listed"` // in the directory now
+}
+
+// vanguardStatus reports the layer-2 guards against the current directory.
+func (n *Node) vanguardStatus() []VanguardStatus {
+	out := []VanguardStatus{}
+	dir := n.ov.Directory()
+	for _, e := range n.vanguards.Layer2List() {
+		_, ok := dir.Get(e.Peer)
+		out = append(out, VanguardStatus{Peer: e.Peer.String(), Expires: e.Expires, Listed: ok})
+	}
+	return out
+}
+
 // guardSet reports the sampled guards against the current directory.
 func (n *Node) guardSet() []GuardSetEntry {
 	out := []GuardSetEntry{}
@@ -60,10 +79,18 @@ func (n *Node) guardSet() []GuardSetEntry {
 	return out
 }
 
-// GuardText is the guard set as lines for `cyclecash status`, one guard a
-// line, ending in a newline; "" when nothing is sampled.
+// GuardText is the guard set and the layer-2 guards as lines for
+// `cyclecash status`, one guard a line, ending in a newline; "" when
+// neither holds any.
 func (st Status) GuardText() string {
 	var b strings.Builder
+	st.guardSetText(&b)
+	st.vanguardText(&b)
+	return b.String()
+}
+
+// guardSetText appends the sampled guards to b.
+func (st Status) guardSetText(b *strings.Builder) {
 	sampled, primary, confirmed := len(st.GuardSet), 0, 0
 	for _, g := range st.GuardSet {
 		if g.Primary {
@@ -74,9 +101,9 @@ func (st Status) GuardText() string {
 		}
 	}
 	if sampled == 0 {
-		return ""
+		return
 	}
-	fmt.Fprintf(&b, "guard set  %d sampled, %d primary, %d confirmed\n", sampled, primary, confirmed)
+	fmt.Fprintf(b, "guard set  %d sampled, %d primary, %d confirmed\n", sampled, primary, confirmed)
 	for _, g := range st.GuardSet {
 		kind := "sampled"
 		if g.Primary {
@@ -89,10 +116,24 @@ func (st Status) GuardText() string {
 		if g.Excluded != "" {
 			state = "set aside: " + g.Excluded
 		}
-		fmt.Fprintf(&b, "  %s  %s, %s, %d/%d circuits built, until %s\n", g.Peer, kind, state,
+		fmt.Fprintf(b, "  %s  %s, %s, %d/%d circuits built, until %s\n", g.Peer, kind, state,
 			g.Succeeded, g.Circuits, g.Expires.Format("2006-01-02"))
 	}
-	return b.String()
+}
+
+// vanguardText appends the layer-2 guards to b.
+func (st Status) vanguardText(b *strings.Builder) {
+	if len(st.Vanguards) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "layer-2 guards  %d (second hop of hidden-service circuits)\n", len(st.Vanguards))
+	for _, v := range st.Vanguards {
+		state := "listed"
+		if !v.Listed {
+			state = "not listed"
+		}
+		fmt.Fprintf(b, "  %s  %s, until %s\n", v.Peer, state, v.Expires.Format("2006-01-02 15:04"))
+	}
 }
 
 // Status reports the node's current state.
@@ -109,6 +150,7 @@ func (n *Node) Status() Status {
 		Circuits:       []CircuitStatus{},
 		Relaying:       len(n.circ.RelayedCircuits()),
 		GuardSet:       n.guardSet(),
+		Vanguards:      n.vanguardStatus(),
 		RelayDefence:   n.circ.DefenceCounters(),
 		HiddenServices: n.HiddenServices(),
 		Tor:            n.tor.status(),
@@ -125,10 +167,6 @@ func (n *Node) Status() Status {
 	for _, g := range n.guards.Primary() {
 		_, ok := dir.Get(g.Peer)
 		st.Guards = append(st.Guards, GuardStatus{Peer: g.Peer.String(), Expires: g.Expires, InDirectory: ok})
-	}
-	for _, g := range n.guards.SetAside() {
-		_, ok := dir.Get(g.Peer)
-		st.GuardsSetAside = append(st.GuardsSetAside, GuardStatus{Peer: g.Peer.String(), Expires: g.Expires, InDirectory: ok})
 	}
 	return st
 }

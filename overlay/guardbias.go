@@ -74,19 +74,6 @@ func (g *Guards) Failed(p peer.ID) (setAside bool, err error) {
 	return false, g.saveLazily()
 }
 
-// SetAside lists the guards path bias has set aside.
-func (g *Guards) SetAside() []GuardEntry {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []GuardEntry
-	for _, e := range g.sampled {
-		if e.SetAside {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // biased: entry i has enough circuits and a success rate far below an
 // acceptable one or below half the median of the other judged guards.
 func (g *Guards) biased(i int) bool {

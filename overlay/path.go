@@ -51,6 +51,10 @@ type PathRequest struct {
 	Guard    peer.ID // first hop, when the caller keeps an entry guard
 	Dest     peer.ID
 	DestRole Role
+	// Layer2, for a hidden-service circuit, are the layer-2 guards
+	// (Vanguards.Layer2): the hop after the guard is one of them that fits
+	// the path, drawn uniformly, or the path fails. Needs Hops >= 2.
+	Layer2 []peer.ID
 }
 
 // PathSelector holds one directory snapshot with its capped weights, so
@@ -151,6 +155,9 @@ func (s *PathSelector) Select(req PathRequest, rnd *rand.Rand) ([]*Descriptor, e
 	if hops < 1 || hops > MaxHops {
 		return nil, fmt.Errorf("overlay: path of %d relays (want 1..%d)", hops, MaxHops)
 	}
+	if len(req.Layer2) > 0 && hops < 2 {
+		return nil, fmt.Errorf("overlay: hidden-service path of %d relays (want at least 2)", hops)
+	}
 	dest, err := s.pickDest(req, rnd)
 	if err != nil {
 		return nil, err
@@ -164,9 +171,16 @@ func (s *PathSelector) Select(req PathRequest, rnd *rand.Rand) ([]*Descriptor, e
 		path = append(path, g)
 	}
 	for len(path) < hops+1 {
-		next := s.pick(rnd, func(d *Descriptor) bool {
-			return d.Roles&RoleRelay != 0 && !s.conflicts(d, path)
-		})
+		fits := func(d *Descriptor) bool { return d.Roles&RoleRelay != 0 && !s.conflicts(d, path) }
+		if len(path) == 2 && len(req.Layer2) > 0 {
+			l2 := s.pickLayer2(req.Layer2, rnd, fits)
+			if l2 == nil {
+				return nil, fmt.Errorf("%w: no layer-2 guard fits this path", ErrNoPath)
+			}
+			path = append(path, l2)
+			continue
+		}
+		next := s.pick(rnd, fits)
 		if next == nil {
 			return nil, fmt.Errorf("%w: need %d relays, found %d", ErrNoPath, hops, len(path)-1)
 		}
@@ -176,6 +190,22 @@ func (s *PathSelector) Select(req PathRequest, rnd *rand.Rand) ([]*Descriptor, e
 	out := make([]*Descriptor, 0, hops+1)
 	out = append(out, path[1:]...)
 	return append(out, dest), nil
+}
+
+// pickLayer2 draws uniformly among the layer-2 guards in the snapshot
+// that ok accepts (as Tor does: their weight played its part when they
+// were sampled).
+func (s *PathSelector) pickLayer2(l2 []peer.ID, rnd *rand.Rand, ok func(*Descriptor) bool) *Descriptor {
+	var fit []*Descriptor
+	for _, p := range l2 {
+		if d := s.Get(p); d != nil && guardRole(d) && ok(d) {
+			fit = append(fit, d)
+		}
+	}
+	if len(fit) == 0 {
+		return nil
+	}
+	return fit[rnd.IntN(len(fit))]
 }
 
 func (s *PathSelector) pickDest(req PathRequest, rnd *rand.Rand) (*Descriptor, error) {

@@ -165,11 +165,15 @@ func simWorldOnce() *simWorld {
 
 type simResult struct {
 	both, circuits int
+	advGuard       int // circuits whose guard is adversarial
+	advLast        int // circuits whose last relay is adversarial
 	exposed        int // clients that ever used an adversarial guard
 	clients        int
 }
 
-func (r simResult) bothFrac() float64    { return float64(r.both) / float64(max(r.circuits, 1)) }
+func (r simResult) bothFrac() float64 { return float64(r.both) / float64(max(r.circuits, 1)) }
+func frac(a, b int) float64           { return float64(a) / float64(max(b, 1)) }
+
 func (r simResult) exposedFrac() float64 { return float64(r.exposed) / float64(max(r.clients, 1)) }
 
 // simDay is the relays up on one day, adversary first, then honest.
@@ -188,7 +192,7 @@ func (w *simWorld) simDay(adv []*Descriptor, rnd *rand.Rand) []*Descriptor {
 // day every client draws from that day's selector, and what the circuits
 // carried is recorded when all shards are done (a peak is a maximum, so
 // the order does not matter): the result depends on the seed only.
-func (w *simWorld) runNew(f float64, seed uint64, clients int) simResult {
+func (w *simWorld) runNew(f float64, seed uint64, clients int, probes int) simResult {
 	adv := w.adv[:int(f*simRelays)]
 	isAdv := map[peer.ID]bool{}
 	for _, d := range adv {
@@ -225,12 +229,15 @@ func (w *simWorld) runNew(f float64, seed uint64, clients int) simResult {
 			}
 			shards[i].carried = shards[i].carried[:0]
 		}
+		w.probe(m, append(append([]*Descriptor{}, w.honest...), adv...), probes, days)
 		now = now.Add(24 * time.Hour)
 	}
 	res := simResult{clients: clients}
 	for _, sh := range shards {
 		res.both += sh.res.both
 		res.circuits += sh.res.circuits
+		res.advGuard += sh.res.advGuard
+		res.advLast += sh.res.advLast
 		for _, e := range sh.exposed {
 			if e {
 				res.exposed++
@@ -280,7 +287,11 @@ func (sh *simShard) day(w *simWorld, sel *PathSelector, isAdv map[peer.ID]bool) 
 func (w *simWorld) record(res *simResult, path []*Descriptor, isAdv map[peer.ID]bool, exposed *bool) {
 	res.circuits++
 	g, last := isAdv[path[0].Peer], isAdv[path[len(path)-2].Peer]
+	if last {
+		res.advLast++
+	}
 	if g {
+		res.advGuard++
 		*exposed = true
 		if last {
 			res.both++
@@ -296,6 +307,29 @@ func (w *simWorld) finish(res simResult, exposed []bool) simResult {
 	}
 	return res
 }
+
+// probe measures n relays drawn uniformly from relays, each alone: a
+// probe circuit whose only relay is the one measured (partnered with a
+// measurer faster than any relay, as a bandwidth scanner is), so what it
+// carries is the relay's capacity, not its slowest partner's. The rate is
+// recorded as the node records a circuit (Measurements.Record), so the
+// weight rule is unchanged; only the source of the figure differs.
+func (w *simWorld) probe(m *Measurements, relays []*Descriptor, n int, rnd *rand.Rand) {
+	for range n {
+		d := relays[rnd.IntN(len(relays))]
+		m.Record([]peer.ID{d.Peer}, w.trueBW[d.Peer]*simProbeSeconds, simProbeSeconds*time.Second)
+	}
+}
+
+// simProbeSeconds is how long a probe runs: long enough that the slowest
+// relay moves minMeasureBytes. simProbesPerDay measures a fifth of the
+// relays a day (each about every five days, as often as Tor's bandwidth
+// scanners get round); with a tenth the both-ends figure is 1.47 f², with
+// half 1.19 f².
+const (
+	simProbeSeconds = 10
+	simProbesPerDay = simRelays / 5
+)
 
 // slowest is the bytes one second of a bulk circuit carries on path.
 func (w *simWorld) slowest(path []*Descriptor) uint64 {
@@ -330,6 +364,25 @@ func simExposedBound(f float64) float64 {
 	return s + (1-s)*s*p2 + (1-s)*(1-s)*s*p3
 }
 
+// compressedShare is the adversary's share of the path weight on a day
+// with every relay up if each relay weighed min(its true bandwidth, k)
+// and honest relays were up 1-simRelayDown of the time: what any rule
+// yields that trusts no figure above k. k = the median claim is a client
+// that measured nothing (unmeasured relays weigh at most the median);
+// k = MaxUint64 is exact weights. Self-measurement sits between and
+// below: a circuit runs at its slowest hop, so a large relay's measured
+// peak rarely exceeds what its partners carry.
+func (w *simWorld) compressedShare(f float64, k uint64) float64 {
+	var adv, honest float64
+	for _, d := range w.adv[:int(f*simRelays)] {
+		adv += float64(min(w.trueBW[d.Peer], k))
+	}
+	for _, d := range w.honest {
+		honest += float64(min(w.trueBW[d.Peer], k))
+	}
+	return adv / (adv + (1-simRelayDown)*honest)
+}
+
 // simTestClients is the test's client count: the both-ends fraction's
 // standard error is about 0.1 f² and the exposed fraction's about 0.007
 // there, well inside the margins the test asserts.
@@ -351,14 +404,20 @@ const simTestClients = 4000
 // weights. Both ends: middles and last relays are weighted by what this
 // node measured, and a circuit's rate is its slowest hop's, so large
 // honest relays are measured below their capacity while the adversary's
-// mid-sized relays are not: its middle share is about 15 % instead of 10 %.
-// Any margin above the measurement is a liar's bonus (with 5/4 it was
-// 2.3 f²), so the rest would need measurements that do not go through
-// bottlenecks (Tor's bandwidth authorities).
+// mid-sized relays are not: the last relay is adversarial on 12.7 % of
+// circuits instead of its true share of 10 % (BenchmarkPathSecurity prints
+// both per-circuit fractions). Both ends ≈ (adversarial guard) × (adversarial
+// last relay), and the guard fraction is 12.6 %, above the 10 % share, for
+// the churn reason above; so 1.5 f² needs the last-relay share at or below
+// 1.5 f² / 0.126 = 11.9 %. Weights that trust nothing above the median
+// claim give 13.7 % (simWorld.compressedShare), self-measurement 12.7 %,
+// exact weights 10 %. Any margin above the measurement is a liar's bonus
+// (with 5/4 it was 2.3 f²), so the rest needs measurements that do not go
+// through a bottleneck: TestPathSecurityProbed, 11.5 % and 1.22-1.41 f².
 func TestPathSecurity(t *testing.T) {
 	const f = 0.10
 	w := simWorldOnce()
-	r := w.runNew(f, 1, simTestClients)
+	r := w.runNew(f, 1, simTestClients, 0)
 	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f)
 	t.Logf("f=%.2f: both ends adversarial %.3f f², clients exposed %.3f (perfect weights under this churn: %.3f)",
 		f, both, exposed, bound)
@@ -376,6 +435,29 @@ func TestPathSecurity(t *testing.T) {
 	}
 }
 
+// TestPathSecurityProbed is TestPathSecurity with the measurements taken
+// by probes that have no slower partner (simWorld.probe) instead of
+// through clients' own 3-hop circuits, the weight rule unchanged. The
+// adversary then weighs what it carries, large honest relays what they
+// carry, and both ends are adversarial on at most 1.5 f² of circuits
+// (1.22 f² here, 1.41 f² in the benchmark's 10,000 clients, against 1.60
+// f² self-measured): the goal, met once relays are measured
+// without a bottleneck. The node has no such prober yet (see
+// TestPathSecurity); this run is what one would buy.
+func TestPathSecurityProbed(t *testing.T) {
+	const f = 0.10
+	w := simWorldOnce()
+	r := w.runNew(f, 1, simTestClients, simProbesPerDay)
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f)
+	t.Logf("f=%.2f, probed: both ends adversarial %.3f f², clients exposed %.3f (bound %.3f)", f, both, exposed, bound)
+	if both > 1.5 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits with probed weights, want ≤ 1.5 f²", both)
+	}
+	if exposed > bound+0.05 || exposed < bound-0.03 {
+		t.Errorf("%.3f of clients used an adversarial guard, want within [%.3f, %.3f]", exposed, bound-0.03, bound+0.05)
+	}
+}
+
 // BenchmarkPathSecurity prints the simulation's table, the old rules
 // beside the new (the old on simOldClients clients: they are slow and
 // their result is extreme).
@@ -385,13 +467,20 @@ func BenchmarkPathSecurity(b *testing.B) {
 	for range b.N {
 		fmt.Fprintf(os.Stdout, "\npath security: %d relays, %d gateways, %d clients (old rules: %d), %d days, %d circuits/client-day\n",
 			simRelays, simGateways, simClients, simOldClients, simDays, simCircuitsPerDay)
-		fmt.Fprintf(os.Stdout, "%-5s %-7s %-8s %-9s %-10s %-10s %-13s %-12s %-12s\n",
-			"f", "f^2", "share", "share^2", "both(new)", "both(old)", "exposed(new)", "exposed(old)", "exposed(min)")
+		fmt.Fprintf(os.Stdout, "%-5s %-7s %-8s %-9s %-10s %-12s %-10s %-13s %-15s %-12s %-12s\n",
+			"f", "f^2", "share", "share^2", "both(new)", "both(probed)", "both(old)",
+			"exposed(new)", "exposed(probed)", "exposed(old)", "exposed(min)")
 		for _, f := range []float64{0.05, 0.10, 0.20} {
-			nw, old := w.runNew(f, 1, simClients), w.runOld(f, 1)
+			nw, pr, old := w.runNew(f, 1, simClients, 0), w.runNew(f, 1, simClients, simProbesPerDay), w.runOld(f, 1)
 			share := f / (1 + f)
-			fmt.Fprintf(os.Stdout, "%-5.2f %-7.4f %-8.4f %-9.5f %-10.5f %-10.5f %-13.4f %-12.4f %-12.4f\n",
-				f, f*f, share, share*share, nw.bothFrac(), old.bothFrac(), nw.exposedFrac(), old.exposedFrac(), simExposedBound(f))
+			fmt.Fprintf(os.Stdout, "%-5.2f %-7.4f %-8.4f %-9.5f %-10.5f %-12.5f %-10.5f %-13.4f %-15.4f %-12.4f %-12.4f\n",
+				f, f*f, share, share*share, nw.bothFrac(), pr.bothFrac(), old.bothFrac(),
+				nw.exposedFrac(), pr.exposedFrac(), old.exposedFrac(), simExposedBound(f))
+			median := medianClaim(w.honest)
+			fmt.Fprintf(os.Stdout, "      adversarial guard/last relay per circuit: new %.4f/%.4f, probed %.4f/%.4f; "+
+				"last-relay share if weights were min(true, median) %.4f, true %.4f\n",
+				frac(nw.advGuard, nw.circuits), frac(nw.advLast, nw.circuits), frac(pr.advGuard, pr.circuits),
+				frac(pr.advLast, pr.circuits), w.compressedShare(f, median), w.compressedShare(f, math.MaxUint64))
 			if f == 0.10 {
 				b.ReportMetric(nw.bothFrac()/(f*f), "both/f²")
 				b.ReportMetric(nw.exposedFrac(), "exposed")
