@@ -262,6 +262,9 @@ cpu_share = {{f .Compute.CPUShare}}
 yield_load = {{f .Compute.YieldLoad}}
 # How long an idle worker waits before asking for work again.
 poll = {{q .Compute.Poll.String}}
+# Bytes each worker cache may hold (modules on disk, compiled code on disk,
+# compiled modules in memory); least recently used first out.
+cache_bytes = {{.Compute.CacheBytes}}
 # Gateway: added to a task's timeout before a silent worker's replica is
 # given to another worker.
 lease_grace = {{q .Compute.LeaseGrace.String}}

@@ -94,8 +94,16 @@ func TestTwoGatewaysOnePostgres(t *testing.T) {
 	}
 	for _, g := range gws {
 		r := report(t, g.data)
-		if r.Outstanding != 64 || r.MintedToday != 64 || len(r.Keysets) != 1 ||
-			r.Keysets[0].Issued != 64+64 || r.Keysets[0].Spent != 64 {
+		var issued, spent uint64
+		for _, k := range r.Keysets {
+			issued, spent = issued+k.Issued, spent+k.Spent
+		}
+		keysets := 1
+		if crossedMidnight() {
+			keysets = len(r.Keysets) // a second day's keyset may hold the receive's outputs
+		}
+		if r.Outstanding != 64 || !mintedTodayIs(r.MintedToday, 64) || len(r.Keysets) != keysets ||
+			keysets > 2 || issued != 64+64 || spent != 64 {
 			t.Fatalf("gateway %s reports %+v", filepath.Base(g.data), r)
 		}
 	}
