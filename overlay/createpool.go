@@ -26,6 +26,8 @@ type createPool struct {
 	jobs chan *createJob
 	stop chan struct{}
 	once sync.Once
+	// warned is the onion key whose low replay room ReplayLow was told; o.mu.
+	warned onion.KeyID
 }
 
 func newCreatePool(o *Onion) *createPool {
@@ -101,6 +103,23 @@ func (o *Onion) finishCreate(j *createJob, reply []byte, keys *onion.HopKeys, he
 		o.log.Debug("onion CREATE refused", "err", scrub(err))
 	}
 	o.execute(acts)
+	o.checkReplayRoom()
+}
+
+// checkReplayRoom calls Limits.ReplayLow once per onion key whose replay
+// set is three quarters full; o.mu held.
+func (o *Onion) checkReplayRoom() {
+	notify := o.cfg.Limits.ReplayLow
+	if notify == nil {
+		return
+	}
+	if room, size := o.relay.ReplayRoom(); room >= size/4 {
+		return
+	}
+	if id := o.relay.OnionKeys()[0].ID(); id != o.pool.warned {
+		o.pool.warned = id
+		go notify()
+	}
 }
 
 // peerDone forgets one circuit (or pending CREATE) of p; o.mu held.

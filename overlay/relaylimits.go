@@ -31,6 +31,11 @@ type RelayLimits struct {
 	// QueueBudget caps the bytes of cells queued on all links; past it the
 	// circuits holding the oldest queued cells are closed. 0 = 128 MiB.
 	QueueBudget int64 `toml:"queue_budget"`
+	// ReplayLow, if set, is called (on its own goroutine) once per onion
+	// key when fewer than a quarter of its replay set's entries remain: the
+	// node should rotate its onion key early, since a full set refuses
+	// every CREATE under the key rather than forget (onion/replay.go).
+	ReplayLow func() `toml:"-"`
 }
 
 // Relay limit defaults.
@@ -98,6 +103,8 @@ type RelayDefenceCounters struct {
 	OOMClosed          uint64 // circuits closed by the queue memory budget
 	ExtendLookups      uint64 // descriptor lookups EXTENDs caused
 	ExtendUnknown      uint64 // EXTENDs refused: unknown relay, lookup spent or busy
+	ReplaysRefused     uint64 // CREATEs refused: handshake ephemeral already seen
+	ReplayFullRefused  uint64 // CREATEs refused: the onion key's replay set is full
 	QueuedCells        int64  // cells queued on all links now
 	QueueBudgetCells   int64  // the budget, in cells
 	HandshakeQueueLen  int    // CREATEs waiting for a worker now
@@ -114,6 +121,7 @@ func (o *Onion) DefenceCounters() RelayDefenceCounters {
 	c.PeerCapRefused += rc.LinkCapRefused // the per-link cap is the per-peer one, on one link
 	c.WindowViolations += rc.WindowViolations
 	c.UnwindowedClosed = rc.UnwindowedClosed
+	c.ReplaysRefused, c.ReplayFullRefused = rc.ReplaysRefused, rc.ReplayFullRefused
 	c.QueuedCells = o.queued.Load()
 	c.QueueBudgetCells = o.budgetCells
 	c.HandshakeQueueLen = len(o.pool.jobs)
