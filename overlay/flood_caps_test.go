@@ -132,11 +132,9 @@ func TestCircuitQueueOverrun(t *testing.T) {
 		cells = cells[n:]
 	}
 	h.b.mu.Lock()
-	closed, queued := h.b.closed, len(h.b.q)
+	closed := h.b.closed
 	h.b.mu.Unlock()
-	h.a.mu.Lock()
-	queued += len(h.a.q)
-	h.a.mu.Unlock()
+	queued := h.b.queuedLen() + h.a.queuedLen()
 	if closed {
 		t.Fatal("a flooded circuit killed the link to the next hop")
 	}

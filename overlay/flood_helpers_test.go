@@ -6,8 +6,23 @@ import "cyclecash/onion"
 func (l *link) takeQueued() []onion.Cell {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	q := append([]onion.Cell(nil), l.q...)
-	l.q, l.at = l.q[:0], l.at[:0]
+	var q []onion.Cell
+	for len(l.q) > 0 {
+		q = append(q, l.q...)
+		l.q, l.at = l.q[:0], l.at[:0]
+		l.refill()
+	}
 	l.uncount(q)
 	return q
+}
+
+// queuedLen counts l's queued cells, overflow included.
+func (l *link) queuedLen() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.q)
+	for _, ov := range l.fair.over {
+		n += len(ov.cells)
+	}
+	return n
 }

@@ -54,6 +54,7 @@ func (l *link) uncount(cells []onion.Cell) {
 	gone = min(gone, l.n)
 	l.n -= gone
 	l.o.queued.Add(-gone)
+	l.signalDrained()
 }
 
 // dropCirc removes circuit id's queued cells; l.mu held.
@@ -69,18 +70,25 @@ func (l *link) dropCirc(id uint32) {
 		keep++
 	}
 	l.q, l.at = l.q[:keep], l.at[:keep]
+	delete(l.fair.inQ, id)
+	l.fair.qLen = len(l.q)
+	gone = append(gone, l.dropOverflow(id)...)
 	l.uncount(gone)
 }
 
 // oldestCirc is the circuit of the oldest counted cell in l's queue and its
 // sequence number; ok false if none. l.mu held.
 func (l *link) oldestCirc() (id uint32, seq uint64, ok bool) {
+	id, seq, ok = l.oldestOverflow()
 	for i := range l.q {
-		if id := l.q[i].CircID(); id != 0 {
-			return id, l.at[i], true
+		if qid := l.q[i].CircID(); qid != 0 {
+			if !ok || l.at[i] < seq {
+				return qid, l.at[i], true
+			}
+			break
 		}
 	}
-	return 0, 0, false
+	return id, seq, ok
 }
 
 type overrun struct {

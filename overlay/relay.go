@@ -42,8 +42,10 @@ func (o *Onion) RelayedCircuits() []RelayedCircuit {
 }
 
 // handleCells is the read loops' entry: cells read from link l, handled
-// under one acquisition of the lock, then paced by RelayRate.
-func (o *Onion) handleCells(l *link, cells []onion.Cell) {
+// under one acquisition of the lock, then paced by RelayRate. It returns a
+// link those cells pushed past its queue's high mark, for the read loop to
+// wait on (linkfair.go), or nil.
+func (o *Onion) handleCells(l *link, cells []onion.Cell) *link {
 	if f := o.tamper.Load(); f != nil {
 		for i := range cells {
 			(*f)(l.peer, &cells[i])
@@ -57,9 +59,11 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 			relayed++
 		}
 	}
+	out := o.congestedOut()
 	o.unlock()
 	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
 	o.pace.wait(relayed * onion.CellSize)
+	return out
 }
 
 // RelayedBytes counts the cell bytes this node's relay has handled for

@@ -101,6 +101,7 @@ type RelayDefenceCounters struct {
 	WindowViolations   uint64 // circuits closed for overrunning a window
 	UnwindowedClosed   uint64 // circuits closed for too many unwindowed cells
 	OOMClosed          uint64 // circuits closed by the queue memory budget
+	Backpressured      uint64 // read pauses: a link's output queue past its high mark
 	ExtendLookups      uint64 // descriptor lookups EXTENDs caused
 	ExtendUnknown      uint64 // EXTENDs refused: unknown relay, lookup spent or busy
 	ReplaysRefused     uint64 // CREATEs refused: handshake ephemeral already seen

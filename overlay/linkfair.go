@@ -1,0 +1,185 @@
+package overlay
+
+import (
+	"time"
+
+	"cyclecash/onion"
+)
+
+// Fairness and backpressure on a link's output queue.
+//
+// Round robin: l.q, the queue the writer takes whole, holds at most
+// fairShare cells of any one circuit; a circuit's further cells wait in its
+// own overflow queue, and each time the writer takes l.q every overflowing
+// circuit moves up to fairShare cells in, in turn. A bulk circuit with a
+// full window queued thus delays another circuit's cell by at most one
+// share of each backlogged circuit, not by its whole backlog.
+//
+// Backpressure: a read loop whose cells pushed a link's queue past
+// linkQueueHigh stops reading until that queue drains below linkQueueLow
+// (or a link closes, or Keepalive passes: a stalled writer ends its link
+// after 3×Keepalive anyway). The neighbour's stream then fills and its
+// writer slows, hop by hop, as Tor stops reading a connection whose
+// outbound buffer is full. Circuit windows bound each circuit's share;
+// this bounds the link's.
+
+const (
+	// fairShare is how many cells of one circuit l.q holds.
+	fairShare = 32
+	// linkQueueHigh and linkQueueLow are the backpressure marks, in cells
+	// queued on one link: eight full circuit windows, and half that.
+	linkQueueHigh = 8 * onion.CircWindowStart
+	linkQueueLow  = linkQueueHigh / 2
+)
+
+// fairQueue is a link's per-circuit overflow; l.mu guards it. The zero
+// value is empty.
+type fairQueue struct {
+	inQ   map[uint32]int // cells of each circuit in l.q
+	qLen  int            // len(l.q) after the last push: shorter means l.q was taken
+	over  map[uint32]*overflow
+	ring  []uint32      // circuits with overflow, in turn order
+	drain chan struct{} // closed when the queue falls below linkQueueLow
+}
+
+type overflow struct {
+	cells []onion.Cell
+	at    []uint64
+}
+
+// push queues c (sequence number seq) behind its circuit's cells; l.mu held.
+func (l *link) push(c *onion.Cell, seq uint64) {
+	f := &l.fair
+	if len(l.q) < f.qLen {
+		clear(f.inQ) // l.q was taken outside refill (tests)
+	}
+	id := c.CircID()
+	if ov := f.over[id]; ov != nil || (id != 0 && f.inQ[id] >= fairShare) {
+		if ov == nil {
+			ov = &overflow{}
+			if f.over == nil {
+				f.over = map[uint32]*overflow{}
+			}
+			f.over[id] = ov
+			f.ring = append(f.ring, id)
+		}
+		ov.cells, ov.at = append(ov.cells, *c), append(ov.at, seq)
+		f.qLen = len(l.q)
+		return
+	}
+	if f.inQ == nil {
+		f.inQ = map[uint32]int{}
+	}
+	f.inQ[id]++
+	l.q, l.at = append(l.q, *c), append(l.at, seq)
+	f.qLen = len(l.q)
+}
+
+// refill moves up to fairShare cells of each overflowing circuit into l.q,
+// which the writer has just taken; l.mu held. It wakes the writer again
+// if it moved any.
+func (l *link) refill() {
+	f := &l.fair
+	clear(f.inQ)
+	keep := f.ring[:0]
+	for _, id := range f.ring {
+		ov := f.over[id]
+		n := min(len(ov.cells), fairShare)
+		l.q, l.at = append(l.q, ov.cells[:n]...), append(l.at, ov.at[:n]...)
+		ov.cells, ov.at = ov.cells[n:], ov.at[n:]
+		if len(ov.cells) == 0 {
+			delete(f.over, id)
+			continue
+		}
+		if f.inQ == nil {
+			f.inQ = map[uint32]int{}
+		}
+		f.inQ[id] = n
+		keep = append(keep, id)
+	}
+	f.ring = keep
+	f.qLen = len(l.q)
+	if len(l.q) > 0 {
+		l.flush()
+	}
+}
+
+// dropOverflow forgets circuit id's overflow and returns its cells; l.mu
+// held.
+func (l *link) dropOverflow(id uint32) []onion.Cell {
+	ov := l.fair.over[id]
+	if ov == nil {
+		return nil
+	}
+	delete(l.fair.over, id)
+	for i, r := range l.fair.ring {
+		if r == id {
+			l.fair.ring = append(l.fair.ring[:i], l.fair.ring[i+1:]...)
+			break
+		}
+	}
+	return ov.cells
+}
+
+// oldestOverflow is the circuit whose overflow holds the oldest cell.
+func (l *link) oldestOverflow() (id uint32, seq uint64, ok bool) {
+	for cid, ov := range l.fair.over {
+		if !ok || ov.at[0] < seq {
+			id, seq, ok = cid, ov.at[0], true
+		}
+	}
+	return id, seq, ok
+}
+
+// congestedOut is a link that the cells just handled from l queued
+// cells on and that is past linkQueueHigh, or nil; o.mu held (before
+// unlock clears o.touched).
+func (o *Onion) congestedOut() *link {
+	for _, t := range o.touched {
+		t.mu.Lock()
+		over := t.n > linkQueueHigh && !t.closed
+		t.mu.Unlock()
+		if over {
+			o.defence.Backpressured++
+			return t
+		}
+	}
+	return nil
+}
+
+// drained returns a channel closed once l's queue is below linkQueueLow
+// (or l is closed).
+func (l *link) drained() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n < linkQueueLow || l.closed {
+		return closedChan
+	}
+	if l.fair.drain == nil {
+		l.fair.drain = make(chan struct{})
+	}
+	return l.fair.drain
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// signalDrained wakes the read loops waiting for l; l.mu held.
+func (l *link) signalDrained() {
+	if d := l.fair.drain; d != nil && (l.n < linkQueueLow || l.closed) {
+		close(d)
+		l.fair.drain = nil
+	}
+}
+
+// waitDrained holds l's read loop until out has drained, l or out closed,
+// or Keepalive passed.
+func (l *link) waitDrained(out *link) {
+	t := time.NewTimer(l.o.cfg.Keepalive)
+	defer t.Stop()
+	select {
+	case <-out.drained():
+	case <-out.done:
+	case <-l.done:
+	case <-t.C:
+	}
+}
