@@ -68,6 +68,28 @@ func (c *createLimiter) allow(now time.Time, p peer.ID, prefix string) (bool, st
 	return true, ""
 }
 
+// refillTime is how long until both of p's buckets hold a token again.
+func (c *createLimiter) refillTime(now time.Time, p peer.ID, prefix string) time.Duration {
+	d := c.peers[p].refillTime(now, c.lim.PeerCreateRate)
+	if prefix != "" {
+		d = max(d, c.subnet[prefix].refillTime(now, c.lim.SubnetCreateRate))
+	}
+	return d
+}
+
+// refillTime is how long until b, refilling at rate, holds a token; zero
+// for no bucket (a full one).
+func (b *bucket) refillTime(now time.Time, rate float64) time.Duration {
+	if b == nil {
+		return 0
+	}
+	have := b.tokens + now.Sub(b.last).Seconds()*rate
+	if have >= 1 {
+		return 0
+	}
+	return time.Duration((1 - have) / rate * float64(time.Second))
+}
+
 func getBucket[K comparable](m map[K]*bucket, k K, now time.Time, rate float64, burst int) *bucket {
 	if b := m[k]; b != nil {
 		return b

@@ -77,7 +77,7 @@ func TestLinkBackpressure(t *testing.T) {
 	h.take(h.b)
 	send := func() *link {
 		cells, _ := h.client.SendRelay(2, onion.RelayMsg{Cmd: onion.RelayDrop}, nil)
-		return h.o.handleCells(h.a, cells)
+		return h.o.handleCells(h.a, cells).out
 	}
 	if out := send(); out != nil {
 		t.Fatal("read loop paused for an uncongested link")

@@ -177,9 +177,7 @@ func (l *link) readLoop() {
 		}
 		cells, err := r.read()
 		if len(cells) > 0 {
-			if out := l.o.handleCells(l, cells); out != nil {
-				l.waitDrained(out) // backpressure: linkfair.go
-			}
+			l.hold(l.o.handleCells(l, cells)) // backpressure: readpause.go
 		}
 		if err != nil {
 			return

@@ -1,10 +1,6 @@
 package overlay
 
-import (
-	"time"
-
-	"cyclecash/onion"
-)
+import "cyclecash/onion"
 
 // Fairness and backpressure on a link's output queue.
 //
@@ -15,13 +11,7 @@ import (
 // full window queued thus delays another circuit's cell by at most one
 // share of each backlogged circuit, not by its whole backlog.
 //
-// Backpressure: a read loop whose cells pushed a link's queue past
-// linkQueueHigh stops reading until that queue drains below linkQueueLow
-// (or a link closes, or Keepalive passes: a stalled writer ends its link
-// after 3×Keepalive anyway). The neighbour's stream then fills and its
-// writer slows, hop by hop, as Tor stops reading a connection whose
-// outbound buffer is full. Circuit windows bound each circuit's share;
-// this bounds the link's.
+// Backpressure when a link's queue passes linkQueueHigh: readpause.go.
 
 const (
 	// fairShare is how many cells of one circuit l.q holds.
@@ -168,18 +158,5 @@ func (l *link) signalDrained() {
 	if d := l.fair.drain; d != nil && (l.n < linkQueueLow || l.closed) {
 		close(d)
 		l.fair.drain = nil
-	}
-}
-
-// waitDrained holds l's read loop until out has drained, l or out closed,
-// or Keepalive passed.
-func (l *link) waitDrained(out *link) {
-	t := time.NewTimer(l.o.cfg.Keepalive)
-	defer t.Stop()
-	select {
-	case <-out.drained():
-	case <-out.done:
-	case <-l.done:
-	case <-t.C:
 	}
 }

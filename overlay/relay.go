@@ -42,10 +42,9 @@ func (o *Onion) RelayedCircuits() []RelayedCircuit {
 }
 
 // handleCells is the read loops' entry: cells read from link l, handled
-// under one acquisition of the lock, then paced by RelayRate. It returns a
-// link those cells pushed past its queue's high mark, for the read loop to
-// wait on (linkfair.go), or nil.
-func (o *Onion) handleCells(l *link, cells []onion.Cell) *link {
+// under one acquisition of the lock, then paced by RelayRate. It returns
+// what the read loop must wait for before it reads l again (readpause.go).
+func (o *Onion) handleCells(l *link, cells []onion.Cell) readPause {
 	if f := o.tamper.Load(); f != nil {
 		for i := range cells {
 			(*f)(l.peer, &cells[i])
@@ -54,16 +53,20 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) *link {
 	relayed := 0
 	o.mu.Lock()
 	o.now = o.clock()
+	rateRefused := o.defence.PeerRateRefused + o.defence.SubnetRateRefused
 	for i := range cells {
 		if !o.closed && cells[i].CircID() != 0 && o.handleCell(l, &cells[i]) { // 0: link padding
 			relayed++
 		}
 	}
-	out := o.congestedOut()
+	p := readPause{out: o.congestedOut()}
+	if o.defence.PeerRateRefused+o.defence.SubnetRateRefused > rateRefused {
+		p.wait = o.limiter.refillTime(o.now, l.peer, l.prefix)
+	}
 	o.unlock()
 	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
 	o.pace.wait(relayed * onion.CellSize)
-	return out
+	return p
 }
 
 // RelayedBytes counts the cell bytes this node's relay has handled for

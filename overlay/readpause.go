@@ -1,0 +1,58 @@
+package overlay
+
+import "time"
+
+// Input-side backpressure: what a link's read loop waits for before it
+// reads more. Cells not read cost the relay nothing, and the neighbour's
+// stream fills until its writer slows, hop by hop.
+//
+//   - A read whose cells pushed a link's queue past linkQueueHigh holds
+//     until that queue drains below linkQueueLow, as Tor stops reading a
+//     connection whose outbound buffer is full. Circuit windows bound each
+//     circuit's share of a queue; this bounds the link's.
+//   - A read in which a CREATE was refused by its peer's or prefix's token
+//     bucket holds until the bucket has a token again: a neighbour flooding
+//     CREATEs gets its cells read at the rate they would be admitted, not
+//     at the rate it writes them, so refusing a flood no longer costs the
+//     read, the lock and a DESTROY per cell.
+//
+// Either wait ends early if a link closes, and is bounded (Keepalive for a
+// congested link: a stalled writer ends its link after 3×Keepalive anyway;
+// maxCreatePause for a bucket).
+
+// maxCreatePause bounds the wait for a CREATE bucket to refill.
+const maxCreatePause = time.Second
+
+type readPause struct {
+	out  *link         // a link past linkQueueHigh the cells went to, or nil
+	wait time.Duration // until the refusing CREATE bucket has a token
+}
+
+// hold waits out p on l's read loop.
+func (l *link) hold(p readPause) {
+	if p.out != nil {
+		l.waitDrained(p.out)
+	}
+	if p.wait <= 0 {
+		return
+	}
+	t := time.NewTimer(min(p.wait, maxCreatePause))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.done:
+	}
+}
+
+// waitDrained holds l's read loop until out has drained, l or out closed,
+// or Keepalive passed.
+func (l *link) waitDrained(out *link) {
+	t := time.NewTimer(l.o.cfg.Keepalive)
+	defer t.Stop()
+	select {
+	case <-out.drained():
+	case <-out.done:
+	case <-l.done:
+	case <-t.C:
+	}
+}
