@@ -92,7 +92,7 @@ func (l *RelayLimits) setDefaults() {
 // node's status and figures carry them.
 type RelayDefenceCounters struct {
 	CreatesHandled     uint64 // CREATEs answered by the handshake workers
-	CreateQueueFull    uint64 // CREATEs refused: handshake queue full
+	CreateQueueFull    uint64 // CREATEs refused or displaced: handshake queue full
 	PeerRateRefused    uint64 // CREATEs refused by the per-peer bucket
 	SubnetRateRefused  uint64 // CREATEs refused by the per-/16 bucket
 	PeerCapRefused     uint64 // CREATEs refused: the peer holds MaxCircuitsPerLink
@@ -125,7 +125,7 @@ func (o *Onion) DefenceCounters() RelayDefenceCounters {
 	c.ReplaysRefused, c.ReplayFullRefused = rc.ReplaysRefused, rc.ReplayFullRefused
 	c.QueuedCells = o.queued.Load()
 	c.QueueBudgetCells = o.budgetCells
-	c.HandshakeQueueLen = len(o.pool.jobs)
-	c.HandshakeQueueSize = cap(o.pool.jobs)
+	c.HandshakeQueueLen = o.pool.jobs.len()
+	c.HandshakeQueueSize = o.pool.jobs.size
 	return c
 }
