@@ -10,11 +10,13 @@ import "time"
 //     until that queue drains below linkQueueLow, as Tor stops reading a
 //     connection whose outbound buffer is full. Circuit windows bound each
 //     circuit's share of a queue; this bounds the link's.
-//   - A read in which a CREATE was refused by its peer's or prefix's token
-//     bucket holds until the bucket has a token again: a neighbour flooding
-//     CREATEs gets its cells read at the rate they would be admitted, not
-//     at the rate it writes them, so refusing a flood no longer costs the
-//     read, the lock and a DESTROY per cell.
+//   - A read in which CREATEs were refused by their peer's or prefix's
+//     token bucket holds until the bucket has a token again, the refused
+//     CREATEs charged to it (createLimiter.penalty): a neighbour flooding
+//     CREATEs gets its cells read at a trickle, not at the rate it writes
+//     them, so refusing a flood no longer costs the read, the lock and a
+//     DESTROY per cell written, nor do its pauses end in bursts of
+//     admitted handshakes that take every core at once.
 //
 // Either wait ends early if a link closes, and is bounded (Keepalive for a
 // congested link: a stalled writer ends its link after 3×Keepalive anyway;

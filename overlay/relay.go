@@ -53,15 +53,15 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) readPause {
 	relayed := 0
 	o.mu.Lock()
 	o.now = o.clock()
-	rateRefused := o.defence.PeerRateRefused + o.defence.SubnetRateRefused
+	peerRefused, subnetRefused := o.defence.PeerRateRefused, o.defence.SubnetRateRefused
 	for i := range cells {
 		if !o.closed && cells[i].CircID() != 0 && o.handleCell(l, &cells[i]) { // 0: link padding
 			relayed++
 		}
 	}
 	p := readPause{out: o.congestedOut()}
-	if o.defence.PeerRateRefused+o.defence.SubnetRateRefused > rateRefused {
-		p.wait = o.limiter.refillTime(o.now, l.peer, l.prefix)
+	if n := o.defence.PeerRateRefused - peerRefused; n > 0 || o.defence.SubnetRateRefused > subnetRefused {
+		p.wait = o.limiter.penalty(o.now, l.peer, l.prefix, n)
 	}
 	o.unlock()
 	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
