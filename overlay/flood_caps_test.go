@@ -52,14 +52,14 @@ func creates(t *testing.T, o *Onion, l *link, key *onion.OnionKey, next *uint32,
 func TestCreateAdmission(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name     string
-		limits   RelayLimits
-		perLink  int
-		links    []peer.ID // all links share prefix "ab"
-		each     int       // CREATEs sent per link
-		created  int       // wanted in all
-		counter  func(RelayDefenceCounters) uint64
-		refills  int // after a second of the fake clock, this many more pass per link
+		name    string
+		limits  RelayLimits
+		perLink int
+		links   []peer.ID // all links share prefix "ab"
+		each    int       // CREATEs sent per link
+		created int       // wanted in all
+		counter func(RelayDefenceCounters) uint64
+		refills int // after a second of the fake clock, this many more pass per link
 		// (a peer's refusals past the first of a read are charged to its
 		// bucket: createLimiter.penalty)
 		wantMore int
