@@ -121,11 +121,16 @@ func (l *link) oldestOverflow() (id uint32, seq uint64, ok bool) {
 	return id, seq, ok
 }
 
-// congestedOut is a link that the cells just handled from l queued
-// cells on and that is past linkQueueHigh, or nil; o.mu held (before
-// unlock clears o.touched).
-func (o *Onion) congestedOut() *link {
+// congestedOut is a link other than in that the cells just handled from
+// in queued cells on and that is past linkQueueHigh, or nil; o.mu held
+// (before unlock clears o.touched). A link's own replies (CREATED,
+// DESTROY) never pause its reading: two neighbours whose queues towards
+// each other are full would otherwise each wait for the other to read.
+func (o *Onion) congestedOut(in *link) *link {
 	for _, t := range o.touched {
+		if t == in {
+			continue
+		}
 		t.mu.Lock()
 		over := t.n > linkQueueHigh && !t.closed
 		t.mu.Unlock()

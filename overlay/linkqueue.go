@@ -76,16 +76,13 @@ func (l *link) dropCirc(id uint32) {
 	l.uncount(gone)
 }
 
-// oldestCirc is the circuit of the oldest counted cell in l's queue and its
-// sequence number; ok false if none. l.mu held.
+// oldestCirc is the circuit of the oldest counted cell in l's queue and
+// overflow, and its sequence number; ok false if none. l.mu held.
 func (l *link) oldestCirc() (id uint32, seq uint64, ok bool) {
 	id, seq, ok = l.oldestOverflow()
-	for i := range l.q {
-		if qid := l.q[i].CircID(); qid != 0 {
-			if !ok || l.at[i] < seq {
-				return qid, l.at[i], true
-			}
-			break
+	for i := range l.q { // not in order: refill appends older overflow cells
+		if qid := l.q[i].CircID(); qid != 0 && (!ok || l.at[i] < seq) {
+			id, seq, ok = qid, l.at[i], true
 		}
 	}
 	return id, seq, ok

@@ -18,12 +18,15 @@ import "time"
 //     DESTROY per cell written, nor do its pauses end in bursts of
 //     admitted handshakes that take every core at once.
 //
-// Either wait ends early if a link closes, and is bounded (Keepalive for a
-// congested link: a stalled writer ends its link after 3×Keepalive anyway;
-// maxCreatePause for a bucket).
-
-// maxCreatePause bounds the wait for a CREATE bucket to refill.
-const maxCreatePause = time.Second
+// Either wait ends early if a link closes, and is bounded: maxDrainWait
+// for a congested link, so relays whose queues form a cycle (A waits on
+// its link to B, B on its link to C, C on its link to A) slow each other
+// down but never stall (past the queue budget the OOM killer sheds the
+// circuits filling them); maxCreatePause for a bucket.
+const (
+	maxDrainWait   = 250 * time.Millisecond
+	maxCreatePause = time.Second
+)
 
 type readPause struct {
 	out  *link         // a link past linkQueueHigh the cells went to, or nil
@@ -47,9 +50,9 @@ func (l *link) hold(p readPause) {
 }
 
 // waitDrained holds l's read loop until out has drained, l or out closed,
-// or Keepalive passed.
+// or maxDrainWait passed.
 func (l *link) waitDrained(out *link) {
-	t := time.NewTimer(l.o.cfg.Keepalive)
+	t := time.NewTimer(maxDrainWait)
 	defer t.Stop()
 	select {
 	case <-out.drained():

@@ -59,7 +59,7 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) readPause {
 			relayed++
 		}
 	}
-	p := readPause{out: o.congestedOut()}
+	p := readPause{out: o.congestedOut(l)}
 	if n := o.defence.PeerRateRefused - peerRefused; n > 0 || o.defence.SubnetRateRefused > subnetRefused {
 		p.wait = o.limiter.penalty(o.now, l.peer, l.prefix, n)
 	}
