@@ -27,40 +27,43 @@ func TestLinkRoundRobin(t *testing.T) {
 	key, _ := onion.GenerateOnionKey(rand.Reader)
 	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}})
 	l := fakeLink(o, 1, "next")
-	o.mu.Lock()
-	for i := range onion.CircWindowStart {
-		l.enqueue(numbered(5, i))
-	}
-	for i := range 3 {
-		l.enqueue(numbered(6, i))
-		l.enqueue(numbered(7, i))
-	}
-	bulkOldest, _, _ := l.oldestCirc()
-	o.unlock()
-	if bulkOldest != 5 {
-		t.Fatalf("oldest queued circuit %d, want the bulk circuit 5", bulkOldest)
-	}
-	q := l.takeQueued()
-	if len(q) != onion.CircWindowStart+6 {
-		t.Fatalf("%d cells taken, want %d", len(q), onion.CircWindowStart+6)
-	}
-	next := map[uint32]int{}
-	lastLight := 0
-	for i := range q {
-		id := q[i].CircID()
-		if n := int(binary.BigEndian.Uint32(q[i].Body()[:4])); n != next[id] {
-			t.Fatalf("circuit %d: cell %d out of order (want %d)", id, n, next[id])
+	sent, next := map[uint32]int{}, map[uint32]int{}
+	send := func(id uint32) { l.enqueue(numbered(id, sent[id])); sent[id]++ }
+	for round := range 2 { // the second reuses the emptied overflows
+		o.mu.Lock()
+		for range onion.CircWindowStart {
+			send(5)
 		}
-		next[id]++
-		if id != 5 {
-			lastLight = i
+		for range 3 {
+			send(6)
+			send(7)
 		}
-	}
-	if lastLight >= writeBatch { // in the writer's first Write
-		t.Fatalf("light circuits' last cell written at %d, behind the bulk backlog (want < %d)", lastLight, writeBatch)
-	}
-	if o.queued.Load() != 0 {
-		t.Fatalf("%d cells still accounted", o.queued.Load())
+		bulkOldest, _, _ := l.oldestCirc()
+		o.unlock()
+		if bulkOldest != 5 {
+			t.Fatalf("oldest queued circuit %d, want the bulk circuit 5", bulkOldest)
+		}
+		q := l.takeQueued()
+		if len(q) != onion.CircWindowStart+6 {
+			t.Fatalf("%d cells taken, want %d", len(q), onion.CircWindowStart+6)
+		}
+		lastLight := 0
+		for i := range q {
+			id := q[i].CircID()
+			if n := int(binary.BigEndian.Uint32(q[i].Body()[:4])); n != next[id] {
+				t.Fatalf("round %d, circuit %d: cell %d out of order (want %d)", round, id, n, next[id])
+			}
+			next[id]++
+			if id != 5 {
+				lastLight = i
+			}
+		}
+		if lastLight >= writeBatch { // in the writer's first Write
+			t.Fatalf("light circuits' last cell written at %d, behind the bulk backlog (want < %d)", lastLight, writeBatch)
+		}
+		if o.queued.Load() != 0 {
+			t.Fatalf("%d cells still accounted", o.queued.Load())
+		}
 	}
 }
 

@@ -6,7 +6,7 @@ import "cyclecash/onion"
 func (l *link) takeQueued() []onion.Cell {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var q []onion.Cell
+	q := make([]onion.Cell, 0, len(l.q)+l.overflowLen())
 	for len(l.q) > 0 {
 		q = append(q, l.q...)
 		l.q, l.at = l.q[:0], l.at[:0]
@@ -20,9 +20,14 @@ func (l *link) takeQueued() []onion.Cell {
 func (l *link) queuedLen() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := len(l.q)
+	return len(l.q) + l.overflowLen()
+}
+
+// overflowLen counts l's overflow cells; l.mu held.
+func (l *link) overflowLen() int {
+	n := 0
 	for _, ov := range l.fair.over {
-		n += len(ov.cells)
+		n += ov.len()
 	}
 	return n
 }

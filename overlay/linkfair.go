@@ -29,12 +29,52 @@ type fairQueue struct {
 	qLen  int            // len(l.q) after the last push: shorter means l.q was taken
 	over  map[uint32]*overflow
 	ring  []uint32      // circuits with overflow, in turn order
+	spare []*overflow   // emptied overflows, for reuse
 	drain chan struct{} // closed when the queue falls below linkQueueLow
 }
 
+// overflow is one circuit's cells waiting for l.q: cells[head:], their
+// sequence numbers at[head:].
 type overflow struct {
 	cells []onion.Cell
 	at    []uint64
+	head  int
+}
+
+// maxSpare bounds the emptied overflows a link keeps for reuse.
+const maxSpare = 8
+
+// take removes up to n cells from the front of ov, into l's queue.
+func (ov *overflow) take(l *link, n int) {
+	n = min(n, len(ov.cells)-ov.head)
+	l.q = append(l.q, ov.cells[ov.head:ov.head+n]...)
+	l.at = append(l.at, ov.at[ov.head:ov.head+n]...)
+	ov.head += n
+	if ov.head > len(ov.cells)/2 { // compact: amortized O(1) per cell
+		k := copy(ov.cells, ov.cells[ov.head:])
+		copy(ov.at, ov.at[ov.head:])
+		ov.cells, ov.at, ov.head = ov.cells[:k], ov.at[:k], 0
+	}
+}
+
+func (ov *overflow) len() int { return len(ov.cells) - ov.head }
+
+// newOverflow takes an emptied overflow for reuse, or makes one; l.mu held.
+func (f *fairQueue) newOverflow() *overflow {
+	if n := len(f.spare); n > 0 {
+		ov := f.spare[n-1]
+		f.spare = f.spare[:n-1]
+		return ov
+	}
+	return &overflow{}
+}
+
+// free keeps an emptied overflow for reuse; l.mu held.
+func (f *fairQueue) free(ov *overflow) {
+	if len(f.spare) < maxSpare {
+		ov.cells, ov.at, ov.head = ov.cells[:0], ov.at[:0], 0
+		f.spare = append(f.spare, ov)
+	}
 }
 
 // push queues c (sequence number seq) behind its circuit's cells; l.mu held.
@@ -46,7 +86,7 @@ func (l *link) push(c *onion.Cell, seq uint64) {
 	id := c.CircID()
 	if ov := f.over[id]; ov != nil || (id != 0 && f.inQ[id] >= fairShare) {
 		if ov == nil {
-			ov = &overflow{}
+			ov = f.newOverflow()
 			if f.over == nil {
 				f.over = map[uint32]*overflow{}
 			}
@@ -74,11 +114,11 @@ func (l *link) refill() {
 	keep := f.ring[:0]
 	for _, id := range f.ring {
 		ov := f.over[id]
-		n := min(len(ov.cells), fairShare)
-		l.q, l.at = append(l.q, ov.cells[:n]...), append(l.at, ov.at[:n]...)
-		ov.cells, ov.at = ov.cells[n:], ov.at[n:]
-		if len(ov.cells) == 0 {
+		n := min(ov.len(), fairShare)
+		ov.take(l, n)
+		if ov.len() == 0 {
 			delete(f.over, id)
+			f.free(ov)
 			continue
 		}
 		if f.inQ == nil {
@@ -108,14 +148,14 @@ func (l *link) dropOverflow(id uint32) []onion.Cell {
 			break
 		}
 	}
-	return ov.cells
+	return ov.cells[ov.head:] // not freed: the caller still reads them
 }
 
 // oldestOverflow is the circuit whose overflow holds the oldest cell.
 func (l *link) oldestOverflow() (id uint32, seq uint64, ok bool) {
 	for cid, ov := range l.fair.over {
-		if !ok || ov.at[0] < seq {
-			id, seq, ok = cid, ov.at[0], true
+		if head := ov.at[ov.head]; !ok || head < seq {
+			id, seq, ok = cid, head, true
 		}
 	}
 	return id, seq, ok
