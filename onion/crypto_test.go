@@ -81,24 +81,3 @@ func TestRelayForwardAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per forwarded cell", n)
 	}
 }
-
-func TestReplaySetBounded(t *testing.T) {
-	t.Parallel()
-	s := &MemoryReplaySet{Max: 4}
-	id := KeyID{1}
-	for i := range 6 {
-		if s.Seen(id, [32]byte{byte(i)}) {
-			t.Fatalf("fresh ephemeral %d reported seen", i)
-		}
-	}
-	if !s.Seen(id, [32]byte{5}) || s.Seen(KeyID{2}, [32]byte{5}) {
-		t.Fatal("replay not keyed per onion key")
-	}
-	if got := len(s.sets[id].seen); got != 4 {
-		t.Fatalf("%d entries kept, want 4", got)
-	}
-	s.Forget(id)
-	if s.Seen(id, [32]byte{5}) {
-		t.Fatal("Forget kept entries")
-	}
-}

@@ -21,6 +21,9 @@ var (
 	// ErrReplay: a CREATE reused a handshake ephemeral key already seen under
 	// the same onion key.
 	ErrReplay = errors.New("onion: replayed handshake")
+	// ErrReplayFull: the replay set of the onion key a CREATE names is full,
+	// so the relay cannot tell a replay and refuses until it rotates the key.
+	ErrReplayFull = errors.New("onion: replay set full, onion key due for rotation")
 	// ErrVersion: a CREATE speaks another cells version (v1 and v2 refuse
 	// each other rather than fall back).
 	ErrVersion = errors.New("onion: unsupported cells version")

@@ -27,6 +27,8 @@ type RelayCounters struct {
 	CircuitCapRefused uint64 // CREATEs over MaxCircuits
 	WindowViolations  uint64 // circuits closed for overrunning the circuit window
 	UnwindowedClosed  uint64 // circuits closed for passing MaxUnwindowedCells
+	ReplaysRefused    uint64 // CREATEs refused: ephemeral already seen
+	ReplayFullRefused uint64 // CREATEs refused: the key's replay set is full
 }
 
 // Counters returns the relay's defence counters.
@@ -62,6 +64,7 @@ func (r *Relay) FinishCreate(now time.Time, ref CircRef, reply []byte, keys *Hop
 	}
 	r.unpend(ref)
 	if herr != nil {
+		r.countHandshakeErr(herr)
 		reason := ReasonProtocol
 		if errors.Is(herr, ErrVersion) {
 			reason = ReasonVersion
@@ -74,6 +77,15 @@ func (r *Relay) FinishCreate(now time.Time, ref CircRef, reply []byte, keys *Hop
 	r.count++
 	out = append(out, Action{Kind: ActSend, Link: ref.Link})
 	return out, r.fillLinkCell(&out[len(out)-1].Cell, ref.CircID, CmdCreated, reply)
+}
+
+func (r *Relay) countHandshakeErr(err error) {
+	switch {
+	case errors.Is(err, ErrReplayFull):
+		r.counters.ReplayFullRefused++
+	case errors.Is(err, ErrReplay):
+		r.counters.ReplaysRefused++
+	}
 }
 
 // RefuseCreate answers a CREATE the IO layer refuses before BeginCreate
@@ -137,9 +149,17 @@ func (h Handshaker) Respond(payload *[BodySize]byte) ([]byte, *HopKeys, error) {
 	}
 	id := KeyID(payload[createKeyIDOff:createMsgOff])
 	for _, k := range h.keys {
-		if k.ID() == id {
-			return respondHandshake(h.rand, h.identity, k, payload[createMsgOff:createPayloadLen], h.replay)
+		if k.ID() != id {
+			continue
 		}
+		if room, _ := h.replay.Room(id); room <= 0 { // refused before the costly step
+			return nil, nil, ErrReplayFull
+		}
+		reply, keys, err := respondHandshake(h.rand, h.identity, k, payload[createMsgOff:createPayloadLen], h.replay)
+		if room, _ := h.replay.Room(id); errors.Is(err, ErrReplay) && room <= 0 {
+			err = ErrReplayFull // filled by a concurrent handshake meanwhile
+		}
+		return reply, keys, err
 	}
 	return nil, nil, ErrUnknownKey
 }

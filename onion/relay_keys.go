@@ -46,3 +46,12 @@ func holds(keys []*OnionKey, id KeyID) bool {
 func (r *Relay) handshake(payload *[BodySize]byte) ([]byte, *HopKeys, error) {
 	return r.Handshaker().Respond(payload)
 }
+
+// ReplayRoom reports how many more handshakes the current onion key's
+// replay set can record, and its size. A relay whose room runs low rotates
+// its onion key early: once the set is full every CREATE under the key is
+// refused (ErrReplayFull), since forgetting old entries would let them
+// replay (replay.go).
+func (r *Relay) ReplayRoom() (room, size int) {
+	return r.cfg.Replay.Room(r.cfg.OnionKeys[0].ID())
+}

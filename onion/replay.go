@@ -7,10 +7,23 @@ import "sync"
 // hop keys (the relay's fresh ephemeral changes them); refusing replays keeps
 // a relay from being driven to redo handshakes or to build the same circuit
 // twice on someone else's recorded message.
+//
+// A replay set must not forget within its onion key's lifetime: one that
+// evicts old entries lets a flood of valid CREATEs flush a recorded one,
+// which then replays. Sizing it to the admitted handshake rate times the
+// key lifetime is out of reach (tens of thousands of CREATEs a second for
+// two weeks), so the state is bound to the key instead: a full set refuses
+// every new ephemeral under its key (ErrReplayFull) until the key is
+// retired, and the relay rotates its key early when the set fills
+// (Relay.ReplayRoom).
 type ReplaySet interface {
-	// Seen records ephemeral under onion key id and reports whether it was
-	// already recorded.
+	// Seen records ephemeral under onion key id and reports whether it
+	// cannot be accepted: already recorded, or the set under id is full
+	// (then a replay cannot be told from a fresh one).
 	Seen(id KeyID, ephemeral [32]byte) bool
+	// Room reports how many more ephemerals id can record, and how many
+	// it can hold in all.
+	Room(id KeyID) (room, size int)
 	// Forget drops everything recorded under id; call it when the onion key
 	// is retired (its lifetime bounds the set).
 	Forget(id KeyID)
@@ -18,27 +31,23 @@ type ReplaySet interface {
 
 var _ ReplaySet = (*MemoryReplaySet)(nil)
 
-// DefaultReplayEntries bounds a MemoryReplaySet per onion key.
-const DefaultReplayEntries = 1 << 16
+// DefaultReplayEntries bounds a MemoryReplaySet per onion key: 458,752
+// ephemerals (7/8 of 2^19, just under a map growth), about 17 MiB when
+// full. That is days of an honest relay's CREATEs; a flood fills it sooner
+// and then costs the relay an early key rotation, never a replay.
+const DefaultReplayEntries = 7 << 16
 
 // MemoryReplaySet is an in-memory ReplaySet with bounded memory: at most Max
-// entries per onion key (zero means DefaultReplayEntries), about 50 bytes
-// each, evicted oldest first. An evicted ephemeral could be replayed again;
-// size Max above the number of CREATEs one onion key sees in its lifetime
-// when that matters. Safe for concurrent use.
+// entries per onion key (zero means DefaultReplayEntries). It never evicts:
+// a key whose entries reach Max refuses every further ephemeral until
+// Forget. Safe for concurrent use.
 type MemoryReplaySet struct {
 	Max int
 
-	mu   sync.Mutex
-	sets map[KeyID]*replayRing
-}
-
-// replayRing stores 16-byte prefixes of ephemerals (random points, so a
-// prefix collision among 2^16 entries has probability about 2^-97).
-type replayRing struct {
-	seen map[[16]byte]struct{}
-	fifo [][16]byte
-	next int
+	mu sync.Mutex
+	// sets holds 16-byte prefixes of ephemerals (random points, so a prefix
+	// collision among 2^19 entries has probability about 2^-90).
+	sets map[KeyID]map[[16]byte]struct{}
 }
 
 // Seen implements ReplaySet.
@@ -46,14 +55,26 @@ func (s *MemoryReplaySet) Seen(id KeyID, ephemeral [32]byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sets == nil {
-		s.sets = make(map[KeyID]*replayRing)
+		s.sets = make(map[KeyID]map[[16]byte]struct{})
 	}
-	r := s.sets[id]
-	if r == nil {
-		r = &replayRing{seen: make(map[[16]byte]struct{})}
-		s.sets[id] = r
+	set := s.sets[id]
+	if set == nil {
+		set = make(map[[16]byte]struct{})
+		s.sets[id] = set
 	}
-	return r.add([16]byte(ephemeral[:16]), s.max())
+	k := [16]byte(ephemeral[:16])
+	if _, ok := set[k]; ok || len(set) >= s.max() {
+		return true
+	}
+	set[k] = struct{}{}
+	return false
+}
+
+// Room implements ReplaySet.
+func (s *MemoryReplaySet) Room(id KeyID) (room, size int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(0, s.max()-len(s.sets[id])), s.max()
 }
 
 func (s *MemoryReplaySet) max() int {
@@ -61,21 +82,6 @@ func (s *MemoryReplaySet) max() int {
 		return DefaultReplayEntries
 	}
 	return s.Max
-}
-
-func (r *replayRing) add(k [16]byte, max int) bool {
-	if _, ok := r.seen[k]; ok {
-		return true
-	}
-	if len(r.fifo) < max {
-		r.fifo = append(r.fifo, k)
-	} else {
-		delete(r.seen, r.fifo[r.next])
-		r.fifo[r.next] = k
-		r.next = (r.next + 1) % max
-	}
-	r.seen[k] = struct{}{}
-	return false
 }
 
 // Forget implements ReplaySet.

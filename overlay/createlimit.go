@@ -68,6 +68,39 @@ func (c *createLimiter) allow(now time.Time, p peer.ID, prefix string) (bool, st
 	return true, ""
 }
 
+// penalty charges p's bucket for n refused CREATEs and returns how long
+// p's link is not read: until the bucket holds a token again. The n-1
+// CREATEs past the first refusal are charged as if admitted on credit (the
+// bucket goes negative, at most by its burst), so a flooder's bucket
+// refills to one token after its pause, not to a full burst of
+// handshakes: it is read and admitted at a trickle, while a neighbour a
+// little over its rate pays only for what it sent over. A refusal by the
+// prefix's bucket waits for that bucket's next token.
+func (c *createLimiter) penalty(now time.Time, p peer.ID, prefix string, nPeer uint64) time.Duration {
+	pb := c.peers[p]
+	if pb != nil && nPeer > 1 {
+		pb.tokens = max(pb.tokens-float64(nPeer-1), -float64(c.lim.PeerCreateBurst))
+	}
+	d := pb.refillTime(now, c.lim.PeerCreateRate)
+	if prefix != "" {
+		d = max(d, c.subnet[prefix].refillTime(now, c.lim.SubnetCreateRate))
+	}
+	return d
+}
+
+// refillTime is how long until b, refilling at rate, holds a token; zero
+// for no bucket (a full one).
+func (b *bucket) refillTime(now time.Time, rate float64) time.Duration {
+	if b == nil {
+		return 0
+	}
+	have := b.tokens + now.Sub(b.last).Seconds()*rate
+	if have >= 1 {
+		return 0
+	}
+	return time.Duration((1 - have) / rate * float64(time.Second))
+}
+
 func getBucket[K comparable](m map[K]*bucket, k K, now time.Time, rate float64, burst int) *bucket {
 	if b := m[k]; b != nil {
 		return b

@@ -23,13 +23,15 @@ type createJob struct {
 }
 
 type createPool struct {
-	jobs chan *createJob
+	jobs *createQueue // fair between neighbours: createqueue.go
 	stop chan struct{}
 	once sync.Once
+	// warned is the onion key whose low replay room ReplayLow was told; o.mu.
+	warned onion.KeyID
 }
 
 func newCreatePool(o *Onion) *createPool {
-	p := &createPool{jobs: make(chan *createJob, o.cfg.Limits.HandshakeQueue), stop: make(chan struct{})}
+	p := &createPool{jobs: newCreateQueue(o.cfg.Limits.HandshakeQueue), stop: make(chan struct{})}
 	for range o.cfg.Limits.HandshakeWorkers {
 		go p.work(o)
 	}
@@ -41,7 +43,11 @@ func (p *createPool) work(o *Onion) {
 		select {
 		case <-p.stop:
 			return
-		case j := <-p.jobs:
+		case <-p.jobs.ready:
+			j := p.jobs.pop()
+			if j == nil { // tokens match queued jobs: cannot happen
+				continue
+			}
 			reply, keys, err := j.hs.Respond(&j.body)
 			o.finishCreate(j, reply, keys, err)
 		}
@@ -75,15 +81,26 @@ func (o *Onion) onCreate(l *link, cell *onion.Cell) {
 	}
 	j := &createJob{l: l, ref: ref, hs: o.hs, body: *cell.Body()}
 	o.creating.Add(1)
-	select {
-	case o.pool.jobs <- j:
+	evicted, ok := o.pool.jobs.push(j)
+	if ok {
 		o.perPeer[l.peer]++
-	default:
-		o.creating.Done()
-		o.defence.CreateQueueFull++
-		acts = o.relay.AbortCreate(ref, o.acts[:0])
-		o.execute(acts)
+	} else {
+		evicted = j
 	}
+	if evicted != nil {
+		o.dropCreate(evicted, ok)
+	}
+}
+
+// dropCreate refuses a CREATE the full handshake queue did not take (or
+// displaced, if queued); o.mu held.
+func (o *Onion) dropCreate(j *createJob, queued bool) {
+	if queued {
+		o.peerDone(j.l.peer)
+	}
+	o.creating.Done()
+	o.defence.CreateQueueFull++
+	o.execute(o.relay.AbortCreate(j.ref, o.acts[:0]))
 }
 
 // finishCreate completes a CREATE after its handshake.
@@ -101,6 +118,23 @@ func (o *Onion) finishCreate(j *createJob, reply []byte, keys *onion.HopKeys, he
 		o.log.Debug("onion CREATE refused", "err", scrub(err))
 	}
 	o.execute(acts)
+	o.checkReplayRoom()
+}
+
+// checkReplayRoom calls Limits.ReplayLow once per onion key whose replay
+// set is three quarters full; o.mu held.
+func (o *Onion) checkReplayRoom() {
+	notify := o.cfg.Limits.ReplayLow
+	if notify == nil {
+		return
+	}
+	if room, size := o.relay.ReplayRoom(); room >= size/4 {
+		return
+	}
+	if id := o.relay.OnionKeys()[0].ID(); id != o.pool.warned {
+		o.pool.warned = id
+		go notify()
+	}
 }
 
 // peerDone forgets one circuit (or pending CREATE) of p; o.mu held.

@@ -52,18 +52,20 @@ func creates(t *testing.T, o *Onion, l *link, key *onion.OnionKey, next *uint32,
 func TestCreateAdmission(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name     string
-		limits   RelayLimits
-		perLink  int
-		links    []peer.ID // all links share prefix "ab"
-		each     int       // CREATEs sent per link
-		created  int       // wanted in all
-		counter  func(RelayDefenceCounters) uint64
-		refills  int // after a second of the fake clock, this many more pass per link
+		name    string
+		limits  RelayLimits
+		perLink int
+		links   []peer.ID // all links share prefix "ab"
+		each    int       // CREATEs sent per link
+		created int       // wanted in all
+		counter func(RelayDefenceCounters) uint64
+		refills int // after a second of the fake clock, this many more pass per link
+		// (a peer's refusals past the first of a read are charged to its
+		// bucket: createLimiter.penalty)
 		wantMore int
 	}{
 		{name: "per-peer bucket", limits: RelayLimits{PeerCreateRate: 5, PeerCreateBurst: 10}, links: []peer.ID{"p"},
-			each: 15, created: 10, counter: func(c RelayDefenceCounters) uint64 { return c.PeerRateRefused }, refills: 8, wantMore: 5},
+			each: 15, created: 10, counter: func(c RelayDefenceCounters) uint64 { return c.PeerRateRefused }, refills: 8, wantMore: 1},
 		{name: "per-/16 bucket", limits: RelayLimits{SubnetCreateRate: 2, SubnetCreateBurst: 6}, links: []peer.ID{"p", "q", "r"},
 			each: 4, created: 6, counter: func(c RelayDefenceCounters) uint64 { return c.SubnetRateRefused }, refills: 4, wantMore: 2},
 		{name: "circuits per peer over links", perLink: 3, links: []peer.ID{"p", "p"},
@@ -132,11 +134,9 @@ func TestCircuitQueueOverrun(t *testing.T) {
 		cells = cells[n:]
 	}
 	h.b.mu.Lock()
-	closed, queued := h.b.closed, len(h.b.q)
+	closed := h.b.closed
 	h.b.mu.Unlock()
-	h.a.mu.Lock()
-	queued += len(h.a.q)
-	h.a.mu.Unlock()
+	queued := h.b.queuedLen() + h.a.queuedLen()
 	if closed {
 		t.Fatal("a flooded circuit killed the link to the next hop")
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -188,16 +189,20 @@ func TestRelayFlood(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	var maxQueued, budget atomic.Int64
+	var maxQueued, budget, maxHeap atomic.Int64
+	heapBase := heapObjects()
 	stopWatch := make(chan struct{})
 	watchDone := make(chan struct{})
-	go func() { // the relay's queued cells, sampled while everything runs
+	go func() { // the relay's queued cells and the heap, sampled while everything runs
 		defer close(watchDone)
 		for {
 			c := relay.o.DefenceCounters()
 			budget.Store(c.QueueBudgetCells)
 			if c.QueuedCells > maxQueued.Load() {
 				maxQueued.Store(c.QueuedCells)
+			}
+			if h := heapObjects() - heapBase; h > maxHeap.Load() {
+				maxHeap.Store(h)
 			}
 			select {
 			case <-stopWatch:
@@ -275,5 +280,28 @@ func TestRelayFlood(t *testing.T) {
 	if maxQueued.Load() > budget.Load() {
 		t.Errorf("relay held %d queued cells, over its budget of %d", maxQueued.Load(), budget.Load())
 	}
-	t.Logf("%d/%d built, %d CREATEs flooded, counters %+v, max queued %d cells", built.Load(), total, sent.Load(), c, maxQueued.Load())
+	// The heap holds every node of the test, not the relay alone: the
+	// allowance is the relay's queue budget plus floodHeapPerCircuit for each
+	// honest circuit (both ends, the stream and its echo buffers) and
+	// floodHeapFixed for the hosts, the attackers and the handshake queue.
+	allow := lim.QueueBudget + int64(total)*floodHeapPerCircuit + floodHeapFixed
+	if maxHeap.Load() > allow {
+		t.Errorf("heap grew by %d KiB under flood, over the allowance of %d KiB", maxHeap.Load()>>10, allow>>10)
+	}
+	t.Logf("%d/%d built, %d CREATEs flooded, counters %+v, max queued %d cells, heap +%d KiB (allowance %d KiB)",
+		built.Load(), total, sent.Load(), c, maxQueued.Load(), maxHeap.Load()>>10, allow>>10)
+}
+
+// The flood test's heap allowance (see TestRelayFlood).
+const (
+	floodHeapPerCircuit = 64 << 10
+	floodHeapFixed      = 32 << 20
+)
+
+// heapObjects is the bytes of live and not yet swept heap objects: cheap
+// to read (no stop-the-world), so it can be sampled every few ms.
+func heapObjects() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }

@@ -46,6 +46,7 @@ type link struct {
 	at      []uint64         // Onion.seq of each cell of q (linkqueue.go)
 	perCirc map[uint32]int32 // cells of each circuit queued or being written
 	n       int64            // cells counted in perCirc, and in Onion.queued
+	fair    fairQueue        // per-circuit overflow of q (linkfair.go)
 	closed  bool
 	wake    chan struct{}
 	done    chan struct{}
@@ -84,8 +85,7 @@ func (l *link) enqueue(c *onion.Cell) bool {
 		return false
 	}
 	l.o.seq++
-	l.q = append(l.q, *c)
-	l.at = append(l.at, l.o.seq)
+	l.push(c, l.o.seq) // round robin: linkfair.go
 	l.mu.Unlock()
 	if c.CircID() != 0 && l.o.queued.Add(1) > l.o.budgetCells {
 		l.o.shedDue = true
@@ -110,6 +110,7 @@ func (l *link) kill() {
 	}
 	l.closed = true
 	l.q, l.at = nil, nil
+	l.fair.over, l.fair.ring = nil, nil
 	l.o.queued.Add(-l.n)
 	l.n = 0
 	clear(l.perCirc)
@@ -144,6 +145,7 @@ func (l *link) writeLoop() {
 		l.mu.Lock()
 		batch, batchAt := l.q, l.at
 		l.q, l.at = spare[:0], spareAt[:0]
+		l.refill()
 		l.mu.Unlock()
 		q := batch
 		for len(q) > 0 {
@@ -194,7 +196,7 @@ func (l *link) readLoop() {
 		}
 		cells, err := r.read()
 		if len(cells) > 0 {
-			l.o.handleCells(l, cells)
+			l.hold(l.o.handleCells(l, cells)) // backpressure: readpause.go
 		}
 		if err != nil {
 			return

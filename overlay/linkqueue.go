@@ -54,6 +54,7 @@ func (l *link) uncount(cells []onion.Cell) {
 	gone = min(gone, l.n)
 	l.n -= gone
 	l.o.queued.Add(-gone)
+	l.signalDrained()
 }
 
 // dropCirc removes circuit id's queued cells; l.mu held.
@@ -69,18 +70,22 @@ func (l *link) dropCirc(id uint32) {
 		keep++
 	}
 	l.q, l.at = l.q[:keep], l.at[:keep]
+	delete(l.fair.inQ, id)
+	l.fair.qLen = len(l.q)
+	gone = append(gone, l.dropOverflow(id)...)
 	l.uncount(gone)
 }
 
-// oldestCirc is the circuit of the oldest counted cell in l's queue and its
-// sequence number; ok false if none. l.mu held.
+// oldestCirc is the circuit of the oldest counted cell in l's queue and
+// overflow, and its sequence number; ok false if none. l.mu held.
 func (l *link) oldestCirc() (id uint32, seq uint64, ok bool) {
-	for i := range l.q {
-		if id := l.q[i].CircID(); id != 0 {
-			return id, l.at[i], true
+	id, seq, ok = l.oldestOverflow()
+	for i := range l.q { // not in order: refill appends older overflow cells
+		if qid := l.q[i].CircID(); qid != 0 && (!ok || l.at[i] < seq) {
+			id, seq, ok = qid, l.at[i], true
 		}
 	}
-	return 0, 0, false
+	return id, seq, ok
 }
 
 type overrun struct {

@@ -42,8 +42,9 @@ func (o *Onion) RelayedCircuits() []RelayedCircuit {
 }
 
 // handleCells is the read loops' entry: cells read from link l, handled
-// under one acquisition of the lock, then paced by RelayRate.
-func (o *Onion) handleCells(l *link, cells []onion.Cell) {
+// under one acquisition of the lock, then paced by RelayRate. It returns
+// what the read loop must wait for before it reads l again (readpause.go).
+func (o *Onion) handleCells(l *link, cells []onion.Cell) readPause {
 	if f := o.tamper.Load(); f != nil {
 		for i := range cells {
 			(*f)(l.peer, &cells[i])
@@ -52,14 +53,20 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) {
 	relayed := 0
 	o.mu.Lock()
 	o.now = o.clock()
+	peerRefused, subnetRefused := o.defence.PeerRateRefused, o.defence.SubnetRateRefused
 	for i := range cells {
 		if !o.closed && cells[i].CircID() != 0 && o.handleCell(l, &cells[i]) { // 0: link padding
 			relayed++
 		}
 	}
+	p := readPause{out: o.congestedOut(l)}
+	if n := o.defence.PeerRateRefused - peerRefused; n > 0 || o.defence.SubnetRateRefused > subnetRefused {
+		p.wait = o.limiter.penalty(o.now, l.peer, l.prefix, n)
+	}
 	o.unlock()
 	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
 	o.pace.wait(relayed * onion.CellSize)
+	return p
 }
 
 // RelayedBytes counts the cell bytes this node's relay has handled for

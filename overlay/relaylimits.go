@@ -31,6 +31,11 @@ type RelayLimits struct {
 	// QueueBudget caps the bytes of cells queued on all links; past it the
 	// circuits holding the oldest queued cells are closed. 0 = 128 MiB.
 	QueueBudget int64 `toml:"queue_budget"`
+	// ReplayLow, if set, is called (on its own goroutine) once per onion
+	// key when fewer than a quarter of its replay set's entries remain: the
+	// node should rotate its onion key early, since a full set refuses
+	// every CREATE under the key rather than forget (onion/replay.go).
+	ReplayLow func() `toml:"-"`
 }
 
 // Relay limit defaults.
@@ -87,7 +92,7 @@ func (l *RelayLimits) setDefaults() {
 // node's status and figures carry them.
 type RelayDefenceCounters struct {
 	CreatesHandled     uint64 // CREATEs answered by the handshake workers
-	CreateQueueFull    uint64 // CREATEs refused: handshake queue full
+	CreateQueueFull    uint64 // CREATEs refused or displaced: handshake queue full
 	PeerRateRefused    uint64 // CREATEs refused by the per-peer bucket
 	SubnetRateRefused  uint64 // CREATEs refused by the per-/16 bucket
 	PeerCapRefused     uint64 // CREATEs refused: the peer holds MaxCircuitsPerLink
@@ -96,8 +101,11 @@ type RelayDefenceCounters struct {
 	WindowViolations   uint64 // circuits closed for overrunning a window
 	UnwindowedClosed   uint64 // circuits closed for too many unwindowed cells
 	OOMClosed          uint64 // circuits closed by the queue memory budget
+	Backpressured      uint64 // read pauses: a link's output queue past its high mark
 	ExtendLookups      uint64 // descriptor lookups EXTENDs caused
 	ExtendUnknown      uint64 // EXTENDs refused: unknown relay, lookup spent or busy
+	ReplaysRefused     uint64 // CREATEs refused: handshake ephemeral already seen
+	ReplayFullRefused  uint64 // CREATEs refused: the onion key's replay set is full
 	QueuedCells        int64  // cells queued on all links now
 	QueueBudgetCells   int64  // the budget, in cells
 	HandshakeQueueLen  int    // CREATEs waiting for a worker now
@@ -114,9 +122,10 @@ func (o *Onion) DefenceCounters() RelayDefenceCounters {
 	c.PeerCapRefused += rc.LinkCapRefused // the per-link cap is the per-peer one, on one link
 	c.WindowViolations += rc.WindowViolations
 	c.UnwindowedClosed = rc.UnwindowedClosed
+	c.ReplaysRefused, c.ReplayFullRefused = rc.ReplaysRefused, rc.ReplayFullRefused
 	c.QueuedCells = o.queued.Load()
 	c.QueueBudgetCells = o.budgetCells
-	c.HandshakeQueueLen = len(o.pool.jobs)
-	c.HandshakeQueueSize = cap(o.pool.jobs)
+	c.HandshakeQueueLen = o.pool.jobs.len()
+	c.HandshakeQueueSize = o.pool.jobs.size
 	return c
 }
