@@ -110,6 +110,13 @@ func (k *OnionKeys) Public() [32]byte {
 // and rotates them when the current key is older than OnionKeyLifetime.
 // It reports whether the current key changed.
 func loadOrCreateOnionKeys(dir string, now time.Time) (*OnionKeys, bool, error) {
+	return nextOnionKeys(dir, now, false)
+}
+
+// nextOnionKeys is loadOrCreateOnionKeys, except that early rotates a
+// current key of any age: the relay's replay set for it is filling
+// (overlay.RelayLimits.ReplayLow), and a full set refuses every CREATE.
+func nextOnionKeys(dir string, now time.Time, early bool) (*OnionKeys, bool, error) {
 	path := filepath.Join(dir, onionKeysFile)
 	keys := &OnionKeys{}
 	b, err := os.ReadFile(path)
@@ -126,7 +133,7 @@ func loadOrCreateOnionKeys(dir string, now time.Time) (*OnionKeys, bool, error) 
 			return nil, false, err
 		}
 	}
-	if keys != nil && now.Sub(keys.Current.Created) < OnionKeyLifetime {
+	if keys != nil && !early && now.Sub(keys.Current.Created) < OnionKeyLifetime {
 		return keys, false, nil
 	}
 	next, err := rotate(keys, now)

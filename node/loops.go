@@ -7,18 +7,23 @@ import (
 	"cyclecash/overlay"
 )
 
-// rotateLoop checks hourly whether the onion key is due for rotation and
-// announces the new one at once.
+// rotateLoop checks hourly whether the onion key is due for rotation, and
+// rotates it early when the relay's replay set for it is filling; it
+// announces a new key at once.
 func (n *Node) rotateLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		early := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-n.replayLow:
+			early = true
+			n.log.Warn("onion key's replay set is three quarters full: rotating the key early")
 		}
-		keys, rotated, err := loadOrCreateOnionKeys(n.cfg.DataDir, time.Now())
+		keys, rotated, err := nextOnionKeys(n.cfg.DataDir, time.Now(), early)
 		if err != nil {
 			n.log.Error("onion key rotation failed", "err", err)
 			continue

@@ -36,11 +36,14 @@ type Node struct {
 
 	vanguards *overlay.Vanguards // layer-2 guards of hidden-service circuits
 
-	mu       sync.Mutex
-	onion    *OnionKeys
-	circuits map[Target]*overlay.Circuit // open circuits DialService reuses
-	api      net.Listener
-	started  time.Time
+	mu    sync.Mutex
+	onion *OnionKeys
+	// replayLow asks rotateLoop for an early onion-key rotation
+	// (overlay.RelayLimits.ReplayLow).
+	replayLow chan struct{}
+	circuits  map[Target]*overlay.Circuit // open circuits DialService reuses
+	api       net.Listener
+	started   time.Time
 
 	host     *host             // the node as its services see it
 	services []service.Service // built in order, closed in reverse
@@ -109,16 +112,23 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		ov.Close()
 		return nil, err
 	}
+	limits, replayLow := cfg.Relay, make(chan struct{}, 1)
+	limits.ReplayLow = func() {
+		select {
+		case replayLow <- struct{}{}: // rotateLoop rotates the key early
+		default:
+		}
+	}
 	circ, err := overlay.NewOnion(ov, overlay.OnionConfig{
 		// Relays accept streams for the hidden-service directory only (overlay.HSDirService).
-		Keys: keys, AcceptStreams: p.roles&(overlay.RoleGateway|overlay.RoleRelay) != 0, RelayRate: cfg.RelayRate, Limits: cfg.Relay, Logger: log.With("sys", "onion"),
+		Keys: keys, AcceptStreams: p.roles&(overlay.RoleGateway|overlay.RoleRelay) != 0, RelayRate: cfg.RelayRate, Limits: limits, Logger: log.With("sys", "onion"),
 	})
 	if err != nil {
 		ov.Close()
 		return nil, err
 	}
 	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, vanguards: vanguards, circ: circ, tor: tb, created: created, onion: onion,
-		circuits: map[Target]*overlay.Circuit{}}
+		circuits: map[Target]*overlay.Circuit{}, replayLow: replayLow}
 	n.host = newHost(n)
 	if err := n.listenAPI(); err != nil {
 		circ.Close()
