@@ -34,6 +34,10 @@ func (n *Node) relayFigures() service.RelayFigures {
 			{Name: "unwindowed_closed", Help: "circuits closed for too many unwindowed cells", Value: d.UnwindowedClosed},
 			{Name: "oom_closed", Help: "circuits closed by the queue memory budget", Value: d.OOMClosed},
 			{Name: "extend_unknown", Help: "EXTENDs refused: unknown relay, lookup spent or busy", Value: d.ExtendUnknown},
+			{Name: "extend_lookups", Help: "descriptor lookups EXTENDs caused", Value: d.ExtendLookups},
+			{Name: "read_pauses", Help: "link reads paused: an output queue past its high mark", Value: d.Backpressured},
+			{Name: "replays_refused", Help: "CREATEs refused: handshake ephemeral already seen", Value: d.ReplaysRefused},
+			{Name: "creates_refused_replay_full", Help: "CREATEs refused: the onion key's replay set is full", Value: d.ReplayFullRefused},
 		},
 		Gauges: []service.Counter{
 			{Name: "queued_cells", Help: "cells queued on all links now", Value: uint64(max(d.QueuedCells, 0))},
