@@ -63,6 +63,7 @@ type relayCirc struct {
 	layers   hopLayers
 	early    int  // RELAY_EARLY cells seen forward
 	free     int  // unwindowed cells (DROP, BEGIN, HS) seen here; see MaxUnwindowedCells
+	joined   bool // a rendezvous point joined it: its HS cells are data (JoinData)
 	plain    bool // a forward RELAY seen: no RELAY_EARLY may follow
 	lastUsed time.Time
 	extend   *[createPayloadLen]byte // CREATE payload awaiting Attach

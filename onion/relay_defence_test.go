@@ -125,3 +125,46 @@ func TestRelayWindowAndUnwindowedCaps(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinedCircuitCarriesHSData: a relay caps the hidden-service cells a
+// circuit that ends here may send it (MaxUnwindowedCells: no window counts
+// them), but once a rendezvous point joined the circuit to another
+// (JoinData) they are end-to-end data it forwards one for one: four times
+// the cap pass and the circuit stays open. Before, the cap tore every
+// joined rendezvous circuit down after about 470 KB.
+func TestJoinedCircuitCarriesHSData(t *testing.T) {
+	t.Parallel()
+	for i, joined := range []bool{false, true} {
+		s := newSim(t, 2, byte(60+i))
+		s.build(2)
+		dest := s.relays[1]
+		hs := RelayMsg{Cmd: RelayHSFirst, Data: []byte("e2e")}
+		s.cells = s.client.send(1, hs, s.cells)
+		s.clientSend()
+		s.drain()
+		if s.hsRelayed != 1 {
+			t.Fatalf("joined=%v: first HS cell: %d relayed, errors %v", joined, s.hsRelayed, s.relayErrs)
+		}
+		if joined && !dest.JoinData(s.hsCirc) {
+			t.Fatal("JoinData does not know the circuit")
+		}
+		n := 4 * MaxUnwindowedCells
+		for range n {
+			if len(s.relayErrs) > 0 || s.client.Hops() < 2 {
+				break // closed: the cap held
+			}
+			s.cells = s.client.send(1, hs, s.cells)
+			s.clientSend()
+			s.drain()
+		}
+		switch {
+		case joined && (s.hsRelayed != n+1 || len(s.relayErrs) != 0 || dest.Circuits() != 1):
+			t.Fatalf("joined: %d of %d relayed, errors %v, %d circuits", s.hsRelayed, n+1, s.relayErrs, dest.Circuits())
+		case !joined && (len(s.relayErrs) == 0 || !errors.Is(s.relayErrs[0], ErrUnwindowedCap) || dest.Circuits() != 0):
+			t.Fatalf("not joined: errors %v, %d circuits; want the cap to close it", s.relayErrs, dest.Circuits())
+		}
+	}
+	if (&Relay{circs: map[CircRef]*relayCirc{}}).JoinData(CircRef{CircID: 7}) {
+		t.Fatal("JoinData accepted an unknown circuit")
+	}
+}

@@ -13,7 +13,7 @@ func (r *Relay) recognized(c *relayCirc, early bool, body *[BodySize]byte, out [
 	if err != nil {
 		return r.fail(c, err, ReasonProtocol, out)
 	}
-	if unwindowed(m.Cmd) {
+	if unwindowed(m.Cmd) && !(c.joined && isHS(m.Cmd)) {
 		if c.free++; c.free > MaxUnwindowedCells {
 			r.counters.UnwindowedClosed++
 			return r.fail(c, fmt.Errorf("%w: %v", ErrUnwindowedCap, m.Cmd), ReasonProtocol, out)
@@ -30,7 +30,7 @@ func (r *Relay) recognized(c *relayCirc, early bool, body *[BodySize]byte, out [
 	case RelayBegin, RelayData, RelayEnd, RelaySendme:
 		return r.onStreamCell(c, m, out)
 	}
-	if m.Cmd >= RelayHSFirst && m.Cmd <= RelayHSLast {
+	if isHS(m.Cmd) {
 		return append(out, Action{Kind: ActRelay, Circ: c.prev, Cmd: m.Cmd, StreamID: m.StreamID, Data: m.Data}), nil
 	}
 	return r.fail(c, fmt.Errorf("%w: %v sent to a relay", ErrProtocol, m.Cmd), ReasonProtocol, out)
@@ -38,8 +38,10 @@ func (r *Relay) recognized(c *relayCirc, early bool, body *[BodySize]byte, out [
 
 // unwindowed reports whether no flow-control window counts cmd.
 func unwindowed(cmd RelayCommand) bool {
-	return cmd == RelayDrop || cmd == RelayBegin || (cmd >= RelayHSFirst && cmd <= RelayHSLast)
+	return cmd == RelayDrop || cmd == RelayBegin || isHS(cmd)
 }
+
+func isHS(cmd RelayCommand) bool { return cmd >= RelayHSFirst && cmd <= RelayHSLast }
 
 // onExtend asks the IO layer to reach the next hop. Only RELAY_EARLY cells
 // may carry EXTEND, which is what bounds the path length (see EarlyCells).

@@ -42,6 +42,10 @@ type sim struct {
 	destRead             map[uint16]int // bytes the held destination read
 	acts                 []Action
 	cells                []Cell
+	// hidden-service cells the last relay handed to its IO layer, and the
+	// circuit they arrived on.
+	hsRelayed int
+	hsCirc    CircRef
 }
 
 type delivery struct {
@@ -205,6 +209,9 @@ func (s *sim) execute(node int, acts []Action) {
 				s.t.Fatal(err)
 			}
 			acts = append(acts, more...)
+		case ActRelay:
+			s.hsRelayed++
+			s.hsCirc = a.Circ
 		case ActData:
 			if s.destGot[a.StreamID] == nil {
 				s.destGot[a.StreamID] = new(bytes.Buffer)
