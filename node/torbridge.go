@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -64,32 +65,45 @@ func (b *torBridge) transport() any {
 }
 
 // run starts tor, publishes the onion services once it has bootstrapped
-// and reports when tor dies.
+// and, when tor dies, reports it and publishes them again on the tor
+// started in its place (a started tor is restarted; an attached one is
+// not, and links through Tor then fail until the node restarts).
 func (b *torBridge) run(ctx context.Context, ov *overlay.Overlay) {
 	if b == nil {
 		return
 	}
 	b.later.Start()
 	t, err := b.later.Wait(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Error("tor did not start", "err", err)
+	for err == nil {
+		b.log.Info("tor bootstrapped")
+		b.publishAll(ctx, t, ov)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.Done():
 		}
-		return
+		if errors.Is(t.Err(), tor.ErrClosed) {
+			return
+		}
+		b.log.Error("tor stopped; links through tor fail until it is back", "err", t.Err())
+		t, err = b.later.Next(ctx, t)
 	}
-	b.log.Info("tor bootstrapped")
+	if ctx.Err() == nil && !errors.Is(err, tor.ErrClosed) {
+		b.log.Error("tor is not running", "err", err)
+	}
+}
+
+// publishAll publishes the configured services (and the mesh listener)
+// on t, replacing what an earlier tor had published.
+func (b *torBridge) publishAll(ctx context.Context, t *tor.Tor, ov *overlay.Overlay) {
+	b.mu.Lock()
+	b.onions, b.err = nil, ""
+	b.mu.Unlock()
 	for _, s := range b.services {
 		b.publish(ctx, t, s.Name, s.Port, s.Target)
 	}
 	if b.cfg.OnionListen {
 		b.publishMesh(ctx, t, ov)
-	}
-	select {
-	case <-ctx.Done():
-	case <-t.Done():
-		if t.Err() != tor.ErrClosed {
-			b.log.Error("tor stopped; links through tor fail until restart", "err", t.Err())
-		}
 	}
 }
 

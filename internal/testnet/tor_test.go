@@ -111,7 +111,9 @@ func TestTorBridge(t *testing.T) {
 	if err := net.WaitDirectory(ctx, relays+1); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("stealth worker through tor is paid", func(t *testing.T) { stealthOverTor(ctx, t, tn, net, relays) })
+	var torWorker *node.Node
+	t.Run("stealth worker through tor is paid", func(t *testing.T) { torWorker = stealthOverTor(ctx, t, tn, net, relays) })
+	t.Run("stealth worker's tor killed mid-run", func(t *testing.T) { torKilledMidRun(ctx, t, tn, net, torWorker) })
 	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
 	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
 		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
@@ -128,7 +130,7 @@ func TestTorBridge(t *testing.T) {
 	t.Logf("TestTorBridge ran %v", time.Since(t0).Round(time.Second))
 }
 
-func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net, relays int) {
+func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net, relays int) *node.Node {
 	gw, buyer := net.Nodes[relays], net.Nodes[relays+1].Client()
 	torWorker, err := net.Add(0, func(c *node.Config) {
 		workerConfig(node.WorkerStealth)(c)
@@ -177,6 +179,7 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	if st := torWorker.Status().Tor; st == nil || st.Phase != "ready" || st.Percent != 100 {
 		t.Fatalf("tor status %+v, want ready at 100%%", st)
 	}
+	return torWorker
 }
 
 func relayOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net) {
