@@ -93,7 +93,7 @@ func TestTorBridge(t *testing.T) {
 		if i == relays { // the gateway also publishes its Cashu API as an onion service
 			gatewayConfig(c)
 			c.Ledger.HTTP = ledgerAddr
-			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr},
+			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr}, LedgerOnion: true,
 				Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
 		}
 	}})
@@ -117,6 +117,9 @@ func TestTorBridge(t *testing.T) {
 	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
 	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
 		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
+	})
+	t.Run("onion ledger limits quotes per tor circuit", func(t *testing.T) {
+		ledgerPerCircuit(ctx, t, tn, net.Nodes[relays])
 	})
 	closed = true
 	if err := net.Close(); err != nil {
@@ -279,25 +282,7 @@ func pidsOf(rs []*tortest.Relay) []int {
 // the node's, through its SOCKS port) fetches the gateway's keysets from
 // its onion service and gets what the ledger serves on loopback.
 func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *node.Node, direct string) {
-	var onion string
-	for onion == "" {
-		st := gw.Status().Tor
-		if st != nil && st.Issue != "" {
-			t.Fatalf("gateway's tor: %s", st.Issue)
-		}
-		for _, o := range st.Onions {
-			if o.Name == "ledger" {
-				onion = o.Addr
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the ledger's onion service was never published: %+v", st)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if !strings.HasSuffix(onion, ".onion:80") {
-		t.Fatalf("onion address %q", onion)
-	}
+	onion := waitNamedOnion(ctx, t, gw, "ledger")
 	client, err := tn.StartClient(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -322,6 +307,29 @@ func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *n
 			t.Fatalf("fetching the ledger's onion service: %v", err)
 		}
 		time.Sleep(time.Second) // the separate tor is still bootstrapping
+	}
+}
+
+// waitNamedOnion waits until nd lists its onion service name.
+func waitNamedOnion(ctx context.Context, t *testing.T, nd *node.Node, name string) string {
+	t.Helper()
+	for {
+		st := nd.Status().Tor
+		if st != nil && st.Issue != "" {
+			t.Fatalf("tor: %s", st.Issue)
+		}
+		for _, o := range st.Onions {
+			if o.Name == name {
+				if !strings.HasSuffix(o.Addr, ".onion:80") {
+					t.Fatalf("onion address %q", o.Addr)
+				}
+				return o.Addr
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("onion service %s was never published: %+v", name, st)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
