@@ -98,7 +98,9 @@ func (b *torBridge) run(ctx context.Context, ov *overlay.Overlay, ledger http.Ha
 			return
 		}
 		b.log.Error("tor stopped; links through tor fail until it is back", "err", t.Err())
-		t, err = b.later.Next(ctx, t)
+		if t, err = b.later.Next(ctx, t); err == nil {
+			ov.ForgetDialFailures() // dials that failed while tor was down
+		}
 	}
 	if ctx.Err() == nil && !errors.Is(err, tor.ErrClosed) {
 		b.log.Error("tor is not running", "err", err)

@@ -64,12 +64,14 @@ func torKilledMidRun(ctx context.Context, t *testing.T, tn *tortest.Network, net
 	if !strings.Contains(st.LastExit, "tor process exited") {
 		t.Fatalf("last exit %q does not say tor exited", st.LastExit)
 	}
-	if err != nil { // the first attempt failed while tor was down: link again
-		cctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		if err := w.Overlay().Host().Connect(cctx, peer.AddrInfo{ID: g}); err != nil {
+	for err != nil { // the attempt failed while tor was down: link again
+		if ctx.Err() != nil {
 			t.Fatalf("no guard link through the restarted tor: %v", err)
 		}
+		time.Sleep(200 * time.Millisecond) // until the node forgot the failed dials
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = w.Overlay().Host().Connect(cctx, peer.AddrInfo{ID: g})
+		cancel()
 	}
 	if len(guard.Overlay().Host().Network().ConnsToPeer(w.ID())) == 0 {
 		t.Fatal("the guard holds no link from the worker after the restart")

@@ -149,14 +149,16 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	waitAccount(ctx, t, torWorker)
 	waitAccount(ctx, t, open)
 	pay := buyTokens(t, gw, 16)
-	id, err := buyer.SubmitJob(ctx, primesJob(t, 4, 20_000, 2, pay))
+	// 12 tasks: with 4, both replicas of every task could land on the
+	// open worker, leaving the tor worker nothing to be paid for.
+	id, err := buyer.SubmitJob(ctx, primesJob(t, 12, 20_000, 2, pay))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := waitJob(ctx, t, buyer, id)
 	checkPrimes(t, res, 20_000)
-	if res.State != "done" || res.Accepted != 4 {
-		t.Fatalf("job %s: %d of 4 tasks accepted", res.State, res.Accepted)
+	if res.State != "done" || res.Accepted != 12 {
+		t.Fatalf("job %s: %d of 12 tasks accepted", res.State, res.Accepted)
 	}
 	if earned := checkPayouts(ctx, t, gw, id, []*node.Node{torWorker, open}); earned != res.Used {
 		t.Fatalf("workers earned %d units, the buyer paid %d", earned, res.Used)
