@@ -148,7 +148,7 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	}
 	waitAccount(ctx, t, torWorker)
 	waitAccount(ctx, t, open)
-	pay := buyTokens(t, gw, 16)
+	pay := buyTokens(t, gw, 32)
 	// 12 tasks: with 4, both replicas of every task could land on the
 	// open worker, leaving the tor worker nothing to be paid for.
 	id, err := buyer.SubmitJob(ctx, primesJob(t, 12, 20_000, 2, pay))
