@@ -69,10 +69,15 @@ func torKilledMidRun(ctx context.Context, t *testing.T, tn *tortest.Network, net
 			t.Fatalf("no guard link through the restarted tor: %v", err)
 		}
 		time.Sleep(200 * time.Millisecond) // until the node forgot the failed dials
+		// The failures may have moved the worker to another guard.
+		if g, err = w.PickGuard(); err != nil {
+			continue
+		}
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err = w.Overlay().Host().Connect(cctx, peer.AddrInfo{ID: g})
 		cancel()
 	}
+	guard = nodeByID(t, net, g)
 	if len(guard.Overlay().Host().Network().ConnsToPeer(w.ID())) == 0 {
 		t.Fatal("the guard holds no link from the worker after the restart")
 	}

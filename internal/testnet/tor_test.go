@@ -113,13 +113,17 @@ func TestTorBridge(t *testing.T) {
 	}
 	var torWorker *node.Node
 	t.Run("stealth worker through tor is paid", func(t *testing.T) { torWorker = stealthOverTor(ctx, t, tn, net, relays) })
-	t.Run("stealth worker's tor killed mid-run", func(t *testing.T) { torKilledMidRun(ctx, t, tn, net, torWorker) })
 	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
 	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
 		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
 	})
 	t.Run("onion ledger limits quotes per tor circuit", func(t *testing.T) {
 		ledgerPerCircuit(ctx, t, tn, net.Nodes[relays])
+	})
+	t.Run("stealth worker's tor killed mid-run", func(t *testing.T) {
+		kctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		torKilledMidRun(kctx, t, tn, net, torWorker)
 	})
 	closed = true
 	if err := net.Close(); err != nil {

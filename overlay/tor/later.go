@@ -17,8 +17,8 @@ type Dialer interface {
 // Later is a tor that starts in the background: a node builds its host
 // around it at once, and its dials wait for bootstrap (or fail with the
 // start's error) instead of going anywhere directly. A tor it started that
-// dies is started again (restart.go); meanwhile dials fail with
-// ErrTorExited, or go direct only when Config.Fallback allows it.
+// dies is started again (restart.go); meanwhile dials wait for it within
+// their context, or go direct only when Config.Fallback allows it.
 type Later struct {
 	cfg    Config
 	log    *slog.Logger
@@ -106,14 +106,29 @@ func (l *Later) Wait(ctx context.Context) (*Tor, error) {
 	return l.t, l.err
 }
 
-// Dial waits for tor, then dials through the current one (see Tor.Dial:
-// a dead tor is ErrTorExited, or a direct dial when Fallback allows it).
+// Dial waits for tor, then dials through the current one (see Tor.Dial).
+// When that tor has died, it waits (within ctx) for the one started in its
+// place, so a guard is not blamed for our tor's death; with Fallback set it
+// dials directly instead. It never dials directly otherwise.
 func (l *Later) Dial(ctx context.Context, addr, isolation string) (net.Conn, error) {
 	t, err := l.Wait(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return t.Dial(ctx, addr, isolation)
+	for {
+		c, err := t.Dial(ctx, addr, isolation)
+		if err == nil || !errors.Is(err, ErrTorExited) || l.cfg.Control != "" {
+			return c, err
+		}
+		nt, nerr := l.Next(ctx, t)
+		if errors.Is(nerr, ErrClosed) {
+			return nil, nerr
+		}
+		if nerr != nil {
+			return nil, fmt.Errorf("%w; not restarted before the dial's deadline", err)
+		}
+		t = nt
+	}
 }
 
 // State is a Later's condition, for status pages.

@@ -10,9 +10,11 @@ import (
 // A tor we started that dies (killed, crashed, out of memory) is started
 // again in the same data directory, so its onion service keys and cached
 // consensus carry over, after a growing pause (1 s, doubling, at most a
-// minute). Until it is back, dials fail with ErrTorExited (or go direct
-// where Config.Fallback allows): a confined client stays confined. An
-// attached tor is not ours to restart.
+// minute). Until it is back, Later's dials wait for it within their
+// context and then fail with ErrTorExited (or go direct where
+// Config.Fallback allows): a confined client stays confined, and a guard
+// dialled meanwhile is not marked unreachable for our tor's death when the
+// restart is quick. An attached tor is not ours to restart.
 
 // restartState is what State shows of the supervisor.
 type restartState struct {

@@ -3,6 +3,7 @@ package tor
 import (
 	"context"
 	"errors"
+	"net"
 	"syscall"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ func waitPhase(t *testing.T, l *Later, phase string) State {
 // The attack: a stealth worker's tor is killed (by a local adversary, the
 // OOM killer, a crash) while the node runs, hoping its next guard link
 // goes out directly and names the worker's address. While tor is down the
-// state says so in one line and dials fail with ErrTorExited (fallback is
-// off); the tor is then started again, and dials leave through an exit.
+// state says so in one line and dials wait, then fail with ErrTorExited
+// (fallback is off); the tor is then started again, a dial that waited
+// completes through it, and dials leave through an exit.
 // On the old code the tor stayed dead and State said "exited" for good.
 func TestLaterRestartsKilledTor(t *testing.T) {
 	cfg := Config{Dir: t.TempDir(), Torrc: privateNet(t).ClientTorrc(), BootstrapTimeout: 90 * time.Second}
@@ -61,12 +63,22 @@ func TestLaterRestartsKilledTor(t *testing.T) {
 		t.Fatalf("state while down: %+v", st)
 	}
 	srv := acceptor(t)
-	if c, err := l.Dial(dialCtx(t), srv.Addr().String(), "guard"); !errors.Is(err, ErrTorExited) {
+	short, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if c, err := l.Dial(short, srv.Addr().String(), "guard"); !errors.Is(err, ErrTorExited) {
 		if c != nil {
 			c.Close()
 		}
-		t.Fatalf("dial while tor is down: %v, want ErrTorExited", err)
+		t.Fatalf("dial while tor is down (and held down): %v, want ErrTorExited", err)
 	}
+	waiting := make(chan net.Conn, 1)
+	go func() { // a dial made while tor is down completes once it is back
+		c, err := l.Dial(dialCtx(t), srv.Addr().String(), "guard-2")
+		if err != nil {
+			t.Errorf("dial waiting for the restart: %v", err)
+		}
+		waiting <- c
+	}()
 	close(gate)
 	next, err := l.Next(dialCtx(t), first)
 	if err != nil {
@@ -85,6 +97,12 @@ func TestLaterRestartsKilledTor(t *testing.T) {
 	defer c.Close()
 	if _, owner := readSeen(t, c); !isExitPID(owner) {
 		t.Fatalf("after restart the server sees pid %d, not an exit %v", owner, exitPIDs())
+	}
+	if wc := <-waiting; wc != nil {
+		defer wc.Close()
+		if _, owner := readSeen(t, wc); !isExitPID(owner) {
+			t.Fatalf("the dial that waited for the restart arrived from pid %d, not an exit", owner)
+		}
 	}
 	if pids := testNetProcs(cfg.Dir); len(pids) != 1 || pids[0] != next.PID() {
 		t.Fatalf("tor processes in the data directory: %v, want only %d", pids, next.PID())
