@@ -2,8 +2,10 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -18,6 +20,8 @@ type torBridge struct {
 	services []OnionService
 	later    *tor.Later
 	log      *slog.Logger
+
+	ledger *ledgerOnion // tor.ledger_onion, while run runs
 
 	mu     sync.Mutex
 	onions []TorOnion
@@ -64,32 +68,57 @@ func (b *torBridge) transport() any {
 }
 
 // run starts tor, publishes the onion services once it has bootstrapped
-// and reports when tor dies.
-func (b *torBridge) run(ctx context.Context, ov *overlay.Overlay) {
+// and, when tor dies, reports it and publishes them again on the tor
+// started in its place (a started tor is restarted; an attached one is
+// not, and links through Tor then fail until the node restarts).
+func (b *torBridge) run(ctx context.Context, ov *overlay.Overlay, ledger http.Handler) {
 	if b == nil {
 		return
 	}
+	if b.cfg.LedgerOnion && ledger != nil {
+		lo, err := serveLedgerOnion(ledger, b.log)
+		if err != nil {
+			b.noteOnion(ledgerOnionName, nil, err)
+		} else {
+			b.ledger = lo
+			defer lo.close()
+		}
+	}
 	b.later.Start()
 	t, err := b.later.Wait(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Error("tor did not start", "err", err)
+	for err == nil {
+		b.log.Info("tor bootstrapped")
+		b.publishAll(ctx, t, ov)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.Done():
 		}
-		return
+		if errors.Is(t.Err(), tor.ErrClosed) {
+			return
+		}
+		b.log.Error("tor stopped; links through tor fail until it is back", "err", t.Err())
+		if t, err = b.later.Next(ctx, t); err == nil {
+			ov.ForgetDialFailures() // dials that failed while tor was down
+		}
 	}
-	b.log.Info("tor bootstrapped")
+	if ctx.Err() == nil && !errors.Is(err, tor.ErrClosed) {
+		b.log.Error("tor is not running", "err", err)
+	}
+}
+
+// publishAll publishes the configured services (and the mesh listener)
+// on t, replacing what an earlier tor had published.
+func (b *torBridge) publishAll(ctx context.Context, t *tor.Tor, ov *overlay.Overlay) {
+	b.mu.Lock()
+	b.onions, b.err = nil, ""
+	b.mu.Unlock()
 	for _, s := range b.services {
 		b.publish(ctx, t, s.Name, s.Port, s.Target)
 	}
+	b.publishLedger(ctx, t)
 	if b.cfg.OnionListen {
 		b.publishMesh(ctx, t, ov)
-	}
-	select {
-	case <-ctx.Done():
-	case <-t.Done():
-		if t.Err() != tor.ErrClosed {
-			b.log.Error("tor stopped; links through tor fail until restart", "err", t.Err())
-		}
 	}
 }
 
@@ -98,16 +127,21 @@ func (b *torBridge) publish(ctx context.Context, t *tor.Tor, name string, port i
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	o, err := t.Publish(pctx, name, port, target)
+	b.noteOnion(name, o, err)
+	return o
+}
+
+// noteOnion lists a published service, or its failure, in the status.
+func (b *torBridge) noteOnion(name string, o *tor.Onion, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err != nil {
 		b.err = fmt.Sprintf("onion service %s: %v", name, err)
 		b.log.Error("onion service not published", "name", name, "err", err)
-		return nil
+		return
 	}
 	b.onions = append(b.onions, TorOnion{Name: name, Addr: o.Addr()})
 	b.log.Info("onion service published", "name", name, "onion", o.Addr())
-	return o
 }
 
 // publishMesh publishes the relay's TCP listener as the "mesh" onion
@@ -162,4 +196,13 @@ func (b *torBridge) close() error {
 		return nil
 	}
 	return b.later.Close()
+}
+
+// ledgerHandler is the gateway's Cashu API for tor.ledger_onion; nil on
+// other roles.
+func (n *Node) ledgerHandler() http.Handler {
+	if n.mint == nil {
+		return nil
+	}
+	return n.mint.Handler()
 }

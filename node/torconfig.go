@@ -36,6 +36,11 @@ type TorConfig struct {
 	// descriptor, so workers that reach the mesh only through Tor can link.
 	OnionListen bool `toml:"onion_listen"`
 	OnionPort   int  `toml:"onion_port"`
+	// LedgerOnion (gateways started tor, not tor.control) publishes the
+	// Cashu API as the onion service "cashu" on port 80, with each Tor
+	// circuit its own quote rate-limit bucket (torledger.go). A ledger
+	// listed in Services instead sees every Tor user as one loopback client.
+	LedgerOnion bool `toml:"ledger_onion"`
 	// Services are local services published as onion services, each
 	// "NAME VIRTPORT -> 127.0.0.1:PORT" (say "ledger 80 -> 127.0.0.1:3338").
 	Services []string `toml:"services"`
@@ -86,7 +91,7 @@ func ParseOnionService(s string) (OnionService, error) {
 func (t TorConfig) check(c Config) ([]OnionService, error) {
 	const pre = "node: config: tor: "
 	if !t.Enabled {
-		if t.DialGuards || t.OnionListen || len(t.Services) > 0 || t.Control != "" || t.Binary != "" || len(t.Torrc) > 0 {
+		if t.DialGuards || t.OnionListen || t.LedgerOnion || len(t.Services) > 0 || t.Control != "" || t.Binary != "" || len(t.Torrc) > 0 {
 			return nil, errors.New(pre + "the [tor] keys need tor.enabled = true (or --tor)")
 		}
 		return nil, nil
@@ -94,10 +99,14 @@ func (t TorConfig) check(c Config) ([]OnionService, error) {
 	switch {
 	case t.DialGuards && !c.ClientOnly:
 		return nil, errors.New(pre + "dial_guards is for stealth nodes (client_only): a listening node is known by its address anyway")
-	case c.ClientOnly && (t.OnionListen || len(t.Services) > 0):
-		return nil, errors.New(pre + "a stealth node publishes no onion service (onion_listen, services)")
+	case c.ClientOnly && (t.OnionListen || t.LedgerOnion || len(t.Services) > 0):
+		return nil, errors.New(pre + "a stealth node publishes no onion service (onion_listen, ledger_onion, services)")
 	case t.OnionPort < 0 || t.OnionPort > 65535:
 		return nil, errors.New(pre + "onion_port must be 1-65535 (0 = 4001)")
+	case t.LedgerOnion && !hasRole(c, "gateway"):
+		return nil, errors.New(pre + "ledger_onion needs the gateway role (it serves the gateway's ledger)")
+	case t.LedgerOnion && t.Control != "":
+		return nil, errors.New(pre + "ledger_onion needs a tor of our own: tor's circuit ids are set in its configuration, which tor.control must not rewrite")
 	case t.BootstrapTimeout < 0:
 		return nil, errors.New(pre + "bootstrap_timeout must not be negative")
 	}
@@ -119,8 +128,8 @@ func (t TorConfig) check(c Config) ([]OnionService, error) {
 		if err != nil {
 			return nil, err
 		}
-		if seen[o.Name] {
-			return nil, fmt.Errorf(pre+"services: %s listed twice", o.Name)
+		if seen[o.Name] || (t.LedgerOnion && o.Name == ledgerOnionName) {
+			return nil, fmt.Errorf(pre+"services: %s listed twice (ledger_onion takes %q)", o.Name, ledgerOnionName)
 		}
 		seen[o.Name] = true
 		out = append(out, o)
@@ -133,4 +142,13 @@ func (t TorConfig) onionPort() int {
 		return 4001
 	}
 	return t.OnionPort
+}
+
+func hasRole(c Config, role string) bool {
+	for _, r := range c.Roles {
+		if strings.TrimSpace(r) == role {
+			return true
+		}
+	}
+	return false
 }

@@ -46,6 +46,16 @@ func TestTorConfigRefused(t *testing.T) {
 		{"control off loopback", func(c *Config) { c.Tor = TorConfig{Enabled: true, Control: "10.0.0.1:9051"} }, "control must be a loopback"},
 		{"torrc newline", func(c *Config) { c.Tor = TorConfig{Enabled: true, Torrc: []string{"a\nb"}} }, "newline"},
 		{"bad onion_port", func(c *Config) { c.Tor = TorConfig{Enabled: true, OnionPort: 70000} }, "onion_port"},
+		{"ledger_onion without a ledger", func(c *Config) { c.Tor = TorConfig{Enabled: true, LedgerOnion: true} }, "gateway role"},
+		{"ledger_onion on an attached tor", func(c *Config) {
+			c.Roles = []string{"gateway"}
+			c.Tor = TorConfig{Enabled: true, LedgerOnion: true, Control: "127.0.0.1:9051"}
+		}, "a tor of our own"},
+		{"ledger_onion beside a service named cashu", func(c *Config) {
+			c.Roles = []string{"gateway"}
+			c.Tor = TorConfig{Enabled: true, LedgerOnion: true, Services: []string{"cashu 80 -> 127.0.0.1:1"}}
+		}, "twice"},
+		{"ledger_onion without enabled", func(c *Config) { c.Tor.LedgerOnion = true }, "need tor.enabled"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -102,4 +103,17 @@ func (o *Overlay) LoopbackTCP() (string, error) {
 		}
 	}
 	return "", errors.New("overlay: no tcp listener reachable on loopback (listen on 0.0.0.0, :: or 127.0.0.1 with tcp)")
+}
+
+// ForgetDialFailures clears libp2p's dial backoff for every known peer.
+// Node calls it when a restarted tor is back: the dials that failed while
+// tor was down would otherwise keep the guards unreachable for minutes.
+func (o *Overlay) ForgetDialFailures() {
+	sw, ok := o.host.Network().(*swarm.Swarm)
+	if !ok {
+		return
+	}
+	for _, p := range o.host.Peerstore().Peers() {
+		sw.Backoff().Clear(p)
+	}
 }

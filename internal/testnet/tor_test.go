@@ -93,7 +93,7 @@ func TestTorBridge(t *testing.T) {
 		if i == relays { // the gateway also publishes its Cashu API as an onion service
 			gatewayConfig(c)
 			c.Ledger.HTTP = ledgerAddr
-			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr},
+			c.Tor = node.TorConfig{Enabled: true, Services: []string{"ledger 80 -> " + ledgerAddr}, LedgerOnion: true,
 				Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
 		}
 	}})
@@ -111,10 +111,19 @@ func TestTorBridge(t *testing.T) {
 	if err := net.WaitDirectory(ctx, relays+1); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("stealth worker through tor is paid", func(t *testing.T) { stealthOverTor(ctx, t, tn, net, relays) })
+	var torWorker *node.Node
+	t.Run("stealth worker through tor is paid", func(t *testing.T) { torWorker = stealthOverTor(ctx, t, tn, net, relays) })
 	t.Run("relay reached on its onion service", func(t *testing.T) { relayOnOnion(ctx, t, tn, net) })
 	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
 		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
+	})
+	t.Run("onion ledger limits quotes per tor circuit", func(t *testing.T) {
+		ledgerPerCircuit(ctx, t, tn, net.Nodes[relays])
+	})
+	t.Run("stealth worker's tor killed mid-run", func(t *testing.T) {
+		kctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		torKilledMidRun(kctx, t, tn, net, torWorker)
 	})
 	closed = true
 	if err := net.Close(); err != nil {
@@ -128,7 +137,7 @@ func TestTorBridge(t *testing.T) {
 	t.Logf("TestTorBridge ran %v", time.Since(t0).Round(time.Second))
 }
 
-func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net, relays int) {
+func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net, relays int) *node.Node {
 	gw, buyer := net.Nodes[relays], net.Nodes[relays+1].Client()
 	torWorker, err := net.Add(0, func(c *node.Config) {
 		workerConfig(node.WorkerStealth)(c)
@@ -143,15 +152,17 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	}
 	waitAccount(ctx, t, torWorker)
 	waitAccount(ctx, t, open)
-	pay := buyTokens(t, gw, 16)
-	id, err := buyer.SubmitJob(ctx, primesJob(t, 4, 20_000, 2, pay))
+	pay := buyTokens(t, gw, 32)
+	// 12 tasks: with 4, both replicas of every task could land on the
+	// open worker, leaving the tor worker nothing to be paid for.
+	id, err := buyer.SubmitJob(ctx, primesJob(t, 12, 20_000, 2, pay))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := waitJob(ctx, t, buyer, id)
 	checkPrimes(t, res, 20_000)
-	if res.State != "done" || res.Accepted != 4 {
-		t.Fatalf("job %s: %d of 4 tasks accepted", res.State, res.Accepted)
+	if res.State != "done" || res.Accepted != 12 {
+		t.Fatalf("job %s: %d of 12 tasks accepted", res.State, res.Accepted)
 	}
 	if earned := checkPayouts(ctx, t, gw, id, []*node.Node{torWorker, open}); earned != res.Used {
 		t.Fatalf("workers earned %d units, the buyer paid %d", earned, res.Used)
@@ -177,6 +188,7 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	if st := torWorker.Status().Tor; st == nil || st.Phase != "ready" || st.Percent != 100 {
 		t.Fatalf("tor status %+v, want ready at 100%%", st)
 	}
+	return torWorker
 }
 
 func relayOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net) {
@@ -276,25 +288,7 @@ func pidsOf(rs []*tortest.Relay) []int {
 // the node's, through its SOCKS port) fetches the gateway's keysets from
 // its onion service and gets what the ledger serves on loopback.
 func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *node.Node, direct string) {
-	var onion string
-	for onion == "" {
-		st := gw.Status().Tor
-		if st != nil && st.Issue != "" {
-			t.Fatalf("gateway's tor: %s", st.Issue)
-		}
-		for _, o := range st.Onions {
-			if o.Name == "ledger" {
-				onion = o.Addr
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the ledger's onion service was never published: %+v", st)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if !strings.HasSuffix(onion, ".onion:80") {
-		t.Fatalf("onion address %q", onion)
-	}
+	onion := waitNamedOnion(ctx, t, gw, "ledger")
 	client, err := tn.StartClient(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -319,6 +313,29 @@ func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *n
 			t.Fatalf("fetching the ledger's onion service: %v", err)
 		}
 		time.Sleep(time.Second) // the separate tor is still bootstrapping
+	}
+}
+
+// waitNamedOnion waits until nd lists its onion service name.
+func waitNamedOnion(ctx context.Context, t *testing.T, nd *node.Node, name string) string {
+	t.Helper()
+	for {
+		st := nd.Status().Tor
+		if st != nil && st.Issue != "" {
+			t.Fatalf("tor: %s", st.Issue)
+		}
+		for _, o := range st.Onions {
+			if o.Name == name {
+				if !strings.HasSuffix(o.Addr, ".onion:80") {
+					t.Fatalf("onion address %q", o.Addr)
+				}
+				return o.Addr
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("onion service %s was never published: %+v", name, st)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

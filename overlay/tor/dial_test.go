@@ -82,7 +82,8 @@ func TestDialServerSeesAnExit(t *testing.T) {
 
 // The attack: two guards correlate a worker because its links share one
 // Tor circuit (same exit, same circuit). Different isolation keys must get
-// different circuits; the same key may share one.
+// different circuits; the same key may share one (tor decides, and under
+// load it builds a fresh one).
 func TestDialIsolationPerKey(t *testing.T) {
 	tr := sharedClient(t)
 	circ := func(key string) string {
@@ -100,11 +101,8 @@ func TestDialIsolationPerKey(t *testing.T) {
 		return id
 	}
 	a1, b, a2 := circ("guard-a"), circ("guard-b"), circ("guard-a")
-	if a1 == b {
-		t.Fatalf("guards a and b share circuit %s", a1)
-	}
-	if a1 != a2 {
-		t.Fatalf("one guard's dials use circuits %s and %s", a1, a2)
+	if a1 == b || a2 == b {
+		t.Fatalf("guards a and b share a circuit (a: %s, %s; b: %s)", a1, a2, b)
 	}
 }
 

@@ -11,6 +11,13 @@
 //     address survives restarts.
 //   - Bridging: a relay publishes its libp2p listener the same way, and a
 //     worker dials it as /onion3/<id>:<port> through the Transport.
+//   - Circuit IDs: PublishCircuits publishes a service whose connections
+//     open with tor's PROXY header naming the client's circuit, and
+//     ListenCircuits turns that into the remote address, so a per-client
+//     limit tells onion clients apart (they all come from loopback).
+//
+// Later starts tor in the background and, when a tor it started dies,
+// starts another in the same directory; dials fail meanwhile.
 //
 // Policy: the tor we start is a child we own (parent-death signal,
 // __OwningControllerProcess and TAKEOWNERSHIP: it exits with us and with

@@ -137,3 +137,35 @@ func TestLibp2pRelayReachedOnlyThroughItsOnionService(t *testing.T) {
 		t.Fatalf("B's link comes from pid %d, want its own tor %d", owner, bridge.PID())
 	}
 }
+
+// The attack: two guards (or an exit watching both) correlate a stealth
+// worker because its links to them ride one Tor circuit. Each libp2p link
+// the Transport opens is isolated by the remote peer's ID, so two guards
+// get two circuits (read from tor's own stream-status). Keying by a
+// constant, or not at all, fails this.
+func TestLibp2pGuardLinksUseSeparateCircuits(t *testing.T) {
+	tr := sharedClient(t)
+	w := torHost(t, tr)
+	circ := map[peer.ID]string{}
+	for range 2 {
+		g := loopbackHost(t)
+		if err := w.Connect(dialCtx(t), peer.AddrInfo{ID: g.ID(), Addrs: g.Addrs()}); err != nil {
+			t.Fatal(err)
+		}
+		echo(t, w, g)
+		target, err := manet.ToNetAddr(g.Addrs()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := tr.circuitTo(target.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for other, c := range circ {
+			if c == id {
+				t.Fatalf("guards %s and %s share tor circuit %s", other.ShortString(), g.ID().ShortString(), id)
+			}
+		}
+		circ[g.ID()] = id
+	}
+}

@@ -132,9 +132,12 @@ func validServiceID(id string) bool {
 func (t *Tor) Onions() []*Onion {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]*Onion, 0, len(t.onions))
+	out := make([]*Onion, 0, len(t.onions)+len(t.exported))
 	for _, o := range t.onions {
 		out = append(out, o)
+	}
+	for _, e := range t.exported {
+		out = append(out, e.onion)
 	}
 	return out
 }

@@ -23,10 +23,11 @@ type Tor struct {
 	closed  chan struct{}
 	dead    chan struct{} // closed when the process exits or Close is called
 
-	mu     sync.Mutex // serialises control-port commands and the fields below
-	ctl    *control.Conn
-	onions map[string]*Onion
-	once   sync.Once
+	mu       sync.Mutex // serialises control-port commands and the fields below
+	ctl      *control.Conn
+	onions   map[string]*Onion
+	exported map[string]*exported // PublishCircuits services (onionexport.go)
+	once     sync.Once
 }
 
 func newTor(cfg Config, logger *slog.Logger, ctl *control.Conn, proc *ownedProc) *Tor {

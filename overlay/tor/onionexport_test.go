@@ -1,0 +1,68 @@
+package tor
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Every onion client reaches the service from loopback; the attack is
+// one of them posing as, or drowning, all the others (a shared rate
+// limit). With PublishCircuits, tor tags each connection with its circuit:
+// two clients on two circuits (isolation keys) arrive as two circuits,
+// the tag is the remote address, and the key lives 0600 in our directory.
+func TestPublishCircuitsTagsEachCircuit(t *testing.T) {
+	srv := startClient(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := ListenCircuits(inner)
+	defer cl.Close()
+	o, err := srv.PublishCircuits(dialCtx(t), "cashu", 80, inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(srv.cfg.torDir(), "hs", "cashu", "hs_ed25519_secret_key")
+	if st, err := os.Stat(key); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("onion key %v %v, want mode 0600", st, err)
+	}
+	client := sharedClient(t)
+	seen := map[uint32]string{}
+	for _, user := range []string{"alice", "bob"} {
+		c, err := client.Dial(dialCtx(t), o.Addr(), user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := io.WriteString(c, "hi"); err != nil {
+			t.Fatal(err)
+		}
+		a, err := cl.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		cc := a.(*CircuitConn)
+		if prev, dup := seen[cc.Circuit]; dup {
+			t.Fatalf("%s and %s arrived on one circuit %d", prev, user, cc.Circuit)
+		}
+		seen[cc.Circuit] = user
+		if ip := cc.RemoteAddr().(*net.TCPAddr).IP; ip.IsLoopback() {
+			t.Fatalf("%s's connection is tagged loopback", user)
+		}
+		buf := make([]byte, 2)
+		if _, err := io.ReadFull(a, buf); err != nil || string(buf) != "hi" {
+			t.Fatalf("payload %q %v", buf, err)
+		}
+	}
+	if got := srv.Onions(); len(got) != 1 || got[0].ID != o.ID {
+		t.Fatalf("onions %v", got)
+	}
+	if _, err := srv.PublishCircuits(dialCtx(t), "../x", 80, inner.Addr().String()); !errors.Is(err, ErrBadServiceName) {
+		t.Fatalf("bad name: %v", err)
+	}
+}
