@@ -99,7 +99,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		GatherEvery: cfg.GatherEvery, RefreshEvery: cfg.RefreshEvery,
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
-		ClientOnly: cfg.ClientOnly, TorTransport: tb.transport(),
+		ClientOnly: cfg.ClientOnly, TorTransport: tb.transport(), LinksDown: tb.linksDown(),
 		PoWBits:   cfg.PoWBits,
 		Directory: cfg.directoryPolicy(),
 		Logger:    log.With("sys", "overlay"),

@@ -67,6 +67,15 @@ func (b *torBridge) transport() any {
 	return tor.NewTransport(b.later)
 }
 
+// linksDown is the overlay's Config.LinksDown when links go through Tor:
+// while our tor is not ready, a guard we cannot reach is not to blame.
+func (b *torBridge) linksDown() func() bool {
+	if b == nil || !b.cfg.DialGuards {
+		return nil
+	}
+	return func() bool { return b.later.State().Phase != "ready" }
+}
+
 // run starts tor, publishes the onion services once it has bootstrapped
 // and, when tor dies, reports it and publishes them again on the tor
 // started in its place (a started tor is restarted; an attached one is

@@ -224,3 +224,33 @@ func TestExtendBackRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardNotBlamedWhileLinksDown: a first hop this node cannot reach
+// while its own transport is down (its tor restarting: Config.LinksDown)
+// marks no guard unreachable. Before, a tor outage marked every primary
+// guard unreachable for guardRetryAfter, stranding a stealth worker for
+// ten minutes after tor was back. With the transport up the same failure
+// marks the guard.
+func TestGuardNotBlamedWhileLinksDown(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 3, nil)
+	g, _ := LoadGuards("", func() time.Time { return testNow })
+	sel := NewPathSelector(dir, PathRules{})
+	usable, err := g.Usable(sel, seeded(1))
+	if err != nil || len(usable) != PrimaryGuards {
+		t.Fatalf("Usable = %v, %v", usable, err)
+	}
+	down := true
+	o := &Onion{ov: &Overlay{cfg: Config{LinksDown: func() bool { return down }}}}
+	for _, p := range usable {
+		o.guardFailed(g, p, &firstHopError{})
+	}
+	if got, err := g.Usable(sel, seeded(1)); err != nil || len(got) != PrimaryGuards {
+		t.Fatalf("after failures with the transport down: %d usable, %v", len(got), err)
+	}
+	down = false
+	o.guardFailed(g, usable[0], &firstHopError{})
+	if got, _ := g.Usable(sel, seeded(1)); len(got) != PrimaryGuards-1 {
+		t.Fatalf("a first-hop failure with the transport up left %d of %d guards usable", len(got), PrimaryGuards)
+	}
+}

@@ -48,6 +48,9 @@ func (o *Onion) BuildGuarded(ctx context.Context, g *Guards, sel *PathSelector, 
 func (o *Onion) guardFailed(g *Guards, guard peer.ID, err error) {
 	var first *firstHopError
 	if errors.As(err, &first) {
+		if down := o.ov.cfg.LinksDown; down != nil && down() {
+			return // our own transport is down, not the guard
+		}
 		_ = g.Unreachable(guard)
 		return
 	}

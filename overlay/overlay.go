@@ -37,6 +37,10 @@ type Config struct {
 	// TorTransport, for a client-only node, is overlay/tor's transport
 	// constructor: every link then goes through Tor (host_tor.go).
 	TorTransport any
+	// LinksDown, with TorTransport, reports that the transport itself is
+	// down (this node's tor is starting, restarting or gone): a guard it
+	// cannot reach then is not the guard's fault and is not marked.
+	LinksDown func() bool
 
 	DescriptorLifetime time.Duration // 0 = 3h
 	RepublishEvery     time.Duration // 0 = DescriptorLifetime/3
