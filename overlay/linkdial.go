@@ -10,7 +10,8 @@ import (
 // linkTo returns the link to p, opening one (and the libp2p connection
 // under it) if there is none. Concurrent callers for one peer share a dial,
 // so a neighbour pair keeps one link. Addresses come from p's descriptor in
-// the directory, else from the peerstore.
+// the directory, else from the peerstore; a link that runs over an
+// address outside the networks the descriptor lists is refused.
 func (o *Onion) linkTo(ctx context.Context, p peer.ID) (*link, error) {
 	for {
 		o.mu.Lock()
@@ -59,6 +60,11 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 	s, err := h.NewStream(ctx, p, OnionProtocol)
 	if err != nil {
 		o.log.Debug("onion link stream failed", "peer", p, "err", scrub(err))
+		return nil, ErrHopUnreachable
+	}
+	if d, ok := o.ov.dir.Get(p); ok && !reachedListed(s.Conn().RemoteMultiaddr(), d, o.ov.cfg.Rules) {
+		_ = s.Reset()
+		o.log.Debug("onion link refused: the relay was reached outside the networks its descriptor lists", "peer", p)
 		return nil, ErrHopUnreachable
 	}
 	o.mu.Lock()

@@ -46,11 +46,17 @@ type netNode struct {
 // level into log.
 func startNetNode(t *testing.T, log *slog.Logger, roles Role) *netNode {
 	t.Helper()
+	return startNetNodeRules(t, log, roles, PathRules{LoopbackDistinct: true})
+}
+
+// startNetNodeRules is startNetNode with the node's path rules.
+func startNetNodeRules(t *testing.T, log *slog.Logger, roles Role, rules PathRules) *netNode {
+	t.Helper()
 	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	key, _ := onion.GenerateOnionKey(rand.Reader)
 	ov, err := New(Config{Identity: id, OnionKey: key.Public, Roles: roles, Bandwidth: 1 << 20,
 		Listen: []ma.Multiaddr{ma.StringCast("/ip4/127.0.0.1/tcp/0")}, PoWBits: testPoWBits,
-		Rules: PathRules{LoopbackDistinct: true}, Logger: log})
+		Rules: rules, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

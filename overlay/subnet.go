@@ -106,3 +106,34 @@ func netsOverlap(sa, sb []string) bool {
 	}
 	return false
 }
+
+// reachedListed reports whether remote, the address a link to the relay
+// of d actually runs over, lies in a network d lists (or is one of its
+// onion addresses). Path rules are checked on the descriptor's addresses,
+// but libp2p dials every address it holds for a peer, including ones
+// learnt outside the descriptor: a relay listing addresses in other
+// networks than it sits in would pass the subnet rule beside a sibling.
+func reachedListed(remote ma.Multiaddr, d *Descriptor, rules PathRules) bool {
+	if isOnionAddr(remote) {
+		for _, a := range d.Addrs {
+			if a.Equal(remote) {
+				return true
+			}
+		}
+		return false
+	}
+	ip := addrIP(remote)
+	if ip == nil {
+		return false
+	}
+	at := subnetOf(ip, rules)
+	if at == "" {
+		return true // a loopback test network: each relay its own
+	}
+	for _, s := range subnets(d, rules) {
+		if s == at {
+			return true
+		}
+	}
+	return false
+}
