@@ -117,6 +117,7 @@ func TestTorBridge(t *testing.T) {
 	t.Run("gateway's ledger fetched over its onion service", func(t *testing.T) {
 		ledgerOnOnion(ctx, t, tn, net.Nodes[relays], ledgerAddr)
 	})
+	t.Run("market fetched over its onion service", func(t *testing.T) { marketOnOnion(ctx, t, tn, net) })
 	t.Run("onion ledger limits quotes per tor circuit", func(t *testing.T) {
 		ledgerPerCircuit(ctx, t, tn, net.Nodes[relays])
 	})
@@ -289,30 +290,72 @@ func pidsOf(rs []*tortest.Relay) []int {
 // its onion service and gets what the ledger serves on loopback.
 func ledgerOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, gw *node.Node, direct string) {
 	onion := waitNamedOnion(ctx, t, gw, "ledger")
+	want := get(ctx, t, http.DefaultClient, "http://"+direct+"/v1/keys")
+	if body := fetchOverTor(ctx, t, torHTTPClient(t, tn), "http://"+onion+"/v1/keys"); body != want || !strings.Contains(body, "keysets") {
+		t.Fatalf("over tor the ledger served %q, on loopback %q", body, want)
+	}
+}
+
+// marketOnOnion: company B's market, published as a Tor v3 onion service
+// (tor.services), is fetched by a separate tor client through its SOCKS
+// port, as a Tor Browser user would: the stylesheet byte for byte as on
+// loopback, and the home page a market page.
+func marketOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, net *Net) {
+	port, err := tortest.FreePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := "127.0.0.1:" + strconv.Itoa(port[0])
+	mk, err := net.Add(0, func(c *node.Config) {
+		c.Roles = []string{"relay", "market"}
+		c.Market.Listen = site
+		c.Tor = node.TorConfig{Enabled: true, Services: []string{"market 80 -> " + site},
+			Torrc: tn.ClientTorrc(), BootstrapTimeout: 90 * time.Second}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onion := waitNamedOnion(ctx, t, mk, "market")
+	viaTor := torHTTPClient(t, tn)
+	want := get(ctx, t, http.DefaultClient, "http://"+site+"/style.css")
+	if got := fetchOverTor(ctx, t, viaTor, "http://"+onion+"/style.css"); got != want || want == "" {
+		t.Fatalf("over tor the market's stylesheet is %d bytes, on loopback %d", len(got), len(want))
+	}
+	if home := fetchOverTor(ctx, t, viaTor, "http://"+onion+"/"); !strings.Contains(home, "Market</title>") {
+		t.Fatalf("over tor the market's home page is %q", home)
+	}
+}
+
+// torHTTPClient is an HTTP client dialling through a tor client of its own
+// on tn, closed with the test.
+func torHTTPClient(t *testing.T, tn *tortest.Network) *http.Client {
+	t.Helper()
 	client, err := tn.StartClient(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
+	t.Cleanup(func() { client.Close() })
 	socks, err := proxy.SOCKS5("tcp", "127.0.0.1:"+strconv.Itoa(client.SocksPort), nil, proxy.Direct)
 	if err != nil {
 		t.Fatal(err)
 	}
-	viaTor := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		DialContext: socks.(proxy.ContextDialer).DialContext}}
-	want := get(ctx, t, http.DefaultClient, "http://"+direct+"/v1/keys")
+}
+
+// fetchOverTor fetches url through c, retrying while its tor bootstraps
+// and the service's descriptor spreads.
+func fetchOverTor(ctx context.Context, t *testing.T, c *http.Client, url string) string {
+	t.Helper()
 	for {
-		body, err := fetch(ctx, viaTor, "http://"+onion+"/v1/keys")
+		body, err := fetch(ctx, c, url)
 		if err == nil {
-			if body != want || !strings.Contains(body, "keysets") {
-				t.Fatalf("over tor the ledger served %q, on loopback %q", body, want)
-			}
-			return
+			return body
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("fetching the ledger's onion service: %v", err)
+			t.Fatalf("fetching %s over tor: %v", url, err)
 		}
-		time.Sleep(time.Second) // the separate tor is still bootstrapping
+		time.Sleep(time.Second)
 	}
 }
 
