@@ -32,9 +32,9 @@ func (c *Client) now() time.Time {
 // circuit, rendezvous circuit, introduction, end-to-end stream.
 func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
 	var err error
-	for range dialAttempts {
+	for try := range dialAttempts {
 		var conn net.Conn
-		if conn, err = c.dial(ctx, address, port); err == nil {
+		if conn, err = c.dial(ctx, address, port, uint8(try)*retryEffortStep); err == nil {
 			return conn, nil
 		}
 		if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
@@ -45,10 +45,26 @@ func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Con
 }
 
 // dialAttempts is how many rendezvous Dial tries: a relay on either side's
-// circuit may go away mid-way.
+// circuit may go away mid-way, or the service's queue was too full to
+// answer.
 const dialAttempts = 3
 
-func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+// retryEffortStep is how many bits of proof of work each retry adds to
+// the effort the descriptor suggests (proposal 327 §3.5: a client whose
+// introduction went unanswered retries paying more). The suggested effort
+// moves only at the service's next effort update and republish; a flood
+// fills the queue at once, and a client paying what the flood pays waits
+// behind it (or is dropped with it). 4 bits is 16 times the work: at
+// effort 8, about 256 Argon2id hashes of PoWMemoryKiB each.
+const retryEffortStep = 4
+
+// clientMaxEffort caps what a retry adds (not what the descriptor asks):
+// 2^16 hashes, seconds of one core.
+const clientMaxEffort = 16
+
+// dial makes one attempt, paying extra bits of proof of work beyond the
+// descriptor's suggestion.
+func (c *Client) dial(ctx context.Context, address string, port uint16, extra uint8) (net.Conn, error) {
 	now := c.now()
 	pub, indices, err := hs.FetchPlan(address, now, c.PeriodLength)
 	if err != nil {
@@ -62,7 +78,7 @@ func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	intro, err := c.introduce(ctx, pub, d, rp, cookie)
+	intro, err := c.introduce(ctx, pub, d, rp, cookie, max(d.PoWEffort, min(clientMaxEffort, d.PoWEffort+extra)))
 	if err != nil {
 		rp.Close()
 		return nil, err
@@ -125,7 +141,7 @@ func (c *Client) rendezvousCircuit(ctx context.Context) (Circuit, hs.Cookie, err
 
 // introduce sends INTRODUCE1 through each introduction point in turn until
 // one forwards it.
-func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie) (*hs.ClientIntro, error) {
+func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie, effort uint8) (*hs.ClientIntro, error) {
 	relay, key := rp.LastHop()
 	var last error = errors.New("no introduction points")
 	for _, ip := range d.Intro {
@@ -134,19 +150,19 @@ func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descript
 		if err != nil {
 			return nil, err
 		}
-		if last = c.introduceAt(ctx, ci, ip, d); last == nil {
+		if last = c.introduceAt(ctx, ci, ip, d, effort); last == nil {
 			return ci, nil
 		}
 	}
 	return nil, fmt.Errorf("%w (last: %w)", ErrIntroFailed, last)
 }
 
-func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor) error {
+func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor, effort uint8) error {
 	ch, err := ci.Challenge(d.PoWSeed)
 	if err != nil {
 		return err
 	}
-	sol, ok := ch.Solve(d.PoWEffort, rand.Reader, 0)
+	sol, ok := ch.Solve(effort, rand.Reader, 0)
 	if !ok {
 		return errors.New("hs: proof of work not found")
 	}

@@ -14,32 +14,61 @@ import (
 // client's rendezvous point.
 const rendezvousAttempts = 3
 
-// serveQueue answers queued introductions, best proof of work first.
+// rendezvousSlots bounds the rendezvous circuits the service builds at
+// once. Without it every queued introduction got its own goroutine at
+// once, the queue never held anything to rank, and a flood of cheap
+// introductions had the service build circuits for all of them while an
+// honest client's paid introduction waited its turn among them. With it,
+// introductions wait in the queue, best proof of work first.
+const rendezvousSlots = 4
+
+// serveQueue answers queued introductions, best proof of work first, at
+// most rendezvousSlots at a time.
 func (h *Hosted) serveQueue(ctx context.Context) {
+	slots := make(chan struct{}, rendezvousSlots)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-h.queued:
+		case slots <- struct{}{}:
 		}
-		for {
-			h.mu.Lock()
-			in, ok := h.core.Next(time.Now())
-			h.mu.Unlock()
-			if !ok {
-				break
+		in := h.next(ctx)
+		if in == nil {
+			return
+		}
+		go func() {
+			s, ok := h.meet(ctx, in)
+			<-slots // the slot bounds circuit building, not the stream
+			if ok {
+				h.serve(ctx, s)
 			}
-			go h.rendezvous(ctx, in)
+		}()
+	}
+}
+
+// next waits for the best queued introduction; nil when ctx ends.
+func (h *Hosted) next(ctx context.Context) *hs.Introduction {
+	for {
+		h.mu.Lock()
+		in, ok := h.core.Next(time.Now())
+		h.mu.Unlock()
+		if ok {
+			return in
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.queued:
 		}
 	}
 }
 
-// rendezvous meets the client at its rendezvous point and proxies the
-// stream it opens to the mapped target.
-func (h *Hosted) rendezvous(ctx context.Context, in *hs.Introduction) {
+// meet builds a circuit to the client's rendezvous point and sends
+// RENDEZVOUS1 there.
+func (h *Hosted) meet(ctx context.Context, in *hs.Introduction) (*stream, bool) {
 	r1, e, err := in.Rendezvous1()
 	if err != nil {
-		return
+		return nil, false
 	}
 	var circ Circuit
 	for range rendezvousAttempts {
@@ -49,13 +78,17 @@ func (h *Hosted) rendezvous(ctx context.Context, in *hs.Introduction) {
 	}
 	if err != nil {
 		h.log.Debug("rendezvous circuit", "err", err)
-		return
+		return nil, false
 	}
 	if err := circ.Send(hs.CmdRendezvous1, r1); err != nil {
 		circ.Close()
-		return
+		return nil, false
 	}
-	s := newStream(circ, e)
+	return newStream(circ, e), true
+}
+
+// serve proxies the stream the client opens to the mapped target.
+func (h *Hosted) serve(ctx context.Context, s *stream) {
 	target, err := h.begin(ctx, s)
 	if err != nil {
 		h.log.Debug("rendezvous stream", "err", err)
