@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cyclecash/node"
+	nodehs "cyclecash/node/hs"
 	"cyclecash/onion/hs"
 	"cyclecash/overlay"
 
@@ -134,7 +135,8 @@ func TestHiddenServiceIntroFlood(t *testing.T) {
 	const honest = 3
 	for i := range honest {
 		dctx, dcancel := context.WithDeadline(ctx, deadline)
-		conn, err := client.DialMesh(dctx, addr, 80)
+		// Each its own isolation group: its own introduction and rendezvous.
+		conn, err := client.DialMesh(nodehs.WithIsolation(dctx, [32]byte{byte(i + 1)}), addr, 80)
 		if err != nil {
 			dcancel()
 			st := svc.HiddenServices()[0]

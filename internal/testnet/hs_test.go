@@ -218,11 +218,10 @@ func TestHiddenServiceRefusals(t *testing.T) {
 		t.Fatalf("unknown service: reply %d, %v; want 4", code, err)
 	}
 
+	tap := tapAll(n) // the first dial to addr makes the session: one introduction
 	if _, code, err := socks5Dial(proxy, addr, 8080); err != nil || code != 5 {
 		t.Fatalf("unmapped port: reply %d, %v; want 5 (refused)", code, err)
 	}
-
-	tap := tapAll(n)
 	if _, err := getThroughSocks(proxy, addr); err != nil {
 		t.Fatal(err)
 	}

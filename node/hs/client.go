@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"cyclecash/onion/hs"
@@ -19,6 +21,10 @@ type Client struct {
 	Net          Net
 	PeriodLength time.Duration    // 0: hs.DefaultPeriodLength
 	Now          func() time.Time // nil: time.Now
+
+	mu       sync.Mutex
+	sessions map[sessionKey]*pending
+	made     atomic.Uint64
 }
 
 func (c *Client) now() time.Time {
@@ -28,20 +34,57 @@ func (c *Client) now() time.Time {
 	return c.Now()
 }
 
-// Dial connects to port of address (`<base32>.mesh`): descriptor through a
-// circuit, rendezvous circuit, introduction, end-to-end stream.
+// Dial connects to port of address (`<base32>.mesh`) on a stream of the
+// session to that address in ctx's isolation group (WithIsolation),
+// making the session first if there is none: descriptor through a
+// circuit, rendezvous circuit, introduction.
 func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+	key := sessionKey{address: address, group: isolationFrom(ctx)}
 	var err error
 	for try := range dialAttempts {
+		var sess *session
+		if sess, err = c.session(ctx, key, uint8(try)*retryEffortStep); err != nil {
+			if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
+				return nil, err
+			}
+			continue
+		}
 		var conn net.Conn
-		if conn, err = c.dial(ctx, address, port, uint8(try)*retryEffortStep); err == nil {
-			return conn, nil
+		if conn, err = openStream(ctx, sess, port); err == nil || errors.Is(err, ErrRefused) || ctx.Err() != nil {
+			return conn, err
 		}
-		if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
-			return nil, err
-		}
+		c.forget(key, sess) // the session broke under us: make another
 	}
 	return nil, err
+}
+
+// openStream opens a stream to port on sess.
+func openStream(ctx context.Context, sess *session, port uint16) (*stream, error) {
+	st, err := sess.open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	if err := st.send(innerBegin, portBytes(port)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	ok, err := st.waitConnected(ctx)
+	if err == nil && !ok {
+		st.mu.Lock()
+		err = st.rerr
+		st.mu.Unlock()
+		if err == nil {
+			err = fmt.Errorf("%w: port %d", ErrRefused, port)
+		}
+	}
+	if err != nil {
+		st.Close()
+		if !errors.Is(err, ErrRefused) {
+			err = fmt.Errorf("%w: %w", ErrRendezvous, err)
+		}
+		return nil, err
+	}
+	return st, nil
 }
 
 // dialAttempts is how many rendezvous Dial tries: a relay on either side's
@@ -62,9 +105,9 @@ const retryEffortStep = 4
 // 2^16 hashes, seconds of one core.
 const clientMaxEffort = 16
 
-// dial makes one attempt, paying extra bits of proof of work beyond the
+// dial makes one session, paying extra bits of proof of work beyond the
 // descriptor's suggestion.
-func (c *Client) dial(ctx context.Context, address string, port uint16, extra uint8) (net.Conn, error) {
+func (c *Client) dial(ctx context.Context, address string, extra uint8) (*session, error) {
 	now := c.now()
 	pub, indices, err := hs.FetchPlan(address, now, c.PeriodLength)
 	if err != nil {
@@ -83,7 +126,7 @@ func (c *Client) dial(ctx context.Context, address string, port uint16, extra ui
 		rp.Close()
 		return nil, err
 	}
-	s, err := c.join(ctx, rp, intro, port)
+	s, err := c.join(ctx, rp, intro)
 	if err != nil {
 		rp.Close()
 		return nil, err
@@ -188,8 +231,8 @@ func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.Intr
 	return nil
 }
 
-// join waits for RENDEZVOUS2, completes the handshake and opens the stream.
-func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro, port uint16) (*stream, error) {
+// join waits for RENDEZVOUS2 and completes the handshake.
+func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro) (*session, error) {
 	r2, err := expect(ctx, rp, hs.CmdRendezvous2)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
@@ -198,19 +241,7 @@ func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro, port 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
 	}
-	s := newStream(rp, e)
-	if err := s.send(innerBegin, portBytes(port)); err != nil {
-		return nil, err
-	}
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	m, err := s.recv(sctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
-	}
-	if m.Cmd != innerConnected {
-		return nil, fmt.Errorf("%w: port %d", ErrRefused, port)
-	}
+	s := newSession(rp, e, clientIdle, nil)
 	go s.run()
 	return s, nil
 }

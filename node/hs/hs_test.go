@@ -91,9 +91,7 @@ func e2ePair(t *testing.T) (*hs.E2E, *hs.E2E) {
 func TestStreamWindow(t *testing.T) {
 	ce, se := e2ePair(t)
 	pa, pb := pipePair()
-	a, b := newStream(pa, ce), newStream(pb, se)
-	go a.run()
-	go b.run()
+	a, b := sessionPair(t, pa, pb, ce, se)
 	data := make([]byte, 2<<20)
 	rand.Read(data)
 	errs := make(chan error, 2)
@@ -132,12 +130,14 @@ func TestStreamWindow(t *testing.T) {
 func TestStreamTampered(t *testing.T) {
 	ce, se := e2ePair(t)
 	pa, pb := pipePair()
-	a, b := newStream(pa, ce), newStream(pb, se)
-	go b.run()
+	sb := newSession(pb, se, time.Hour, nil)
+	sb.mu.Lock()
+	b := sb.addLocked(1)
+	sb.mu.Unlock()
+	go sb.run()
 	cell, _ := ce.Seal(hs.InnerMsg{Cmd: innerData, StreamID: 1, Data: []byte("pay 5 units")})
 	cell[3] ^= 1
 	pa.out <- append([]byte{byte(hs.CmdE2E)}, cell...)
-	_ = a
 	if _, err := b.Read(make([]byte, 64)); !errors.Is(err, hs.ErrE2E) {
 		t.Fatalf("read after tampering: %v, want hs.ErrE2E", err)
 	}

@@ -2,9 +2,9 @@ package hs
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"cyclecash/onion/hs"
@@ -64,8 +64,8 @@ func (h *Hosted) next(ctx context.Context) *hs.Introduction {
 }
 
 // meet builds a circuit to the client's rendezvous point and sends
-// RENDEZVOUS1 there.
-func (h *Hosted) meet(ctx context.Context, in *hs.Introduction) (*stream, bool) {
+// RENDEZVOUS1 there; the joined circuit becomes a session.
+func (h *Hosted) meet(ctx context.Context, in *hs.Introduction) (*session, bool) {
 	r1, e, err := in.Rendezvous1()
 	if err != nil {
 		return nil, false
@@ -84,47 +84,54 @@ func (h *Hosted) meet(ctx context.Context, in *hs.Introduction) (*stream, bool) 
 		circ.Close()
 		return nil, false
 	}
-	return newStream(circ, e), true
+	var once sync.Once
+	s := newSession(circ, e, serviceIdle, func(st *stream, port uint16) {
+		go h.accept(ctx, st, port, &once)
+	})
+	return s, true
 }
 
-// serve proxies the stream the client opens to the mapped target.
-func (h *Hosted) serve(ctx context.Context, s *stream) {
-	target, err := h.begin(ctx, s)
-	if err != nil {
-		h.log.Debug("rendezvous stream", "err", err)
-		s.Close()
+// serviceIdle is how long the service keeps a session with no stream
+// (before the first BEGIN, or after the last END): longer than the
+// client's, which closes it first.
+const serviceIdle = 2 * clientIdle
+
+// serve runs the session until the client lets it go.
+func (h *Hosted) serve(ctx context.Context, s *session) {
+	go s.run()
+	select {
+	case <-ctx.Done():
+		s.fail(ErrStreamClosed)
+	case <-s.done:
+	}
+}
+
+// accept dials the target of one BEGIN, answers CONNECTED (or END, which
+// ends only this stream) and proxies. The first stream of a session counts
+// the introduction as served.
+func (h *Hosted) accept(ctx context.Context, st *stream, port uint16, served *sync.Once) {
+	addr, ok := h.ports[port]
+	if !ok {
+		h.log.Debug("rendezvous stream", "err", ErrRefused)
+		st.Close()
 		return
 	}
-	h.served.Add(1)
-	proxy(s, target)
-}
-
-// begin reads BEGIN, dials the mapped target and answers CONNECTED.
-func (h *Hosted) begin(ctx context.Context, s *stream) (net.Conn, error) {
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	dctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
-	m, err := s.recv(sctx)
-	if err != nil {
-		return nil, err
-	}
-	if m.Cmd != innerBegin || len(m.Data) != 2 {
-		return nil, ErrUnexpectedCell
-	}
-	addr, ok := h.ports[binary.BigEndian.Uint16(m.Data)]
-	if !ok {
-		return nil, ErrRefused
-	}
 	var d net.Dialer
-	t, err := d.DialContext(sctx, "tcp", addr)
+	t, err := d.DialContext(dctx, "tcp", addr)
 	if err != nil {
-		return nil, err
+		h.log.Debug("rendezvous stream", "err", err)
+		st.Close()
+		return
 	}
-	if err := s.send(innerConnected, nil); err != nil {
+	if err := st.send(innerConnected, nil); err != nil {
 		t.Close()
-		return nil, err
+		st.Close()
+		return
 	}
-	go s.run()
-	return t, nil
+	served.Do(func() { h.served.Add(1) })
+	proxy(st, t)
 }
 
 // proxy copies both ways until both sides are done.

@@ -1,0 +1,103 @@
+package hs
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"cyclecash/onion/hs"
+)
+
+// sessionPair joins a client session on pa to a service session on pb
+// and opens one stream, returning both of its ends.
+func sessionPair(t *testing.T, pa, pb *pipeCirc, ce, se *hs.E2E) (*stream, *stream) {
+	t.Helper()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	return openPair(t, cli, accepted)
+}
+
+func joinedSessions(pa, pb *pipeCirc, ce, se *hs.E2E) (*session, chan *stream) {
+	accepted := make(chan *stream, maxSessionStreams+1)
+	cli := newSession(pa, ce, time.Hour, nil)
+	svc := newSession(pb, se, time.Hour, func(st *stream, port uint16) {
+		if port != 80 {
+			st.Close() // refused: END before CONNECTED
+			return
+		}
+		st.send(innerConnected, nil)
+		accepted <- st
+	})
+	go cli.run()
+	go svc.run()
+	return cli, accepted
+}
+
+func openPair(t *testing.T, cli *session, accepted chan *stream) (*stream, *stream) {
+	t.Helper()
+	st, err := openStream(t.Context(), cli, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, <-accepted
+}
+
+// TestSessionSiblings: streams of one session are independent. A refused
+// stream, a stream closed mid-way and a stream whose reader stalls with a
+// full window all leave a sibling's transfer intact, on the same circuit.
+func TestSessionSiblings(t *testing.T) {
+	ce, se := e2ePair(t)
+	pa, pb := pipePair()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	stalled, stalledSvc := openPair(t, cli, accepted)
+	if _, err := openStream(t.Context(), cli, 8080); !errors.Is(err, ErrRefused) {
+		t.Fatalf("unmapped port: %v, want ErrRefused", err)
+	}
+	dying, dyingSvc := openPair(t, cli, accepted)
+	dying.Write([]byte("half"))
+	dying.Close()
+	if b, err := io.ReadAll(dyingSvc); string(b) != "half" || err != nil {
+		t.Fatalf("closed stream delivered %q, %v", b, err)
+	}
+	// The stalled stream's sender fills its window; nobody reads it.
+	go stalledSvc.Write(make([]byte, (windowCells+10)*hs.MaxE2EData))
+
+	a, b := openPair(t, cli, accepted)
+	data := make([]byte, 1<<20)
+	rand.Read(data)
+	go func() { b.Write(data); b.CloseWrite() }()
+	got, err := io.ReadAll(a)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("sibling read %d bytes, %v", len(got), err)
+	}
+	if !cli.alive() {
+		t.Fatal("the session died with a stream")
+	}
+	stalled.Close()
+}
+
+// TestSessionStreamCap: a session holds at most maxSessionStreams streams;
+// one more is refused without harming the others.
+func TestSessionStreamCap(t *testing.T) {
+	ce, se := e2ePair(t)
+	pa, pb := pipePair()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	var open, served []*stream
+	for range maxSessionStreams {
+		a, b := openPair(t, cli, accepted)
+		open, served = append(open, a), append(served, b)
+	}
+	if _, err := openStream(t.Context(), cli, 80); !errors.Is(err, ErrSessionFull) {
+		t.Fatalf("stream %d: %v, want ErrSessionFull", maxSessionStreams+1, err)
+	}
+	open[0].Close()
+	served[0].Close() // the service's proxy, done both ways
+	a, b := openPair(t, cli, accepted)
+	go b.Write([]byte("ok"))
+	buf := make([]byte, 2)
+	if _, err := io.ReadFull(a, buf); err != nil || string(buf) != "ok" {
+		t.Fatalf("after a close: %q, %v", buf, err)
+	}
+}
