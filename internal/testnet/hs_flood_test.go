@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"cyclecash/node"
-	nodehs "cyclecash/node/hs"
 	"cyclecash/onion/hs"
 	"cyclecash/overlay"
 
@@ -135,8 +134,8 @@ func TestHiddenServiceIntroFlood(t *testing.T) {
 	const honest = 3
 	for i := range honest {
 		dctx, dcancel := context.WithDeadline(ctx, deadline)
-		// Each its own isolation group: its own introduction and rendezvous.
-		conn, err := client.DialMesh(nodehs.WithIsolation(dctx, [32]byte{byte(i + 1)}), addr, 80)
+		// Each from its own node: its own introduction and rendezvous.
+		conn, err := []*node.Node{client, n.Nodes[2], n.Nodes[3]}[i].DialMesh(dctx, addr, 80)
 		if err != nil {
 			dcancel()
 			st := svc.HiddenServices()[0]
