@@ -96,7 +96,13 @@ func (s *session) dispatch(m hs.InnerMsg) {
 	}
 	s.mu.Unlock()
 	if st == nil {
-		return // a stream closed here: its late cells are dropped
+		// A stream closed here: its late cells are dropped, and DATA is
+		// answered RESET so the sender stops instead of waiting for a
+		// SENDME forever.
+		if m.Cmd == innerData {
+			_ = s.send(m.StreamID, innerReset, nil)
+		}
+		return
 	}
 	if err := st.handle(m); err != nil {
 		st.fail(err)

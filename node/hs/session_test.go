@@ -101,3 +101,25 @@ func TestSessionStreamCap(t *testing.T) {
 		t.Fatalf("after a close: %q, %v", buf, err)
 	}
 }
+
+// TestSessionReset: a client that closes its stream while the service
+// still sends (a browser leaving a page mid-download) ends the service's
+// stream too: its writes fail instead of waiting for a SENDME forever,
+// so the proxy lets the target connection go.
+func TestSessionReset(t *testing.T) {
+	ce, se := e2ePair(t)
+	pa, pb := pipePair()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	a, b := openPair(t, cli, accepted)
+	if _, err := io.ReadFull(a, make([]byte, 0)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	chunk := make([]byte, hs.MaxE2EData)
+	for range 4 * windowCells { // far beyond the window: a stuck writer never returns
+		if _, err := b.Write(chunk); err != nil {
+			return
+		}
+	}
+	t.Fatal("the service's stream kept accepting writes for a closed client stream")
+}

@@ -8,6 +8,8 @@ package hs
 //	DATA      either way, ≤ hs.MaxE2EData bytes
 //	END       either way: no more data (before CONNECTED: refused)
 //	SENDME    either way: the reader consumed sendmeCells more cells
+//	RESET     either way: the stream is gone here (DATA came for a stream
+//	          this end closed): stop sending, the stream is over
 //
 // The sender keeps at most its window of DATA cells unacknowledged per
 // stream, so the circuits' queues stay bounded (hidden-service cells are
@@ -31,6 +33,7 @@ const (
 	innerData
 	innerEnd
 	innerSendme
+	innerReset
 
 	windowCells = 768
 	sendmeCells = 128
@@ -89,6 +92,13 @@ func (s *stream) handle(m hs.InnerMsg) error {
 		}
 		if s.wrote {
 			go s.sess.remove(s.id)
+		}
+	case innerReset:
+		s.rerr = ErrStreamClosed
+		s.eof = true
+		select {
+		case s.connected <- false:
+		default:
 		}
 	default:
 		return fmt.Errorf("%w: inner command %d", ErrUnexpectedCell, m.Cmd)
