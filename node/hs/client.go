@@ -24,6 +24,7 @@ type Client struct {
 
 	mu       sync.Mutex
 	sessions map[sessionKey]*pending
+	descs    map[string]cachedDesc
 	made     atomic.Uint64
 }
 
@@ -113,7 +114,7 @@ func (c *Client) dial(ctx context.Context, address string, extra uint8) (*sessio
 	if err != nil {
 		return nil, fmt.Errorf("hs: %w", err)
 	}
-	d, err := c.fetch(ctx, pub, indices, now)
+	d, err := c.descriptor(ctx, address, pub, indices, now, extra == 0)
 	if err != nil {
 		return nil, err
 	}
