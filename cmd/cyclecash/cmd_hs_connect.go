@@ -36,10 +36,10 @@ func cmdHSConnect(ctx context.Context, data, config, socksFlag string, target st
 		if err != nil {
 			return err
 		}
-		proxy = cmpOrString(cfg.Socks, node.DefaultSocks)
+		proxy = cfg.Socks
 	}
-	if proxy == "off" {
-		return errors.New("hs connect: the node runs no SOCKS5 proxy (socks = \"off\"); set socks or pass --socks")
+	if proxy == "" || proxy == "off" {
+		return errors.New("hs connect: the node runs no SOCKS5 proxy; set socks in node.toml (e.g. \"" + node.DefaultSocks + "\") or pass --socks")
 	}
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", proxy)

@@ -105,6 +105,11 @@ func TestHSConnect(t *testing.T) {
 	if _, errs, code := run("", "hs", "connect", "--data", dir, addr+":8080"); code != 1 || !strings.Contains(errs, "refused") {
 		t.Fatalf("unmapped port: exit %d, stderr %q", code, errs)
 	}
+	bare := t.TempDir()
+	os.WriteFile(filepath.Join(bare, "node.toml"), []byte("# socks off\n"), 0o600)
+	if _, errs, code := run("", "hs", "connect", "--data", bare, "x.mesh"); code != 1 || !strings.Contains(errs, "no SOCKS5 proxy") {
+		t.Fatalf("no socks key: exit %d, stderr %q", code, errs)
+	}
 	if _, errs, code := run("", "hs", "connect", "--data", dir, "example.com:80"); code != 1 || !strings.Contains(errs, "not a .mesh address") {
 		t.Fatalf("clearnet name: exit %d, stderr %q", code, errs)
 	}
