@@ -84,20 +84,13 @@ func TestHSConnect(t *testing.T) {
 		}
 	}()
 	proxy := socksStandIn(t, ln.Addr().String())
-	ctx := context.Background()
 	addr := "aaaa.mesh"
 	dir := t.TempDir()
 	toml := "socks = \"" + proxy + "\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "node.toml"), []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	run := func(in string, args ...string) (string, string, int) {
-		hsStdin = strings.NewReader(in)
-		defer func() { hsStdin = os.Stdin }()
-		var out, errb bytes.Buffer
-		code := Main(ctx, args, &out, &errb)
-		return out.String(), errb.String(), code
-	}
+	run := func(in string, args ...string) (string, string, int) { return runHSConnect(t, in, args[2:]...) }
 	out, errs, code := run("hello mesh", "hs", "connect", "--data", dir, addr+":7")
 	if code != 0 || out != "got: hello mesh" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
@@ -113,4 +106,14 @@ func TestHSConnect(t *testing.T) {
 	if _, errs, code := run("", "hs", "connect", "--data", dir, "example.com:80"); code != 1 || !strings.Contains(errs, "not a .mesh address") {
 		t.Fatalf("clearnet name: exit %d, stderr %q", code, errs)
 	}
+}
+
+// runHSConnect runs `cyclecash hs connect ARGS` with stdin in.
+func runHSConnect(t *testing.T, in string, args ...string) (string, string, int) {
+	t.Helper()
+	hsStdin = strings.NewReader(in)
+	defer func() { hsStdin = os.Stdin }()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), append([]string{"hs", "connect"}, args...), &out, &errb)
+	return out.String(), errb.String(), code
 }
