@@ -121,6 +121,9 @@ func (s *session) open() (*stream, error) {
 		return nil, ErrSessionFull
 	}
 	s.nextID++
+	for s.nextID == 0 || s.streams[s.nextID] != nil { // wrapped: skip 0 and ids still open
+		s.nextID++
+	}
 	return s.addLocked(s.nextID), nil
 }
 

@@ -123,3 +123,28 @@ func TestSessionReset(t *testing.T) {
 	}
 	t.Fatal("the service's stream kept accepting writes for a closed client stream")
 }
+
+// TestSessionIDWrap: after 65535 streams the ids wrap, skipping 0 and any
+// id still open, so a long-lived stream is never overwritten by a new one.
+func TestSessionIDWrap(t *testing.T) {
+	ce, se := e2ePair(t)
+	pa, pb := pipePair()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	old, oldSvc := openPair(t, cli, accepted) // id 1, kept open
+	cli.mu.Lock()
+	cli.nextID = 0xffff
+	cli.mu.Unlock()
+	st, err := cli.open() // wraps past 0 and 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.id == 0 || st.id == old.id {
+		t.Fatalf("new stream took id %d (old stream %d)", st.id, old.id)
+	}
+	st.Close()
+	go oldSvc.Write([]byte("still here"))
+	buf := make([]byte, 10)
+	if _, err := io.ReadFull(old, buf); err != nil || string(buf) != "still here" {
+		t.Fatalf("old stream after the wrap: %q, %v", buf, err)
+	}
+}

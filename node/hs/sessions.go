@@ -70,6 +70,7 @@ func (c *Client) session(ctx context.Context, key sessionKey, extra uint8) (*ses
 		return nil, p.err
 	}
 	c.made.Add(1)
+	go func() { <-p.sess.done; c.forget(key, p.sess) }() // a dead session frees its entry
 	return p.sess, nil
 }
 
