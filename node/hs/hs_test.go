@@ -21,12 +21,14 @@ type pipeCirc struct {
 	once    *sync.Once
 	mu      sync.Mutex
 	maxLen  int
+	hold    *sync.Mutex // held: the reader is stalled (its process is busy)
 }
 
 func pipePair() (*pipeCirc, *pipeCirc) {
 	a2b, b2a := make(chan []byte, 4096), make(chan []byte, 4096)
 	done, once := make(chan struct{}), &sync.Once{}
-	return &pipeCirc{in: b2a, out: a2b, done: done, once: once}, &pipeCirc{in: a2b, out: b2a, done: done, once: once}
+	return &pipeCirc{in: b2a, out: a2b, done: done, once: once, hold: &sync.Mutex{}},
+		&pipeCirc{in: a2b, out: b2a, done: done, once: once, hold: &sync.Mutex{}}
 }
 
 func (p *pipeCirc) LastHop() ([]byte, [32]byte) { return []byte("rp"), [32]byte{} }
@@ -40,6 +42,8 @@ func (p *pipeCirc) Send(cmd hs.Command, data []byte) error {
 	return nil
 }
 func (p *pipeCirc) Recv(ctx context.Context) (hs.Command, []byte, error) {
+	p.hold.Lock()
+	p.hold.Unlock()
 	p.mu.Lock()
 	p.maxLen = max(p.maxLen, len(p.in))
 	p.mu.Unlock()

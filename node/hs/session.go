@@ -22,17 +22,27 @@ import (
 // cells a session may have in flight.
 const maxSessionStreams = 16
 
+// sessionWindowCells bounds the DATA cells of all streams of a session in
+// flight at once: the receiver's session reader answers a session SENDME
+// (stream id 0) for every sendmeCells it takes off the circuit. It keeps
+// the circuit's inbox (overlay's hsInbox, 1024 messages; overflow closes
+// the circuit) from filling while every stream has its own window open.
+const sessionWindowCells = 768
+
 type session struct {
 	c      Circuit
 	e2e    *hs.E2E
 	sendMu sync.Mutex // Seal and Send in order
 
-	mu      sync.Mutex
-	streams map[uint16]*stream
-	nextID  uint16
-	err     error
-	idle    *time.Timer
-	idleFor time.Duration
+	mu       sync.Mutex
+	cond     *sync.Cond // window moved or the session failed
+	window   int        // session DATA cells we may still send
+	received int        // DATA cells taken off the circuit since our last session SENDME
+	streams  map[uint16]*stream
+	nextID   uint16
+	err      error
+	idle     *time.Timer
+	idleFor  time.Duration
 	// begin, on the service, handles a BEGIN for a new stream id (the
 	// stream is registered already); nil on the client.
 	begin func(st *stream, port uint16)
@@ -40,7 +50,9 @@ type session struct {
 }
 
 func newSession(c Circuit, e *hs.E2E, idle time.Duration, begin func(*stream, uint16)) *session {
-	s := &session{c: c, e2e: e, streams: map[uint16]*stream{}, idleFor: idle, begin: begin, done: make(chan struct{})}
+	s := &session{c: c, e2e: e, streams: map[uint16]*stream{}, idleFor: idle, begin: begin, done: make(chan struct{}),
+		window: sessionWindowCells}
+	s.cond = sync.NewCond(&s.mu)
 	s.idle = time.AfterFunc(idle, s.closeIfIdle)
 	return s
 }
@@ -81,6 +93,27 @@ func (s *session) run() {
 }
 
 func (s *session) dispatch(m hs.InnerMsg) {
+	if m.StreamID == 0 {
+		if m.Cmd == innerSendme {
+			s.mu.Lock()
+			s.window += sendmeCells
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		}
+		return
+	}
+	if m.Cmd == innerData {
+		s.mu.Lock()
+		s.received++
+		grant := s.received >= sendmeCells
+		if grant {
+			s.received -= sendmeCells
+		}
+		s.mu.Unlock()
+		if grant {
+			_ = s.send(0, innerSendme, nil)
+		}
+	}
 	s.mu.Lock()
 	st := s.streams[m.StreamID]
 	if st == nil && m.Cmd == innerBegin && s.begin != nil && len(m.Data) == 2 {
@@ -108,6 +141,20 @@ func (s *session) dispatch(m hs.InnerMsg) {
 		st.fail(err)
 		_ = st.Close()
 	}
+}
+
+// takeWindow waits for room for one DATA cell in the session window.
+func (s *session) takeWindow() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.window <= 0 && s.err == nil {
+		s.cond.Wait()
+	}
+	if s.err != nil {
+		return ErrStreamClosed
+	}
+	s.window--
+	return nil
 }
 
 // open registers a new client stream.
@@ -164,6 +211,7 @@ func (s *session) fail(err error) {
 	s.err = err
 	streams := s.streams
 	s.streams = map[uint16]*stream{}
+	s.cond.Broadcast()
 	s.mu.Unlock()
 	s.idle.Stop()
 	for _, st := range streams {

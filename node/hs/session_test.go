@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -146,5 +147,53 @@ func TestSessionIDWrap(t *testing.T) {
 	buf := make([]byte, 10)
 	if _, err := io.ReadFull(old, buf); err != nil || string(buf) != "still here" {
 		t.Fatalf("old stream after the wrap: %q, %v", buf, err)
+	}
+}
+
+// TestSessionWindow: while the client's session reader is stalled, 4
+// streams each with a full stream window to send put at most the session
+// window of cells on the circuit (overlay closes a circuit whose inbox of
+// 1024 overflows), and everything arrives once the reader runs again.
+func TestSessionWindow(t *testing.T) {
+	ce, se := e2ePair(t)
+	pa, pb := pipePair()
+	cli, accepted := joinedSessions(pa, pb, ce, se)
+	var cs, ss []*stream
+	for range 4 {
+		a, b := openPair(t, cli, accepted)
+		cs, ss = append(cs, a), append(ss, b)
+	}
+	svc := ss[0].sess
+	pa.hold.Lock() // the client stops taking cells off the circuit
+	chunk := make([]byte, hs.MaxE2EData)
+	for _, b := range ss {
+		go func() {
+			for range windowCells {
+				if _, err := b.Write(chunk); err != nil {
+					return
+				}
+			}
+			b.CloseWrite()
+		}()
+	}
+	for {
+		svc.mu.Lock()
+		w := svc.window
+		svc.mu.Unlock()
+		if w == 0 {
+			break
+		}
+		runtime.Gosched()
+	}
+	const overlayInbox = 1024 // overlay.hsInbox
+	if n := len(pa.in); n > overlayInbox-64 {
+		t.Fatalf("%d cells queued on the stalled circuit; overlay closes it at %d", n, overlayInbox)
+	}
+	pa.hold.Unlock()
+	for _, a := range cs {
+		got, err := io.ReadAll(a)
+		if err != nil || len(got) != windowCells*hs.MaxE2EData {
+			t.Fatalf("stream read %d bytes, %v", len(got), err)
+		}
 	}
 }

@@ -167,6 +167,9 @@ func (s *stream) Write(p []byte) (int, error) {
 		if err := s.takeWindow(); err != nil {
 			return done, err
 		}
+		if err := s.sess.takeWindow(); err != nil {
+			return done, err
+		}
 		n := min(len(p)-done, hs.MaxE2EData)
 		if err := s.send(innerData, p[done:done+n]); err != nil {
 			return done, err
