@@ -192,7 +192,7 @@ func (n *Node) buildHS() error {
 // socksDial maps the role's errors onto SOCKS reply codes.
 func socksDial(r *hs.Role) socks.DialFunc {
 	return func(ctx context.Context, name string, port uint16) (net.Conn, error) {
-		c, err := r.Dial(ctx, name, port)
+		c, err := r.Dial(hs.WithIsolation(ctx, socks.IsolationFrom(ctx)), name, port)
 		switch {
 		case err == nil:
 			return c, nil

@@ -89,6 +89,8 @@ func (o *Onion) rendezvous1(t *hsRelay, svc onion.CircRef, msg []byte, acts []on
 		return o.closeHS(svc, onion.ReasonProtocol, acts)
 	}
 	t.joined[cli], t.joined[svc] = svc, cli
+	o.relay.JoinData(cli) // their E2E cells are data now, not capped unwindowed cells
+	o.relay.JoinData(svc)
 	return o.hsSend(cli, hs.CmdRendezvous2, msg2, acts)
 }
 

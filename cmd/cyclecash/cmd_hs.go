@@ -13,20 +13,24 @@ import (
 // cmdHS is `cyclecash hs address --data DIR NAME`: the `.mesh` address of
 // the `[[hidden_service]]` named NAME in DIR/node.toml (or --config). The
 // key is created as the node would create it, so the address can be
-// handed out before the first start.
+// handed out before the first start. `hs connect` is cmdHSConnect.
 func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hs", stderr)
 	data := fs.String("data", "", "data directory (required)")
 	config := fs.String("config", "", "config file (default DATA/node.toml)")
+	socks := fs.String("socks", "", "hs connect: the node's SOCKS5 proxy (default: the config's socks)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "address" {
-		return usageErrorf("hs", "hs: want 'hs address NAME'")
+	if len(pos) != 2 || (pos[0] != "address" && pos[0] != "connect") {
+		return usageErrorf("hs", "hs: want 'hs address NAME' or 'hs connect ADDRESS.mesh[:PORT]'")
 	}
-	if *data == "" {
+	if *data == "" && !(pos[0] == "connect" && (*socks != "" || *config != "")) {
 		return usageErrorf("hs", "hs: --data DIR is required")
+	}
+	if pos[0] == "connect" {
+		return cmdHSConnect(ctx, *data, *config, *socks, pos[1], stdout)
 	}
 	path := *config
 	if path == "" {

@@ -45,7 +45,7 @@ func commands() []command {
 		{"worker", "an open worker's statement: units earned and paid by week", cmdWorker},
 		{"job", "submit a compute job paid in units, follow it, fetch its results", cmdJob},
 		{"market", "company B's operator: disputes, cash-out requests and offers, totals", cmdMarket},
-		{"hs", "hidden services: print a service's .mesh address", cmdHS},
+		{"hs", "hidden services: print a service's .mesh address; connect stdin/stdout to one", cmdHS},
 		{"demo", "run the whole system on 127.0.0.1 with a sample job and dashboards", cmdDemo},
 		{"bench", "measure the core figures beside same-run baselines, in one table", cmdBench},
 		{"completion", "print a bash or zsh completion script", cmdCompletion},

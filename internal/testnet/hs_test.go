@@ -69,18 +69,38 @@ func hsNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 // socks5Dial speaks RFC 1928 CONNECT with a domain name to the proxy and
 // returns the reply code and, on success, the connection.
 func socks5Dial(proxy, host string, port uint16) (net.Conn, byte, error) {
+	return socks5DialAs(proxy, "", host, port)
+}
+
+// socks5DialAs is socks5Dial with username/password auth as user (the
+// proxy's isolation group; "" = no auth).
+func socks5DialAs(proxy, user, host string, port uint16) (net.Conn, byte, error) {
 	c, err := net.Dial("tcp", proxy)
 	if err != nil {
 		return nil, 0, err
 	}
-	req := []byte{5, 1, 0}
-	if _, err := c.Write(req); err != nil {
+	method := byte(0)
+	if user != "" {
+		method = 2
+	}
+	if _, err := c.Write([]byte{5, 1, method}); err != nil {
 		return nil, 0, err
 	}
 	var sel [2]byte
-	if _, err := io.ReadFull(c, sel[:]); err != nil || sel[1] != 0 {
+	if _, err := io.ReadFull(c, sel[:]); err != nil || sel[1] != method {
 		c.Close()
 		return nil, 0, fmt.Errorf("method selection %v: %w", sel, err)
+	}
+	if user != "" {
+		auth := append(append([]byte{1, byte(len(user))}, user...), 1, 'x')
+		var ok [2]byte
+		if _, err := c.Write(auth); err != nil {
+			return nil, 0, err
+		}
+		if _, err := io.ReadFull(c, ok[:]); err != nil || ok[1] != 0 {
+			c.Close()
+			return nil, 0, fmt.Errorf("auth %v: %w", ok, err)
+		}
 	}
 	r := append([]byte{5, 1, 0, 3, byte(len(host))}, host...)
 	if _, err := c.Write(binary.BigEndian.AppendUint16(r, port)); err != nil {
@@ -110,10 +130,13 @@ func socks5Dial(proxy, host string, port uint16) (net.Conn, byte, error) {
 
 // getThroughSocks fetches http://addr/ with an ordinary HTTP client whose
 // connections go through the proxy.
-func getThroughSocks(proxy, addr string) (string, error) {
+func getThroughSocks(proxy, addr string) (string, error) { return getThroughSocksAs(proxy, "", addr) }
+
+// getThroughSocksAs is getThroughSocks in the proxy's isolation group user.
+func getThroughSocksAs(proxy, user, addr string) (string, error) {
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, hostport string) (net.Conn, error) {
 		host, _, _ := net.SplitHostPort(hostport)
-		c, code, err := socks5Dial(proxy, host, 80)
+		c, code, err := socks5DialAs(proxy, user, host, 80)
 		if err == nil && code != 0 {
 			err = fmt.Errorf("socks reply %d", code)
 		}
@@ -218,11 +241,10 @@ func TestHiddenServiceRefusals(t *testing.T) {
 		t.Fatalf("unknown service: reply %d, %v; want 4", code, err)
 	}
 
+	tap := tapAll(n) // the first dial to addr makes the session: one introduction
 	if _, code, err := socks5Dial(proxy, addr, 8080); err != nil || code != 5 {
 		t.Fatalf("unmapped port: reply %d, %v; want 5 (refused)", code, err)
 	}
-
-	tap := tapAll(n)
 	if _, err := getThroughSocks(proxy, addr); err != nil {
 		t.Fatal(err)
 	}

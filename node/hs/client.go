@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"cyclecash/onion/hs"
@@ -19,6 +21,11 @@ type Client struct {
 	Net          Net
 	PeriodLength time.Duration    // 0: hs.DefaultPeriodLength
 	Now          func() time.Time // nil: time.Now
+
+	mu       sync.Mutex
+	sessions map[sessionKey]*pending
+	descs    map[string]cachedDesc
+	made     atomic.Uint64
 }
 
 func (c *Client) now() time.Time {
@@ -28,33 +35,86 @@ func (c *Client) now() time.Time {
 	return c.Now()
 }
 
-// Dial connects to port of address (`<base32>.mesh`): descriptor through a
-// circuit, rendezvous circuit, introduction, end-to-end stream.
+// Dial connects to port of address (`<base32>.mesh`) on a stream of the
+// session to that address in ctx's isolation group (WithIsolation),
+// making the session first if there is none: descriptor through a
+// circuit, rendezvous circuit, introduction.
 func (c *Client) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+	key := sessionKey{address: address, group: isolationFrom(ctx)}
 	var err error
-	for range dialAttempts {
+	for try := range dialAttempts {
+		var sess *session
+		if sess, err = c.session(ctx, key, uint8(try)*retryEffortStep); err != nil {
+			if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
+				return nil, err
+			}
+			continue
+		}
 		var conn net.Conn
-		if conn, err = c.dial(ctx, address, port); err == nil {
-			return conn, nil
+		if conn, err = openStream(ctx, sess, port); err == nil || errors.Is(err, ErrRefused) || ctx.Err() != nil {
+			return conn, err
 		}
-		if ctx.Err() != nil || !(errors.Is(err, ErrRendezvous) || errors.Is(err, ErrIntroFailed)) {
-			return nil, err
-		}
+		c.forget(key, sess) // the session broke under us: make another
 	}
 	return nil, err
 }
 
+// openStream opens a stream to port on sess.
+func openStream(ctx context.Context, sess *session, port uint16) (*stream, error) {
+	st, err := sess.open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	if err := st.send(innerBegin, portBytes(port)); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
+	}
+	ok, err := st.waitConnected(ctx)
+	if err == nil && !ok {
+		st.mu.Lock()
+		err = st.rerr
+		st.mu.Unlock()
+		if err == nil {
+			err = fmt.Errorf("%w: port %d", ErrRefused, port)
+		}
+	}
+	if err != nil {
+		st.Close()
+		if !errors.Is(err, ErrRefused) {
+			err = fmt.Errorf("%w: %w", ErrRendezvous, err)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
 // dialAttempts is how many rendezvous Dial tries: a relay on either side's
-// circuit may go away mid-way.
+// circuit may go away mid-way, or the service's queue was too full to
+// answer.
 const dialAttempts = 3
 
-func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
+// retryEffortStep is how many bits of proof of work each retry adds to
+// the effort the descriptor suggests (proposal 327 §3.5: a client whose
+// introduction went unanswered retries paying more). The suggested effort
+// moves only at the service's next effort update and republish; a flood
+// fills the queue at once, and a client paying what the flood pays waits
+// behind it (or is dropped with it). 4 bits is 16 times the work: at
+// effort 8, about 256 Argon2id hashes of PoWMemoryKiB each.
+const retryEffortStep = 4
+
+// clientMaxEffort caps what a retry adds (not what the descriptor asks):
+// 2^16 hashes, seconds of one core.
+const clientMaxEffort = 16
+
+// dial makes one session, paying extra bits of proof of work beyond the
+// descriptor's suggestion.
+func (c *Client) dial(ctx context.Context, address string, extra uint8) (*session, error) {
 	now := c.now()
 	pub, indices, err := hs.FetchPlan(address, now, c.PeriodLength)
 	if err != nil {
 		return nil, fmt.Errorf("hs: %w", err)
 	}
-	d, err := c.fetch(ctx, pub, indices, now)
+	d, err := c.descriptor(ctx, address, pub, indices, now, extra == 0)
 	if err != nil {
 		return nil, err
 	}
@@ -62,12 +122,12 @@ func (c *Client) dial(ctx context.Context, address string, port uint16) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	intro, err := c.introduce(ctx, pub, d, rp, cookie)
+	intro, err := c.introduce(ctx, pub, d, rp, cookie, max(d.PoWEffort, min(clientMaxEffort, d.PoWEffort+extra)))
 	if err != nil {
 		rp.Close()
 		return nil, err
 	}
-	s, err := c.join(ctx, rp, intro, port)
+	s, err := c.join(ctx, rp, intro)
 	if err != nil {
 		rp.Close()
 		return nil, err
@@ -125,7 +185,7 @@ func (c *Client) rendezvousCircuit(ctx context.Context) (Circuit, hs.Cookie, err
 
 // introduce sends INTRODUCE1 through each introduction point in turn until
 // one forwards it.
-func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie) (*hs.ClientIntro, error) {
+func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie, effort uint8) (*hs.ClientIntro, error) {
 	relay, key := rp.LastHop()
 	var last error = errors.New("no introduction points")
 	for _, ip := range d.Intro {
@@ -134,19 +194,19 @@ func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descript
 		if err != nil {
 			return nil, err
 		}
-		if last = c.introduceAt(ctx, ci, ip, d); last == nil {
+		if last = c.introduceAt(ctx, ci, ip, d, effort); last == nil {
 			return ci, nil
 		}
 	}
 	return nil, fmt.Errorf("%w (last: %w)", ErrIntroFailed, last)
 }
 
-func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor) error {
+func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor, effort uint8) error {
 	ch, err := ci.Challenge(d.PoWSeed)
 	if err != nil {
 		return err
 	}
-	sol, ok := ch.Solve(d.PoWEffort, rand.Reader, 0)
+	sol, ok := ch.Solve(effort, rand.Reader, 0)
 	if !ok {
 		return errors.New("hs: proof of work not found")
 	}
@@ -172,8 +232,8 @@ func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.Intr
 	return nil
 }
 
-// join waits for RENDEZVOUS2, completes the handshake and opens the stream.
-func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro, port uint16) (*stream, error) {
+// join waits for RENDEZVOUS2 and completes the handshake.
+func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro) (*session, error) {
 	r2, err := expect(ctx, rp, hs.CmdRendezvous2)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
@@ -182,19 +242,7 @@ func (c *Client) join(ctx context.Context, rp Circuit, ci *hs.ClientIntro, port 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
 	}
-	s := newStream(rp, e)
-	if err := s.send(innerBegin, portBytes(port)); err != nil {
-		return nil, err
-	}
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	m, err := s.recv(sctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRendezvous, err)
-	}
-	if m.Cmd != innerConnected {
-		return nil, fmt.Errorf("%w: port %d", ErrRefused, port)
-	}
+	s := newSession(rp, e, clientIdle, nil)
 	go s.run()
 	return s, nil
 }

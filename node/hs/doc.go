@@ -8,16 +8,17 @@
 // Service side: introduction points on three relays (circuits kept open,
 // rebuilt when they die), descriptors published through circuits to a
 // relay's directory front under every replica index and republished on a
-// timer, INTRODUCE2s queued by proof of work, and for each one a fresh
-// circuit to the client's rendezvous point whose end-to-end stream is
-// proxied to the mapped target. Client side: descriptor fetched through a
-// circuit, a rendezvous circuit, an introduction through another circuit,
-// then one end-to-end stream per connection.
+// timer, INTRODUCE2s queued by proof of work and answered best first by a
+// few circuits at a time to the client's rendezvous point, each joined
+// circuit a session whose streams are proxied to the mapped targets.
+// Client side: descriptor fetched through a circuit (and cached), a
+// rendezvous circuit, an introduction through another circuit, then a
+// session per address and isolation group with one end-to-end stream per
+// connection.
 //
 // Policy: the node's own DHT is never asked for a descriptor; targets are
-// loopback only; no address of a peer appears in a log line or error. One
-// stream per rendezvous (no multiplexing), and a fixed end-to-end window
-// instead of congestion control. Deliberately absent: vanguards-lite
+// loopback only; no address of a peer appears in a log line or error. A
+// fixed end-to-end window per stream instead of congestion control. Deliberately absent: vanguards-lite
 // (service circuits use the node's ordinary guards), client authorization,
 // unix-socket targets.
 package hs

@@ -11,4 +11,5 @@ var (
 	ErrConfig         = errors.New("hs: bad hidden_service config")
 	ErrStreamClosed   = errors.New("hs: stream closed")
 	ErrUnexpectedCell = errors.New("hs: unexpected message")
+	ErrSessionFull    = errors.New("hs: too many streams on one rendezvous")
 )

@@ -20,6 +20,7 @@ const (
 	defaultRepublish = 30 * time.Minute
 	effortTick       = time.Minute
 	retryWait        = 2 * time.Second
+	raiseEvery       = 5 * time.Second
 )
 
 // Hosted is one hidden service this node serves.
@@ -33,6 +34,7 @@ type Hosted struct {
 	mu     sync.Mutex
 	core   *hs.Service
 	intros map[[32]byte]Circuit
+	raised time.Time // last early effort raise (raiseEffort)
 
 	queued   chan struct{} // an introduction was queued
 	changed  chan struct{} // the intro set changed: republish
@@ -85,7 +87,8 @@ func (h *Hosted) Status() Status {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return Status{Name: h.cfg.Name, Address: h.core.Address(), IntroPoints: len(h.intros),
-		Served: h.served.Load(), Refused: h.refused.Load(), Published: h.publishN.Load()}
+		Served: h.served.Load(), Refused: h.refused.Load(), Published: h.publishN.Load(),
+		PoWEffort: h.core.Effort()}
 }
 
 // Run keeps the introduction points up and the descriptors published.

@@ -21,12 +21,14 @@ type pipeCirc struct {
 	once    *sync.Once
 	mu      sync.Mutex
 	maxLen  int
+	hold    *sync.Mutex // held: the reader is stalled (its process is busy)
 }
 
 func pipePair() (*pipeCirc, *pipeCirc) {
 	a2b, b2a := make(chan []byte, 4096), make(chan []byte, 4096)
 	done, once := make(chan struct{}), &sync.Once{}
-	return &pipeCirc{in: b2a, out: a2b, done: done, once: once}, &pipeCirc{in: a2b, out: b2a, done: done, once: once}
+	return &pipeCirc{in: b2a, out: a2b, done: done, once: once, hold: &sync.Mutex{}},
+		&pipeCirc{in: a2b, out: b2a, done: done, once: once, hold: &sync.Mutex{}}
 }
 
 func (p *pipeCirc) LastHop() ([]byte, [32]byte) { return []byte("rp"), [32]byte{} }
@@ -40,6 +42,8 @@ func (p *pipeCirc) Send(cmd hs.Command, data []byte) error {
 	return nil
 }
 func (p *pipeCirc) Recv(ctx context.Context) (hs.Command, []byte, error) {
+	p.hold.Lock()
+	p.hold.Unlock()
 	p.mu.Lock()
 	p.maxLen = max(p.maxLen, len(p.in))
 	p.mu.Unlock()
@@ -91,9 +95,7 @@ func e2ePair(t *testing.T) (*hs.E2E, *hs.E2E) {
 func TestStreamWindow(t *testing.T) {
 	ce, se := e2ePair(t)
 	pa, pb := pipePair()
-	a, b := newStream(pa, ce), newStream(pb, se)
-	go a.run()
-	go b.run()
+	a, b := sessionPair(t, pa, pb, ce, se)
 	data := make([]byte, 2<<20)
 	rand.Read(data)
 	errs := make(chan error, 2)
@@ -132,12 +134,14 @@ func TestStreamWindow(t *testing.T) {
 func TestStreamTampered(t *testing.T) {
 	ce, se := e2ePair(t)
 	pa, pb := pipePair()
-	a, b := newStream(pa, ce), newStream(pb, se)
-	go b.run()
+	sb := newSession(pb, se, time.Hour, nil)
+	sb.mu.Lock()
+	b := sb.addLocked(1)
+	sb.mu.Unlock()
+	go sb.run()
 	cell, _ := ce.Seal(hs.InnerMsg{Cmd: innerData, StreamID: 1, Data: []byte("pay 5 units")})
 	cell[3] ^= 1
 	pa.out <- append([]byte{byte(hs.CmdE2E)}, cell...)
-	_ = a
 	if _, err := b.Read(make([]byte, 64)); !errors.Is(err, hs.ErrE2E) {
 		t.Fatalf("read after tampering: %v, want hs.ErrE2E", err)
 	}

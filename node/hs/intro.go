@@ -93,6 +93,9 @@ func (h *Hosted) readIntro(ctx context.Context, auth [32]byte, circ Circuit) {
 			if errors.Is(err, hs.ErrReplayCacheFull) {
 				break
 			}
+			if errors.Is(err, hs.ErrQueueFull) {
+				h.raiseEffort()
+			}
 			continue
 		}
 		signal(h.queued)
@@ -103,4 +106,23 @@ func (h *Hosted) readIntro(ctx context.Context, auth [32]byte, circ Circuit) {
 	delete(h.intros, auth)
 	h.mu.Unlock()
 	signal(h.changed)
+}
+
+// raiseEffort ends the effort period early when the queue overflows, at
+// most once per raiseEvery: a flood fills the queue in a moment, and
+// clients should not pay the flood's price until the next minute's tick.
+// Each raise republishes the descriptors.
+func (h *Hosted) raiseEffort() {
+	h.mu.Lock()
+	now := time.Now()
+	if now.Sub(h.raised) < raiseEvery {
+		h.mu.Unlock()
+		return
+	}
+	h.raised = now
+	_, moved := h.core.Tick()
+	h.mu.Unlock()
+	if moved {
+		signal(h.changed)
+	}
 }

@@ -2,9 +2,9 @@ package hs
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"cyclecash/onion/hs"
@@ -14,32 +14,61 @@ import (
 // client's rendezvous point.
 const rendezvousAttempts = 3
 
-// serveQueue answers queued introductions, best proof of work first.
+// rendezvousSlots bounds the rendezvous circuits the service builds at
+// once. Without it every queued introduction got its own goroutine at
+// once, the queue never held anything to rank, and a flood of cheap
+// introductions had the service build circuits for all of them while an
+// honest client's paid introduction waited its turn among them. With it,
+// introductions wait in the queue, best proof of work first.
+const rendezvousSlots = 4
+
+// serveQueue answers queued introductions, best proof of work first, at
+// most rendezvousSlots at a time.
 func (h *Hosted) serveQueue(ctx context.Context) {
+	slots := make(chan struct{}, rendezvousSlots)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-h.queued:
+		case slots <- struct{}{}:
 		}
-		for {
-			h.mu.Lock()
-			in, ok := h.core.Next(time.Now())
-			h.mu.Unlock()
-			if !ok {
-				break
+		in := h.next(ctx)
+		if in == nil {
+			return
+		}
+		go func() {
+			s, ok := h.meet(ctx, in)
+			<-slots // the slot bounds circuit building, not the stream
+			if ok {
+				h.serve(ctx, s)
 			}
-			go h.rendezvous(ctx, in)
+		}()
+	}
+}
+
+// next waits for the best queued introduction; nil when ctx ends.
+func (h *Hosted) next(ctx context.Context) *hs.Introduction {
+	for {
+		h.mu.Lock()
+		in, ok := h.core.Next(time.Now())
+		h.mu.Unlock()
+		if ok {
+			return in
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.queued:
 		}
 	}
 }
 
-// rendezvous meets the client at its rendezvous point and proxies the
-// stream it opens to the mapped target.
-func (h *Hosted) rendezvous(ctx context.Context, in *hs.Introduction) {
+// meet builds a circuit to the client's rendezvous point and sends
+// RENDEZVOUS1 there; the joined circuit becomes a session.
+func (h *Hosted) meet(ctx context.Context, in *hs.Introduction) (*session, bool) {
 	r1, e, err := in.Rendezvous1()
 	if err != nil {
-		return
+		return nil, false
 	}
 	var circ Circuit
 	for range rendezvousAttempts {
@@ -49,49 +78,60 @@ func (h *Hosted) rendezvous(ctx context.Context, in *hs.Introduction) {
 	}
 	if err != nil {
 		h.log.Debug("rendezvous circuit", "err", err)
-		return
+		return nil, false
 	}
 	if err := circ.Send(hs.CmdRendezvous1, r1); err != nil {
 		circ.Close()
-		return
+		return nil, false
 	}
-	s := newStream(circ, e)
-	target, err := h.begin(ctx, s)
-	if err != nil {
-		h.log.Debug("rendezvous stream", "err", err)
-		s.Close()
-		return
-	}
-	h.served.Add(1)
-	proxy(s, target)
+	var once sync.Once
+	s := newSession(circ, e, serviceIdle, func(st *stream, port uint16) {
+		go h.accept(ctx, st, port, &once)
+	})
+	return s, true
 }
 
-// begin reads BEGIN, dials the mapped target and answers CONNECTED.
-func (h *Hosted) begin(ctx context.Context, s *stream) (net.Conn, error) {
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	m, err := s.recv(sctx)
-	if err != nil {
-		return nil, err
-	}
-	if m.Cmd != innerBegin || len(m.Data) != 2 {
-		return nil, ErrUnexpectedCell
-	}
-	addr, ok := h.ports[binary.BigEndian.Uint16(m.Data)]
-	if !ok {
-		return nil, ErrRefused
-	}
-	var d net.Dialer
-	t, err := d.DialContext(sctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.send(innerConnected, nil); err != nil {
-		t.Close()
-		return nil, err
-	}
+// serviceIdle is how long the service keeps a session with no stream
+// (before the first BEGIN, or after the last END): longer than the
+// client's, which closes it first.
+const serviceIdle = 2 * clientIdle
+
+// serve runs the session until the client lets it go.
+func (h *Hosted) serve(ctx context.Context, s *session) {
 	go s.run()
-	return t, nil
+	select {
+	case <-ctx.Done():
+		s.fail(ErrStreamClosed)
+	case <-s.done:
+	}
+}
+
+// accept dials the target of one BEGIN, answers CONNECTED (or END, which
+// ends only this stream) and proxies. The first stream of a session counts
+// the introduction as served.
+func (h *Hosted) accept(ctx context.Context, st *stream, port uint16, served *sync.Once) {
+	addr, ok := h.ports[port]
+	if !ok {
+		h.log.Debug("rendezvous stream", "err", ErrRefused)
+		st.Close()
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	var d net.Dialer
+	t, err := d.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		h.log.Debug("rendezvous stream", "err", err)
+		st.Close()
+		return
+	}
+	if err := st.send(innerConnected, nil); err != nil {
+		t.Close()
+		st.Close()
+		return
+	}
+	served.Do(func() { h.served.Add(1) })
+	proxy(st, t)
 }
 
 // proxy copies both ways until both sides are done.

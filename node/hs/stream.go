@@ -1,17 +1,19 @@
 package hs
 
-// One end-to-end stream over a rendezvous circuit. Inner messages (inside
-// hs.E2E, which the rendezvous point cannot read):
+// One end-to-end stream on a session (session.go). Inner messages (inside
+// hs.E2E, which the rendezvous point cannot read), each naming its stream:
 //
 //	BEGIN     client → service, data = virtual port (2 bytes)
 //	CONNECTED service → client
 //	DATA      either way, ≤ hs.MaxE2EData bytes
-//	END       either way: no more data
+//	END       either way: no more data (before CONNECTED: refused)
 //	SENDME    either way: the reader consumed sendmeCells more cells
+//	RESET     either way: the stream is gone here (DATA came for a stream
+//	          this end closed): stop sending, the stream is over
 //
-// The sender keeps at most its window of DATA cells unacknowledged, so the
-// circuits' queues stay bounded (hidden-service cells are outside onion's
-// circuit windows).
+// The sender keeps at most its window of DATA cells unacknowledged per
+// stream, so the circuits' queues stay bounded (hidden-service cells are
+// outside onion's circuit windows).
 
 import (
 	"context"
@@ -31,120 +33,116 @@ const (
 	innerData
 	innerEnd
 	innerSendme
+	innerReset
 
 	windowCells = 768
 	sendmeCells = 128
 )
 
-// stream is a net.Conn over one joined rendezvous circuit.
+// stream is a net.Conn over one stream of a session.
 type stream struct {
-	c      Circuit
-	e2e    *hs.E2E
-	sendMu sync.Mutex // Seal and Send in order
+	sess *session
+	id   uint16
 
-	mu       sync.Mutex
-	rbuf     []byte
-	rerr     error
-	consumed int // bytes read since the last SENDME
-	window   int
-	wake     chan struct{}
-	closed   bool
-	eof      bool // the peer sent END
+	mu        sync.Mutex
+	cond      *sync.Cond
+	rbuf      []byte
+	rerr      error
+	consumed  int // bytes read since the last SENDME
+	window    int
+	closed    bool      // Close called
+	wrote     bool      // our END sent
+	eof       bool      // the peer sent END
+	connected chan bool // client: CONNECTED (true) or END (false) answered BEGIN
 }
 
 var _ net.Conn = (*stream)(nil)
 
-func newStream(c Circuit, e *hs.E2E) *stream {
-	return &stream{c: c, e2e: e, window: windowCells, wake: make(chan struct{}, 1)}
+func newStream(s *session, id uint16) *stream {
+	st := &stream{sess: s, id: id, window: windowCells, connected: make(chan bool, 1)}
+	st.cond = sync.NewCond(&st.mu)
+	return st
 }
 
-// send seals and sends one inner message.
-func (s *stream) send(cmd uint8, data []byte) error {
-	s.sendMu.Lock()
-	defer s.sendMu.Unlock()
-	cell, err := s.e2e.Seal(hs.InnerMsg{Cmd: cmd, StreamID: 1, Data: data})
-	if err != nil {
-		return err
-	}
-	return s.c.Send(hs.CmdE2E, cell)
-}
+func (s *stream) send(cmd uint8, data []byte) error { return s.sess.send(s.id, cmd, data) }
 
-// recv returns the next inner message; any other cell is an error.
-func (s *stream) recv(ctx context.Context) (hs.InnerMsg, error) {
-	cmd, data, err := s.c.Recv(ctx)
-	if err != nil {
-		return hs.InnerMsg{}, err
-	}
-	if cmd != hs.CmdE2E {
-		return hs.InnerMsg{}, fmt.Errorf("%w: command %d on a joined circuit", ErrUnexpectedCell, cmd)
-	}
-	return s.e2e.Open(data)
-}
-
-// run reads the circuit until it ends; start it once the handshake is done.
-func (s *stream) run() {
-	for {
-		m, err := s.recv(context.Background())
-		if err == nil {
-			err = s.handle(m)
-		}
-		if err != nil {
-			s.fail(err)
-			return
-		}
-	}
-}
-
+// handle takes one message for this stream from the session's reader.
 func (s *stream) handle(m hs.InnerMsg) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.signal()
+	defer s.cond.Broadcast()
 	switch m.Cmd {
+	case innerConnected:
+		select {
+		case s.connected <- true:
+		default:
+		}
 	case innerData:
+		if len(s.rbuf) > windowCells*hs.MaxE2EData {
+			return fmt.Errorf("%w: data beyond the window", ErrUnexpectedCell)
+		}
 		s.rbuf = append(s.rbuf, m.Data...)
 	case innerSendme:
 		s.window += sendmeCells
 	case innerEnd:
 		s.eof = true // keep reading: SENDMEs for our writes still come
+		select {
+		case s.connected <- false:
+		default:
+		}
+		if s.wrote {
+			go s.sess.remove(s.id)
+		}
+	case innerReset:
+		s.rerr = ErrStreamClosed
+		s.eof = true
+		select {
+		case s.connected <- false:
+		default:
+		}
 	default:
 		return fmt.Errorf("%w: inner command %d", ErrUnexpectedCell, m.Cmd)
 	}
 	return nil
 }
 
-func (s *stream) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
+// fail ends this stream only.
 func (s *stream) fail(err error) {
 	s.mu.Lock()
 	if s.rerr == nil {
 		s.rerr = err
 	}
+	s.cond.Broadcast()
 	s.mu.Unlock()
-	s.signal()
-	s.c.Close()
+	select {
+	case s.connected <- false:
+	default:
+	}
 }
 
-// wait blocks until run handled something; s.mu held, and again on return.
-func (s *stream) wait() {
-	s.mu.Unlock()
-	<-s.wake // run signals every message and its own end
-	s.mu.Lock()
+// waitConnected waits for the service's answer to BEGIN.
+func (s *stream) waitConnected(ctx context.Context) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	select {
+	case ok := <-s.connected:
+		return ok, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 func (s *stream) Read(p []byte) (int, error) {
 	s.mu.Lock()
-	for len(s.rbuf) == 0 && s.rerr == nil && !s.eof {
-		s.wait()
+	for len(s.rbuf) == 0 && s.rerr == nil && !s.eof && !s.closed {
+		s.cond.Wait()
 	}
 	if len(s.rbuf) == 0 {
 		err := s.rerr
 		if s.eof {
 			err = io.EOF
+		} else if err == nil {
+			err = ErrStreamClosed
 		}
 		s.mu.Unlock()
 		return 0, err
@@ -169,6 +167,9 @@ func (s *stream) Write(p []byte) (int, error) {
 		if err := s.takeWindow(); err != nil {
 			return done, err
 		}
+		if err := s.sess.takeWindow(); err != nil {
+			return done, err
+		}
 		n := min(len(p)-done, hs.MaxE2EData)
 		if err := s.send(innerData, p[done:done+n]); err != nil {
 			return done, err
@@ -182,17 +183,18 @@ func (s *stream) Write(p []byte) (int, error) {
 func (s *stream) takeWindow() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.window <= 0 && s.rerr == nil && !s.closed {
-		s.wait()
+	for s.window <= 0 && s.rerr == nil && !s.closed && !s.wrote {
+		s.cond.Wait()
 	}
-	if s.closed || s.rerr != nil {
+	if s.closed || s.wrote || s.rerr != nil {
 		return ErrStreamClosed
 	}
 	s.window--
 	return nil
 }
 
-// Close sends END and lets the circuits go.
+// Close sends END and forgets the stream; its siblings and the session
+// stay.
 func (s *stream) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -200,13 +202,34 @@ func (s *stream) Close() error {
 		return nil
 	}
 	s.closed = true
+	wrote := s.wrote
+	s.wrote = true
+	s.cond.Broadcast()
 	s.mu.Unlock()
-	_ = s.send(innerEnd, nil)
-	return s.c.Close()
+	if !wrote {
+		_ = s.send(innerEnd, nil)
+	}
+	s.sess.remove(s.id)
+	return nil
 }
 
 // CloseWrite sends END but keeps reading (half-close, for proxying).
-func (s *stream) CloseWrite() error { return s.send(innerEnd, nil) }
+func (s *stream) CloseWrite() error {
+	s.mu.Lock()
+	if s.wrote {
+		s.mu.Unlock()
+		return nil
+	}
+	s.wrote = true
+	eof := s.eof
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	err := s.send(innerEnd, nil)
+	if eof {
+		s.sess.remove(s.id)
+	}
+	return err
+}
 
 type meshAddr string
 

@@ -188,3 +188,6 @@ func (s *Service) Tick() (uint8, bool) {
 
 // Pending returns the number of queued introductions.
 func (s *Service) Pending() int { return s.queue.Len() }
+
+// Effort returns the suggested effort the descriptors advertise.
+func (s *Service) Effort() uint8 { return s.queue.Suggested() }

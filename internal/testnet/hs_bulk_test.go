@@ -1,0 +1,66 @@
+package testnet
+
+import (
+	"bytes"
+	"crypto/rand"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"cyclecash/node"
+)
+
+// TestHiddenServiceBulk: 1 MiB each way through one stream to a hidden
+// service (an echo) arrives intact. Before the rendezvous point marked its
+// joined circuits (onion.Relay.JoinData), onion.MaxUnwindowedCells tore
+// them down after 1024 hidden-service cells, about 470 KB each way.
+func TestHiddenServiceBulk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(c, c); c.Close() }()
+		}
+	}()
+	n, err := Start(t.TempDir(), Options{N: 8, Configure: func(i int, c *node.Config) {
+		if i == 6 {
+			c.HiddenServices = []node.HSServiceConfig{{Name: "echo", Ports: []string{"7 " + ln.Addr().String()}}}
+			c.HSRepublishForTest = 2 * time.Second
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	svc := n.Nodes[6]
+	deadline := time.Now().Add(90 * time.Second)
+	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < node.HSDefaultIntroPoints; st = svc.HiddenServices() {
+		if time.Now().After(deadline) {
+			t.Fatal("service never published")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c, err := n.Nodes[7].DialMesh(t.Context(), svc.HiddenServices()[0].Address, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	data := make([]byte, 1<<20)
+	rand.Read(data)
+	go c.Write(data)
+	got := make([]byte, len(data))
+	if k, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("echoed %d of %d bytes: %v", k, len(data), err)
+	}
+}
