@@ -1,7 +1,9 @@
 package overlay
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -30,4 +32,26 @@ func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// readStateFile reads a state file kept by WriteFileAtomic and decodes it
+// with parse. A path of "" (a set kept in memory) or a file that does not
+// exist yet reads as the zero value; what names the file in errors.
+func readStateFile[T any](path, what string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	if path == "" {
+		return zero, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return zero, nil
+	}
+	if err != nil {
+		return zero, fmt.Errorf("overlay: read %s: %w", what, err)
+	}
+	v, err := parse(b)
+	if err != nil {
+		return zero, fmt.Errorf("overlay: %s file %s is corrupt: %w", what, filepath.Base(path), err)
+	}
+	return v, nil
 }

@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -86,21 +83,11 @@ func LoadGuards(path string, now func() time.Time) (*Guards, error) {
 	if now == nil {
 		now = time.Now
 	}
-	g := &Guards{path: path, now: now}
-	if path == "" {
-		return g, nil
-	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return g, nil
-	}
+	sampled, err := readStateFile(path, "guard", ParseGuardFile)
 	if err != nil {
-		return nil, fmt.Errorf("overlay: read guards: %w", err)
+		return nil, err
 	}
-	if g.sampled, err = ParseGuardFile(b); err != nil {
-		return nil, fmt.Errorf("overlay: guard file %s is corrupt: %w", filepath.Base(path), err)
-	}
-	return g, nil
+	return &Guards{path: path, now: now, sampled: sampled}, nil
 }
 
 // ParseGuardFile decodes a guard file, either version.

@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -65,21 +62,11 @@ func LoadVanguards(path string, now func() time.Time) (*Vanguards, error) {
 	if now == nil {
 		now = time.Now
 	}
-	v := &Vanguards{path: path, now: now}
-	if path == "" {
-		return v, nil
-	}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return v, nil
-	}
+	layer2, err := readStateFile(path, "vanguard", ParseVanguardFile)
 	if err != nil {
-		return nil, fmt.Errorf("overlay: read vanguards: %w", err)
+		return nil, err
 	}
-	if v.layer2, err = ParseVanguardFile(b); err != nil {
-		return nil, fmt.Errorf("overlay: vanguard file %s is corrupt: %w", filepath.Base(path), err)
-	}
-	return v, nil
+	return &Vanguards{path: path, now: now, layer2: layer2}, nil
 }
 
 // ParseVanguardFile decodes a vanguard file.
