@@ -58,12 +58,7 @@ func BenchmarkHiddenService(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc, client, gw := n.Nodes[6], n.Nodes[7], n.Nodes[8]
-	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < node.HSDefaultIntroPoints; st = svc.HiddenServices() {
-		if ctx.Err() != nil {
-			b.Fatal("service never published")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitHSPublished(ctx, b, svc)
 	addr, proxy := svc.HiddenServices()[0].Address, client.SocksAddr().String()
 	viaSocks := func(user string) (net.Conn, error) {
 		c, code, err := socks5DialAs(proxy, user, addr, 7)

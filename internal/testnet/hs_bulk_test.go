@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"io"
 	"net"
@@ -44,13 +45,9 @@ func TestHiddenServiceBulk(t *testing.T) {
 	}
 	defer n.Close()
 	svc := n.Nodes[6]
-	deadline := time.Now().Add(90 * time.Second)
-	for st := svc.HiddenServices(); st[0].Published == 0 || st[0].IntroPoints < node.HSDefaultIntroPoints; st = svc.HiddenServices() {
-		if time.Now().After(deadline) {
-			t.Fatal("service never published")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	waitHSPublished(ctx, t, svc)
 	c, err := n.Nodes[7].DialMesh(t.Context(), svc.HiddenServices()[0].Address, 7)
 	if err != nil {
 		t.Fatal(err)

@@ -52,10 +52,18 @@ func hsNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 		t.Fatal(err)
 	}
 	svc := n.Nodes[6]
+	waitHSPublished(ctx, t, svc)
+	return n, svc, n.Nodes[7]
+}
+
+// waitHSPublished waits until svc's one hidden service has published its
+// descriptor with all its introduction points up.
+func waitHSPublished(ctx context.Context, t testing.TB, svc *node.Node) {
+	t.Helper()
 	for {
 		st := svc.HiddenServices()
 		if len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints == node.HSDefaultIntroPoints {
-			break
+			return
 		}
 		select {
 		case <-ctx.Done():
@@ -63,7 +71,6 @@ func hsNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return n, svc, n.Nodes[7]
 }
 
 // socks5Dial speaks RFC 1928 CONNECT with a domain name to the proxy and

@@ -96,15 +96,6 @@ func vanguardNet(t *testing.T) (*Net, *node.Node, *node.Node) {
 		t.Fatal(err)
 	}
 	svc := n.Nodes[6]
-	for {
-		st := svc.HiddenServices()
-		if len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints == node.HSDefaultIntroPoints {
-			return n, svc, n.Nodes[7]
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("service never published: %+v", st)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	waitHSPublished(ctx, t, svc)
+	return n, svc, n.Nodes[7]
 }
