@@ -2,7 +2,6 @@ package tor
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -42,7 +41,7 @@ var circuitPrefix = net.ParseIP("fc00:dead:beef:4dad::")
 // CircuitID is the Tor circuit a header names, and whether it names one.
 func (h ProxyHeader) CircuitID() (uint32, bool) {
 	ip := h.Src.To16()
-	if h.Proto != "TCP6" || ip == nil || h.Src.To4() != nil || !bytes.Equal(ip[:8], circuitPrefix[:8]) ||
+	if h.Proto != "TCP6" || ip == nil || h.Src.To4() != nil || [8]byte(ip[:8]) != [8]byte(circuitPrefix.To16()[:8]) ||
 		ip[8]|ip[9]|ip[10]|ip[11] != 0 {
 		return 0, false
 	}
