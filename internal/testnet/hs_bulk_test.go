@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,14 +14,16 @@ import (
 )
 
 // TestHiddenServiceBulk: 1 MiB each way through one stream to a hidden
-// service (an echo) arrives intact. Before the rendezvous point marked its
+// service (an echo on a unix socket, `ports = ["7 unix:/PATH"]`) arrives
+// intact. Before the rendezvous point marked its
 // joined circuits (onion.Relay.JoinData), onion.MaxUnwindowedCells tore
 // them down after 1024 hidden-service cells, about 470 KB each way.
 func TestHiddenServiceBulk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node network")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sock := filepath.Join(t.TempDir(), "echo.sock")
+	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,7 @@ func TestHiddenServiceBulk(t *testing.T) {
 	}()
 	n, err := Start(t.TempDir(), Options{N: 8, Configure: func(i int, c *node.Config) {
 		if i == 6 {
-			c.HiddenServices = []node.HSServiceConfig{{Name: "echo", Ports: []string{"7 " + ln.Addr().String()}}}
+			c.HiddenServices = []node.HSServiceConfig{{Name: "echo", Ports: []string{"7 unix:" + sock}}}
 			c.HSRepublishForTest = 2 * time.Second
 		}
 	}})

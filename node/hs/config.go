@@ -17,8 +17,8 @@ type ServiceConfig struct {
 	// Key is the identity key file, relative to the data directory;
 	// empty means "hs/<name>.key". Created (0600) on first start.
 	Key string `toml:"key"`
-	// Ports maps virtual ports to loopback TCP targets:
-	// "80 127.0.0.1:8080".
+	// Ports maps virtual ports to targets, a loopback TCP address or a
+	// unix socket: "80 127.0.0.1:8080", "80 unix:/run/site.sock".
 	Ports []string `toml:"ports"`
 	// IntroPoints is how many introduction points to keep; 0 = 3.
 	IntroPoints int `toml:"intro_points"`
@@ -35,7 +35,8 @@ func (c ServiceConfig) KeyPath(dataDir string) string {
 	return filepath.Join(dataDir, c.Key)
 }
 
-// PortMap parses Ports: virtual port → loopback host:port.
+// PortMap parses Ports: virtual port → loopback host:port, or
+// "unix:" and the absolute path of a unix socket.
 func (c ServiceConfig) PortMap() (map[uint16]string, error) {
 	if c.Name == "" || strings.ContainsAny(c.Name, `/\.`) {
 		return nil, fmt.Errorf("%w: name %q (letters, digits, - and _ only)", ErrConfig, c.Name)
@@ -48,14 +49,37 @@ func (c ServiceConfig) PortMap() (map[uint16]string, error) {
 		virt, target, ok := strings.Cut(strings.TrimSpace(p), " ")
 		v, err := strconv.ParseUint(virt, 10, 16)
 		if !ok || err != nil || v == 0 {
-			return nil, fmt.Errorf("%w: %s: ports entry %q is not \"VIRTPORT 127.0.0.1:PORT\"", ErrConfig, c.Name, p)
+			return nil, fmt.Errorf("%w: %s: ports entry %q is not \"VIRTPORT 127.0.0.1:PORT\" or \"VIRTPORT unix:/PATH\"", ErrConfig, c.Name, p)
 		}
-		if err := loopbackTarget(strings.TrimSpace(target)); err != nil {
+		if err := checkTarget(strings.TrimSpace(target)); err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrConfig, c.Name, err)
 		}
 		m[uint16(v)] = strings.TrimSpace(target)
 	}
 	return m, nil
+}
+
+// maxUnixPath is the longest socket path the kernel's sockaddr_un holds.
+const maxUnixPath = 107
+
+// checkTarget accepts a loopback IP literal with a port, or "unix:" and
+// an absolute socket path.
+func checkTarget(t string) error {
+	if path, ok := strings.CutPrefix(t, "unix:"); ok {
+		if !filepath.IsAbs(path) || len(path) > maxUnixPath {
+			return fmt.Errorf("target %q is not unix: and an absolute path of at most %d bytes", t, maxUnixPath)
+		}
+		return nil
+	}
+	return loopbackTarget(t)
+}
+
+// targetNetwork splits a checked target into net.Dial's network and address.
+func targetNetwork(t string) (network, address string) {
+	if path, ok := strings.CutPrefix(t, "unix:"); ok {
+		return "unix", path
+	}
+	return "tcp", t
 }
 
 // loopbackTarget accepts only a loopback IP literal with a port.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,16 +149,22 @@ func TestStreamTampered(t *testing.T) {
 	}
 }
 
-// TestPortMap: only loopback IP literals are targets.
+// TestPortMap: only loopback IP literals and absolute unix socket paths
+// are targets.
 func TestPortMap(t *testing.T) {
-	for _, bad := range []string{"80 example.com:80", "80 10.0.0.1:80", "80 0.0.0.0:80", "x 127.0.0.1:80", "80", "0 127.0.0.1:1", "80 127.0.0.1:0"} {
+	long := "80 unix:/" + strings.Repeat("s", maxUnixPath)
+	for _, bad := range []string{"80 example.com:80", "80 10.0.0.1:80", "80 0.0.0.0:80", "x 127.0.0.1:80", "80", "0 127.0.0.1:1", "80 127.0.0.1:0",
+		"80 unix:", "80 unix:site.sock", "80 unix:../site.sock", long} {
 		if _, err := (ServiceConfig{Name: "w", Ports: []string{bad}}).PortMap(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%q: %v, want ErrConfig", bad, err)
 		}
 	}
-	m, err := ServiceConfig{Name: "w", Ports: []string{"80 127.0.0.1:8080", "443 [::1]:8443"}}.PortMap()
-	if err != nil || m[80] != "127.0.0.1:8080" || m[443] != "[::1]:8443" {
+	m, err := ServiceConfig{Name: "w", Ports: []string{"80 127.0.0.1:8080", "443 [::1]:8443", "7 unix:/run/w.sock"}}.PortMap()
+	if err != nil || m[80] != "127.0.0.1:8080" || m[443] != "[::1]:8443" || m[7] != "unix:/run/w.sock" {
 		t.Fatalf("%v %v", m, err)
+	}
+	if n, a := targetNetwork(m[7]); n != "unix" || a != "/run/w.sock" {
+		t.Fatalf("unix target dials %s %s", n, a)
 	}
 	if _, err := (ServiceConfig{Name: "../x", Ports: []string{"80 127.0.0.1:1"}}).PortMap(); !errors.Is(err, ErrConfig) {
 		t.Fatal("a name with a path accepted")

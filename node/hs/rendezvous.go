@@ -119,7 +119,8 @@ func (h *Hosted) accept(ctx context.Context, st *stream, port uint16, served *sy
 	dctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	var d net.Dialer
-	t, err := d.DialContext(dctx, "tcp", addr)
+	network, target := targetNetwork(addr)
+	t, err := d.DialContext(dctx, network, target)
 	if err != nil {
 		h.log.Debug("rendezvous stream", "err", err)
 		st.Close()
@@ -139,8 +140,8 @@ func proxy(s *stream, t net.Conn) {
 	done := make(chan struct{})
 	go func() {
 		_, _ = io.Copy(t, s)
-		if tc, ok := t.(*net.TCPConn); ok {
-			_ = tc.CloseWrite()
+		if hc, ok := t.(interface{ CloseWrite() error }); ok { // TCP or unix
+			_ = hc.CloseWrite()
 		}
 		close(done)
 	}()
