@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"cyclecash/onion"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // TestCreateFloodReadPause: attacker = a neighbour writing CREATEs as fast
@@ -59,5 +62,60 @@ func TestCreateFloodReadPause(t *testing.T) {
 	clk.advance(900 * time.Millisecond)
 	if p := batch(a, &nextA, 1); p.wait != 0 {
 		t.Fatalf("a CREATE after the pause: pause %v, want it admitted", p.wait)
+	}
+}
+
+// TestRelayNeighbourNotPaused: attacker = a client flooding CREATEs
+// through an honest relay, whose link to us also carries other clients'
+// circuits. The relay's bucket still refuses the excess (counted), but its
+// link is not paused: pausing it would stall every circuit it carries. A
+// neighbour that is no relay of the directory is paused as before.
+func TestRelayNeighbourNotPaused(t *testing.T) {
+	t.Parallel()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	clk := new(fakeClock)
+	clk.advance(time.Hour)
+	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	ov, err := New(Config{Identity: id, PoWBits: testPoWBits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ov.Close() })
+	o, err := NewOnion(ov, OnionConfig{Keys: []*onion.OnionKey{key}, Limits: RelayLimits{PeerCreateRate: 10, PeerCreateBurst: 8}, Clock: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, raw := testDescriptor(t, 77, func(d *Descriptor) { d.Expiry = time.Now().Add(time.Hour).Truncate(time.Second) })
+	relayID, err := peer.IDFromPrivateKey(testKey(t, 77))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ov.dir.Add(raw, relayID); err != nil {
+		t.Fatal(err)
+	}
+	var next uint32
+	flood := func(l *link) readPause {
+		cells := make([]onion.Cell, 0, 20)
+		for range 20 {
+			next++
+			_, c, err := onion.NewClientCircuit(rand.Reader, next, onion.HopSpec{Identity: []byte(o.ov.ID()), OnionKey: key.Public})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells = append(cells, *c)
+		}
+		p := o.handleCells(l, cells)
+		o.creating.Wait()
+		l.takeQueued()
+		return p
+	}
+	if p := flood(fakeLink(o, 1, relayID)); p.wait != 0 {
+		t.Fatalf("a relay neighbour's link paused %v for the CREATEs it carried", p.wait)
+	}
+	if refused := o.DefenceCounters().PeerRateRefused; refused != 12 {
+		t.Fatalf("%d CREATEs refused from the relay, want the 12 past its burst", refused)
+	}
+	if p := flood(fakeLink(o, 2, "client")); p.wait == 0 {
+		t.Fatal("a client neighbour's flood no longer pauses its link")
 	}
 }

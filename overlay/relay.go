@@ -60,13 +60,24 @@ func (o *Onion) handleCells(l *link, cells []onion.Cell) readPause {
 		}
 	}
 	p := readPause{out: o.congestedOut(l)}
-	if n := o.defence.PeerRateRefused - peerRefused; n > 0 || o.defence.SubnetRateRefused > subnetRefused {
+	if n := o.defence.PeerRateRefused - peerRefused; (n > 0 || o.defence.SubnetRateRefused > subnetRefused) && !o.relayNeighbour(l.peer) {
 		p.wait = o.limiter.penalty(o.now, l.peer, l.prefix, n)
 	}
 	o.unlock()
 	o.relayedBytes.Add(uint64(relayed * onion.CellSize))
 	o.pace.wait(relayed * onion.CellSize)
 	return p
+}
+
+// relayNeighbour reports whether p is a relay of the directory. Its
+// refused CREATEs pause no read: a relay's link multiplexes the circuits
+// of many clients, and a client that floods CREATEs through an honest
+// relay must not stall every other circuit on that relay's link to us (as
+// Tor's DoS limits apply to client connections only). Its excess CREATEs
+// are still refused, and its handshakes take one turn of the fair queue.
+func (o *Onion) relayNeighbour(p peer.ID) bool {
+	d, ok := o.ov.dir.Get(p)
+	return ok && d.Roles&RoleRelay != 0
 }
 
 // RelayedBytes counts the cell bytes this node's relay has handled for
