@@ -1,12 +1,14 @@
 package tor
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // Every onion client reaches the service from loopback; the attack is
@@ -33,7 +35,7 @@ func TestPublishCircuitsTagsEachCircuit(t *testing.T) {
 	client := sharedClient(t)
 	seen := map[uint32]string{}
 	for _, user := range []string{"alice", "bob"} {
-		c, err := client.Dial(dialCtx(t), o.Addr(), user)
+		c, err := dialOnion(dialCtx(t), client, o.Addr(), user)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,5 +66,22 @@ func TestPublishCircuitsTagsEachCircuit(t *testing.T) {
 	}
 	if _, err := srv.PublishCircuits(dialCtx(t), "../x", 80, inner.Addr().String()); !errors.Is(err, ErrBadServiceName) {
 		t.Fatalf("bad name: %v", err)
+	}
+}
+
+// dialOnion dials a freshly published onion service through tr, again
+// while its descriptor has not reached the directories yet
+// (ErrOnionUnreachable), until ctx ends.
+func dialOnion(ctx context.Context, tr *Tor, addr, isolation string) (net.Conn, error) {
+	for {
+		c, err := tr.Dial(ctx, addr, isolation)
+		if !errors.Is(err, ErrOnionUnreachable) || ctx.Err() != nil {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
+		}
 	}
 }
