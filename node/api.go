@@ -79,7 +79,7 @@ func (n *Node) serveAPI() *http.Server {
 	n.mu.Lock()
 	l := n.api.(*apiListener)
 	n.mu.Unlock()
-	srv := &http.Server{Handler: newAPIGuard(mux, l), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: newAPIGuard(endpoints{mux}, l), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		// Closing the listener at shutdown is not an error; anything else
 		// is logged without the error text, which quotes the address.

@@ -1,23 +1,56 @@
 package node
 
 import (
+	"errors"
+	"net/http"
+
 	"cyclecash/node/mint"
 	"cyclecash/node/service"
 	"cyclecash/node/work"
 )
 
-// Control API refusals are service.ErrorBody answers. Their codes come
-// from the answering service's one table: the ledger's Cashu codes (the
-// mint's endpoints) and the work protocol's (the buyer's); APIError
-// decodes a code back into its sentinel for errors.Is. A node that is not
-// a gateway has no ledger endpoints: its 404 is ErrNoLedger.
+// Control API refusals are service.ErrorBody answers whose code names the
+// sentinel, and APIError decodes the code back into it for errors.Is;
+// the text is for people and never decodes. The codes come from one
+// table per answering side: node's own (the gate's refusals and an
+// endpoint no service registered, 31xxx, below), the work protocol's
+// (30xxx, the buyer's endpoints) and the ledger's Cashu codes with the
+// mint's additions (29xxx). The ranges are disjoint
+// (TestControlAPICodeTables).
+
+// ErrNoEndpoint answers a request for an endpoint no service of this
+// node registered: the node lacks the role that serves it. The client
+// turns it into the role's sentinel (ErrNoLedger, market.ErrNoMarket).
+var ErrNoEndpoint = errors.New("node: control API: no such endpoint on this node")
+
+// codes is node's table: the refusals node itself answers.
+var codes = []struct {
+	code int
+	err  error
+}{
+	{31001, ErrAPIHost},
+	{31002, ErrAPIOrigin},
+	{31003, ErrAPIContentType},
+	{31004, ErrAPIToken},
+	{31005, ErrNoEndpoint},
+}
 
 // codeOf is the control API code of sentinel err, or 0.
 func codeOf(err error) int {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
 	if c := work.CodeOf(err); c != 0 {
 		return c
 	}
 	return mint.CodeOf(err)
+}
+
+// writeRefusal answers err under HTTP status with its code.
+func writeRefusal(w http.ResponseWriter, status int, err error) {
+	service.WriteError(w, status, err, codeOf(err))
 }
 
 // APIError is a refusal from a node's control API: its HTTP status, the
@@ -30,16 +63,26 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.Detail }
 
-// Is reports whether target is the sentinel of e's code, or (code 0) the
-// control API gate's refusal e names.
+// Is reports whether target is the sentinel of e's code; code 0 names
+// none, whatever the message says.
 func (e *APIError) Is(target error) bool {
-	if e.Code == 0 {
-		return isGateRefusal(target) && target.Error() == e.Detail
-	}
-	return codeOf(target) == e.Code
+	return e.Code != 0 && codeOf(target) == e.Code
 }
 
 func decodeAPIError(status int, body []byte) *APIError {
 	b := service.DecodeError(body)
 	return &APIError{Status: status, Detail: b.Detail, Code: b.Code}
+}
+
+// endpoints is the control API's mux, which answers a request no service
+// registered an endpoint for with ErrNoEndpoint under its code, so that a
+// client tells "no such service here" from a service's own 404 by code.
+type endpoints struct{ mux *http.ServeMux }
+
+func (e endpoints) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := e.mux.Handler(r); pattern == "" {
+		writeRefusal(w, http.StatusNotFound, ErrNoEndpoint)
+		return
+	}
+	e.mux.ServeHTTP(w, r)
 }

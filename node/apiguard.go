@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-
-	"cyclecash/node/service"
 )
 
 // The control API's gate, in front of every endpoint. The attacker is a
@@ -27,18 +25,13 @@ import (
 //     carry it in the dashboard's cookie instead, which the page sets when
 //     opened with ?token= (DashboardURL); the cookie is SameSite=Strict.
 
-// Sentinels of the gate's refusals (code 0: no service table names them).
+// Sentinels of the gate's refusals (codes in node's table, apierrors.go).
 var (
 	ErrAPIHost        = errors.New("node: control API: request for a foreign host refused")
 	ErrAPIOrigin      = errors.New("node: control API: cross-site request refused")
 	ErrAPIContentType = errors.New("node: control API: content type must be application/json")
 	ErrAPIToken       = errors.New("node: control API: missing or wrong token (give --data DIR or --api-token FILE)")
 )
-
-// isGateRefusal reports whether err is one of the gate's sentinels.
-func isGateRefusal(err error) bool {
-	return err == ErrAPIHost || err == ErrAPIOrigin || err == ErrAPIContentType || err == ErrAPIToken
-}
 
 // dashboardTokenQuery is the query parameter DashboardURL carries the
 // token in.
@@ -65,7 +58,7 @@ func newAPIGuard(next http.Handler, l *apiListener) *apiGuard {
 func (g *apiGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, err := g.check(r)
 	if err != nil {
-		service.WriteError(w, status, err, 0)
+		writeRefusal(w, status, err)
 		return
 	}
 	if g.token != "" && r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.Query().Has(dashboardTokenQuery) {

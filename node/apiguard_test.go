@@ -56,8 +56,8 @@ func wantRefusal(t *testing.T, name string, status int, body string, wantStatus 
 	t.Helper()
 	var e service.ErrorBody
 	if status != wantStatus || strings.Count(strings.TrimSpace(body), "\n") != 0 ||
-		json.Unmarshal([]byte(body), &e) != nil || e.Detail != want.Error() {
-		t.Errorf("%s: %d %q, want %d %q", name, status, body, wantStatus, want)
+		json.Unmarshal([]byte(body), &e) != nil || e.Detail != want.Error() || e.Code != codeOf(want) || e.Code == 0 {
+		t.Errorf("%s: %d %q, want %d %q (code %d)", name, status, body, wantStatus, want, codeOf(want))
 	}
 }
 

@@ -40,15 +40,10 @@ func (c *Client) LedgerKeysets(ctx context.Context) ([]KeysetInfo, error) {
 	return ks, c.ledgerCall(ctx, http.MethodGet, "/v1/ledger/keysets", nil, &ks)
 }
 
-// ledgerCall is one control API round trip to the ledger's endpoints; a
-// 404 without a ledger code means the node is not a gateway.
+// ledgerCall is one control API round trip to the ledger's endpoints;
+// ErrNoEndpoint means the node is not a gateway.
 func (c *Client) ledgerCall(ctx context.Context, method, path string, in, out any) error {
-	return c.roundTrip(ctx, method, path, in, out, func(e *APIError, _ []byte) error {
-		if e.Code == 0 {
-			return ErrNoLedger
-		}
-		return nil
-	})
+	return c.roundTrip(ctx, method, path, in, out, ErrNoLedger)
 }
 
 // Call is one round trip to any control API endpoint: in (if not nil) is
@@ -58,10 +53,10 @@ func (c *Client) Call(ctx context.Context, method, path string, in, out any) err
 	return c.roundTrip(ctx, method, path, in, out, nil)
 }
 
-// roundTrip sends in as JSON and decodes the answer into out. On a 404,
-// missing (if not nil) may name the sentinel for "this node has no such
-// service" from the decoded error and the raw body.
-func (c *Client) roundTrip(ctx context.Context, method, path string, in, out any, missing func(*APIError, []byte) error) error {
+// roundTrip sends in as JSON and decodes the answer into out. missing (if
+// not nil) is the sentinel for "this node has no such service", returned
+// in place of ErrNoEndpoint.
+func (c *Client) roundTrip(ctx context.Context, method, path string, in, out any, missing error) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -82,12 +77,9 @@ func (c *Client) roundTrip(ctx context.Context, method, path string, in, out any
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		b = bytes.TrimSpace(b)
-		e := decodeAPIError(resp.StatusCode, b)
-		if resp.StatusCode == http.StatusNotFound && missing != nil {
-			if err := missing(e, b); err != nil {
-				return err
-			}
+		e := decodeAPIError(resp.StatusCode, bytes.TrimSpace(b))
+		if missing != nil && errors.Is(e, ErrNoEndpoint) {
+			return missing
 		}
 		return e
 	}

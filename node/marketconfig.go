@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"context"
 
 	nmarket "cyclecash/node/market"
@@ -23,12 +22,7 @@ type (
 // MarketCall is one round trip to the running market's operator endpoints
 // on the control API (/v1/market/...), for `cyclecash market`.
 func (c *Client) MarketCall(ctx context.Context, method, path string, in, out any) error {
-	return c.roundTrip(ctx, method, path, in, out, func(_ *APIError, b []byte) error {
-		if !bytes.Contains(b, []byte("market:")) {
-			return nmarket.ErrNoMarket
-		}
-		return nil
-	})
+	return c.roundTrip(ctx, method, path, in, out, nmarket.ErrNoMarket)
 }
 
 // MarketAddr is the loopback address the market's site is served on, or
