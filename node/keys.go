@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"cyclecash/node/service"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -44,7 +45,7 @@ func loadOrCreateIdentity(dir string) (crypto.PrivKey, bool, error) {
 	path := filepath.Join(dir, identityFile)
 	b, err := os.ReadFile(path)
 	if err == nil {
-		if err := checkSecretMode(path); err != nil {
+		if err := service.CheckSecretMode(path); err != nil {
 			return nil, false, err
 		}
 		k, err := crypto.UnmarshalPrivateKey(b)
@@ -68,18 +69,6 @@ func loadOrCreateIdentity(dir string) (crypto.PrivKey, bool, error) {
 		return nil, false, err
 	}
 	return k, true, nil
-}
-
-// checkSecretMode refuses key files others can read, as ssh does.
-func checkSecretMode(path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("node: %s is readable by others (mode %v); run chmod 600 on it", filepath.Base(path), st.Mode().Perm())
-	}
-	return nil
 }
 
 // onionKey is one X25519 onion key with its creation time.
@@ -126,7 +115,7 @@ func nextOnionKeys(dir string, now time.Time, early bool) (*OnionKeys, bool, err
 	case err != nil:
 		return nil, false, fmt.Errorf("node: read onion keys: %w", err)
 	default:
-		if err := checkSecretMode(path); err != nil {
+		if err := service.CheckSecretMode(path); err != nil {
 			return nil, false, err
 		}
 		if keys, err = parseOnionKeys(b); err != nil {
