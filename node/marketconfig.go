@@ -28,17 +28,8 @@ func (c *Client) MarketCall(ctx context.Context, method, path string, in, out an
 // MarketAddr is the loopback address the market's site is served on, or
 // "" when the node has no role market.
 func (n *Node) MarketAddr() string {
-	if m := n.marketService(); m != nil {
+	if m := find[*nmarket.Service](n); m != nil {
 		return m.Addr()
 	}
 	return ""
-}
-
-func (n *Node) marketService() *nmarket.Service {
-	for _, s := range n.services {
-		if m, ok := s.(*nmarket.Service); ok {
-			return m
-		}
-	}
-	return nil
 }

@@ -24,10 +24,8 @@ func (n *Node) startMetrics() error {
 
 // MetricsAddr is the bound metrics address, or "" when none is served.
 func (n *Node) MetricsAddr() string {
-	for _, s := range n.services {
-		if m, ok := s.(*metrics.Server); ok {
-			return m.Addr()
-		}
+	if m := find[*metrics.Server](n); m != nil {
+		return m.Addr()
 	}
 	return ""
 }

@@ -12,12 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"cyclecash/node/buyer"
-	"cyclecash/node/gateway"
 	"cyclecash/node/hs"
-	"cyclecash/node/mint"
 	"cyclecash/node/service"
-	"cyclecash/node/worker"
 	"cyclecash/overlay"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -46,11 +42,7 @@ type Node struct {
 	started   time.Time
 
 	host     *host             // the node as its services see it
-	services []service.Service // built in order, closed in reverse
-	mint     *mint.Service     // role gateway
-	gateway  *gateway.Gateway  // role gateway
-	worker   *worker.Worker    // role worker
-	buyer    *buyer.Buyer      // every node
+	services []service.Service // built in order, closed in reverse (services.go)
 	hs       *hs.Role          // every node: hidden services, .mesh dials (hsnet.go)
 }
 
@@ -195,7 +187,7 @@ func (n *Node) Run(ctx context.Context) error {
 	run(func(ctx context.Context) { n.circ.Run(ctx) })
 	run(n.rotateLoop)
 	run(n.guardLoop)
-	run(func(ctx context.Context) { n.tor.run(ctx, n.ov, n.ledgerHandler()) })
+	run(func(ctx context.Context) { n.tor.run(ctx, n.ov, n.LedgerHandler()) })
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

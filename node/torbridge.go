@@ -206,12 +206,3 @@ func (b *torBridge) close() error {
 	}
 	return b.later.Close()
 }
-
-// ledgerHandler is the gateway's Cashu API for tor.ledger_onion; nil on
-// other roles.
-func (n *Node) ledgerHandler() http.Handler {
-	if n.mint == nil {
-		return nil
-	}
-	return n.mint.Handler()
-}
