@@ -32,9 +32,17 @@ func TestDashboardPage(t *testing.T) {
 	t.Parallel()
 	gw := runNode(t, t.TempDir(), "relay", "gateway")
 	peer := runPeer(t, gw)
+	// The leak check below means something only once the gateway knows the
+	// peer (its descriptor, with its addresses, is in the directory).
 	deadline := time.Now().Add(20 * time.Second)
-	for gw.Overlay().Directory().Len() < 1 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond) // the peer is known: its addresses could leak
+	for {
+		if _, ok := gw.Overlay().Directory().Get(peer.ID()); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the gateway never learned its peer's descriptor: the page would have no peer address to leak")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	jar, _ := cookiejar.New(nil) // a browser: the URL's token becomes a cookie
 	resp, err := (&http.Client{Jar: jar}).Get(gw.DashboardURL())

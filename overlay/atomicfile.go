@@ -8,10 +8,27 @@ import (
 	"path/filepath"
 )
 
+// tempFile is the part of *os.File an atomic write uses.
+type tempFile interface {
+	Name() string
+	Chmod(os.FileMode) error
+	Write([]byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// createTemp and rename are the file operations of an atomic write; tests
+// replace them to make a chmod, write, fsync, close or rename fail.
+var (
+	createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+	rename     = os.Rename
+)
+
 // WriteFileAtomic replaces path with data so that a crash leaves either the
-// old or the new content, never a torn file.
+// old or the new content, never a torn file; a failed step leaves the old
+// file and no temporary file.
 func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("overlay: write %s: %w", filepath.Base(path), err)
 	}
@@ -31,7 +48,7 @@ func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return rename(tmp.Name(), path)
 }
 
 // readStateFile reads a state file kept by WriteFileAtomic and decodes it

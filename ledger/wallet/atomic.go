@@ -14,9 +14,12 @@ type tempFile interface {
 	Close() error
 }
 
-// createTemp makes the temporary file; tests replace it to inject write
-// and fsync failures.
-var createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+// createTemp and rename are the file operations of an atomic write; tests
+// replace them to make a chmod, write, fsync, close or rename fail.
+var (
+	createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+	rename     = os.Rename
+)
 
 // writeAtomic replaces dir/name with data, mode 0600: the data goes to a
 // temporary file in dir that is synced and renamed over name only when
@@ -40,5 +43,5 @@ func writeAtomic(dir, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	return rename(tmp.Name(), filepath.Join(dir, name))
 }

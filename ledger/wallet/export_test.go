@@ -2,39 +2,43 @@ package wallet
 
 import "os"
 
-// FailingTemp makes the next temporary files fail: a write that stores only
-// half its bytes and then reports failWrite, or an fsync reporting
-// failSync. It returns a function that restores the real files.
-func FailingTemp(failWrite, failSync error) (restore func()) {
-	old := createTemp
+// FailStep makes the named step ("chmod", "write", "fsync", "close" or
+// "rename") of the next atomic writes return err; a failing write stores
+// half its bytes first. It returns a function that restores the real files.
+func FailStep(step string, err error) (restore func()) {
+	oldCreate, oldRename := createTemp, rename
 	createTemp = func(dir, pattern string) (tempFile, error) {
-		f, err := os.CreateTemp(dir, pattern)
-		if err != nil {
-			return nil, err
-		}
-		return &failingFile{File: f, failWrite: failWrite, failSync: failSync}, nil
+		f, cerr := os.CreateTemp(dir, pattern)
+		return &failingFile{File: f, step: step, err: err}, cerr
 	}
-	return func() { createTemp = old }
+	if step == "rename" {
+		rename = func(string, string) error { return err }
+	}
+	return func() { createTemp, rename = oldCreate, oldRename }
 }
 
 type failingFile struct {
 	*os.File
-	failWrite, failSync error
+	step string
+	err  error
 }
 
+func (f *failingFile) Chmod(m os.FileMode) error { return f.fail("chmod", f.File.Chmod(m)) }
+func (f *failingFile) Sync() error               { return f.fail("fsync", f.File.Sync()) }
+func (f *failingFile) Close() error              { return f.fail("close", f.File.Close()) }
 func (f *failingFile) Write(b []byte) (int, error) {
-	if f.failWrite != nil {
+	if f.step == "write" {
 		n, _ := f.File.Write(b[:len(b)/2])
-		return n, f.failWrite
+		return n, f.err
 	}
 	return f.File.Write(b)
 }
 
-func (f *failingFile) Sync() error {
-	if f.failSync != nil {
-		return f.failSync
+func (f *failingFile) fail(step string, err error) error {
+	if f.step == step {
+		return f.err
 	}
-	return f.File.Sync()
+	return err
 }
 
 // Dir returns the wallet's directory.

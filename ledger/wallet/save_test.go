@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -12,17 +13,12 @@ import (
 	"cyclecash/ledger/wallet"
 )
 
-// A disk that fills up mid-write (or an fsync that fails) must leave the
-// previous wallet file intact: its proofs are the user's money.
+// A disk that fills up mid-write (or a chmod, fsync, close or rename that
+// fails) must leave the previous wallet file intact, byte for byte, and no
+// temporary file: its proofs are the user's money.
 func TestSaveFailureKeepsOldFile(t *testing.T) {
-	for _, tc := range []struct {
-		name                string
-		failWrite, failSync error
-	}{
-		{"write", syscall.ENOSPC, nil},
-		{"fsync", nil, syscall.EIO},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, step := range []string{"chmod", "write", "fsync", "close", "rename"} {
+		t.Run(step, func(t *testing.T) {
 			e := newEnv(t)
 			dir := filepath.Join(t.TempDir(), "w")
 			w, err := wallet.Create(dir, e.srv.URL, e.srv.Client(), nil)
@@ -35,13 +31,10 @@ func TestSaveFailureKeepsOldFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			restore := wallet.FailingTemp(tc.failWrite, tc.failSync)
+			want := fmt.Errorf("injected %s failure: %w", step, syscall.ENOSPC)
+			restore := wallet.FailStep(step, want)
 			_, err = w.Send(context.Background(), 1, "")
 			restore()
-			want := tc.failWrite
-			if want == nil {
-				want = tc.failSync
-			}
 			if !errors.Is(err, want) {
 				t.Fatalf("send with a failing save: %v, want %v", err, want)
 			}

@@ -2,7 +2,6 @@ package tor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -110,25 +109,42 @@ func firstLine(s string) string {
 	return s
 }
 
-// writeFileAtomic writes data 0600 through a temporary file and a rename.
+// tempFile is the part of *os.File an atomic write uses.
+type tempFile interface {
+	Name() string
+	Chmod(os.FileMode) error
+	Write([]byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// createTemp and rename are the file operations of an atomic write; tests
+// replace them to make a chmod, write, fsync, close or rename fail.
+var (
+	createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+	rename     = os.Rename
+)
+
+// writeFileAtomic writes data 0600 through a temporary file and a rename;
+// a failed step leaves the old file and no temporary file.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	tmp, err := createTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		if _, err = tmp.Write(data); err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			return os.Rename(tmp.Name(), path)
-		}
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	tmp.Close()
-	return errors.New("chmod temporary file")
+	return rename(tmp.Name(), path)
 }

@@ -96,11 +96,27 @@ func LoadOrCreate(path string, rand io.Reader) (*hs.IdentityKey, bool, error) {
 	return k, true, nil
 }
 
+// tempFile is the part of *os.File an atomic write uses.
+type tempFile interface {
+	Name() string
+	Chmod(os.FileMode) error
+	Write([]byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// createTemp and link are the file operations of create; tests replace
+// them to make a chmod, write, fsync, close or link fail.
+var (
+	createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+	link       = os.Link
+)
+
 // create writes data to a new file at path atomically, failing with
 // fs.ErrExist if path exists.
 func create(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".hskey-*")
+	tmp, err := createTemp(dir, ".hskey-*")
 	if err != nil {
 		return fmt.Errorf("hskey: %w", err)
 	}
@@ -108,7 +124,7 @@ func create(path string, data []byte) error {
 	if err := writeSynced(tmp, data); err != nil {
 		return err
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if err := link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fs.ErrExist
 		}
@@ -121,7 +137,7 @@ func create(path string, data []byte) error {
 	return nil
 }
 
-func writeSynced(f *os.File, data []byte) error {
+func writeSynced(f tempFile, data []byte) error {
 	err := f.Chmod(mode)
 	if err == nil {
 		_, err = f.Write(data)
