@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 
 	"cyclecash/market"
@@ -204,6 +205,13 @@ func segment(id string) string {
 	return id
 }
 
+// cell is a user's free text as one table cell: newlines, tabs and other
+// escapes shown as Go escapes, so no record can forge a row or a column.
+func cell(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
 // printMarket prints a result for a human; --json prints it for scripts.
 func printMarket(w io.Writer, v any) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -221,25 +229,25 @@ func printMarket(w io.Writer, v any) {
 	case []market.Listing:
 		fmt.Fprintln(tw, "listing\tprice\tqty\tstate\ttitle")
 		for _, l := range v {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", l.ID, l.Price, l.Quantity, map[bool]string{true: "withdrawn", false: "open"}[l.Withdrawn], l.Title)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", l.ID, l.Price, l.Quantity, map[bool]string{true: "withdrawn", false: "open"}[l.Withdrawn], cell(l.Title))
 		}
 	case []market.Order:
 		fmt.Fprintln(tw, "order\tamount\tstate\ttitle\tdispute")
 		for _, o := range v {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", o.ID, o.Amount, o.State, o.Title, o.Dispute)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", o.ID, o.Amount, o.State, cell(o.Title), cell(o.Dispute))
 		}
 	case market.Order:
 		fmt.Fprintf(tw, "order %s %s\n", v.ID, v.State)
 	case node.MarketCashout:
 		fmt.Fprintln(tw, "request\tkind\tamount\tstate\tinstruction")
 		for _, s := range v.Sell {
-			fmt.Fprintf(tw, "%s\tsell\t%d\t%s\t%s\n", s.ID, s.Amount, s.State, s.Payout)
+			fmt.Fprintf(tw, "%s\tsell\t%d\t%s\t%s\n", s.ID, s.Amount, s.State, cell(s.Payout))
 		}
 		for _, b := range v.Buy {
-			fmt.Fprintf(tw, "%s\tbuy\t%d\t%s\t%s\n", b.ID, b.Amount, b.State, b.Note)
+			fmt.Fprintf(tw, "%s\tbuy\t%d\t%s\t%s\n", b.ID, b.Amount, b.State, cell(b.Note))
 		}
 	case market.Offer:
-		fmt.Fprintf(tw, "offer %s: %s per unit, %d to %d units\n", v.ID, v.Price, v.Min, v.Max)
+		fmt.Fprintf(tw, "offer %s: %s per unit, %d to %d units\n", v.ID, cell(v.Price), v.Min, v.Max)
 	default:
 		fmt.Fprintln(tw, "done")
 	}

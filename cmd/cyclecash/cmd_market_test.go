@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cyclecash/market"
+	"cyclecash/node"
 )
 
 // TestMarketCLI: `cyclecash market` reaches a running market node
@@ -118,4 +121,31 @@ func sellOnSite(t *testing.T, base, title string) {
 	post("/signup", url.Values{})
 	post("/sell", url.Values{"title": {title}, "description": {"counted on my cores"}, "category": {"compute"},
 		"price": {"4"}, "quantity": {"2"}})
+}
+
+// TestMarketTablesOneLinePerRecord: the attacker is a market user who
+// writes a payout instruction, a buy note or a dispute reason (free text
+// that may hold newlines and tabs) to forge a row in the operator's
+// table, e.g. a second request that looks already paid. Each record
+// prints as exactly one line, its text shown with visible escapes.
+func TestMarketTablesOneLinePerRecord(t *testing.T) {
+	forged := "my bank\nffffffffffffffff\tsell\t9999\tpaid\tIBAN of the attacker"
+	for _, c := range []struct {
+		v    any
+		rows int // with the header
+	}{
+		{node.MarketCashout{Sell: []market.SellRequest{{ID: "0a", Amount: 5, State: market.CashOpen, Payout: forged}},
+			Buy: []market.BuyRequest{{ID: "0b", Amount: 5, State: market.CashOpen, Note: forged}}}, 3},
+		{[]market.Order{{ID: "0c", Amount: 3, State: market.Disputed, Title: "thing", Dispute: forged}}, 2},
+	} {
+		var b strings.Builder
+		printMarket(&b, c.v)
+		out := b.String()
+		if n := strings.Count(out, "\n"); n != c.rows {
+			t.Fatalf("%T: %d records printed as %d lines:\n%s", c.v, c.rows-1, n, out)
+		}
+		if want := `my bank\nffffffffffffffff\tsell`; strings.Count(out, want) != c.rows-1 {
+			t.Fatalf("%T: the free text is not shown with visible escapes (%s):\n%s", c.v, want, out)
+		}
+	}
 }
