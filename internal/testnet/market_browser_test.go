@@ -152,6 +152,9 @@ type meshMarket struct {
 // is published.
 func marketMeshNet(t testing.TB) *meshMarket {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("multi-node market network")
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
