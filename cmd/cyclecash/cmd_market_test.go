@@ -67,6 +67,19 @@ ports = ["80 ` + site + `"]
 	if out := mustCLI(t, "market", "--data", data, "listings"); !regexp.MustCompile(`(?m)^[0-9a-f]+\s+4\s+2\s+open\s+Prime table$`).MatchString(out) {
 		t.Fatalf("listings: %q", out)
 	}
+	offer := mustCLI(t, "market", "--data", data, "offer", "--price", "0.02 EUR", "--min", "10", "--max", "500", "--terms", "SEPA within a day")
+	if !regexp.MustCompile(`^offer [0-9a-f]+: 0\.02 EUR per unit, 10 to 500 units$`).MatchString(offer) {
+		t.Fatalf("offer: %q", offer)
+	}
+	if page := getPage(t, "http://"+site+"/cash"); !strings.Contains(page, "0.02 EUR") || !strings.Contains(page, "SEPA within a day") {
+		t.Fatalf("the posted offer is not on the site's cash page:\n%s", page)
+	}
+	if out := mustCLI(t, "market", "--data", data, "cashout", "list"); strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.HasPrefix(out, "request") {
+		t.Fatalf("cashout list of a fresh market: %q", out)
+	}
+	if _, errs, code := cli("market", "--data", data, "cashout", "settle", "0123456789abcdef", "--paid"); code != 1 || !strings.Contains(errs, "market: not found") {
+		t.Fatalf("cashout settle of an unknown request: exit %d, %q", code, errs)
+	}
 	if rep := mustCLI(t, "market", "--data", data, "report"); rep != out {
 		t.Fatalf("report %q, status %q", rep, out)
 	}
@@ -148,4 +161,16 @@ func TestMarketTablesOneLinePerRecord(t *testing.T) {
 			t.Fatalf("%T: the free text is not shown with visible escapes (%s):\n%s", c.v, want, out)
 		}
 	}
+}
+
+// getPage fetches a page of the site and returns its body.
+func getPage(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
