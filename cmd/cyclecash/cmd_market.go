@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 
 	"cyclecash/market"
@@ -80,6 +82,11 @@ func cmdMarket(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if st, ok := v.(node.MarketStatus); ok {
+		if v, err = withMesh(ctx, c, f.data, st); err != nil {
+			return err
+		}
+	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -87,6 +94,61 @@ func cmdMarket(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printMarket(stdout, v)
 	return nil
+}
+
+// marketStatus is `market status`: the market's own report and the .mesh
+// address of the hidden service that maps a port to its listener.
+type marketStatus struct {
+	node.MarketStatus
+	Mesh string `json:"mesh,omitempty"`
+}
+
+// withMesh adds the .mesh address to st, from the node's [[hidden_service]]
+// entries in DATA/node.toml and the services it hosts.
+func withMesh(ctx context.Context, c *node.Client, data string, st node.MarketStatus) (marketStatus, error) {
+	out := marketStatus{MarketStatus: st}
+	path := filepath.Join(data, "node.toml")
+	if !fileExists(path) {
+		return out, nil
+	}
+	cfg, err := readConfig(path)
+	if err != nil {
+		return out, err
+	}
+	ns, err := c.Status(ctx)
+	if err != nil {
+		return out, err
+	}
+	out.Mesh = marketMesh(cfg.HiddenServices, ns.HiddenServices, st.Listen)
+	return out, nil
+}
+
+// marketMesh is the .mesh address of the hosted hidden service whose
+// entry maps a port to the market's listener at addr, or "" if none does.
+func marketMesh(services []node.HSServiceConfig, hosted []node.HSStatus, addr string) string {
+	for _, s := range services {
+		ports, err := s.PortMap()
+		if err != nil {
+			continue
+		}
+		for _, target := range ports {
+			for _, h := range hosted {
+				if target == addr && h.Name == s.Name {
+					return h.Address
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// marketLine is run's start-up line for the market: its loopback site and
+// its .mesh address when a hidden service maps a port to it.
+func marketLine(addr, mesh string) string {
+	if mesh == "" {
+		return "market http://" + addr + " (loopback; publish it with a [[hidden_service]])"
+	}
+	return "market http://" + addr + " (loopback), http://" + mesh + " (its hidden service)"
 }
 
 type marketFn func(ctx context.Context, c *node.Client) (any, error)
@@ -143,39 +205,49 @@ func segment(id string) string {
 	return id
 }
 
+// cell is a user's free text as one table cell: newlines, tabs and other
+// escapes shown as Go escapes, so no record can forge a row or a column.
+func cell(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
 // printMarket prints a result for a human; --json prints it for scripts.
 func printMarket(w io.Writer, v any) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	switch v := v.(type) {
-	case node.MarketStatus:
+	case marketStatus:
 		t := v.Totals
 		fmt.Fprintf(tw, "site\thttp://%s\n", v.Listen)
+		if v.Mesh != "" {
+			fmt.Fprintf(tw, "mesh\thttp://%s\n", v.Mesh)
+		}
 		fmt.Fprintf(tw, "held\t%d units (owed %d, escrow %d, open sell %d, in flight %d, B's own %d)\n",
 			t.Held, t.Owed, t.InEscrow, t.OpenSell, t.InFlight, t.Operator)
 		fmt.Fprintf(tw, "cash\tsold for cash %d, bought for cash %d\n", t.SoldForCash, t.BoughtForCash)
 	case []market.Listing:
 		fmt.Fprintln(tw, "listing\tprice\tqty\tstate\ttitle")
 		for _, l := range v {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", l.ID, l.Price, l.Quantity, map[bool]string{true: "withdrawn", false: "open"}[l.Withdrawn], l.Title)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", l.ID, l.Price, l.Quantity, map[bool]string{true: "withdrawn", false: "open"}[l.Withdrawn], cell(l.Title))
 		}
 	case []market.Order:
 		fmt.Fprintln(tw, "order\tamount\tstate\ttitle\tdispute")
 		for _, o := range v {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", o.ID, o.Amount, o.State, o.Title, o.Dispute)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", o.ID, o.Amount, o.State, cell(o.Title), cell(o.Dispute))
 		}
 	case market.Order:
 		fmt.Fprintf(tw, "order %s %s\n", v.ID, v.State)
 	case node.MarketCashout:
 		fmt.Fprintln(tw, "request\tkind\tamount\tstate\tinstruction")
 		for _, s := range v.Sell {
-			fmt.Fprintf(tw, "%s\tsell\t%d\t%s\t%s\n", s.ID, s.Amount, s.State, s.Payout)
+			fmt.Fprintf(tw, "%s\tsell\t%d\t%s\t%s\n", s.ID, s.Amount, s.State, cell(s.Payout))
 		}
 		for _, b := range v.Buy {
-			fmt.Fprintf(tw, "%s\tbuy\t%d\t%s\t%s\n", b.ID, b.Amount, b.State, b.Note)
+			fmt.Fprintf(tw, "%s\tbuy\t%d\t%s\t%s\n", b.ID, b.Amount, b.State, cell(b.Note))
 		}
 	case market.Offer:
-		fmt.Fprintf(tw, "offer %s: %s per unit, %d to %d units\n", v.ID, v.Price, v.Min, v.Max)
+		fmt.Fprintf(tw, "offer %s: %s per unit, %d to %d units\n", v.ID, cell(v.Price), v.Min, v.Max)
 	default:
 		fmt.Fprintln(tw, "done")
 	}

@@ -84,7 +84,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "ledger http://%s\n", a)
 	}
 	if a := n.MarketAddr(); a != "" {
-		fmt.Fprintf(stdout, "market http://%s (loopback; publish it with a [[hidden_service]])\n", a)
+		fmt.Fprintln(stdout, marketLine(a, marketMesh(cfg.HiddenServices, n.HiddenServices(), a)))
 	}
 	for _, h := range n.HiddenServices() {
 		fmt.Fprintf(stdout, "hidden service %s %s\n", h.Name, h.Address)

@@ -15,7 +15,8 @@ import (
 // connection, as a browser keeps it), beside the same page fetched on the
 // market's loopback listener in the same run. Reports p50 and p95.
 func BenchmarkMarketPage(b *testing.B) {
-	_, mk, client, mesh := marketMeshNet(b)
+	mm := marketMeshNet(b)
+	mk, client, mesh := mm.mk, mm.client, mm.mesh
 	dialer, err := proxy.SOCKS5("tcp", client.SocksAddr().String(), nil, proxy.Direct)
 	if err != nil {
 		b.Fatal(err)

@@ -31,7 +31,8 @@ func TestMarketBrowserThroughMesh(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node market network and a browser")
 	}
-	gw, mk, client, mesh := marketMeshNet(t)
+	mm := marketMeshNet(t)
+	gw, mk, client, mesh := mm.gw, mm.mk, mm.client, mm.mesh
 	seller := newVisitor(t, mk) // the seller lists on the market's own loopback port
 	seller.post("/signup", nil)
 	if code, body := seller.post("/sell", url.Values{"title": {"Prime table"}, "description": {"counted on my cores"},
@@ -138,12 +139,22 @@ func holdsIdentity(t *testing.T, dir string, nd *node.Node) string {
 	return found
 }
 
+// meshMarket is a network with a market reached as a hidden service.
+type meshMarket struct {
+	net            *Net
+	gw, mk, client *node.Node // the gateway, the market, the node running the SOCKS5 proxy
+	mesh           string     // the market's .mesh address
+}
+
 // marketMeshNet starts relays, a gateway, a market node whose site is the
 // hidden service "market" (.mesh:80 → its loopback listener) and a client
 // node running the SOCKS5 proxy; it returns once the market's descriptor
 // is published.
-func marketMeshNet(t testing.TB) (gw, mk, client *node.Node, mesh string) {
+func marketMeshNet(t testing.TB) *meshMarket {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("multi-node market network")
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -172,11 +183,11 @@ func marketMeshNet(t testing.TB) (gw, mk, client *node.Node, mesh string) {
 	if err := n.WaitDirectory(ctx, relays+2); err != nil {
 		t.Fatal(err)
 	}
-	mk = n.Nodes[relays+1]
+	mk := n.Nodes[relays+1]
 	for {
 		st := mk.HiddenServices()
 		if len(st) == 1 && st[0].Published > 0 && st[0].IntroPoints > 0 {
-			return n.Nodes[relays], mk, n.Nodes[relays+2], st[0].Address
+			return &meshMarket{net: n, gw: n.Nodes[relays], mk: mk, client: n.Nodes[relays+2], mesh: st[0].Address}
 		}
 		select {
 		case <-ctx.Done():
