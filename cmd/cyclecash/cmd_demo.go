@@ -111,7 +111,10 @@ func printDemo(w io.Writer, s *demo.Summary, dbs []demo.Dashboard, asJSON bool) 
 // demoDir returns the directory for the demo and what removes it.
 func demoDir(dir string, keep bool, stderr io.Writer) (string, func(), error) {
 	if dir != "" {
-		return dir, func() {}, os.MkdirAll(dir, 0o700)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", nil, fmt.Errorf("demo: --dir: %w", err)
+		}
+		return dir, func() {}, nil
 	}
 	tmp, err := os.MkdirTemp("", "cyclecash-demo-")
 	if err != nil {
