@@ -63,7 +63,9 @@ func TestScriptsCoverEveryCommand(t *testing.T) {
 				return slices.ContainsFunc(names, func(n string) bool { return a == n || strings.HasPrefix(a, n+"=") })
 			})
 		}
-		if !has(func(r scriptRun) bool { return !r.fails && len(r.args) >= 2 && r.args[0] == "help" && r.args[1] == c.name }) {
+		if !has(func(r scriptRun) bool {
+			return !r.fails && len(r.args) >= 2 && r.args[0] == "help" && r.args[1] == c.name
+		}) {
 			t.Errorf("%s: no script runs 'cyclecash help %s'", c.name, c.name)
 		}
 		if !has(func(r scriptRun) bool {
