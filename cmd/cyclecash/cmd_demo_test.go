@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"cyclecash/internal/demo"
 )
 
 // demoSummary is the part of `demo --json` the test compares with what
@@ -387,5 +389,52 @@ func TestDemoNeedsModule(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"demo", "--tasks", "0"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("--tasks 0: exit %d", code)
+	}
+}
+
+// TestDemoFailedCheckExits1: a summary with a check that does not hold
+// is printed (the check marked false) and the demo exits 1 with one line
+// naming the check.
+func TestDemoFailedCheckExits1(t *testing.T) {
+	s := &demo.Summary{Checks: []demo.Check{{Name: "every task validated", OK: true},
+		{Name: "supply invariant", OK: false, Detail: "keyset k: issued 3, spent 5"}}}
+	err := s.Verdict()
+	if !errors.Is(err, demo.ErrCheckFailed) {
+		t.Fatalf("verdict %v, want ErrCheckFailed", err)
+	}
+	for _, asJSON := range []bool{false, true} {
+		var stdout, stderr bytes.Buffer
+		code := exitCode(finishDemo(&stdout, s, nil, asJSON, err), &stderr)
+		if code != 1 || stderr.String() != "cyclecash: demo: a check failed: supply invariant: keyset k: issued 3, spent 5\n" {
+			t.Errorf("json %v: exit %d, stderr %q", asJSON, code, &stderr)
+		}
+		if want := map[bool]string{false: "check FAIL supply invariant", true: `"ok": false`}[asJSON]; !strings.Contains(stdout.String(), want) {
+			t.Errorf("json %v: the summary lacks %q:\n%s", asJSON, want, &stdout)
+		}
+	}
+	if err := (&demo.Summary{}).Verdict(); err == nil {
+		t.Error("a summary without checks passed")
+	}
+}
+
+// TestDemoServesFor: --for DURATION serves that long, then returns; a
+// Ctrl-C (ctx) ends it sooner.
+func TestDemoServesFor(t *testing.T) {
+	var out, errb bytes.Buffer
+	start := time.Now()
+	if err := serveDemo(context.Background(), nil, "", 200*time.Millisecond, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second {
+		t.Errorf("--for 200ms served %s", d)
+	}
+	if !strings.Contains(errb.String(), "serving the dashboards for 200ms; Ctrl-C stops sooner") {
+		t.Errorf("stderr %q", &errb)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start = time.Now()
+	if err := serveDemo(ctx, nil, "", time.Hour, &out, &errb); err != nil || time.Since(start) > 5*time.Second {
+		t.Errorf("--for 1h after Ctrl-C: %v after %s", err, time.Since(start))
 	}
 }

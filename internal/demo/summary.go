@@ -70,12 +70,21 @@ func (d *Demo) Run(ctx context.Context) (*Summary, error) {
 		return nil, err
 	}
 	s.Took = time.Since(start)
+	return s, s.Verdict()
+}
+
+// Verdict is nil when every check of the summary holds, else
+// ErrCheckFailed naming the first that does not.
+func (s *Summary) Verdict() error {
 	for _, c := range s.Checks {
 		if !c.OK {
-			return s, fmt.Errorf("%w: %s: %s", ErrCheckFailed, c.Name, c.Detail)
+			return fmt.Errorf("%w: %s: %s", ErrCheckFailed, c.Name, c.Detail)
 		}
 	}
-	return s, nil
+	if len(s.Checks) == 0 {
+		return fmt.Errorf("%w: no checks were made", ErrCheckFailed)
+	}
+	return nil
 }
 
 // check records the summary's checks: the job, the money, the market's
