@@ -361,6 +361,9 @@ func TestDemoInterrupted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the demo's network")
 	}
+	if demoRace {
+		t.Skip("16 s under -race (1 s without); CI's demo step runs it")
+	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	p := startDemo(t, "demo", "--exit")
