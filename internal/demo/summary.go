@@ -171,7 +171,11 @@ func (d *Demo) circulate(ctx context.Context, s *Summary) error {
 	if s.Transferred, err = d.transfer(ctx, d.stealth[richest]); err != nil {
 		return err
 	}
-	d.progress("a stealth worker sent a fresh wallet %d of its units", s.Transferred)
+	if s.Transferred == 0 {
+		d.progress("the richest stealth worker holds 1 unit: it keeps it for the market instead of sending half to a fresh wallet")
+	} else {
+		d.progress("a stealth worker sent a fresh wallet %d of its units", s.Transferred)
+	}
 	return nil
 }
 
