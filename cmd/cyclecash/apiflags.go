@@ -27,6 +27,11 @@ func (f *apiFlags) client(cmd string) (*node.Client, error) {
 	if f.api == "" && f.data == "" {
 		return nil, errors.New(cmd + ": give --api ADDR or --data DIR")
 	}
+	if f.api == "" {
+		if err := runningNodeDir(cmd, f.data); err != nil {
+			return nil, err
+		}
+	}
 	if f.api == "" && f.token == "" {
 		return node.ClientOf(f.data)
 	}

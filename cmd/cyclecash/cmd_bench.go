@@ -22,14 +22,17 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *tor == "" {
+		*tor = bench.FindTorScript()
+	} else if _, err := os.Stat(*tor); err != nil {
+		// Said before minutes of measuring, not after them.
+		return fmt.Errorf("bench: --tor-baseline: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "cyclecash-bench-")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if *tor == "" {
-		*tor = bench.FindTorScript()
-	}
 	rep, err := bench.Run(ctx, bench.Options{Quick: *quick, Tiny: *tiny, Dir: dir, TorScript: *tor, Progress: stderr})
 	if err != nil {
 		return err

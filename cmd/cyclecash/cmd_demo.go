@@ -69,10 +69,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if s == nil {
 		return interrupted(ctx, err)
 	}
-	if perr := printDemo(stdout, s, d.Dashboards(), *asJSON); perr != nil {
-		return perr
-	}
-	if err != nil { // a check failed: the summary shows which
+	if err := finishDemo(stdout, s, d.Dashboards(), *asJSON, err); err != nil {
 		return err
 	}
 	if forSet && *serveFor == 0 {
@@ -87,6 +84,16 @@ func interrupted(ctx context.Context, err error) error {
 		return errors.New("demo: interrupted; every node was stopped")
 	}
 	return err
+}
+
+// finishDemo prints the summary, and returns runErr: a failed check
+// (demo.ErrCheckFailed) makes the demo exit 1 after the summary that
+// shows which.
+func finishDemo(stdout io.Writer, s *demo.Summary, dbs []demo.Dashboard, asJSON bool, runErr error) error {
+	if err := printDemo(stdout, s, dbs, asJSON); err != nil {
+		return err
+	}
+	return runErr
 }
 
 // demoJSON is the summary with the dashboards' URLs.
@@ -111,7 +118,10 @@ func printDemo(w io.Writer, s *demo.Summary, dbs []demo.Dashboard, asJSON bool) 
 // demoDir returns the directory for the demo and what removes it.
 func demoDir(dir string, keep bool, stderr io.Writer) (string, func(), error) {
 	if dir != "" {
-		return dir, func() {}, os.MkdirAll(dir, 0o700)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", nil, fmt.Errorf("demo: --dir: %w", err)
+		}
+		return dir, func() {}, nil
 	}
 	tmp, err := os.MkdirTemp("", "cyclecash-demo-")
 	if err != nil {

@@ -94,7 +94,7 @@ func cmdLedger(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		v, err = op.keysets(ctx)
 	case len(rest) == 1 && rest[0] == "owed":
 		var due []statement
-		err = controlCall(ctx, op.data, http.MethodGet, "/v1/gateway/owed", nil, &due)
+		err = controlCall(ctx, "ledger", op.data, http.MethodGet, "/v1/gateway/owed", nil, &due)
 		v = due
 	case len(rest) == 4 && rest[0] == "payout":
 		v, err = op.payout(ctx, rest[1], rest[2], rest[3])
@@ -145,7 +145,7 @@ func (o *operator) payout(ctx context.Context, id, worker, units string) (st sta
 		return st, fmt.Errorf("ledger: payout: units %q is not a positive number", units)
 	}
 	p := cashPayout{ID: id, Worker: worker, Units: n}
-	return st, controlCall(ctx, o.data, http.MethodPost, "/v1/gateway/payout", p, &st)
+	return st, controlCall(ctx, "ledger", o.data, http.MethodPost, "/v1/gateway/payout", p, &st)
 }
 
 func (o *operator) report(ctx context.Context) (r node.LedgerReport, err error) {

@@ -27,6 +27,9 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := dataDirUnusable("init", abs); err != nil {
+		return err
+	}
 	cfg := node.Defaults()
 	cfg.DataDir = abs
 	path := filepath.Join(abs, "node.toml")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"cyclecash/node"
 )
@@ -28,12 +29,14 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *data == "" || len(rest) != 1 || rest[0] != "statement" {
-		fs.Usage()
-		return errUsage
+	switch {
+	case len(rest) != 1 || rest[0] != "statement":
+		return usageErrorf("worker", "worker: want 'worker statement --data DIR' (got %q)", strings.Join(rest, " "))
+	case *data == "":
+		return usageErrorf("worker", "worker: --data DIR is required: the open worker node's data directory")
 	}
 	var st statement
-	if err := controlCall(ctx, *data, http.MethodGet, "/v1/worker/statement", nil, &st); err != nil {
+	if err := controlCall(ctx, "worker", *data, http.MethodGet, "/v1/worker/statement", nil, &st); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -82,8 +85,12 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // controlCall is one round trip to the control API of the node running
-// in dataDir (its api.addr, and on TCP its api.token).
-func controlCall(ctx context.Context, dataDir, method, path string, in, out any) error {
+// in dataDir (its api.addr, and on TCP its api.token); cmd names the
+// command in the error when dataDir cannot be a data directory.
+func controlCall(ctx context.Context, cmd, dataDir, method, path string, in, out any) error {
+	if err := runningNodeDir(cmd, dataDir); err != nil {
+		return err
+	}
 	c, err := node.ClientOf(dataDir)
 	if err != nil {
 		return err

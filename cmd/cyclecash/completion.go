@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -54,6 +55,11 @@ func completionWords(ctx context.Context) map[string][]string {
 	return words
 }
 
+// subcommandLine is a line of a "commands:" list that names one: two
+// spaces, then the word. A description's continuation is indented
+// further, and its first word is no subcommand.
+var subcommandLine = regexp.MustCompile(`^  [a-z][a-z-]*(\s|$)`)
+
 // helpWords runs c with args and -h, and returns the subcommands listed
 // under "commands:" and the flags (as --name) its help shows.
 func helpWords(ctx context.Context, c command, args []string) (subs, flags []string) {
@@ -71,7 +77,7 @@ func helpWords(ctx context.Context, c command, args []string) (subs, flags []str
 			inCommands = false
 		case strings.HasPrefix(f[0], "-") && len(f[0]) > 1 && strings.HasPrefix(line, "  -"):
 			flags = append(flags, "--"+strings.TrimLeft(f[0], "-"))
-		case inCommands && strings.HasPrefix(line, "  ") && !strings.HasPrefix(f[0], "-"):
+		case inCommands && subcommandLine.MatchString(line):
 			if !slices.Contains(subs, f[0]) {
 				subs = append(subs, f[0])
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,31 @@ func TestCompletionZsh(t *testing.T) {
 	}
 	if got, err := exec.Command("zsh", "-n", "-c", out.String()).CombinedOutput(); err != nil {
 		t.Errorf("zsh -n: %v: %s", err, got)
+	}
+}
+
+// TestCompletionSubcommands: the words offered after a command are its
+// subcommands, as its help lists them, then flags; never a word of a
+// description's continuation line (the old parser offered "units" after
+// worker, "(a" and "record" after ledger).
+func TestCompletionSubcommands(t *testing.T) {
+	words := completionWords(context.Background())
+	for name, want := range map[string][]string{
+		"worker": {"statement"},
+		"ledger": {"quote", "report", "keysets", "owed", "payout"},
+		"market": {"status", "listings", "orders", "disputes", "resolve", "cashout", "offer"},
+		"job":    {"submit", "status", "results", "cancel"},
+		"wallet": {"buy", "mint", "balance", "send", "receive", "status", "restore", "seed"},
+		"demo":   nil,
+	} {
+		var subs []string
+		for _, w := range words[name] {
+			if !strings.HasPrefix(w, "--") {
+				subs = append(subs, w)
+			}
+		}
+		if !slices.Equal(subs, want) {
+			t.Errorf("%s completes subcommands %q, want %q", name, subs, want)
+		}
 	}
 }

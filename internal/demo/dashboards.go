@@ -15,7 +15,7 @@ type Dashboard struct {
 	URL  string `json:"url"`
 }
 
-// Dashboards lists every node's dashboard, gateway first.
+// Dashboards lists every node's dashboard, gateway first, relays last.
 func (d *Demo) Dashboards() []Dashboard {
 	out := []Dashboard{{"gateway", pageURL(d.gw)}, {"buyer", pageURL(d.buyer)}}
 	for i, w := range d.open {
@@ -23,6 +23,9 @@ func (d *Demo) Dashboards() []Dashboard {
 	}
 	for i, w := range d.stealth {
 		out = append(out, Dashboard{fmt.Sprintf("stealth worker %d", i+1), pageURL(w)})
+	}
+	if d.market != nil {
+		out = append(out, Dashboard{"market", pageURL(d.market)})
 	}
 	for i, n := range d.net.Nodes[:d.opts.Relays] {
 		out = append(out, Dashboard{fmt.Sprintf("relay %d", i+1), pageURL(n)})
