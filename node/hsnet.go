@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"syscall"
 
 	"cyclecash/node/hs"
 	"cyclecash/node/socks"
@@ -179,13 +180,30 @@ func (n *Node) buildHS() error {
 		return err
 	}
 	n.hs = n.add(r).(*hs.Role)
-	if addr := n.cfg.socksAddr(); addr != "" {
-		ln, err := socks.Listen(addr)
-		if err != nil {
-			return fmt.Errorf("node: socks: %w", err)
-		}
-		n.add(&socksService{ln: ln, srv: &socks.Server{Dial: socksDial(r), Logger: n.log.With("sys", "socks")}})
+	return n.buildSocks(r)
+}
+
+// buildSocks starts the SOCKS5 proxy if configured. The default address
+// busy (a second node on the machine, or another proxy there) is one
+// warning and no proxy; an address the user chose busy fails the start.
+func (n *Node) buildSocks(r *hs.Role) error {
+	addr := n.cfg.socksAddr()
+	if addr == "" {
+		return nil
 	}
+	s := &socksService{addr: addr}
+	ln, err := socks.Listen(addr)
+	switch {
+	case err == nil:
+		s.ln, s.srv = ln, &socks.Server{Dial: socksDial(r), Logger: n.log.With("sys", "socks")}
+	case errors.Is(err, syscall.EADDRINUSE) && addr == DefaultSocks:
+		n.log.Warn("socks: the default SOCKS5 port is busy, so this node runs no proxy; set socks to another loopback port, or off", "addr", addr)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("%w: %s", ErrSocksBusy, addr)
+	default:
+		return fmt.Errorf("node: socks: %w", err)
+	}
+	n.add(s)
 	return nil
 }
 
@@ -205,23 +223,48 @@ func socksDial(r *hs.Role) socks.DialFunc {
 	}
 }
 
-// socksService runs the SOCKS5 server as a node service.
+// socksService runs the SOCKS5 server as a node service; ln is nil when
+// the default address was busy.
 type socksService struct {
-	ln  net.Listener
-	srv *socks.Server
+	addr string
+	ln   net.Listener
+	srv  *socks.Server
 }
 
-func (s *socksService) Run(ctx context.Context) { _ = s.srv.Serve(ctx, s.ln) }
-func (s *socksService) Close() error            { return ignoreClosed(s.ln.Close()) }
+func (s *socksService) Run(ctx context.Context) {
+	if s.ln != nil {
+		_ = s.srv.Serve(ctx, s.ln)
+	}
+}
+
+func (s *socksService) Close() error {
+	if s.ln == nil {
+		return nil
+	}
+	return ignoreClosed(s.ln.Close())
+}
 
 // SocksAddr is the address the SOCKS5 proxy listens on, if any.
 func (n *Node) SocksAddr() net.Addr {
 	for _, s := range n.services {
-		if ss, ok := s.(*socksService); ok {
+		if ss, ok := s.(*socksService); ok && ss.ln != nil {
 			return ss.ln.Addr()
 		}
 	}
 	return nil
+}
+
+// SocksStatus is the SOCKS5 proxy's state for Status.
+func (n *Node) SocksStatus() SocksStatus {
+	for _, s := range n.services {
+		if ss, ok := s.(*socksService); ok {
+			if ss.ln == nil {
+				return SocksStatus{Addr: ss.addr, State: "busy"}
+			}
+			return SocksStatus{Addr: ss.ln.Addr().String(), State: "listening"}
+		}
+	}
+	return SocksStatus{State: "off"}
 }
 
 // HiddenServices lists the hosted hidden services.
