@@ -31,6 +31,12 @@ func TestHSConfigRefused(t *testing.T) {
 			c.HiddenServices = []hs.ServiceConfig{{Name: "web", Ports: []string{"80 192.168.1.2:80"}}}
 		}},
 		{"name twice", "twice", func(c *Config) { c.HiddenServices = []hs.ServiceConfig{web, web} }},
+		{"role target without the role", "role:market", func(c *Config) {
+			c.HiddenServices = []hs.ServiceConfig{{Name: "shop", Ports: []string{"80 role:market"}}}
+		}},
+		{"bad role target", "hidden_service", func(c *Config) {
+			c.HiddenServices = []hs.ServiceConfig{{Name: "shop", Ports: []string{"80 role:"}}}
+		}},
 	} {
 		c := base()
 		tc.mod(&c)

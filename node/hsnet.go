@@ -9,9 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"syscall"
+	"time"
 
 	"cyclecash/node/hs"
 	"cyclecash/node/socks"
@@ -180,8 +183,45 @@ func (n *Node) buildHS() error {
 		return err
 	}
 	n.hs = n.add(r).(*hs.Role)
+	if err := n.serveRolesHidden(r); err != nil {
+		return err
+	}
 	return n.buildSocks(r)
 }
+
+// serveRolesHidden serves each "role:NAME" port of a hidden service with
+// that role's handler, in process: the market hands the node its site,
+// which needs no loopback port then ([market] listen = "off").
+func (n *Node) serveRolesHidden(r *hs.Role) error {
+	for _, role := range r.Targets() {
+		var h http.Handler
+		if m := n.marketService(); role == "market" && m != nil {
+			h = m.Market()
+		}
+		if h == nil {
+			return fmt.Errorf("node: hidden_service: port target role:%s, but this node serves no %s role", role, role)
+		}
+		for _, ln := range r.Listeners(role) {
+			n.add(&hiddenHTTP{ln: ln, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+				ErrorLog: slog.NewLogLogger(n.log.With("sys", "hs").Handler(), slog.LevelDebug)}})
+		}
+	}
+	return nil
+}
+
+// hiddenHTTP serves a role's handler on an in-process hidden-service port.
+type hiddenHTTP struct {
+	ln  net.Listener
+	srv *http.Server
+}
+
+func (s *hiddenHTTP) Run(ctx context.Context) {
+	go func() { <-ctx.Done(); s.srv.Close() }()
+	_ = s.srv.Serve(s.ln)
+}
+
+func (s *hiddenHTTP) Close() error { return ignoreClosed(s.srv.Close()) }
 
 // buildSocks starts the SOCKS5 proxy if configured. The default address
 // busy (a second node on the machine, or another proxy there) is one
