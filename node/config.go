@@ -91,8 +91,9 @@ func Defaults() Config {
 		PoWBits:            overlay.DefaultPoWBits,
 		Directory: DirectoryConfig{MaxEntries: overlay.MaxDirectoryEntries,
 			PerSubnet: overlay.DefaultPerSubnet, PerFamily: overlay.DefaultPerFamily},
-		Ledger:  LedgerConfig{Store: StoreBolt},
-		Compute: work.Defaults(),
+		Ledger:   LedgerConfig{Store: StoreBolt},
+		Compute:  work.Defaults(),
+		HSConfig: HSConfig{Socks: DefaultSocks},
 	}
 }
 

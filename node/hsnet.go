@@ -9,8 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
+	"syscall"
+	"time"
 
 	"cyclecash/node/hs"
 	"cyclecash/node/socks"
@@ -179,13 +183,67 @@ func (n *Node) buildHS() error {
 		return err
 	}
 	n.hs = n.add(r).(*hs.Role)
-	if addr := n.cfg.socksAddr(); addr != "" {
-		ln, err := socks.Listen(addr)
-		if err != nil {
-			return fmt.Errorf("node: socks: %w", err)
-		}
-		n.add(&socksService{ln: ln, srv: &socks.Server{Dial: socksDial(r), Logger: n.log.With("sys", "socks")}})
+	if err := n.serveRolesHidden(r); err != nil {
+		return err
 	}
+	return n.buildSocks(r)
+}
+
+// serveRolesHidden serves each "role:NAME" port of a hidden service with
+// that role's handler, in process: the market hands the node its site,
+// which needs no loopback port then ([market] listen = "off").
+func (n *Node) serveRolesHidden(r *hs.Role) error {
+	for _, role := range r.Targets() {
+		var h http.Handler
+		if m := n.marketService(); role == "market" && m != nil {
+			h = m.Market()
+		}
+		if h == nil {
+			return fmt.Errorf("node: hidden_service: port target role:%s, but this node serves no %s role", role, role)
+		}
+		for _, ln := range r.Listeners(role) {
+			n.add(&hiddenHTTP{ln: ln, srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+				ErrorLog: slog.NewLogLogger(n.log.With("sys", "hs").Handler(), slog.LevelDebug)}})
+		}
+	}
+	return nil
+}
+
+// hiddenHTTP serves a role's handler on an in-process hidden-service port.
+type hiddenHTTP struct {
+	ln  net.Listener
+	srv *http.Server
+}
+
+func (s *hiddenHTTP) Run(ctx context.Context) {
+	go func() { <-ctx.Done(); s.srv.Close() }()
+	_ = s.srv.Serve(s.ln)
+}
+
+func (s *hiddenHTTP) Close() error { return ignoreClosed(s.srv.Close()) }
+
+// buildSocks starts the SOCKS5 proxy if configured. The default address
+// busy (a second node on the machine, or another proxy there) is one
+// warning and no proxy; an address the user chose busy fails the start.
+func (n *Node) buildSocks(r *hs.Role) error {
+	addr := n.cfg.socksAddr()
+	if addr == "" {
+		return nil
+	}
+	s := &socksService{addr: addr}
+	ln, err := socks.Listen(addr)
+	switch {
+	case err == nil:
+		s.ln, s.srv = ln, &socks.Server{Dial: socksDial(r), Logger: n.log.With("sys", "socks")}
+	case errors.Is(err, syscall.EADDRINUSE) && addr == DefaultSocks:
+		n.log.Warn("socks: the default SOCKS5 port is busy, so this node runs no proxy; set socks to another loopback port, or off", "addr", addr)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("%w: %s", ErrSocksBusy, addr)
+	default:
+		return fmt.Errorf("node: socks: %w", err)
+	}
+	n.add(s)
 	return nil
 }
 
@@ -205,23 +263,48 @@ func socksDial(r *hs.Role) socks.DialFunc {
 	}
 }
 
-// socksService runs the SOCKS5 server as a node service.
+// socksService runs the SOCKS5 server as a node service; ln is nil when
+// the default address was busy.
 type socksService struct {
-	ln  net.Listener
-	srv *socks.Server
+	addr string
+	ln   net.Listener
+	srv  *socks.Server
 }
 
-func (s *socksService) Run(ctx context.Context) { _ = s.srv.Serve(ctx, s.ln) }
-func (s *socksService) Close() error            { return ignoreClosed(s.ln.Close()) }
+func (s *socksService) Run(ctx context.Context) {
+	if s.ln != nil {
+		_ = s.srv.Serve(ctx, s.ln)
+	}
+}
+
+func (s *socksService) Close() error {
+	if s.ln == nil {
+		return nil
+	}
+	return ignoreClosed(s.ln.Close())
+}
 
 // SocksAddr is the address the SOCKS5 proxy listens on, if any.
 func (n *Node) SocksAddr() net.Addr {
 	for _, s := range n.services {
-		if ss, ok := s.(*socksService); ok {
+		if ss, ok := s.(*socksService); ok && ss.ln != nil {
 			return ss.ln.Addr()
 		}
 	}
 	return nil
+}
+
+// SocksStatus is the SOCKS5 proxy's state for Status.
+func (n *Node) SocksStatus() SocksStatus {
+	for _, s := range n.services {
+		if ss, ok := s.(*socksService); ok {
+			if ss.ln == nil {
+				return SocksStatus{Addr: ss.addr, State: "busy"}
+			}
+			return SocksStatus{Addr: ss.ln.Addr().String(), State: "listening"}
+		}
+	}
+	return SocksStatus{State: "off"}
 }
 
 // HiddenServices lists the hosted hidden services.

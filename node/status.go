@@ -36,6 +36,8 @@ type Status struct {
 	RelayDefence overlay.RelayDefenceCounters `json:"relay_defence"`
 	// HiddenServices are the hidden services this node hosts (hsnet.go).
 	HiddenServices []HSStatus `json:"hidden_services"`
+	// Socks is the SOCKS5 proxy's state (hsconfig.go).
+	Socks SocksStatus `json:"socks"`
 	// Tor is the Tor bridge's state: bootstrap progress, onion services.
 	Tor *TorStatus `json:"tor,omitempty"`
 }
@@ -153,6 +155,7 @@ func (n *Node) Status() Status {
 		Vanguards:      n.vanguardStatus(),
 		RelayDefence:   n.circ.DefenceCounters(),
 		HiddenServices: n.HiddenServices(),
+		Socks:          n.SocksStatus(),
 		Tor:            n.tor.status(),
 	}
 	for _, c := range n.circ.Circuits() {

@@ -36,6 +36,7 @@ func startIdle(b *testing.B) *exec.Cmd {
 }
 
 func startProcB(b *testing.B, args ...string) *exec.Cmd {
+	args = append([]string{"--socks", "off"}, args...) // the default port would collide; a later --socks wins
 	cmd := exec.Command(os.Args[0], append([]string{"run"}, args...)...)
 	cmd.Env = append(os.Environ(), asCLI+"=1")
 	return startAndWait(b, cmd)

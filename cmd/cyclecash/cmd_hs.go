@@ -18,7 +18,7 @@ func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hs", stderr)
 	data := fs.String("data", "", "data directory (required)")
 	config := fs.String("config", "", "config file (default DATA/node.toml)")
-	socks := fs.String("socks", "", "hs connect: the node's SOCKS5 proxy (default: the config's socks)")
+	socks := fs.String("socks", "", "hs connect: the node's SOCKS5 proxy (default: where the node running in --data says, else the config's socks)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err

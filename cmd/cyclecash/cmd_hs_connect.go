@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"cyclecash/node"
 )
@@ -20,13 +21,20 @@ var hsStdin io.Reader = os.Stdin
 
 // cmdHSConnect is `cyclecash hs connect --data DIR ADDRESS.mesh[:PORT]`:
 // stdin to the service, the service to stdout, through the running node's
-// SOCKS5 proxy (its `socks` key, or --socks), like nc. PORT defaults to 80.
+// SOCKS5 proxy (--socks, else where the node in DIR says it listens, else
+// its `socks` key), like nc. PORT defaults to 80.
 func cmdHSConnect(ctx context.Context, data, config, socksFlag string, target string, stdout io.Writer) error {
 	host, port, err := splitMeshTarget(target)
 	if err != nil {
 		return err
 	}
 	proxy := socksFlag
+	if proxy == "" && data != "" {
+		proxy, err = runningSocks(ctx, data)
+		if err != nil {
+			return err
+		}
+	}
 	if proxy == "" {
 		path := config
 		if path == "" {
@@ -60,6 +68,29 @@ func cmdHSConnect(ctx context.Context, data, config, socksFlag string, target st
 	}()
 	_, err = io.Copy(stdout, c)
 	return err
+}
+
+// runningSocks asks the node running in data where its SOCKS5 proxy is,
+// so a node whose default port was busy is never mistaken for whatever
+// holds that port. "" (no error) when no node answers: the config decides.
+func runningSocks(ctx context.Context, data string) (string, error) {
+	c, err := node.ClientOf(data)
+	if err != nil {
+		return "", nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := c.Status(ctx)
+	if err != nil {
+		return "", nil
+	}
+	switch st.Socks.State {
+	case "listening":
+		return st.Socks.Addr, nil
+	case "busy":
+		return "", errors.New("hs connect: the node runs no SOCKS5 proxy: its default address " + st.Socks.Addr + " was busy at start; set socks in node.toml or pass --socks")
+	}
+	return "", errors.New("hs connect: the node runs no SOCKS5 proxy; set socks in node.toml (e.g. \"" + node.DefaultSocks + "\") or pass --socks")
 }
 
 func cmpOrString(a, b string) string {

@@ -99,7 +99,7 @@ func TestHSConnect(t *testing.T) {
 		t.Fatalf("unmapped port: exit %d, stderr %q", code, errs)
 	}
 	bare := t.TempDir()
-	os.WriteFile(filepath.Join(bare, "node.toml"), []byte("# socks off\n"), 0o600)
+	os.WriteFile(filepath.Join(bare, "node.toml"), []byte("socks = \"off\"\n"), 0o600)
 	if _, errs, code := run("", "hs", "connect", "--data", bare, "x.mesh"); code != 1 || !strings.Contains(errs, "no SOCKS5 proxy") {
 		t.Fatalf("no socks key: exit %d, stderr %q", code, errs)
 	}

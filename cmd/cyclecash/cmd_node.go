@@ -92,8 +92,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, h := range n.HiddenServices() {
 		fmt.Fprintf(stdout, "hidden service %s %s\n", h.Name, h.Address)
 	}
-	if a := n.SocksAddr(); a != nil {
-		fmt.Fprintf(stdout, "socks %s\n", a)
+	if st := n.SocksStatus(); st.State != "off" {
+		fmt.Fprintf(stdout, "socks %s %s\n", st.Addr, st.State)
 	}
 	fmt.Fprintf(stdout, "api %s\n", n.APIAddr())
 	if a := n.MetricsAddr(); a != "" {
@@ -138,6 +138,7 @@ func printStatus(w io.Writer, st *node.Status) {
 	}
 	fmt.Fprintf(w, "dht peers  %d\ndirectory  %d relays\n", st.RoutingTable, st.Directory)
 	fmt.Fprintf(w, "circuits   %d open, relaying %d for others\n", len(st.Circuits), st.Relaying)
+	fmt.Fprintf(w, "socks      %s %s\n", st.Socks.State, st.Socks.Addr)
 	for _, h := range st.HiddenServices {
 		fmt.Fprintf(w, "hidden     %s %s, %d intro points, %d served\n", h.Name, h.Address, h.IntroPoints, h.Served)
 	}

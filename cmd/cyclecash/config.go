@@ -48,12 +48,12 @@ func (f *nodeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.tor, "tor", false, "start the system tor for the [tor] options: onion services, guards through Tor (config key tor.enabled)")
 	f.ledger.register(fs)
 	fs.StringVar(&f.workerMode, "worker-mode", "", "worker mode: open or stealth (config key compute.mode)")
-	fs.StringVar(&f.socks, "socks", "", "SOCKS5 proxy for .mesh names on a loopback HOST:PORT, or off (config key socks)")
+	fs.StringVar(&f.socks, "socks", "", "SOCKS5 proxy for .mesh names on a loopback HOST:PORT, or off (config key socks; default "+node.DefaultSocks+")")
 }
 
 // load reads the config file (if any) and applies the flags that were set.
 func (f *nodeFlags) load(fs *flag.FlagSet) (node.Config, error) {
-	var cfg node.Config
+	cfg := node.Config{HSConfig: node.HSConfig{Socks: node.DefaultSocks}}
 	path := f.config
 	if path == "" && f.data != "" {
 		if _, err := os.Stat(filepath.Join(f.data, "node.toml")); err == nil {
@@ -138,6 +138,9 @@ func decodeConfig(text []byte) (node.Config, error) {
 	if undec := md.Undecoded(); len(undec) > 0 {
 		return cfg, fmt.Errorf("unknown key %q", undec[0].String())
 	}
+	if !md.IsDefined("socks") {
+		cfg.Socks = node.DefaultSocks // on unless the file says otherwise
+	}
 	return cfg, checkValues(text)
 }
 
@@ -185,9 +188,10 @@ log_level = {{q .LogLevel}}
 # on a loopback HOST:PORT such as "127.0.0.1:9100" only. Empty = none.
 metrics = {{q .Metrics}}
 
-# SOCKS5 proxy for .mesh names (hidden services) on a loopback HOST:PORT,
-# e.g. "127.0.0.1:9050" for a browser's proxy setting; names other than
-# .mesh are refused and never resolved. Empty or "off" = none.
+# SOCKS5 proxy for .mesh names (hidden services) on a loopback HOST:PORT:
+# set a browser's SOCKS5 proxy to it. Names other than .mesh are refused
+# and never resolved. The default 127.0.0.1:9055 (not Tor's 9050) busy is
+# a warning and no proxy; another address busy fails the start. "off" = none.
 socks = {{q .Socks}}
 
 # Relay bandwidth advertised in the descriptor, bytes per second.

@@ -26,6 +26,7 @@ type proc struct {
 // startProc runs the test binary as the CLI and reads its start-up lines.
 func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
+	args = append([]string{"--socks", "off"}, args...) // the default port would collide; a later --socks wins
 	cmd := exec.Command(os.Args[0], append([]string{"run"}, args...)...)
 	cmd.Env = append(os.Environ(), asCLI+"=1")
 	out, err := cmd.StdoutPipe()

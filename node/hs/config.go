@@ -17,8 +17,9 @@ type ServiceConfig struct {
 	// Key is the identity key file, relative to the data directory;
 	// empty means "hs/<name>.key". Created (0600) on first start.
 	Key string `toml:"key"`
-	// Ports maps virtual ports to targets, a loopback TCP address or a
-	// unix socket: "80 127.0.0.1:8080", "80 unix:/run/site.sock".
+	// Ports maps virtual ports to targets, a loopback TCP address, a unix
+	// socket, or a role of this node serving in process:
+	// "80 127.0.0.1:8080", "80 unix:/run/site.sock", "80 role:market".
 	Ports []string `toml:"ports"`
 	// IntroPoints is how many introduction points to keep; 0 = 3.
 	IntroPoints int `toml:"intro_points"`
@@ -49,7 +50,7 @@ func (c ServiceConfig) PortMap() (map[uint16]string, error) {
 		virt, target, ok := strings.Cut(strings.TrimSpace(p), " ")
 		v, err := strconv.ParseUint(virt, 10, 16)
 		if !ok || err != nil || v == 0 {
-			return nil, fmt.Errorf("%w: %s: ports entry %q is not \"VIRTPORT 127.0.0.1:PORT\" or \"VIRTPORT unix:/PATH\"", ErrConfig, c.Name, p)
+			return nil, fmt.Errorf("%w: %s: ports entry %q is not \"VIRTPORT 127.0.0.1:PORT\", \"VIRTPORT unix:/PATH\" or \"VIRTPORT role:NAME\"", ErrConfig, c.Name, p)
 		}
 		if err := checkTarget(strings.TrimSpace(target)); err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrConfig, c.Name, err)
@@ -62,9 +63,16 @@ func (c ServiceConfig) PortMap() (map[uint16]string, error) {
 // maxUnixPath is the longest socket path the kernel's sockaddr_un holds.
 const maxUnixPath = 107
 
-// checkTarget accepts a loopback IP literal with a port, or "unix:" and
-// an absolute socket path.
+// checkTarget accepts a loopback IP literal with a port, "unix:" and an
+// absolute socket path, or "role:" and a role name (the node checks that
+// it plays it).
 func checkTarget(t string) error {
+	if name, ok := strings.CutPrefix(t, RolePrefix); ok {
+		if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" {
+			return fmt.Errorf("target %q is not role: and a role name", t)
+		}
+		return nil
+	}
 	if path, ok := strings.CutPrefix(t, "unix:"); ok {
 		if !filepath.IsAbs(path) || len(path) > maxUnixPath {
 			return fmt.Errorf("target %q is not unix: and an absolute path of at most %d bytes", t, maxUnixPath)

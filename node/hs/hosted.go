@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +29,7 @@ const (
 type Hosted struct {
 	cfg       ServiceConfig
 	ports     map[uint16]string
+	listeners map[uint16]*Listener // ports served in process (RolePrefix)
 	net       Net
 	log       *slog.Logger
 	republish time.Duration
@@ -74,9 +77,15 @@ func NewHosted(cfg ServiceConfig, dataDir string, n Net, log *slog.Logger, repub
 	if republish <= 0 {
 		republish = defaultRepublish
 	}
-	return &Hosted{cfg: cfg, ports: ports, net: n, log: log.With("hs", cfg.Name), republish: republish,
-		core: core, intros: map[[32]byte]Circuit{},
-		queued: make(chan struct{}, 1), changed: make(chan struct{}, 1)}, nil
+	h := &Hosted{cfg: cfg, ports: ports, net: n, log: log.With("hs", cfg.Name), republish: republish,
+		core: core, intros: map[[32]byte]Circuit{}, listeners: map[uint16]*Listener{},
+		queued: make(chan struct{}, 1), changed: make(chan struct{}, 1)}
+	for port, target := range ports {
+		if strings.HasPrefix(target, RolePrefix) {
+			h.listeners[port] = newListener(core.Address() + ":" + strconv.Itoa(int(port)))
+		}
+	}
+	return h, nil
 }
 
 // Address is the service's `.mesh` name.

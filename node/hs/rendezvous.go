@@ -110,6 +110,10 @@ func (h *Hosted) serve(ctx context.Context, s *session) {
 // ends only this stream) and proxies. The first stream of a session counts
 // the introduction as served.
 func (h *Hosted) accept(ctx context.Context, st *stream, port uint16, served *sync.Once) {
+	if ln := h.listeners[port]; ln != nil {
+		h.acceptLocal(ln, st, served)
+		return
+	}
 	addr, ok := h.ports[port]
 	if !ok {
 		h.log.Debug("rendezvous stream", "err", ErrRefused)
@@ -133,6 +137,22 @@ func (h *Hosted) accept(ctx context.Context, st *stream, port uint16, served *sy
 	}
 	served.Do(func() { h.served.Add(1) })
 	proxy(st, t)
+}
+
+// acceptLocal hands a stream to a port served in process. CONNECTED goes
+// first, so the role may write at once; a closed listener or a full
+// backlog then closes the stream.
+func (h *Hosted) acceptLocal(ln *Listener, st *stream, served *sync.Once) {
+	if err := st.send(innerConnected, nil); err != nil {
+		st.Close()
+		return
+	}
+	if !ln.offer(st) {
+		h.log.Debug("rendezvous stream", "err", "in-process port closed or its backlog full")
+		st.Close()
+		return
+	}
+	served.Do(func() { h.served.Add(1) })
 }
 
 // proxy copies both ways until both sides are done.

@@ -3,6 +3,7 @@ package hs
 import (
 	"context"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,11 @@ func (r *Role) Run(ctx context.Context) {
 	}
 	<-ctx.Done()
 	r.wg.Wait()
+	for _, h := range r.hosted {
+		for _, ln := range h.listeners {
+			ln.Close()
+		}
+	}
 }
 
 // Close implements service.Service.
@@ -57,6 +63,33 @@ func (r *Role) Close() error { return nil }
 // Dial connects to port of a `.mesh` address (the SOCKS5 proxy's dial).
 func (r *Role) Dial(ctx context.Context, address string, port uint16) (net.Conn, error) {
 	return r.client.Dial(ctx, address, port)
+}
+
+// Listeners are the in-process ports whose target is RolePrefix+role, of
+// every hosted service: the node serves that role's handler on each.
+func (r *Role) Listeners(role string) []*Listener {
+	var out []*Listener
+	for _, h := range r.hosted {
+		for port, target := range h.ports {
+			if target == RolePrefix+role {
+				out = append(out, h.listeners[port])
+			}
+		}
+	}
+	return out
+}
+
+// Targets are the role names some port of a hosted service is served by.
+func (r *Role) Targets() []string {
+	var out []string
+	for _, h := range r.hosted {
+		for _, target := range h.ports {
+			if name, ok := strings.CutPrefix(target, RolePrefix); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // Status lists the hosted services.

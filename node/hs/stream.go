@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -54,6 +55,36 @@ type stream struct {
 	wrote     bool      // our END sent
 	eof       bool      // the peer sent END
 	connected chan bool // client: CONNECTED (true) or END (false) answered BEGIN
+	rdl, wdl  deadline  // Read, and Write's wait for window (http.Server's timeouts)
+}
+
+// deadline is one direction's net.Conn deadline; its timer wakes the
+// waiters on the stream's cond when it passes.
+type deadline struct {
+	at    time.Time
+	timer *time.Timer
+}
+
+func (d *deadline) passed() bool { return !d.at.IsZero() && !time.Now().Before(d.at) }
+
+// setDeadline sets d to t and wakes the waiters now and at t. Callers
+// hold no lock.
+func (s *stream) setDeadline(d *deadline, t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	d.at = t
+	if wait := time.Until(t); !t.IsZero() && wait > 0 {
+		d.timer = time.AfterFunc(wait, func() {
+			s.mu.Lock()
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		})
+	}
+	s.cond.Broadcast()
 }
 
 var _ net.Conn = (*stream)(nil)
@@ -134,8 +165,12 @@ func (s *stream) waitConnected(ctx context.Context) (bool, error) {
 
 func (s *stream) Read(p []byte) (int, error) {
 	s.mu.Lock()
-	for len(s.rbuf) == 0 && s.rerr == nil && !s.eof && !s.closed {
+	for len(s.rbuf) == 0 && s.rerr == nil && !s.eof && !s.closed && !s.rdl.passed() {
 		s.cond.Wait()
+	}
+	if s.rdl.passed() && !s.closed {
+		s.mu.Unlock()
+		return 0, os.ErrDeadlineExceeded
 	}
 	if len(s.rbuf) == 0 {
 		err := s.rerr
@@ -183,11 +218,14 @@ func (s *stream) Write(p []byte) (int, error) {
 func (s *stream) takeWindow() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.window <= 0 && s.rerr == nil && !s.closed && !s.wrote {
+	for s.window <= 0 && s.rerr == nil && !s.closed && !s.wrote && !s.wdl.passed() {
 		s.cond.Wait()
 	}
 	if s.closed || s.wrote || s.rerr != nil {
 		return ErrStreamClosed
+	}
+	if s.wdl.passed() {
+		return os.ErrDeadlineExceeded
 	}
 	s.window--
 	return nil
@@ -236,10 +274,17 @@ type meshAddr string
 func (a meshAddr) Network() string { return "mesh" }
 func (a meshAddr) String() string  { return string(a) }
 
-func (s *stream) LocalAddr() net.Addr                { return meshAddr("mesh") }
-func (s *stream) RemoteAddr() net.Addr               { return meshAddr("mesh") }
-func (s *stream) SetDeadline(t time.Time) error      { return nil }
-func (s *stream) SetReadDeadline(t time.Time) error  { return nil }
-func (s *stream) SetWriteDeadline(t time.Time) error { return nil }
+func (s *stream) LocalAddr() net.Addr  { return meshAddr("mesh") }
+func (s *stream) RemoteAddr() net.Addr { return meshAddr("mesh") }
+
+// SetDeadline sets both deadlines. A write deadline bounds the wait for
+// the stream's window, not the session's (shared by its streams).
+func (s *stream) SetDeadline(t time.Time) error {
+	s.setDeadline(&s.rdl, t)
+	s.setDeadline(&s.wdl, t)
+	return nil
+}
+func (s *stream) SetReadDeadline(t time.Time) error  { s.setDeadline(&s.rdl, t); return nil }
+func (s *stream) SetWriteDeadline(t time.Time) error { s.setDeadline(&s.wdl, t); return nil }
 
 func portBytes(p uint16) []byte { return binary.BigEndian.AppendUint16(nil, p) }

@@ -16,7 +16,8 @@ const (
 // Config is the config table [market].
 type Config struct {
 	// Listen is the loopback host:port the site is served on
-	// ("127.0.0.1:8080"); a .mesh hidden service maps its port 80 here.
+	// ("127.0.0.1:8080"), or "off" for none: a [[hidden_service]] port
+	// "80 role:market" serves the site in process either way.
 	Listen string `toml:"listen"`
 	// Store is bolt (market.db in the data directory; the default) or
 	// postgres (Postgres, shared by several market front-ends).
@@ -28,6 +29,9 @@ type Config struct {
 	// EscrowTimeout releases an unconfirmed order; 0 = 14 days.
 	EscrowTimeout time.Duration `toml:"escrow_timeout"`
 }
+
+// ListenOff as Listen binds no loopback port.
+const ListenOff = "off"
 
 // DefaultListen is the listen address when [market] gives none.
 const DefaultListen = "127.0.0.1:8080"
@@ -48,8 +52,10 @@ func (c Config) WithDefaults() Config {
 
 // Validate checks the table; each message names the key at fault.
 func (c Config) Validate() error {
-	if err := checkLoopback(c.Listen); err != nil {
-		return err
+	if c.Listen != ListenOff {
+		if err := checkLoopback(c.Listen); err != nil {
+			return err
+		}
 	}
 	switch {
 	case c.Store != StoreBolt && c.Store != StorePostgres:

@@ -67,10 +67,12 @@ func Start(h service.Host, cfg Config) (*Service, error) {
 		st.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("node: market.listen: %w", err)
+	var ln net.Listener
+	if cfg.Listen != ListenOff { // off: only a hidden service's "role:market" port serves the site
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("node: market.listen: %w", err)
+		}
 	}
 	s := &Service{m: m, st: st, ln: ln, log: h.Logger().With("sys", "market"), every: cfg.SweepEvery}
 	s.routes(h)
@@ -106,8 +108,13 @@ func operatorSecret(dir string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// Addr is the bound listen address.
-func (s *Service) Addr() string { return s.ln.Addr().String() }
+// Addr is the bound listen address; "" with listen = "off".
+func (s *Service) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
 
 // Market is the running market, for tests and the demo.
 func (s *Service) Market() *market.Market { return s.m }
@@ -120,11 +127,16 @@ func (s *Service) Run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		if s.ln == nil {
+			return
+		}
 		if err := srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("market stopped", "err", err)
 		}
 	}()
-	s.log.Info("market serving on its loopback listener")
+	if s.ln != nil {
+		s.log.Info("market serving on its loopback listener")
+	}
 	s.m.Run(ctx, s.every)
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -134,7 +146,10 @@ func (s *Service) Run(ctx context.Context) {
 
 // Close releases the listener (if never served) and the store.
 func (s *Service) Close() error {
-	err := s.ln.Close()
+	var err error
+	if s.ln != nil {
+		err = s.ln.Close()
+	}
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
 	}
