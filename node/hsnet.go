@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cyclecash/node/hs"
+	nmarket "cyclecash/node/market"
 	"cyclecash/node/socks"
 	ohs "cyclecash/onion/hs"
 	"cyclecash/overlay"
@@ -195,7 +196,7 @@ func (n *Node) buildHS() error {
 func (n *Node) serveRolesHidden(r *hs.Role) error {
 	for _, role := range r.Targets() {
 		var h http.Handler
-		if m := n.marketService(); role == "market" && m != nil {
+		if m := find[*nmarket.Service](n); role == "market" && m != nil {
 			h = m.Market()
 		}
 		if h == nil {
