@@ -107,4 +107,3 @@ func (f *failingFile) fail(step string, err error) error {
 	}
 	return err
 }
-
