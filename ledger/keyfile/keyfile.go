@@ -2,8 +2,11 @@
 // which every keyset is derived (ledger.DeriveKeyset).
 //
 // Policy: the secret is 32 random bytes in a file of mode 0600, created
-// exclusively (never overwritten); a file with wider permissions or the
-// wrong size is refused rather than used. Errors never contain the secret.
+// atomically and exclusively (written to a temporary file, synced, then
+// linked into place: a crash or a full disk never leaves half a secret,
+// and a concurrent creator never overwrites one); a file with wider
+// permissions or the wrong size is refused rather than used. Errors never
+// contain the secret.
 package keyfile
 
 import (
@@ -13,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Size is the master secret's length.
@@ -32,25 +36,63 @@ func LoadOrCreate(path string, rnd io.Reader) ([]byte, error) {
 	if _, err := io.ReadFull(rnd, secret); err != nil {
 		return nil, fmt.Errorf("keyfile: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
+	if err := create(path, secret); errors.Is(err, fs.ErrExist) {
 		return Load(path) // created concurrently
+	} else if err != nil {
+		return nil, err
 	}
+	return secret, nil
+}
+
+// tempFile is the part of *os.File create uses.
+type tempFile interface {
+	Name() string
+	Chmod(os.FileMode) error
+	Write([]byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// createTemp and link are the file operations of create; tests replace
+// them to make a chmod, write, fsync, close or link fail.
+var (
+	createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+	link       = os.Link
+)
+
+// create writes secret to a new file at path atomically, failing with
+// fs.ErrExist if path exists; on any other failure path does not exist.
+func create(path string, secret []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := createTemp(dir, ".keyfile-*")
 	if err != nil {
-		return nil, fmt.Errorf("keyfile: %w", err)
+		return fmt.Errorf("keyfile: %w", err)
 	}
-	_, err = f.Write(secret)
+	defer os.Remove(tmp.Name())
+	err = tmp.Chmod(0o600)
 	if err == nil {
-		err = f.Sync()
+		_, err = tmp.Write(secret)
 	}
-	if cerr := f.Close(); err == nil {
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
-		return nil, fmt.Errorf("keyfile: writing %s: %w", path, err)
+		return fmt.Errorf("keyfile: writing %s: %w", path, err)
 	}
-	return secret, nil
+	if err := link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fs.ErrExist
+		}
+		return fmt.Errorf("keyfile: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // Load reads an existing secret, refusing a file others can read.
