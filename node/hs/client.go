@@ -118,11 +118,16 @@ func (c *Client) dial(ctx context.Context, address string, extra uint8) (*sessio
 	if err != nil {
 		return nil, err
 	}
+	var pre *introCircuit
+	if len(d.Intro) > 0 {
+		pre = c.buildIntro(ctx, d.Intro[0].Relay)
+		defer pre.release()
+	}
 	rp, cookie, err := c.rendezvousCircuit(ctx)
 	if err != nil {
 		return nil, err
 	}
-	intro, err := c.introduce(ctx, pub, d, rp, cookie, max(d.PoWEffort, min(clientMaxEffort, d.PoWEffort+extra)))
+	intro, err := c.introduce(ctx, pub, d, rp, cookie, max(d.PoWEffort, min(clientMaxEffort, d.PoWEffort+extra)), pre)
 	if err != nil {
 		rp.Close()
 		return nil, err
@@ -185,23 +190,27 @@ func (c *Client) rendezvousCircuit(ctx context.Context) (Circuit, hs.Cookie, err
 
 // introduce sends INTRODUCE1 through each introduction point in turn until
 // one forwards it.
-func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie, effort uint8) (*hs.ClientIntro, error) {
+func (c *Client) introduce(ctx context.Context, pub hs.PublicKey, d *hs.Descriptor, rp Circuit, cookie hs.Cookie, effort uint8, pre *introCircuit) (*hs.ClientIntro, error) {
 	relay, key := rp.LastHop()
 	var last error = errors.New("no introduction points")
-	for _, ip := range d.Intro {
+	for i, ip := range d.Intro {
+		circuit := func() (Circuit, error) { return c.Net.Circuit(ctx, ip.Relay) }
+		if i == 0 && pre != nil {
+			circuit = pre.take
+		}
 		ci, err := hs.NewClientIntro(hs.IntroduceRequest{Service: pub, Intro: ip, Period: d.Period, Time: c.now(),
 			Cookie: cookie, RP: relay, RPOnionKey: key}, rand.Reader)
 		if err != nil {
 			return nil, err
 		}
-		if last = c.introduceAt(ctx, ci, ip, d, effort); last == nil {
+		if last = c.introduceAt(ctx, ci, circuit, d, effort); last == nil {
 			return ci, nil
 		}
 	}
 	return nil, fmt.Errorf("%w (last: %w)", ErrIntroFailed, last)
 }
 
-func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.IntroPoint, d *hs.Descriptor, effort uint8) error {
+func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, circuit func() (Circuit, error), d *hs.Descriptor, effort uint8) error {
 	ch, err := ci.Challenge(d.PoWSeed)
 	if err != nil {
 		return err
@@ -214,7 +223,7 @@ func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.Intr
 	if err != nil {
 		return err
 	}
-	circ, err := c.Net.Circuit(ctx, ip.Relay)
+	circ, err := circuit()
 	if err != nil {
 		return err
 	}
@@ -230,6 +239,43 @@ func (c *Client) introduceAt(ctx context.Context, ci *hs.ClientIntro, ip hs.Intr
 		return fmt.Errorf("hs: introduction point answered status %d", st)
 	}
 	return nil
+}
+
+// introCircuit is the circuit to the first introduction point, built
+// while the rendezvous circuit is (as Tor's client does): the two builds
+// overlap instead of adding up, which was most of the setup's tail.
+type introCircuit struct {
+	done  chan struct{}
+	circ  Circuit
+	err   error
+	taken bool
+}
+
+func (c *Client) buildIntro(ctx context.Context, relay []byte) *introCircuit {
+	ic := &introCircuit{done: make(chan struct{})}
+	go func() {
+		ic.circ, ic.err = c.Net.Circuit(ctx, relay)
+		close(ic.done)
+	}()
+	return ic
+}
+
+// take waits for the circuit; the caller closes it.
+func (ic *introCircuit) take() (Circuit, error) {
+	<-ic.done
+	ic.taken = true
+	return ic.circ, ic.err
+}
+
+// release closes the circuit once built unless take had it.
+func (ic *introCircuit) release() {
+	taken := ic.taken
+	go func() {
+		<-ic.done
+		if !taken && ic.circ != nil {
+			ic.circ.Close()
+		}
+	}()
 }
 
 // join waits for RENDEZVOUS2 and completes the handshake.

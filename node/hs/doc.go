@@ -1,7 +1,8 @@
 // Package hs is the node's hidden-service role: it hosts the
 // `[[hidden_service]]` entries of node.toml (each a name, an identity key
 // file under the data directory, and port mappings virtual port → a
-// loopback TCP target, like Tor's HiddenServicePort) and dials `.mesh`
+// loopback TCP target or unix socket, like Tor's HiddenServicePort, or a
+// role of this node served in process through a Listener) and dials `.mesh`
 // addresses for the SOCKS5 proxy. The protocol is onion/hs's; this package
 // drives it over circuits the node builds through the Net interface.
 //
@@ -18,7 +19,6 @@
 //
 // Policy: the node's own DHT is never asked for a descriptor; targets are
 // loopback only; no address of a peer appears in a log line or error. A
-// fixed end-to-end window per stream instead of congestion control. Deliberately absent: vanguards-lite
-// (service circuits use the node's ordinary guards), client authorization,
-// unix-socket targets.
+// fixed end-to-end window per stream instead of congestion control. Deliberately absent: client
+// authorization.
 package hs
