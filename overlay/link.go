@@ -35,6 +35,9 @@ type link struct {
 	id       onion.LinkID
 	peer     peer.ID
 	weDialed bool
+	// retiring: the other link of a simultaneous open (linkpair.go); o.mu
+	retiring  bool
+	retiredAt time.Time
 	prefix   string // the neighbour's network prefix (createlimit.go)
 	s        network.Stream
 	o        *Onion
