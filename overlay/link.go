@@ -38,9 +38,9 @@ type link struct {
 	// retiring: the other link of a simultaneous open (linkpair.go); o.mu
 	retiring  bool
 	retiredAt time.Time
-	prefix   string // the neighbour's network prefix (createlimit.go)
-	s        network.Stream
-	o        *Onion
+	prefix    string // the neighbour's network prefix (createlimit.go)
+	s         network.Stream
+	o         *Onion
 
 	touched bool // queued cells since the Onion's lock was taken; o.mu
 
