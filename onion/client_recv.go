@@ -115,7 +115,7 @@ func (c *ClientCircuit) onTruncated(hop int, m RelayMsg, out []Cell) (Event, []C
 		c.pending = nil
 		return Event{Kind: EventExtendFailed, Reason: reason}, out, nil
 	}
-	c.ep.streams = streamSet{} // streams ended with the destination
+	c.ep = newEndpoint() // streams and windows ended with the destination
 	return Event{Kind: EventTruncated, Reason: reason}, out, nil
 }
 
@@ -133,7 +133,7 @@ func (c *ClientCircuit) onStreamCell(m RelayMsg, out []Cell) (Event, []Cell, err
 		}
 	case RelayEnd:
 		ev.Kind, ev.Reason = EventEnd, reasonOf(m.Data)
-		delete(c.ep.streams.m, m.StreamID)
+		c.ep.remoteEnd(m.StreamID)
 	case RelaySendme:
 		err = c.ep.onSendme(m.StreamID, m.Data)
 	default:

@@ -41,9 +41,10 @@ func (c *ClientCircuit) SendWindow(id uint16) int {
 }
 
 // Consumed reports that the application read n more bytes of what stream
-// id delivered in EventData events, and appends the stream SENDMEs that
-// became due. Until it is called the destination can send at most
-// StreamWindowStart cells more; see consume.go.
+// id delivered in EventData events (also after its EventEnd), and appends
+// the stream and circuit SENDMEs that became due. Until it is called the
+// destination can send at most StreamWindowStart cells more on the stream,
+// and CircWindowStart on the circuit; see consume.go.
 func (c *ClientCircuit) Consumed(id uint16, n int, out []Cell) ([]Cell, error) {
 	if err := c.ready(); err != nil {
 		return out, err
@@ -52,15 +53,16 @@ func (c *ClientCircuit) Consumed(id uint16, n int, out []Cell) ([]Cell, error) {
 	return out, err
 }
 
-// End closes the stream and appends the END cell.
+// End closes the stream and appends the END cell, unless the destination
+// ended it first; its unread bytes count consumed.
 func (c *ClientCircuit) End(id uint16, out []Cell) ([]Cell, error) {
 	if err := c.ready(); err != nil {
 		return out, err
 	}
-	if _, err := c.ep.streams.get(id); err != nil {
+	open, err := c.ep.forget(id, c.emitter(&out))
+	if !open {
 		return out, err
 	}
-	delete(c.ep.streams.m, id)
 	m := RelayMsg{Cmd: RelayEnd, StreamID: id, Data: []byte{byte(ReasonNone)}}
 	return c.send(len(c.hops)-1, m, out), nil
 }

@@ -119,7 +119,8 @@ func TestConsumeWindow(t *testing.T) {
 		w := newConsumeWindow(StreamWindowStart, StreamWindowIncrement)
 		tag = [TagSize]byte{}
 		recv(&w, 3*StreamWindowIncrement, MaxRelayData)
-		due, err := w.consume(3*StreamWindowIncrement*MaxRelayData - 1)
+		k, err := w.consume(3*StreamWindowIncrement*MaxRelayData - 1)
+		due := w.release(k)
 		if err != nil || due != 2 {
 			t.Fatalf("due %d (%v), want 2: the last cell is not read whole", due, err)
 		}

@@ -7,14 +7,14 @@ import "fmt"
 // Intermediate relays keep none of it.
 type endpoint struct {
 	circSend sendWindow
-	circRecv recvWindow
+	circRecv ackWindow
 	streams  streamSet
 }
 
 func newEndpoint() endpoint {
 	return endpoint{
 		circSend: newSendWindow(CircWindowStart, CircWindowIncrement),
-		circRecv: newRecvWindow(CircWindowStart, CircWindowIncrement),
+		circRecv: newAckWindow(CircWindowStart, CircWindowIncrement),
 	}
 }
 
@@ -44,36 +44,54 @@ func (e *endpoint) sendData(id uint16, data []byte, emit emitFunc) (int, error) 
 }
 
 // onData accounts one received DATA cell carrying size bytes, whose chained
-// tag is tag. The circuit SENDME is emitted on arrival when due; the
-// stream's waits until the application consumed the data (consume.go). It
-// reports whether the stream is known: cells for a stream that already
-// ended still count for the circuit window and are then dropped.
-//
-// Why the circuit window may stay at arrival: it bounds only the cells in
-// flight between the two ends (and so the relays' queues). What piles up at
-// this end is unread stream data, and each stream's is bounded by its own
-// window, so the total here is bounded by the sum of the open streams'
-// windows; acknowledging the circuit on consumption as well would add
-// nothing but a stall of every stream behind the slowest reader.
+// tag is tag. SENDMEs wait until the application consumed the data
+// (consume.go), for the circuit as for the stream. It reports whether the
+// stream is open: cells for a stream that ended are dropped, and so count
+// consumed at once.
 func (e *endpoint) onData(id uint16, size int, tag [TagSize]byte, emit emitFunc) (bool, error) {
-	circDue, err := e.circRecv.onRecv()
-	if err != nil {
-		return false, err
-	}
-	if circDue {
-		emit(RelayMsg{Cmd: RelaySendme, Data: tag[:]})
+	if !e.circRecv.onRecv(&tag) {
+		return false, fmt.Errorf("%w: %w: window overrun", ErrProtocol, ErrWindowViolated)
 	}
 	st := e.streams.m[id]
-	if st == nil {
+	if st == nil || st.state == streamEnded {
+		e.release(1, emit)
 		return false, nil
 	}
 	if err := st.recv.onRecv(size, &tag); err != nil {
 		return false, err
 	}
 	if size == 0 {
-		return true, st.recv.settle(id, 0, emit)
+		return true, e.settle(id, st, 0, emit)
 	}
 	return true, nil
+}
+
+// remoteEnd records the peer's END on stream id and reports whether the
+// stream was open. Its unread cells stay charged to the circuit: the
+// stream is kept, ended, until they are read or it is forgotten.
+func (e *endpoint) remoteEnd(id uint16) bool {
+	st := e.streams.m[id]
+	if st == nil || st.state == streamEnded {
+		return false
+	}
+	st.state = streamEnded
+	if st.recv.held == 0 {
+		delete(e.streams.m, id)
+	}
+	return true
+}
+
+// forget drops stream id, open or ended, as the application closes it: its
+// unread cells count consumed. It reports whether the stream was open (an
+// END is then due).
+func (e *endpoint) forget(id uint16, emit emitFunc) (bool, error) {
+	st := e.streams.m[id]
+	if st == nil {
+		return false, fmt.Errorf("%w: %d", ErrUnknownStream, id)
+	}
+	delete(e.streams.m, id)
+	e.release(st.recv.held, emit)
+	return st.state != streamEnded, nil
 }
 
 // onSendme applies a SENDME for the circuit (id 0) or a stream.
@@ -82,7 +100,7 @@ func (e *endpoint) onSendme(id uint16, tag []byte) error {
 		return e.circSend.onSendme(tag)
 	}
 	st := e.streams.m[id]
-	if st == nil {
+	if st == nil || st.state == streamEnded {
 		return nil // the stream ended while the SENDME was in flight
 	}
 	return st.send.onSendme(tag)

@@ -2,10 +2,11 @@ package onion
 
 // Flow control, after Tor's SENDME windows (tor-spec §7.3–7.4) with
 // authenticated SENDMEs (Tor proposal 289). Only DATA cells count. The
-// receiver of DATA sends a SENDME after every Increment cells: for the
-// circuit as they arrive (recvWindow), for a stream as the application
-// consumes them (consumeWindow, consume.go). The sender may have at most
-// Start cells unacknowledged.
+// receiver of DATA sends a SENDME after every Increment cells the
+// application consumed (ackWindow), for the circuit and for each stream
+// alike (consume.go). The sender may have at most Start cells
+// unacknowledged, so an end holds at most CircWindowStart unread cells per
+// circuit however many streams share it.
 //
 // Binding: a SENDME carries the chained tag (the endpoint layer's chain value
 // right after the cell, see crypto.go) of the DATA cell that triggered it.
@@ -67,24 +68,51 @@ func (w *sendWindow) onSendme(tag []byte) error {
 	return nil
 }
 
-// recvWindow counts received DATA cells and says when a circuit SENDME is
-// due.
-type recvWindow struct {
-	got, start, inc int
+// ackWindow is the receive side of a window, for a circuit or a stream:
+// cells arrive (onRecv) and are held until the application consumed them
+// (release); a SENDME is due for every inc cells consumed, and carries the
+// tag of every inc-th cell to arrive. A peer may have at most start cells
+// held or consumed-but-unacknowledged.
+type ackWindow struct {
+	held    int // cells received, not yet consumed
+	freed   int // cells consumed, not yet acknowledged
+	arrived int // cells received, modulo inc
+	start   int
+	inc     int
+	tags    [maxPendingSendmes][TagSize]byte // tags owed in SENDMEs, oldest at head
+	head, n int
 }
 
-func newRecvWindow(start, inc int) recvWindow { return recvWindow{start: start, inc: inc} }
+func newAckWindow(start, inc int) ackWindow { return ackWindow{start: start, inc: inc} }
 
-// onRecv records one DATA cell received. It fails if the peer overran the
-// window, and reports whether a SENDME must be sent now.
-func (w *recvWindow) onRecv() (sendme bool, err error) {
-	w.got++
-	if w.got > w.start {
-		return false, fmt.Errorf("%w: %w: window overrun", ErrProtocol, ErrWindowViolated)
+// onRecv records one DATA cell whose chained tag is tag; false means the
+// peer overran the window.
+func (w *ackWindow) onRecv(tag *[TagSize]byte) bool {
+	if w.held+w.freed >= w.start {
+		return false
 	}
-	if w.got%w.inc != 0 {
-		return false, nil
+	w.held++
+	if w.arrived++; w.arrived == w.inc {
+		w.arrived = 0
+		w.tags[(w.head+w.n)%len(w.tags)] = *tag
+		w.n++
 	}
-	w.got -= w.inc
-	return true, nil
+	return true
+}
+
+// release counts k held cells consumed and returns how many SENDMEs are
+// now due; take their tags with nextTag.
+func (w *ackWindow) release(k int) int {
+	w.held -= k
+	w.freed += k
+	return min(w.freed/w.inc, w.n)
+}
+
+// nextTag takes the tag of the oldest owed SENDME.
+func (w *ackWindow) nextTag() [TagSize]byte {
+	t := w.tags[w.head]
+	w.head = (w.head + 1) % len(w.tags)
+	w.n--
+	w.freed -= w.inc
+	return t
 }

@@ -212,6 +212,21 @@ func (r *Relay) LinkClosed(link LinkID, out []Action) []Action {
 	return out
 }
 
+// LinkBusy reports whether any circuit, built or being built, uses link.
+func (r *Relay) LinkBusy(link LinkID) bool {
+	for ref := range r.circs {
+		if ref.Link == link {
+			return true
+		}
+	}
+	for ref := range r.reserved {
+		if ref.Link == link {
+			return true
+		}
+	}
+	return r.pendingN[link] > 0
+}
+
 // Expire destroys circuits that carried no cell for IdleTimeout before now.
 func (r *Relay) Expire(now time.Time, out []Action) []Action {
 	for ref, c := range r.circs {

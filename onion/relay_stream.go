@@ -40,10 +40,12 @@ func (r *Relay) streamCell(c *relayCirc, m RelayMsg, out []Action) ([]Action, er
 		if err != nil {
 			return out, err
 		}
-		if len(c.ep.streams.m) >= MaxStreamsPerCircuit {
-			if c.ep.streams.m[m.StreamID] != nil {
-				return out, fmt.Errorf("%w: stream %d already open", ErrProtocol, m.StreamID)
-			}
+		st := c.ep.streams.m[m.StreamID]
+		if st != nil && st.state != streamEnded {
+			return out, fmt.Errorf("%w: stream %d already open", ErrProtocol, m.StreamID)
+		}
+		// An ended stream still unread holds its ID and its slot.
+		if st != nil || len(c.ep.streams.m) >= MaxStreamsPerCircuit {
 			end := RelayMsg{Cmd: RelayEnd, StreamID: m.StreamID, Data: []byte{byte(ReasonResources)}}
 			return r.originate(c, end, out), nil
 		}
@@ -58,10 +60,9 @@ func (r *Relay) streamCell(c *relayCirc, m RelayMsg, out []Action) ([]Action, er
 		}
 		a.Kind, a.Data = ActData, m.Data
 	case RelayEnd:
-		if c.ep.streams.m[m.StreamID] == nil {
+		if !c.ep.remoteEnd(m.StreamID) {
 			return out, nil // both ends closed at once
 		}
-		delete(c.ep.streams.m, m.StreamID)
 		a.Kind, a.Reason = ActEnd, reasonOf(m.Data)
 	case RelaySendme:
 		return out, c.ep.onSendme(m.StreamID, m.Data)
@@ -113,9 +114,10 @@ func (r *Relay) StreamSend(circ CircRef, id uint16, data []byte, out []Action) (
 }
 
 // Consumed reports that the application read n more bytes of what stream
-// id delivered in ActData actions, and appends the stream SENDMEs that
-// became due. Until it is called the client can send at most
-// StreamWindowStart cells more; see consume.go.
+// id delivered in ActData actions (also after the stream's ActEnd), and
+// appends the stream and circuit SENDMEs that became due. Until it is
+// called the client can send at most StreamWindowStart cells more on the
+// stream, and CircWindowStart on the circuit; see consume.go.
 func (r *Relay) Consumed(circ CircRef, id uint16, n int, out []Action) ([]Action, error) {
 	c, err := r.endpointOf(circ)
 	if err != nil {
@@ -133,16 +135,18 @@ func (r *Relay) StreamWindow(circ CircRef, id uint16) int {
 	return c.ep.streams.sendable(id, &c.ep.circSend)
 }
 
-// EndStream closes the stream (refusing it, if it was never connected).
+// EndStream closes the stream (refusing it, if it was never connected):
+// its unread bytes count consumed, and the client is told unless it ended
+// the stream first.
 func (r *Relay) EndStream(circ CircRef, id uint16, reason DestroyReason, out []Action) ([]Action, error) {
 	c, err := r.endpointOf(circ)
 	if err != nil {
 		return out, err
 	}
-	if _, err := c.ep.streams.get(id); err != nil {
+	open, err := c.ep.forget(id, r.emitter(c, &out))
+	if !open {
 		return out, err
 	}
-	delete(c.ep.streams.m, id)
 	return r.originate(c, RelayMsg{Cmd: RelayEnd, StreamID: id, Data: []byte{byte(reason)}}, out), nil
 }
 

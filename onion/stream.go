@@ -38,6 +38,7 @@ type streamState uint8
 const (
 	streamOpening streamState = iota // BEGIN sent, waiting for CONNECTED
 	streamOpen
+	streamEnded // END received; kept while its unread cells are held
 )
 
 // stream is one end of a multiplexed stream: its flow-control windows.
@@ -98,7 +99,7 @@ func (s *streamSet) add(id uint16) (*stream, error) {
 
 func (s *streamSet) get(id uint16) (*stream, error) {
 	st := s.m[id]
-	if st == nil {
+	if st == nil || st.state == streamEnded {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownStream, id)
 	}
 	return st, nil

@@ -182,8 +182,12 @@ func (o *Onion) failCircuit(c *Circuit, err error) {
 }
 
 // endLocked sends END for s unless the stream already ended; o.mu held.
+// Either way onion forgets the stream: bytes the other side sent before
+// its END and the application never read stop counting against the
+// circuit window.
 func (o *Onion) endLocked(s *Stream, reason onion.DestroyReason) {
 	if s.ended {
+		o.forgetLocked(s)
 		return
 	}
 	s.ended = true
@@ -198,6 +202,18 @@ func (o *Onion) endLocked(s *Stream, reason onion.DestroyReason) {
 	delete(o.dest[s.dref], s.id)
 	acts, _ := o.relay.EndStream(s.dref, s.id, reason, o.acts[:0])
 	o.execute(acts)
+}
+
+// forgetLocked drops an ended stream from onion, which sends no END for a
+// stream the other side ended and nothing for one already gone; o.mu held.
+func (o *Onion) forgetLocked(s *Stream) {
+	if c := s.circ; c != nil {
+		if c.err == nil {
+			o.sendCells(c, withoutErr(c.cc.End(s.id, o.cells[:0])))
+		}
+		return
+	}
+	o.execute(withoutErr(o.relay.EndStream(s.dref, s.id, onion.ReasonNone, o.acts[:0])))
 }
 
 // streamSend sends what the windows allow of p on s.
@@ -220,13 +236,11 @@ func (o *Onion) streamSend(s *Stream, p []byte) (int, error) {
 }
 
 // streamConsumed reports n bytes of s read by the application, which may
-// send a SENDME. A stream that ended needs none.
+// send SENDMEs. Bytes read after the other side's END still count: they
+// free the circuit window (onion's consume.go).
 func (o *Onion) streamConsumed(s *Stream, n int) {
 	o.mu.Lock()
 	defer o.unlock()
-	if s.ended {
-		return
-	}
 	if c := s.circ; c != nil {
 		if c.err == nil {
 			o.sendCells(c, withoutErr(c.cc.Consumed(s.id, n, o.cells[:0])))

@@ -35,9 +35,12 @@ type link struct {
 	id       onion.LinkID
 	peer     peer.ID
 	weDialed bool
-	prefix   string // the neighbour's network prefix (createlimit.go)
-	s        network.Stream
-	o        *Onion
+	// retiring: the other link of a simultaneous open (linkpair.go); o.mu
+	retiring  bool
+	retiredAt time.Time
+	prefix    string // the neighbour's network prefix (createlimit.go)
+	s         network.Stream
+	o         *Onion
 
 	touched bool // queued cells since the Onion's lock was taken; o.mu
 

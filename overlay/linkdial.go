@@ -73,7 +73,10 @@ func (o *Onion) dial(ctx context.Context, p peer.ID, done chan struct{}) (*link,
 		_ = s.Reset()
 		return nil, ErrOnionClosed
 	}
-	return o.addLink(s, true), nil
+	if l := o.admitLink(s, true); l != nil { // linkpair.go
+		return l, nil
+	}
+	return nil, ErrHopUnreachable
 }
 
 // linkDown forgets a dead link: circuits through it are torn down towards
@@ -87,6 +90,7 @@ func (o *Onion) linkDown(l *link) {
 		for _, other := range o.links {
 			if other.peer == l.peer {
 				o.byPeer[l.peer] = other
+				other.retiring = false // the pair's only link now
 				break
 			}
 		}

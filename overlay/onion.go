@@ -66,24 +66,26 @@ type Onion struct {
 	log  *slog.Logger
 	pace *relayLimiter
 
-	mu       sync.Mutex
-	relay    *onion.Relay
-	links    map[onion.LinkID]*link
-	byPeer   map[peer.ID]*link
-	dialing  map[peer.ID]chan struct{}
-	nextLink onion.LinkID
-	clients  map[onion.CircRef]*Circuit
-	relayed  map[onion.CircRef]*relayedCirc
-	dest     map[onion.CircRef]map[uint16]*Stream
-	services map[string]func(net.Conn)
-	builds   buildTimes
-	down     map[peer.ID]time.Time // relays found unreachable (down.go)
-	acts     []onion.Action
-	cells    []onion.Cell
-	touched  []*link   // links with cells queued under the lock; see unlock
-	now      time.Time // of the batch of cells being handled
-	closed   bool
-	hsRelay  *hsRelay // hidden-service tables (relay_hs.go), made on first use
+	mu      sync.Mutex
+	relay   *onion.Relay
+	links   map[onion.LinkID]*link
+	byPeer  map[peer.ID]*link
+	dialing map[peer.ID]chan struct{}
+	// retireGrace: how long a retiring link takes CREATEs (linkpair.go)
+	retireGrace time.Duration
+	nextLink    onion.LinkID
+	clients     map[onion.CircRef]*Circuit
+	relayed     map[onion.CircRef]*relayedCirc
+	dest        map[onion.CircRef]map[uint16]*Stream
+	services    map[string]func(net.Conn)
+	builds      buildTimes
+	down        map[peer.ID]time.Time // relays found unreachable (down.go)
+	acts        []onion.Action
+	cells       []onion.Cell
+	touched     []*link   // links with cells queued under the lock; see unlock
+	now         time.Time // of the batch of cells being handled
+	closed      bool
+	hsRelay     *hsRelay // hidden-service tables (relay_hs.go), made on first use
 
 	// flood defences: relaylimits.go, createpool.go, linkqueue.go
 	hs          onion.Handshaker
@@ -121,7 +123,7 @@ func NewOnion(ov *Overlay, cfg OnionConfig) (*Onion, error) {
 	}
 	o := &Onion{
 		ov: ov, cfg: cfg, log: cfg.Logger, pace: newRelayLimiter(cfg.RelayRate, cfg.Clock, nil), relay: relay,
-		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{},
+		links: map[onion.LinkID]*link{}, byPeer: map[peer.ID]*link{}, dialing: map[peer.ID]chan struct{}{}, retireGrace: defaultRetireGrace,
 		clients: map[onion.CircRef]*Circuit{}, relayed: map[onion.CircRef]*relayedCirc{},
 		dest: map[onion.CircRef]map[uint16]*Stream{}, services: map[string]func(net.Conn){},
 		hs: relay.Handshaker(), perPeer: map[peer.ID]int{},
@@ -266,12 +268,7 @@ func (o *Onion) accept(s network.Stream) {
 		_ = s.Reset()
 		return
 	}
-	if o.linksOf(s.Conn().RemotePeer()) >= maxLinksPerPeer {
-		o.defence.LinksRefused++
-		go s.Reset()
-		return
-	}
-	o.addLink(s, false)
+	o.admitLink(s, false) // linkpair.go
 }
 
 // linksOf counts the links with p; o.mu held.

@@ -94,6 +94,9 @@ func (o *Onion) handleCell(l *link, cell *onion.Cell) bool {
 		return false
 	}
 	if cell.Cmd() == onion.CmdCreate && cell.Check() == nil {
+		if o.dropRetiredCreate(l) { // linkpair.go
+			return true
+		}
 		o.onCreate(l, cell) // handshake off the lock: createpool.go
 		return true
 	}
@@ -244,6 +247,7 @@ func (o *Onion) expire(now time.Time) {
 	o.mu.Lock()
 	defer o.unlock()
 	o.execute(o.relay.Expire(now, o.acts[:0]))
+	o.closeRetired(now) // linkpair.go
 	for _, c := range o.clients {
 		if c.built && len(c.streams) == 0 && c.hs == nil && now.Sub(c.lastUsed) > o.cfg.ClientIdle { // hs: hs_circuit.go
 			o.destroyCircuit(c, ErrCircuitBroken)

@@ -47,9 +47,10 @@ const (
 	defaultSubnetCreateBurst = 800
 	DefaultMaxCircuits       = 16384
 	DefaultQueueBudget       = 128 << 20
-	// maxLinksPerPeer: one link per neighbour pair, two while both sides
-	// dial each other at once. More is a peer multiplying its per-link quota.
-	maxLinksPerPeer = 2
+	// maxLinksPerPeer: one link per neighbour pair (linkpair.go), and one
+	// more retiring after both sides dialed each other at once. More is a
+	// peer multiplying its per-link quota.
+	maxLinksPerPeer = 1
 	// maxCircQueue is how many cells one circuit may have queued on a link:
 	// a full circuit window plus slack for SENDMEs and control cells. Cells
 	// queued here have not reached the far end, so no SENDME covers them: a
@@ -98,6 +99,7 @@ type RelayDefenceCounters struct {
 	PeerCapRefused     uint64 // CREATEs refused: the peer holds MaxCircuitsPerLink
 	CircuitCapRefused  uint64 // CREATEs refused: MaxCircuits reached
 	LinksRefused       uint64 // extra links a neighbour opened, reset
+	RetiredCreates     uint64 // CREATEs dropped on a retiring link past its grace (linkpair.go)
 	WindowViolations   uint64 // circuits closed for overrunning a window
 	UnwindowedClosed   uint64 // circuits closed for too many unwindowed cells
 	OOMClosed          uint64 // circuits closed by the queue memory budget
