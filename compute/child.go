@@ -81,7 +81,9 @@ func (c *ChildRunner) Run(ctx context.Context, t Task, timeout time.Duration) (R
 		rss = peakRSS(cmd.ProcessState.SysUsage())
 	}
 	res, err := c.outcome(ctx, cmd, runErr, timeout, stderr, &out)
-	res.PeakRSS = rss
+	if res.PeakRSS == 0 { // the child died before answering
+		res.PeakRSS = rss
+	}
 	return res, err
 }
 
@@ -151,6 +153,7 @@ func ChildMain(stdin io.Reader, stdout io.Writer) error {
 	}
 	if err == nil {
 		resp.Result, err = runOnce(req)
+		resp.Result.PeakRSS = selfPeakRSS()
 	}
 	if err != nil {
 		resp.Err = err.Error()

@@ -1,6 +1,9 @@
 package compute
 
 import (
+	"bytes"
+	"os"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -50,10 +53,34 @@ func limitChild(pages uint32, timeout time.Duration) error {
 	return nil
 }
 
-// peakRSS returns the child's maximum resident set size in bytes.
+// peakRSS returns the child's maximum resident set size in bytes, as
+// wait4 reports it. Linux folds into it the high-water mark of the address
+// space the child had before exec, which after Go's vfork-style spawn is
+// the parent's: a child of a large worker reads as large. The child's own
+// figure (selfPeakRSS) is used when it answered.
+
 func peakRSS(usage any) int64 {
 	if ru, ok := usage.(*syscall.Rusage); ok {
 		return ru.Maxrss << 10
+	}
+	return 0
+}
+
+// selfPeakRSS is this process's peak resident set in bytes since its exec
+// (VmHWM, which counts this address space only), or 0 if unknown.
+func selfPeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(b) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			kb, err := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
 	}
 	return 0
 }

@@ -14,3 +14,5 @@ func childSysProcAttr() *syscall.SysProcAttr { return nil }
 func limitChild(uint32, time.Duration) error { return nil }
 
 func peakRSS(any) int64 { return 0 }
+
+func selfPeakRSS() int64 { return 0 }

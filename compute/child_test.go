@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -77,5 +78,32 @@ func TestChildCrashAndCancel(t *testing.T) {
 	cancel()
 	if _, err := testChild().Run(ctx, Task{}, time.Minute); err == nil {
 		t.Error("cancelled context: no error")
+	}
+}
+
+// TestChildPeakRSSIsTheChilds: a worker that is itself large still reads
+// its child's own peak. wait4's figure includes the address space the
+// child had before exec, which after Go's vfork-style spawn is the
+// parent's (it read 213 MiB for a 9 MiB child in a busy package run).
+func TestChildPeakRSSIsTheChilds(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the child's own peak is read from /proc")
+	}
+	ballast := make([]byte, 384<<20)
+	for i := range ballast { // resident, not merely reserved
+		ballast[i] = byte(i)
+	}
+	mod, err := Instrument(watModule(t, "tablegrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := testChild().Run(context.Background(), Task{Module: mod, Fuel: 1 << 40}, time.Minute)
+	if err != nil || res.Status != StatusExit {
+		t.Fatalf("child: %v %+v", err, res)
+	}
+	runtime.KeepAlive(ballast)
+	if res.PeakRSS == 0 || res.PeakRSS >= int64(len(ballast)) {
+		t.Fatalf("child peak RSS %d MiB beside a %d MiB parent: the parent's memory is counted as the child's",
+			res.PeakRSS>>20, len(ballast)>>20)
 	}
 }

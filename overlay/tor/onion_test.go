@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
+	"time"
 
 	"golang.org/x/net/proxy"
 )
@@ -48,6 +50,26 @@ func fetchVia(ctx context.Context, socks, url string) (string, error) {
 	return string(b), err
 }
 
+// fetchFresh is fetchVia of a freshly published onion service, again
+// while tor answers that its descriptor has not reached the directories
+// yet or its introduction is not up (SOCKS replies 0xF0, 0xF2, 0xF3,
+// 0xF7, which x/net/proxy reports as "unknown code"), until ctx ends.
+func fetchFresh(ctx context.Context, socks, url string) (string, error) {
+	for {
+		body, err := fetchVia(ctx, socks, url)
+		if err == nil || !onionNotYet.MatchString(err.Error()) || ctx.Err() != nil {
+			return body, err
+		}
+		select {
+		case <-ctx.Done():
+			return body, err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+var onionNotYet = regexp.MustCompile(`unknown code: (240|242|243|247)\b`)
+
 // A service published by one tor is fetched by a second, separate tor
 // client; restarted with the same data directory, the service keeps its
 // address (the key persisted 0600).
@@ -63,7 +85,7 @@ func TestPublishFetchedBySecondClientAndSurvivesRestart(t *testing.T) {
 	if client.PID() == srv.PID() {
 		t.Fatal("the client is the server's tor")
 	}
-	body, err := fetchVia(dialCtx(t), client.SocksAddr(), "http://"+o.Addr()+"/")
+	body, err := fetchFresh(dialCtx(t), client.SocksAddr(), "http://"+o.Addr()+"/")
 	if err != nil || body != "market says hi" {
 		t.Fatalf("fetch over tor: %q %v", body, err)
 	}
