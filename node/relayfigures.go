@@ -30,6 +30,7 @@ func (n *Node) relayFigures() service.RelayFigures {
 			{Name: "creates_refused_peer_cap", Help: "CREATEs refused: the peer holds its circuit quota", Value: d.PeerCapRefused},
 			{Name: "creates_refused_circuit_cap", Help: "CREATEs refused: the relay's circuit cap", Value: d.CircuitCapRefused},
 			{Name: "links_refused", Help: "extra links a neighbour opened, reset", Value: d.LinksRefused},
+			{Name: "retired_creates", Help: "CREATEs dropped on a retiring duplicate link past its grace", Value: d.RetiredCreates},
 			{Name: "window_violations", Help: "circuits closed for overrunning a window", Value: d.WindowViolations},
 			{Name: "unwindowed_closed", Help: "circuits closed for too many unwindowed cells", Value: d.UnwindowedClosed},
 			{Name: "oom_closed", Help: "circuits closed by the queue memory budget", Value: d.OOMClosed},
