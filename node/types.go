@@ -1,6 +1,8 @@
 package node
 
 import (
+	"os"
+
 	"cyclecash/node/buyer"
 	"cyclecash/node/dashboard"
 	"cyclecash/node/gateway"
@@ -68,3 +70,10 @@ var (
 	ErrUnauthorized = work.ErrUnauthorized
 	ErrJob          = work.ErrJob
 )
+
+// WriteFileAtomic replaces path with data (0600 secrets, state, the CLI's
+// change tokens and results) so that a crash or a failed write leaves the
+// old file whole; a symlink at path is replaced, not followed.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	return service.WriteFileAtomic(path, data, mode)
+}

@@ -239,13 +239,14 @@ func writeResults(w io.Writer, res *node.JobResults, dir string, inputs []string
 		if !ok {
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), t.Output, 0o600); err != nil {
+		if err := node.WriteFileAtomic(filepath.Join(dir, name), t.Output, 0o600); err != nil {
 			return fmt.Errorf("job: results: %w", err)
 		}
 		written++
 	}
 	if res.Change != "" {
-		if err := os.WriteFile(filepath.Join(dir, "change.token"), []byte(res.Change+"\n"), 0o600); err != nil {
+		// The change is a bearer token: a torn or lost file loses units.
+		if err := node.WriteFileAtomic(filepath.Join(dir, "change.token"), []byte(res.Change+"\n"), 0o600); err != nil {
 			return fmt.Errorf("job: results: %w", err)
 		}
 	}

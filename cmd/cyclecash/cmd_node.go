@@ -44,7 +44,7 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, text, 0o600); err != nil {
+	if err := node.WriteFileAtomic(path, text, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "peer %s\nconfig %s\n", id, path)

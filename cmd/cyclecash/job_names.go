@@ -45,7 +45,7 @@ func saveJobNames(data, id string, names []string) error {
 		return err
 	}
 	b, _ := json.Marshal(names)
-	return os.WriteFile(path, b, 0o600)
+	return node.WriteFileAtomic(path, b, 0o600)
 }
 
 // loadJobNames returns the recorded names of job id, nil when none are.

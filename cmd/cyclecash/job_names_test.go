@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -110,5 +111,39 @@ func TestReadJobNames(t *testing.T) {
 	req, names, err := readJob(mod, dir)
 	if err != nil || !slices.Equal(names, []string{"a.txt", "b.txt"}) || string(req.Inputs[0]) != "a.txt" {
 		t.Fatalf("readJob: %v %v", names, err)
+	}
+}
+
+// The change token is a bearer token: writeResults replaces whatever
+// stands at change.token and at a result's name (a file left readable by
+// others, a symlink planted to send the token elsewhere) with a fresh
+// 0600 file, and never writes through the link. os.WriteFile kept the old
+// mode and followed the link.
+func TestResultsReplaceWhatStandsThere(t *testing.T) {
+	dir, elsewhere := t.TempDir(), filepath.Join(t.TempDir(), "planted")
+	if err := os.WriteFile(elsewhere, []byte("planted\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, "change.token")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "in.out"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := &node.JobResults{Results: []node.TaskResult{{Index: 0, State: "accepted", Status: "ok", Output: []byte("new")}}}
+	res.State, res.Change = "done", "cashuBtoken"
+	if err := writeResults(io.Discard, res, dir, []string{"in"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(elsewhere); string(b) != "planted\n" {
+		t.Fatalf("the change token was written through a planted symlink: %q", b)
+	}
+	for name, want := range map[string]string{"change.token": "cashuBtoken\n", "in.out": "new"} {
+		path := filepath.Join(dir, name)
+		st, err := os.Lstat(path)
+		b, _ := os.ReadFile(path)
+		if err != nil || !st.Mode().IsRegular() || st.Mode().Perm() != 0o600 || string(b) != want {
+			t.Fatalf("%s: %v %v %q, want a regular 0600 file holding %q", name, st.Mode(), err, b, want)
+		}
 	}
 }
