@@ -237,3 +237,34 @@ func TestExtendUnknownRelay(t *testing.T) {
 		t.Fatalf("%d lookups (counted %d), %d refused; want 1 per circuit: 2 and 3", lookups.Load(), c.ExtendLookups, c.ExtendUnknown)
 	}
 }
+
+// TestExtendLinkedButUndescribed: a relay extends only to a peer whose
+// descriptor it holds, even when it already has a link to that peer (a
+// client, or a neighbour that published nothing): an open link is no
+// licence, or any peer connected to a relay could be reached, and its
+// presence probed, through circuits. With the descriptor the same link is
+// used.
+func TestExtendLinkedButUndescribed(t *testing.T) {
+	t.Parallel()
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}})
+	o.lookup = func(context.Context, peer.ID) {} // the lookup finds nothing
+	a := fakeLink(o, 1, "client")
+	var next uint32
+	creates(t, o, a, key, &next, 1)
+	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
+	p, _ := peer.IDFromPrivateKey(id)
+	b := fakeLink(o, 2, p)
+	b.weDialed, o.byPeer[p] = true, b
+	circ := onion.CircRef{Link: 1, CircID: 1}
+	for range 2 { // the circuit's one lookup, then none
+		if l, err := o.linkByIdentity(context.Background(), circ, []byte(p)); err != ErrHopUnreachable || l != nil {
+			t.Fatalf("EXTEND to a linked peer with no descriptor: link %v, %v; want ErrHopUnreachable", l != nil, err)
+		}
+	}
+	bKey, _ := onion.GenerateOnionKey(rand.Reader)
+	knownRelay(t, o, id, bKey)
+	if l, err := o.linkByIdentity(context.Background(), circ, []byte(p)); err != nil || l != b {
+		t.Fatalf("EXTEND to the described peer: same link %v, %v", l == b, err)
+	}
+}
