@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"cyclecash/market"
@@ -71,8 +72,7 @@ func cmdMarket(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	call, ok := marketCall(f, rest)
 	if !ok {
-		fs.Usage()
-		return errUsage
+		return marketMistake(f, rest)
 	}
 	c, err := node.ClientOf(f.data)
 	if err != nil {
@@ -192,6 +192,36 @@ func marketCall(f marketFlags, rest []string) (marketFn, bool) {
 		return apiPost[market.Offer]("/v1/market/offers", market.OfferInput{Price: f.price, Min: f.min, Max: f.max, Terms: f.terms}), true
 	}
 	return nil, false
+}
+
+// marketMistake says in one line what a market command that marketCall
+// did not accept lacks.
+func marketMistake(f marketFlags, rest []string) error {
+	word := func(i int) string {
+		if i < len(rest) {
+			return rest[i]
+		}
+		return ""
+	}
+	switch {
+	case len(rest) == 0:
+		return usageErrorf("market", "market: name a command (status, listings, orders, settle ID, cashout list, cashout settle ID, offer, report)")
+	case word(0) == "settle" || word(0) == "resolve":
+		if len(rest) != 2 {
+			return usageErrorf("market", "market: %s takes one order ID", word(0))
+		}
+		return usageErrorf("market", "market: %s %s needs --to buyer (refund) or --to seller (release)", word(0), cell(rest[1]))
+	case word(0) == "cashout" && word(1) == "settle":
+		if len(rest) != 3 {
+			return usageErrorf("market", "market: cashout settle takes one request ID")
+		}
+		return usageErrorf("market", "market: cashout settle %s needs exactly one of --paid or --refuse", cell(rest[2]))
+	case word(0) == "cashout":
+		return usageErrorf("market", "market: cashout takes list or settle ID")
+	case word(0) == "offer":
+		return usageErrorf("market", "market: offer needs --price, --min above 0 and --max at least --min")
+	}
+	return usageErrorf("market", "market: unknown command %q", cell(strings.Join(rest, " ")))
 }
 
 // segment keeps an ID to one path segment of hex digits; anything else is
