@@ -10,12 +10,23 @@ import (
 	"cyclecash/node"
 )
 
+const hsUsage = `usage: cyclecash hs --data DIR <command>
+
+commands:
+  address NAME                    the .mesh address of the [[hidden_service]] named NAME
+                                  (its key is created if the node has not yet)
+  connect ADDRESS.mesh[:PORT]     pipe stdin and stdout through the running node's
+                                  SOCKS5 proxy to a hidden service (like nc)
+
+flags:`
+
 // cmdHS is `cyclecash hs address --data DIR NAME`: the `.mesh` address of
 // the `[[hidden_service]]` named NAME in DIR/node.toml (or --config). The
 // key is created as the node would create it, so the address can be
 // handed out before the first start. `hs connect` is cmdHSConnect.
 func cmdHS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hs", stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, hsUsage); fs.PrintDefaults() }
 	data := fs.String("data", "", "data directory (required)")
 	config := fs.String("config", "", "config file (default DATA/node.toml)")
 	socks := fs.String("socks", "", "hs connect: the node's SOCKS5 proxy (default: where the node running in --data says, else the config's socks)")

@@ -68,6 +68,7 @@ func TestCompletionSubcommands(t *testing.T) {
 		"worker": {"statement"},
 		"ledger": {"quote", "report", "keysets", "owed", "payout"},
 		"market": {"status", "listings", "orders", "disputes", "resolve", "cashout", "offer"},
+		"hs":     {"address", "connect"},
 		"job":    {"submit", "status", "results", "cancel"},
 		"wallet": {"buy", "mint", "balance", "send", "receive", "status", "restore", "seed"},
 		"demo":   nil,
