@@ -74,9 +74,12 @@ func cmdMarket(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !ok {
 		return marketMistake(f, rest)
 	}
+	if err := runningNodeDir("market", f.data); err != nil {
+		return err
+	}
 	c, err := node.ClientOf(f.data)
 	if err != nil {
-		return fmt.Errorf("market: no running node in %s: %w", f.data, err)
+		return fmt.Errorf("market: %w", err)
 	}
 	v, err := call(ctx, c)
 	if err != nil {
