@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"cyclecash/ledger"
+	"cyclecash/node/service"
 	"cyclecash/node/service/servicetest"
 )
 
 // TestStart: the mint reads Ĉ through the function node passes it (the
 // gateway's meter), never the configured floor alone; its operator
-// endpoints are on the control API; a bad ledger.http fails the start and
+// endpoints are on the control API, a malformed one refused under
+// ledger.ErrBadRequest's code (it used to go out with code 0); a bad
+// ledger.http fails the start and
 // releases the store.
 func TestStart(t *testing.T) {
 	t.Parallel()
@@ -61,7 +65,7 @@ func TestOperatorEndpoints(t *testing.T) {
 	}
 	w = httptest.NewRecorder()
 	h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/ledger/quote/pay", strings.NewReader(`{"quote":""}`)))
-	if w.Code != 400 || !strings.Contains(w.Body.String(), "malformed request") {
+	if e := service.DecodeError(w.Body.Bytes()); w.Code != 400 || !strings.Contains(e.Detail, "malformed request") || e.Code == 0 || e.Code != CodeOf(ledger.ErrBadRequest) {
 		t.Fatalf("empty quote: %d %s", w.Code, w.Body)
 	}
 }
