@@ -18,8 +18,7 @@ import (
 // gateway's meter), never the configured floor alone; its operator
 // endpoints are on the control API, a malformed one refused under
 // ledger.ErrBadRequest's code (it used to go out with code 0); a bad
-// ledger.http fails the start and
-// releases the store.
+// ledger.http fails the start and releases the store.
 func TestStart(t *testing.T) {
 	t.Parallel()
 	var n servicetest.Net
