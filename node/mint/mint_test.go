@@ -16,9 +16,8 @@ import (
 
 // TestStart: the mint reads Ĉ through the function node passes it (the
 // gateway's meter), never the configured floor alone; its operator
-// endpoints are on the control API, a malformed one refused under
-// ledger.ErrBadRequest's code (it used to go out with code 0); a bad
-// ledger.http fails the start and releases the store.
+// endpoints are on the control API; a bad ledger.http fails the start and
+// releases the store.
 func TestStart(t *testing.T) {
 	t.Parallel()
 	var n servicetest.Net
@@ -46,7 +45,8 @@ func TestStart(t *testing.T) {
 }
 
 // TestOperatorEndpoints: the report and keysets answer on the control
-// API; a malformed payment request is refused with a message.
+// API; a malformed payment request is refused with a message and
+// ledger.ErrBadRequest's code (it used to go out with code 0).
 func TestOperatorEndpoints(t *testing.T) {
 	t.Parallel()
 	var n servicetest.Net
