@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"cyclecash/ledger/wallet"
 )
 
 // A claim is a swap at the mint in flight. It is persisted, with its
@@ -94,11 +92,11 @@ func orErr(err, otherwise error) error {
 // buildSwap fills the claim's request: inputs without DLEQ, outputs a
 // (kept by the market when aMine) and b (the other party's).
 func (m *Market) buildSwap(c *Claim, inputs []Proof, ks KeysetID, a, b uint64, aMine bool) error {
-	oa, err := newOutputs(m.cfg.Rand, ks, wallet.Split(a), aMine)
+	oa, err := newOutputs(m.cfg.Rand, ks, a, aMine)
 	if err != nil {
 		return err
 	}
-	ob, err := newOutputs(m.cfg.Rand, ks, wallet.Split(b), !aMine)
+	ob, err := newOutputs(m.cfg.Rand, ks, b, !aMine)
 	if err != nil {
 		return err
 	}

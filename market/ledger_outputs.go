@@ -21,8 +21,10 @@ type Premint struct {
 	Mine   bool                  `json:"mine"`
 }
 
-// newOutputs blinds fresh random secrets for amounts in keyset id.
-func newOutputs(rnd io.Reader, id ledger.KeysetID, amounts []uint64, mine bool) ([]Premint, error) {
+// newOutputs blinds fresh random secrets in keyset id for total, one
+// output per power of two (wallet.Split).
+func newOutputs(rnd io.Reader, id ledger.KeysetID, total uint64, mine bool) ([]Premint, error) {
+	amounts := wallet.Split(total)
 	out := make([]Premint, 0, len(amounts))
 	for _, a := range amounts {
 		var buf [64]byte

@@ -25,7 +25,7 @@ func TestUnblindChecksLikeTheWallet(t *testing.T) {
 	for a := range ks.Keys() {
 		vk.pubs[a], _ = ks.PublicKey(a)
 	}
-	pre, err := newOutputs(rand.Reader, ks.ID, []uint64{4, 1}, true)
+	pre, err := newOutputs(rand.Reader, ks.ID, 5, true)
 	if err != nil {
 		t.Fatal(err)
 	}
