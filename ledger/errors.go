@@ -70,6 +70,13 @@ var (
 )
 
 // codes maps sentinels to Cashu error codes (NUT error_codes.md).
+// error_codes.md has one code for a proof that fails to verify, 10001
+// ("Proof verification failed"), and none for a bad DLEQ or a malformed
+// point, scalar or token, so ErrInvalidProof, ErrBadDLEQ and ErrMalformed
+// all answer 10001: a stock Cashu wallet reads 10001 as "this proof is
+// bad", and a code of our own would mean nothing to it. The price is that
+// a decoded 10001 matches all three sentinels (errors.Is); only the
+// message tells them apart (wallet.APIError, the market's mint client).
 var codes = []struct {
 	err  error
 	code int
@@ -95,7 +102,7 @@ var codes = []struct {
 	{ErrQuoteSignature, 20008},
 	{ErrQuotePubkeyRequired, 20009},
 	{ErrBadDLEQ, 10001},
-	{ErrMalformed, 10001}, // no closer code exists; the message says what
+	{ErrMalformed, 10001},
 }
 
 // ErrorCode returns the Cashu error code for err, or 0 when no code of

@@ -92,11 +92,11 @@ func orErr(err, otherwise error) error {
 // buildSwap fills the claim's request: inputs without DLEQ, outputs a
 // (kept by the market when aMine) and b (the other party's).
 func (m *Market) buildSwap(c *Claim, inputs []Proof, ks KeysetID, a, b uint64, aMine bool) error {
-	oa, err := newOutputs(m.cfg.Rand, ks, split(a), aMine)
+	oa, err := newOutputs(m.cfg.Rand, ks, a, aMine)
 	if err != nil {
 		return err
 	}
-	ob, err := newOutputs(m.cfg.Rand, ks, split(b), !aMine)
+	ob, err := newOutputs(m.cfg.Rand, ks, b, !aMine)
 	if err != nil {
 		return err
 	}

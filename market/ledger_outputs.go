@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"cyclecash/ledger"
+	"cyclecash/ledger/wallet"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
@@ -20,19 +21,10 @@ type Premint struct {
 	Mine   bool                  `json:"mine"`
 }
 
-// split returns the powers of two summing to n, largest first.
-func split(n uint64) []uint64 {
-	var out []uint64
-	for i := 63; i >= 0; i-- {
-		if n&(1<<i) != 0 {
-			out = append(out, 1<<i)
-		}
-	}
-	return out
-}
-
-// newOutputs blinds fresh random secrets for amounts in keyset id.
-func newOutputs(rnd io.Reader, id ledger.KeysetID, amounts []uint64, mine bool) ([]Premint, error) {
+// newOutputs blinds fresh random secrets in keyset id for total, one
+// output per power of two (wallet.Split).
+func newOutputs(rnd io.Reader, id ledger.KeysetID, total uint64, mine bool) ([]Premint, error) {
+	amounts := wallet.Split(total)
 	out := make([]Premint, 0, len(amounts))
 	for _, a := range amounts {
 		var buf [64]byte
@@ -62,8 +54,11 @@ func messages(ps []Premint) []ledger.BlindedMessage {
 	return out
 }
 
-// unblind checks each signature's DLEQ against the keyset and returns the
-// proofs, each carrying DLEQ and r so their next holder can check them.
+// unblind checks that each signature answers its output under the
+// keyset's key for its amount, then unblinds it with the wallet's own
+// checks (wallet.UnblindSigned: NUT-12 DLEQ, so ledger.ErrBadDLEQ) and
+// returns the proofs, each carrying DLEQ and r so their next holder can
+// check them.
 func unblind(vk *verifiedKeyset, pre []Premint, sigs []ledger.BlindSignature) ([]Proof, error) {
 	if len(sigs) != len(pre) {
 		return nil, fmt.Errorf("market: mint answered %d signatures for %d outputs", len(sigs), len(pre))
@@ -72,23 +67,16 @@ func unblind(vk *verifiedKeyset, pre []Premint, sigs []ledger.BlindSignature) ([
 	for i, s := range sigs {
 		p := pre[i]
 		pub := vk.pubs[s.Amount]
-		c, err := s.C.Key()
-		if err != nil || pub == nil || s.Amount != p.Msg.Amount || s.ID != p.Msg.ID {
+		if pub == nil || s.Amount != p.Msg.Amount || s.ID != p.Msg.ID {
 			return nil, fmt.Errorf("market: mint signature does not match its output")
-		}
-		b, _ := p.Msg.B.Key()
-		if s.DLEQ == nil || !ledger.VerifyDLEQ(*s.DLEQ, pub, b, c) {
-			return nil, fmt.Errorf("market: mint signature without valid dleq")
 		}
 		var r secp256k1.ModNScalar
 		r.SetBytes((*[32]byte)(&p.R))
-		C, err := ledger.Unblind(c, &r, pub)
+		proof, err := wallet.UnblindSigned(pub, p.Msg.B, p.Secret, &r, s)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("market: mint signature: %w", err)
 		}
-		rr := p.R
-		out[i] = Proof{Amount: s.Amount, ID: s.ID, Secret: p.Secret, C: ledger.PointOf(C),
-			DLEQ: &ledger.DLEQ{E: s.DLEQ.E, S: s.DLEQ.S, R: &rr}}
+		out[i] = proof
 	}
 	return out, nil
 }

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"net/http"
 
+	"cyclecash/node/gateway"
+	nmarket "cyclecash/node/market"
 	"cyclecash/node/mint"
+	"cyclecash/node/probe"
 	"cyclecash/node/service"
 	"cyclecash/node/work"
 )
@@ -14,9 +17,11 @@ import (
 // the text is for people and never decodes. The codes come from one
 // table per answering side: node's own (the gate's refusals and an
 // endpoint no service registered, 31xxx, below), the work protocol's
-// (30xxx, the buyer's endpoints) and the ledger's Cashu codes with the
-// mint's additions (29xxx). The ranges are disjoint
-// (TestControlAPICodeTables).
+// (30xxx: the buyer's endpoints and the worker's statement), the ledger's
+// Cashu codes with the mint's additions (29xxx), the gateway's payout
+// endpoints' (32xxx), the probe's (33xxx) and the market's (34xxx). The
+// ranges are disjoint (TestControlAPICodeTables) and every service's
+// sentinels survive the round trip (TestControlAPIRoundTrip).
 
 // ErrNoEndpoint answers a request for an endpoint no service of this
 // node registered: the node lacks the role that serves it. The client
@@ -35,17 +40,27 @@ var codes = []struct {
 	{31005, ErrNoEndpoint},
 }
 
-// codeOf is the control API code of sentinel err, or 0.
-func codeOf(err error) int {
+// ownCode is the code of err in node's own table, or 0.
+func ownCode(err error) int {
 	for _, c := range codes {
 		if errors.Is(err, c.err) {
 			return c.code
 		}
 	}
-	if c := work.CodeOf(err); c != 0 {
-		return c
+	return 0
+}
+
+// tables are the answering sides' code tables, node's first.
+var tables = []func(error) int{ownCode, work.CodeOf, mint.CodeOf, gateway.CodeOf, probe.CodeOf, nmarket.CodeOf}
+
+// codeOf is the control API code of sentinel err, or 0.
+func codeOf(err error) int {
+	for _, code := range tables {
+		if c := code(err); c != 0 {
+			return c
+		}
 	}
-	return mint.CodeOf(err)
+	return 0
 }
 
 // writeRefusal answers err under HTTP status with its code.

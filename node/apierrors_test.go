@@ -3,11 +3,19 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"cyclecash/ledger"
+	"cyclecash/market"
+	"cyclecash/node/gateway"
 	nmarket "cyclecash/node/market"
 	"cyclecash/node/mint"
+	"cyclecash/node/probe"
+	"cyclecash/node/service"
 	"cyclecash/node/work"
 )
 
@@ -33,30 +41,51 @@ func TestControlAPIErrorsAreSentinels(t *testing.T) {
 	}
 }
 
-// TestControlAPICodeTables: node's codes, the work protocol's and the
-// mint's lie in disjoint ranges, each decodes back into its own sentinel
-// only, and a refusal without a code is no sentinel even when its text is
-// one's (the gate's refusals used to decode by text, so any answer quoting
-// "missing or wrong token" posed as ErrAPIToken).
-func TestControlAPICodeTables(t *testing.T) {
-	t.Parallel()
-	tables := []struct {
-		lo, hi int
-		errs   []error
-	}{
-		{31000, 31999, []error{ErrAPIHost, ErrAPIOrigin, ErrAPIContentType, ErrAPIToken, ErrNoEndpoint}},
-		{30000, 30999, []error{work.ErrUnauthorized, work.ErrPayment, work.ErrNoCompute, work.ErrJob}},
-		{1, 29999, []error{ledger.ErrAlreadySpent, ledger.ErrSupplyCap, ledger.ErrUnknownQuote, ledger.ErrUnknownEscrow, ledger.ErrTooManyQuotes}},
-	}
+// controlAPITables is every answering side's sentinels with the range of
+// its codes. Of the three sentinels error_codes.md folds into Cashu code
+// 10001 (ledger/errors.go) only ErrInvalidProof is listed: the other two
+// decode as it by design.
+var controlAPITables = []struct {
+	name   string
+	lo, hi int
+	errs   []error
+}{
+	{"node", 31000, 31999, []error{ErrAPIHost, ErrAPIOrigin, ErrAPIContentType, ErrAPIToken, ErrNoEndpoint}},
+	{"work", 30000, 30999, []error{work.ErrUnauthorized, work.ErrPayment, work.ErrNoCompute, work.ErrJob}},
+	{"mint", 1, 29999, []error{ledger.ErrAlreadySpent, ledger.ErrSupplyCap, ledger.ErrUnknownQuote, ledger.ErrUnknownEscrow,
+		ledger.ErrTooManyQuotes, ledger.ErrBadRequest, ledger.ErrInvalidProof, ledger.ErrQuoteNotPaid, ledger.ErrQuoteIssued,
+		ledger.ErrQuoteExpired, ledger.ErrUnknownKeyset, ledger.ErrAmount}},
+	{"gateway", 32000, 32999, []error{gateway.ErrPayoutMalformed, gateway.ErrPayoutTooMuch, gateway.ErrPayoutReused}},
+	{"probe", 33000, 33999, []error{probe.ErrMalformed, probe.ErrTarget, probe.ErrBounds}},
+	{"market", 34000, 34999, []error{nmarket.ErrBadRequest, market.ErrNotFound, market.ErrBadInput, market.ErrTooLarge,
+		market.ErrCSRF, market.ErrRateLimited, market.ErrLoginRequired, market.ErrBadSecret, market.ErrNotYours,
+		market.ErrSoldOut, market.ErrWithdrawn, market.ErrOwnListing, market.ErrUnderpaid, market.ErrPriceChanged,
+		market.ErrTokenUsed, market.ErrTokenSpent, market.ErrTokenInvalid, market.ErrBadToken, market.ErrMintDown,
+		market.ErrInsufficient, market.ErrBadState, market.ErrOperator, market.ErrBadOperatorKey}},
+}
+
+func allControlAPISentinels() []error {
 	var all []error
-	for _, tb := range tables {
+	for _, tb := range controlAPITables {
 		all = append(all, tb.errs...)
 	}
-	for _, tb := range tables {
+	return all
+}
+
+// TestControlAPICodeTables: node's codes, the work protocol's, the
+// mint's, the gateway's, the probe's and the market's lie in disjoint
+// ranges, each decodes back into its own sentinel only, and a refusal
+// without a code is no sentinel even when its text is one's (the gate's
+// refusals used to decode by text, so any answer quoting "missing or wrong
+// token" posed as ErrAPIToken).
+func TestControlAPICodeTables(t *testing.T) {
+	t.Parallel()
+	all := allControlAPISentinels()
+	for _, tb := range controlAPITables {
 		for _, want := range tb.errs {
 			c := codeOf(want)
 			if c < tb.lo || c > tb.hi {
-				t.Errorf("%v: code %d outside %d-%d", want, c, tb.lo, tb.hi)
+				t.Errorf("%s: %v: code %d outside %d-%d", tb.name, want, c, tb.lo, tb.hi)
 			}
 			got := &APIError{Status: 400, Detail: "anything", Code: c}
 			for _, other := range all {
@@ -66,6 +95,58 @@ func TestControlAPICodeTables(t *testing.T) {
 			}
 			if errors.Is(&APIError{Status: 400, Detail: want.Error()}, want) {
 				t.Errorf("a refusal without a code decoded as %v by its text", want)
+			}
+		}
+	}
+}
+
+// TestControlAPIRoundTrip: every service's sentinel, written by the
+// writer that service's handlers use, crosses HTTP and comes back from
+// the client's method for that service as the same sentinel (errors.Is)
+// and as no other. The worker's statement, the gateway's payouts, the
+// probe and the market used to answer code 0, which decodes as nothing.
+func TestControlAPIRoundTrip(t *testing.T) {
+	t.Parallel()
+	var send error
+	var write func(http.ResponseWriter, int, error)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		write(w, http.StatusBadRequest, send)
+	}))
+	defer srv.Close()
+	c := NewClient(strings.TrimPrefix(srv.URL, "http://"))
+	ctx := context.Background()
+	var out any
+	sides := map[string]struct {
+		write func(http.ResponseWriter, int, error)
+		call  func() error
+	}{
+		"node": {writeRefusal, func() error { return c.Call(ctx, "GET", "/v1/x", nil, &out) }},
+		"work": {func(w http.ResponseWriter, st int, err error) { work.WriteError(w, err, st) },
+			func() error { _, err := c.SubmitJob(ctx, &JobRequest{}); return err }},
+		"mint": {func(w http.ResponseWriter, st int, err error) { service.WriteError(w, st, err, mint.CodeOf(err)) },
+			func() error { _, err := c.PayQuote(ctx, "q"); return err }},
+		"gateway": {gateway.WriteAPIError, func() error { return c.Call(ctx, "POST", "/v1/gateway/payout", struct{}{}, &out) }},
+		"probe":   {probe.WriteAPIError, func() error { _, err := c.Probe(ctx, ProbeRequest{}); return err }},
+		"market":  {nmarket.WriteAPIError, func() error { return c.MarketCall(ctx, "GET", "/v1/market/status", nil, &out) }},
+	}
+	all := allControlAPISentinels()
+	for _, tb := range controlAPITables {
+		side, ok := sides[tb.name]
+		if !ok {
+			t.Fatalf("no writer for %s's table", tb.name)
+		}
+		write = side.write
+		for _, want := range tb.errs {
+			send = fmt.Errorf("%w: with context", want)
+			err := side.call()
+			var ae *APIError
+			if !errors.Is(err, want) || !errors.As(err, &ae) || ae.Status != http.StatusBadRequest || ae.Detail != send.Error() {
+				t.Errorf("%s: %v came back as %v", tb.name, want, err)
+			}
+			for _, other := range all {
+				if other != want && errors.Is(err, other) {
+					t.Errorf("%s: %v came back as %v too", tb.name, want, other)
+				}
 			}
 		}
 	}

@@ -87,7 +87,8 @@ func TestBuyerThroughCircuits(t *testing.T) {
 // TestStatementOnControlAPIs: the open worker sees its statement through
 // its own node's control API (fetched from the gateway over the work
 // protocol), and the operator's payout endpoint refuses a payment above
-// what is owed.
+// what is owed and a malformed one, each under its sentinel's code (they
+// used to go out with code 0, which decodes as no sentinel).
 func TestStatementOnControlAPIs(t *testing.T) {
 	t.Parallel()
 	n, gw := seamNet(t)
@@ -109,8 +110,14 @@ func TestStatementOnControlAPIs(t *testing.T) {
 	body, _ := json.Marshal(work.CashPayout{ID: "bank-1", Worker: acct.Worker, Units: 1})
 	rec = httptest.NewRecorder()
 	gw.API.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/gateway/payout", bytes.NewReader(body)))
-	if rec.Code != http.StatusBadRequest || !bytes.Contains(rec.Body.Bytes(), []byte("exceeds what is owed")) {
-		t.Fatalf("payout of nothing owed: %d %s", rec.Code, rec.Body)
+	if e := service.DecodeError(rec.Body.Bytes()); rec.Code != http.StatusBadRequest || e.Code == 0 || e.Code != CodeOf(ErrPayoutTooMuch) ||
+		!strings.Contains(e.Detail, "exceeds what is owed") {
+		t.Fatalf("payout of nothing owed: %d %s, want the code of ErrPayoutTooMuch", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	gw.API.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/gateway/payout", strings.NewReader(`{"id":"bank-2","evil":1}`)))
+	if e := service.DecodeError(rec.Body.Bytes()); rec.Code != http.StatusBadRequest || e.Code == 0 || e.Code != CodeOf(ErrPayoutMalformed) {
+		t.Fatalf("malformed payout: %d %s, want the code of ErrPayoutMalformed", rec.Code, rec.Body)
 	}
 	rec = httptest.NewRecorder()
 	gw.API.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/gateway/owed", nil))

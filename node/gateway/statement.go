@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -19,13 +18,6 @@ import (
 // recorded under its ID (tablePaidOut) in the transaction that debits
 // the credit, so recording it twice pays once, and it can never pay more
 // than is owed.
-
-// Errors of the payout record.
-var (
-	errPayoutMalformed = errors.New("node: gateway: malformed payout")
-	errPayoutTooMuch   = errors.New("node: gateway: payout exceeds what is owed")
-	errPayoutReused    = errors.New("node: gateway: payout ID already recorded for another payment")
-)
 
 // weekOf is the Monday of t's UTC week.
 func weekOf(t time.Time) string {
@@ -77,21 +69,21 @@ func (g *Gateway) statement(worker string) (work.Statement, error) {
 // recordPayout debits p.Units from p.Worker's credit, once per p.ID.
 func (g *Gateway) recordPayout(p work.CashPayout) (work.Statement, error) {
 	if p.ID == "" || p.Units == 0 || p.Worker == "" || len(p.ID) > 128 {
-		return work.Statement{}, errPayoutMalformed
+		return work.Statement{}, ErrPayoutMalformed
 	}
 	err := g.store.Update(func(tx compute.Tx) error {
 		var had work.CashPayout
 		if ok, err := getJSON(tx, tablePaidOut, p.ID, &had); err != nil || ok && had == p {
 			return err // recorded before: nothing more to pay
 		} else if ok {
-			return errPayoutReused
+			return ErrPayoutReused
 		}
 		acct, err := g.account(tx, p.Worker)
 		if err != nil {
 			return err
 		}
 		if acct.Credit < p.Units {
-			return fmt.Errorf("%w: %d owed", errPayoutTooMuch, acct.Credit)
+			return fmt.Errorf("%w: %d owed", ErrPayoutTooMuch, acct.Credit)
 		}
 		acct.Credit -= p.Units
 		if err := putJSON(tx, tableCredits, p.Worker, acct); err != nil {

@@ -27,7 +27,7 @@ func (g *Gateway) operatorRoutes(h service.Host) {
 		dec := json.NewDecoder(io.LimitReader(r.Body, maxPayoutBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
-			answer(w, nil, errPayoutMalformed)
+			answer(w, nil, ErrPayoutMalformed)
 			return
 		}
 		st, err := g.recordPayout(p)
@@ -35,10 +35,10 @@ func (g *Gateway) operatorRoutes(h service.Host) {
 	}))
 }
 
-// answer writes v as JSON, or err as a refusal.
+// answer writes v as JSON, or err as a refusal with its code.
 func answer(w http.ResponseWriter, v any, err error) {
 	if err != nil {
-		service.WriteError(w, http.StatusBadRequest, err, 0)
+		WriteAPIError(w, http.StatusBadRequest, err)
 		return
 	}
 	writeJSON(w, v)

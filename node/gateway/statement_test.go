@@ -50,7 +50,7 @@ func TestOpenWorkerWeek(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].Worker != "o-open" {
 		t.Fatalf("owed %+v %v, want only the open worker (the stealth one is paid in tokens)", due, err)
 	}
-	if _, err := r.g.recordPayout(work.CashPayout{ID: "bank-1", Worker: "o-open", Units: 3*share + 1}); !errors.Is(err, errPayoutTooMuch) {
+	if _, err := r.g.recordPayout(work.CashPayout{ID: "bank-1", Worker: "o-open", Units: 3*share + 1}); !errors.Is(err, ErrPayoutTooMuch) {
 		t.Fatalf("payout above the credit: %v", err)
 	}
 	p := work.CashPayout{ID: "bank-1", Worker: "o-open", Units: 3 * share}
@@ -60,7 +60,7 @@ func TestOpenWorkerWeek(t *testing.T) {
 		}
 	}
 	pay()
-	if _, err := r.g.recordPayout(work.CashPayout{ID: "bank-1", Worker: "o-open", Units: share}); !errors.Is(err, errPayoutReused) {
+	if _, err := r.g.recordPayout(work.CashPayout{ID: "bank-1", Worker: "o-open", Units: share}); !errors.Is(err, ErrPayoutReused) {
 		t.Fatalf("a payment ID reused: %v", err)
 	}
 	if st, _ := r.g.statement("o-open"); st.Owed != share || st.Weeks[1].Paid != 3*share || st.Weeks[1].Earned != 2*share {

@@ -107,7 +107,8 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// answer writes fn's result as JSON, or its error as one line.
+// answer writes fn's result as JSON, or its error as one line with its
+// code.
 func answer(fn func(r *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := fn(r)
@@ -116,7 +117,7 @@ func answer(fn func(r *http.Request) (any, error)) http.HandlerFunc {
 			if errors.Is(err, market.ErrNotFound) {
 				status = http.StatusNotFound
 			}
-			service.WriteError(w, status, err, 0)
+			WriteAPIError(w, status, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"cyclecash/market"
+	"cyclecash/node/service"
 	"cyclecash/node/service/servicetest"
 )
 
 // TestOperatorAPIChecksInput: the control API applies the operator
 // view's checks; a bad request is refused with its one-line reason and
-// changes nothing.
+// its sentinel's code (it used to go out with code 0), and changes nothing.
 func TestOperatorAPIChecksInput(t *testing.T) {
 	sn := &servicetest.Net{}
 	h := sn.NewHost("mk", "market", t.TempDir())
@@ -26,17 +27,21 @@ func TestOperatorAPIChecksInput(t *testing.T) {
 		h.API.ServeHTTP(w, httptest.NewRequest(method, path, strings.NewReader(body)))
 		return w.Code, w.Body.String()
 	}
-	cases := []struct{ path, body, want string }{
-		{"/v1/market/offers", `{"Price":"0.02 EUR","Min":10,"Max":5}`, "max must not be below min"},
-		{"/v1/market/offers", `{"Price":"","Min":1,"Max":5}`, "price"},
-		{"/v1/market/offers", `{"Price":"1","Min":1,"Max":5,"Extra":1}`, "malformed"},
-		{"/v1/market/orders/0123456789abcdef/settle", `{"to":"nobody"}`, "to must be buyer or seller"},
-		{"/v1/market/orders/0123456789abcdef/settle", `{"to":"buyer"}`, "market: not found"},
-		{"/v1/market/cashout/0123456789abcdef/settle", `{"paid":true,"note":"` + strings.Repeat("x", market.MaxFreeText+1) + `"}`, "market:"},
+	cases := []struct {
+		path, body, want string
+		err              error // the sentinel whose code the refusal carries
+	}{
+		{"/v1/market/offers", `{"Price":"0.02 EUR","Min":10,"Max":5}`, "max must not be below min", market.ErrBadInput},
+		{"/v1/market/offers", `{"Price":"","Min":1,"Max":5}`, "price", market.ErrBadInput},
+		{"/v1/market/offers", `{"Price":"1","Min":1,"Max":5,"Extra":1}`, "malformed", ErrBadRequest},
+		{"/v1/market/orders/0123456789abcdef/settle", `{"to":"nobody"}`, "to must be buyer or seller", ErrBadRequest},
+		{"/v1/market/orders/0123456789abcdef/settle", `{"to":"buyer"}`, "market: not found", market.ErrNotFound},
+		{"/v1/market/cashout/0123456789abcdef/settle", `{"paid":true,"note":"` + strings.Repeat("x", market.MaxFreeText+1) + `"}`, "market:", market.ErrBadInput},
 	}
 	for _, c := range cases {
-		if code, body := call("POST", c.path, c.body); code == http.StatusOK || !strings.Contains(body, c.want) {
-			t.Errorf("POST %s %.40s: %d %s", c.path, c.body, code, body)
+		code, body := call("POST", c.path, c.body)
+		if e := service.DecodeError([]byte(body)); code == http.StatusOK || !strings.Contains(e.Detail, c.want) || e.Code == 0 || e.Code != CodeOf(c.err) {
+			t.Errorf("POST %s %.40s: %d %s, want the code of %v", c.path, c.body, code, body, c.err)
 		}
 	}
 	if offers, _ := s.Market().Offers(t.Context(), true); len(offers) != 0 {

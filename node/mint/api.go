@@ -2,10 +2,10 @@ package mint
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 
+	"cyclecash/ledger"
 	"cyclecash/node/service"
 )
 
@@ -29,7 +29,7 @@ func (s *Service) routes(h service.Host) {
 		dec := json.NewDecoder(io.LimitReader(r.Body, maxLedgerBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil || req.Quote == "" {
-			return nil, errors.New("node: ledger: malformed request")
+			return nil, ledger.ErrBadRequest
 		}
 		return l.PayQuote(r.Context(), req.Quote)
 	}))

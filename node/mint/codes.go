@@ -16,6 +16,7 @@ var uncoded = []struct {
 	{ledger.ErrUnknownQuote, 29001},
 	{ledger.ErrUnknownEscrow, 29002},
 	{ledger.ErrTooManyQuotes, 29003},
+	{ledger.ErrBadRequest, 29004},
 }
 
 // CodeOf is the control API code of a ledger refusal: its Cashu code, else

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"cyclecash/ledger"
+	"cyclecash/node/service"
 	"cyclecash/node/service/servicetest"
 )
 
@@ -43,7 +45,8 @@ func TestStart(t *testing.T) {
 }
 
 // TestOperatorEndpoints: the report and keysets answer on the control
-// API; a malformed payment request is refused with a message.
+// API; a malformed payment request is refused with a message and
+// ledger.ErrBadRequest's code (it used to go out with code 0).
 func TestOperatorEndpoints(t *testing.T) {
 	t.Parallel()
 	var n servicetest.Net
@@ -61,7 +64,7 @@ func TestOperatorEndpoints(t *testing.T) {
 	}
 	w = httptest.NewRecorder()
 	h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/ledger/quote/pay", strings.NewReader(`{"quote":""}`)))
-	if w.Code != 400 || !strings.Contains(w.Body.String(), "malformed request") {
+	if e := service.DecodeError(w.Body.Bytes()); w.Code != 400 || !strings.Contains(e.Detail, "malformed request") || e.Code == 0 || e.Code != CodeOf(ledger.ErrBadRequest) {
 		t.Fatalf("empty quote: %d %s", w.Code, w.Body)
 	}
 }

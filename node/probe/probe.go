@@ -89,12 +89,12 @@ func (p *Prober) Close() error { return nil }
 
 func (p *Prober) validate(r *ProbeRequest) error {
 	if err := p.c.Check(r.To); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrTarget, err)
 	}
 	r.Count = or(r.Count, 1)
 	r.Size = or(r.Size, 1<<20)
 	if max := p.c.MaxHops(); r.Hops < 0 || r.Hops > max || r.Count < 1 || r.Count > maxProbeCount || r.Size < 1 || r.Size > maxProbeSize {
-		return fmt.Errorf("node: probe: hops 1..%d, count 1..%d, size 1..%d bytes", max, maxProbeCount, maxProbeSize)
+		return fmt.Errorf("%w: hops 1..%d, count 1..%d, size 1..%d bytes", ErrBounds, max, maxProbeCount, maxProbeSize)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cyclecash/node/service"
 	"cyclecash/node/service/servicetest"
 )
 
@@ -52,17 +53,33 @@ func (c fakeCircuit) BuildTime() time.Duration { return time.Millisecond }
 func (c fakeCircuit) Close() error             { return nil }
 
 // TestProbeBounds: a probe is a diagnostic: count, size and hops are
-// bounded and a bad target is refused before any circuit is built; a
-// circuit that fails is reported, not fatal; results carry what was asked.
+// bounded and a bad target is refused before any circuit is built, each
+// refusal under its sentinel and, on the control API, its code (they used
+// to go out with code 0); a circuit that fails is reported, not fatal;
+// results carry what was asked.
 func TestProbeBounds(t *testing.T) {
 	t.Parallel()
 	var n servicetest.Net
 	h := n.NewHost("me", "relay", t.TempDir())
 	f := &fakeCircuits{}
 	p := New(h, f)
-	for _, req := range []ProbeRequest{{To: "x", Count: maxProbeCount + 1}, {To: "x", Hops: 8}, {To: "x", Size: maxProbeSize + 1}, {To: "bad target"}} {
-		if _, err := p.Probe(context.Background(), req); err == nil {
-			t.Errorf("%+v accepted", req)
+	for _, tc := range []struct {
+		req  ProbeRequest
+		want error
+	}{
+		{ProbeRequest{To: "x", Count: maxProbeCount + 1}, ErrBounds},
+		{ProbeRequest{To: "x", Hops: 8}, ErrBounds},
+		{ProbeRequest{To: "x", Size: maxProbeSize + 1}, ErrBounds},
+		{ProbeRequest{To: "bad target"}, ErrTarget},
+	} {
+		if _, err := p.Probe(context.Background(), tc.req); !errors.Is(err, tc.want) {
+			t.Errorf("%+v: %v, want %v", tc.req, err, tc.want)
+		}
+		body, _ := json.Marshal(tc.req)
+		w := httptest.NewRecorder()
+		h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/probe", bytes.NewReader(body)))
+		if e := service.DecodeError(w.Body.Bytes()); w.Code != 400 || e.Code == 0 || e.Code != CodeOf(tc.want) {
+			t.Errorf("%+v on the control API: %d %s, want the code of %v", tc.req, w.Code, w.Body, tc.want)
 		}
 	}
 	if f.built != 0 {
@@ -78,8 +95,7 @@ func TestProbeBounds(t *testing.T) {
 	}
 	w := httptest.NewRecorder()
 	h.API.ServeHTTP(w, httptest.NewRequest("POST", "/v1/probe", bytes.NewReader([]byte(`{"to":"gw","evil":1}`))))
-	var body struct{ Detail string }
-	if json.Unmarshal(w.Body.Bytes(), &body); w.Code != 400 || body.Detail != "node: probe: malformed request" {
+	if e := service.DecodeError(w.Body.Bytes()); w.Code != 400 || e.Detail != "node: probe: malformed request" || e.Code == 0 || e.Code != CodeOf(ErrMalformed) {
 		t.Fatalf("unknown field: %d %s", w.Code, w.Body)
 	}
 }

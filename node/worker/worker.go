@@ -276,11 +276,13 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 }
 
 // handleStatement is GET /v1/worker/statement on the control API: the
-// open worker's own view of what it earned and was paid.
+// open worker's own view of what it earned and was paid. A refusal keeps
+// its work sentinel's code (the gateway's, passed on, or the worker's own
+// ErrNoCompute), so the control API's client decodes it.
 func (w *Worker) handleStatement(rw http.ResponseWriter, r *http.Request) {
 	st, err := w.Statement(r.Context())
 	if err != nil {
-		service.WriteError(rw, http.StatusBadGateway, err, 0)
+		work.WriteError(rw, err, http.StatusBadGateway)
 		return
 	}
 	rw.Header().Set("Content-Type", "application/json")
