@@ -20,28 +20,18 @@ var (
 // apiCodes is the gateway's table of control API codes (32xxx: clear of
 // node's, the work protocol's and the mint's; node's
 // TestControlAPICodeTables). node decodes a code back into its sentinel.
-var apiCodes = []struct {
-	code int
-	err  error
-}{
-	{32001, ErrPayoutMalformed},
-	{32002, ErrPayoutTooMuch},
-	{32003, ErrPayoutReused},
+var apiCodes = service.Codes{
+	{Code: 32001, Err: ErrPayoutMalformed},
+	{Code: 32002, Err: ErrPayoutTooMuch},
+	{Code: 32003, Err: ErrPayoutReused},
 }
 
 // CodeOf is the control API code of err: that of the first sentinel of
 // apiCodes it wraps, or 0 (an internal failure).
-func CodeOf(err error) int {
-	for _, c := range apiCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return 0
-}
+func CodeOf(err error) int { return apiCodes.Of(err) }
 
 // WriteAPIError answers a control API request with err under HTTP status
 // and its code.
 func WriteAPIError(w http.ResponseWriter, status int, err error) {
-	service.WriteError(w, status, err, CodeOf(err))
+	apiCodes.Write(w, status, err)
 }

@@ -20,28 +20,18 @@ var (
 // apiCodes is the probe's table of control API codes (33xxx: clear of
 // the other services'; node's TestControlAPICodeTables). node decodes a
 // code back into its sentinel.
-var apiCodes = []struct {
-	code int
-	err  error
-}{
-	{33001, ErrMalformed},
-	{33002, ErrTarget},
-	{33003, ErrBounds},
+var apiCodes = service.Codes{
+	{Code: 33001, Err: ErrMalformed},
+	{Code: 33002, Err: ErrTarget},
+	{Code: 33003, Err: ErrBounds},
 }
 
 // CodeOf is the control API code of err: that of the first sentinel of
 // apiCodes it wraps, or 0.
-func CodeOf(err error) int {
-	for _, c := range apiCodes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return 0
-}
+func CodeOf(err error) int { return apiCodes.Of(err) }
 
 // WriteAPIError answers a control API request with err under HTTP status
 // and its code.
 func WriteAPIError(w http.ResponseWriter, status int, err error) {
-	service.WriteError(w, status, err, CodeOf(err))
+	apiCodes.Write(w, status, err)
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 )
 
@@ -30,4 +31,40 @@ func DecodeError(body []byte) ErrorBody {
 		return ErrorBody{Detail: string(body)}
 	}
 	return e
+}
+
+// Codes is a service's table of wire codes, one per sentinel, in the
+// order they are tried: an error that wraps several takes the first's.
+type Codes []Code
+
+// Code pairs a wire code with the sentinel it stands for.
+type Code struct {
+	Code int
+	Err  error
+}
+
+// Of is the code of err: that of the first sentinel of t it wraps, or 0
+// (an internal failure).
+func (t Codes) Of(err error) int {
+	for _, c := range t {
+		if errors.Is(err, c.Err) {
+			return c.Code
+		}
+	}
+	return 0
+}
+
+// Sentinel is the error of code, or nil when t has none.
+func (t Codes) Sentinel(code int) error {
+	for _, c := range t {
+		if c.Code == code {
+			return c.Err
+		}
+	}
+	return nil
+}
+
+// Write answers with err under HTTP status and its code from t.
+func (t Codes) Write(w http.ResponseWriter, status int, err error) {
+	WriteError(w, status, err, t.Of(err))
 }

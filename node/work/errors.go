@@ -26,33 +26,21 @@ var (
 // Cashu codes the ledger uses). A refusal is a service.ErrorBody; the
 // client decodes the code back into the sentinel. A code the client does
 // not know means ErrJob.
-var codes = []struct {
-	code int
-	err  error
-}{
-	{30003, ErrUnauthorized},
-	{30002, ErrPayment}, // before ErrJob: a refused payment is one, whatever else it wraps
-	{30004, ErrNoCompute},
-	{30001, ErrJob},
+var codes = service.Codes{
+	{Code: 30003, Err: ErrUnauthorized},
+	{Code: 30002, Err: ErrPayment}, // before ErrJob: a refused payment is one, whatever else it wraps
+	{Code: 30004, Err: ErrNoCompute},
+	{Code: 30001, Err: ErrJob},
 }
 
 // CodeOf is the wire code of err: that of the first sentinel it wraps, or
 // 0 (an internal failure).
-func CodeOf(err error) int {
-	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return 0
-}
+func CodeOf(err error) int { return codes.Of(err) }
 
 // Sentinel is the error of a wire code; unknown codes are ErrJob.
 func Sentinel(code int) error {
-	for _, c := range codes {
-		if c.code == code {
-			return c.err
-		}
+	if err := codes.Sentinel(code); err != nil {
+		return err
 	}
 	return ErrJob
 }
@@ -61,7 +49,7 @@ func Sentinel(code int) error {
 // message comes from this package's and the cores' errors; none carries a
 // peer's address.
 func WriteError(w http.ResponseWriter, err error, status int) {
-	service.WriteError(w, status, err, CodeOf(err))
+	codes.Write(w, status, err)
 }
 
 // RemoteError is a gateway's refusal as the client sees it: its HTTP
