@@ -70,9 +70,9 @@ func (d *Demo) torView() (TorView, Check) {
 		if st := w.Status().Tor; st != nil && st.Phase == "ready" && st.Percent == 100 {
 			v.Ready++
 		}
-		for _, port := range d.net.LinkSourcePorts(w) {
+		for _, l := range d.net.LinkSources(w) {
 			v.Links++
-			switch owner := tortest.SocketOwner(port); {
+			switch owner := tortest.SocketOwner(l.From, l.To); {
 			case owner == os.Getpid():
 				v.FromUs++
 			case slices.Contains(exits, owner):

@@ -108,7 +108,7 @@ func checkLinksFromExits(t *testing.T, tn *tortest.Network, nd, w *node.Node) {
 	t.Helper()
 	exits := pidsOf(tn.Exits())
 	for _, c := range nd.Overlay().Host().Network().ConnsToPeer(w.ID()) {
-		if owner := socketOwner(t, c.RemoteMultiaddr()); owner != 0 && !slices.Contains(exits, owner) {
+		if owner := socketOwner(t, c); owner != 0 && !slices.Contains(exits, owner) {
 			t.Errorf("the guard sees the worker's link from pid %d, not a tor exit %v (we are %d)", owner, exits, os.Getpid())
 		}
 	}

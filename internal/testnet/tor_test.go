@@ -17,6 +17,7 @@ import (
 	"cyclecash/node"
 	"cyclecash/overlay/tor/tortest"
 
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 	manet "github.com/multiformats/go-multiaddr/net"
@@ -174,7 +175,7 @@ func stealthOverTor(ctx context.Context, t *testing.T, tn *tortest.Network, net 
 	for i, nd := range net.Nodes {
 		for _, c := range nd.Overlay().Host().Network().ConnsToPeer(torWorker.ID()) {
 			links++
-			owner := socketOwner(t, c.RemoteMultiaddr())
+			owner := socketOwner(t, c)
 			if owner == os.Getpid() || !slices.Contains(exits, owner) {
 				t.Errorf("node %d sees the tor worker's link from pid %d, not a tor exit %v (we are %d)", i, owner, exits, os.Getpid())
 			}
@@ -223,7 +224,7 @@ func relayOnOnion(ctx context.Context, t *testing.T, tn *tortest.Network, net *N
 		t.Fatal("the relay holds no link from the client")
 	}
 	for _, c := range conns {
-		if owner := socketOwner(t, c.RemoteMultiaddr()); owner != relayTor[0] {
+		if owner := socketOwner(t, c); owner != relayTor[0] {
 			t.Errorf("the relay received the client's link from pid %d, not its onion service's tor %d", owner, relayTor[0])
 		}
 	}
@@ -263,18 +264,24 @@ func waitListed(ctx context.Context, t *testing.T, other *node.Node, p peer.ID, 
 	}
 }
 
-// socketOwner is the pid owning the loopback socket a remote address names.
-func socketOwner(t *testing.T, remote ma.Multiaddr) int {
+// socketOwner is the pid owning the far end's socket of the loopback
+// connection c.
+func socketOwner(t *testing.T, c network.Conn) int {
 	t.Helper()
-	na, err := manet.ToNetAddr(remote)
+	from, err := manet.ToNetAddr(c.RemoteMultiaddr())
 	if err != nil {
 		t.Fatalf("remote address: %v", err)
 	}
-	tcp, ok := na.(*net.TCPAddr)
-	if !ok || !strings.HasPrefix(tcp.IP.String(), "127.") {
-		t.Fatalf("remote address is not loopback tcp")
+	to, err := manet.ToNetAddr(c.LocalMultiaddr())
+	if err != nil {
+		t.Fatalf("local address: %v", err)
 	}
-	return tortest.SocketOwner(tcp.Port)
+	ft, ok := from.(*net.TCPAddr)
+	tt, ok2 := to.(*net.TCPAddr)
+	if !ok || !ok2 || !ft.IP.IsLoopback() {
+		t.Fatalf("the connection is not loopback tcp")
+	}
+	return tortest.SocketOwner(ft, tt)
 }
 
 func pidsOf(rs []*tortest.Relay) []int {

@@ -29,9 +29,10 @@ func acceptor(t testing.TB) net.Listener {
 				return
 			}
 			go func() {
-				port := c.RemoteAddr().(*net.TCPAddr).Port
+				from := c.RemoteAddr().(*net.TCPAddr)
+				port := from.Port
 				// Identify the sending process while the socket is open.
-				owner := tortest.SocketOwner(port)
+				owner := tortest.SocketOwner(from, c.LocalAddr().(*net.TCPAddr))
 				_, _ = io.WriteString(c, strconv.Itoa(port)+" "+strconv.Itoa(owner)+"\n")
 				_, _ = io.Copy(io.Discard, c)
 				c.Close()

@@ -86,11 +86,15 @@ func seenFrom(t *testing.T, a, b host.Host) int {
 	if len(conns) != 1 {
 		t.Fatalf("b has %d connections from a", len(conns))
 	}
-	na, err := manet.ToNetAddr(conns[0].RemoteMultiaddr())
+	from, err := manet.ToNetAddr(conns[0].RemoteMultiaddr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tortest.SocketOwner(na.(*net.TCPAddr).Port)
+	to, err := manet.ToNetAddr(conns[0].LocalMultiaddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tortest.SocketOwner(from.(*net.TCPAddr), to.(*net.TCPAddr))
 }
 
 // The stealth worker's attack surface: its guard must see a Tor exit,

@@ -3,6 +3,7 @@ package tortest
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,10 +42,14 @@ func zombie(pid int) bool {
 	return i < 0 || len(s) < i+3 || s[i+2] == 'Z'
 }
 
-// SocketOwner returns the PID of the process holding the TCP socket bound
-// to 127.0.0.1:port (from /proc/net/tcp and /proc/PID/fd), or 0.
-func SocketOwner(port int) int {
-	inode := socketInode(port)
+// SocketOwner returns the PID of the process holding the TCP socket that
+// runs from the loopback address from to to (from /proc/net/tcp and
+// /proc/PID/fd), or 0. Both ends are matched: Linux gives outgoing
+// connections to different destinations the same ephemeral port, and
+// libp2p dials from its listening port, so a local port alone can name
+// another process's socket.
+func SocketOwner(from, to *net.TCPAddr) int {
+	inode := socketInode(from, to)
 	if inode == "" {
 		return 0
 	}
@@ -65,19 +70,31 @@ func SocketOwner(port int) int {
 	return 0
 }
 
-// socketInode finds the inode of the socket whose local address is
-// 127.0.0.1:port in /proc/net/tcp.
-func socketInode(port int) string {
+// procAddr is an IPv4 address and port as /proc/net/tcp prints them: the
+// address as a little-endian 32-bit word in hex, then the port.
+func procAddr(a *net.TCPAddr) string {
+	ip := a.IP.To4()
+	if ip == nil {
+		return ""
+	}
+	return fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], a.Port)
+}
+
+// socketInode finds the inode of the socket from -> to in /proc/net/tcp.
+func socketInode(from, to *net.TCPAddr) string {
+	local, remote := procAddr(from), procAddr(to)
+	if local == "" || remote == "" {
+		return ""
+	}
 	f, err := os.Open("/proc/net/tcp")
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	local := fmt.Sprintf("0100007F:%04X", port)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) > 9 && fields[1] == local && fields[9] != "0" {
+		if len(fields) > 9 && fields[1] == local && fields[2] == remote && fields[9] != "0" {
 			return fields[9]
 		}
 	}
