@@ -439,6 +439,29 @@ const simTestClients = 4000
 // relays are measured below their capacity while the adversary's
 // mid-sized relays are not (BenchmarkPathSecurity prints both per-circuit
 // fractions). Measurement here is pooled over clients (simWorld.runNew);
+// TestPathSecurityUnmeasured is the other end, a client that has
+// measured nothing.
+func TestPathSecurity(t *testing.T) {
+	const f = 0.10
+	w := simWorldOnce()
+	r := w.runNew(f, 1, simTestClients, simOpts{})
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, simRelayDown)
+	t.Logf("f=%.2f: both ends adversarial %.3f f², clients exposed %.3f (exact weights under this churn: %.3f)",
+		f, both, exposed, bound)
+	if r.circuits < simTestClients*simDays*simCircuitsPerDay/2 {
+		t.Fatalf("only %d circuits built", r.circuits)
+	}
+	if both > 1.5 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 1.5 f²", both)
+	}
+	if exposed > bound+0.02 {
+		t.Errorf("%.3f of clients used an adversarial guard, want ≤ %.3f", exposed, bound+0.02)
+	}
+	if exposed < bound-0.03 {
+		t.Errorf("%.3f of clients used an adversarial guard, below the %.3f any weighting allows: the simulation undercounts", exposed, bound)
+	}
+}
+
 // TestPathSecurityUnmeasured is TestPathSecurity for clients that never
 // measured a relay, the least a real client knows: a client measures only
 // its own circuits, where the simulation pools every client's. Every relay
