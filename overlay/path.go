@@ -89,9 +89,8 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 			s.dir = append(s.dir, d)
 		}
 	}
-	median := medianClaim(s.dir)
+	median, unmeasured := claimQuantiles(s.dir) // unmeasured: unmeasuredCap
 	limit := rules.Weights.capFor(median)
-	unmeasured := unmeasuredCap(s.dir)
 	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
 	s.nets = make([][]string, len(s.dir))
 	s.gweight, s.gcum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))

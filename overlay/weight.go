@@ -60,11 +60,21 @@ type Measurer interface {
 }
 
 // medianClaim is the median bandwidth claimed by the relays of dir.
-func medianClaim(dir []*Descriptor) uint64 { return quantileClaim(dir, 1, 2) }
+func medianClaim(dir []*Descriptor) uint64 {
+	median, _ := claimQuantiles(dir)
+	return median
+}
 
-// quantileClaim is the num/den quantile of the bandwidth claimed by the
-// relays of dir, at least minWeight.
-func quantileClaim(dir []*Descriptor, num, den int) uint64 {
+// unmeasuredCap is the most a relay this node has not measured weighs:
+// the lower quartile of the relays' claims in dir.
+func unmeasuredCap(dir []*Descriptor) uint64 {
+	_, quartile := claimQuantiles(dir)
+	return quartile
+}
+
+// claimQuantiles is the median and the lower quartile of the bandwidth
+// claimed by the relays of dir, each at least minWeight, from one sort.
+func claimQuantiles(dir []*Descriptor) (median, quartile uint64) {
 	claims := make([]uint64, 0, len(dir))
 	for _, d := range dir {
 		if d.Roles&RoleRelay != 0 {
@@ -72,15 +82,11 @@ func quantileClaim(dir []*Descriptor, num, den int) uint64 {
 		}
 	}
 	if len(claims) == 0 {
-		return minWeight
+		return minWeight, minWeight
 	}
 	slices.Sort(claims)
-	return max(claims[len(claims)*num/den], minWeight)
+	return max(claims[len(claims)/2], minWeight), max(claims[len(claims)/4], minWeight)
 }
-
-// unmeasuredCap is the most a relay this node has not measured weighs:
-// the lower quartile of the relays' claims in dir.
-func unmeasuredCap(dir []*Descriptor) uint64 { return quantileClaim(dir, 1, 4) }
 
 // capFor is the largest weight any claim may have in a directory whose
 // median claim is median.
