@@ -241,16 +241,84 @@ func TestGuardNotBlamedWhileLinksDown(t *testing.T) {
 		t.Fatalf("Usable = %v, %v", usable, err)
 	}
 	down := true
-	o := &Onion{ov: &Overlay{cfg: Config{LinksDown: func() bool { return down }}}}
-	for _, p := range usable {
-		o.guardFailed(g, p, &firstHopError{})
+	linksDown := func() bool { return down }
+	req := PathRequest{Hops: 1, DestRole: RoleRelay}
+	unreachable := func([]*Descriptor) (struct{}, error) { return struct{}{}, &firstHopError{} }
+	if _, _, err := buildGuarded(g, sel, req, seeded(2), unreachable, linksDown); !errors.Is(err, ErrNoGuard) {
+		t.Fatalf("every first hop failed: %v, want ErrNoGuard", err)
 	}
 	if got, err := g.Usable(sel, seeded(1)); err != nil || len(got) != PrimaryGuards {
 		t.Fatalf("after failures with the transport down: %d usable, %v", len(got), err)
 	}
 	down = false
-	o.guardFailed(g, usable[0], &firstHopError{})
+	firstOnly := func(path []*Descriptor) (struct{}, error) {
+		if path[0].Peer == usable[0] {
+			return struct{}{}, &firstHopError{}
+		}
+		return struct{}{}, nil
+	}
+	if _, _, err := buildGuarded(g, sel, req, seeded(2), firstOnly, linksDown); err != nil {
+		t.Fatalf("build through the second guard: %v", err)
+	}
 	if got, _ := g.Usable(sel, seeded(1)); len(got) != PrimaryGuards-1 {
 		t.Fatalf("a first-hop failure with the transport up left %d of %d guards usable", len(got), PrimaryGuards)
+	}
+}
+
+// TestFailureBeyondGuardKeepsGuard: a circuit that fails after its guard
+// answered (an extend refused, a build timeout: about one build in five
+// times out by design) counts against that guard's path bias and ends the
+// attempt; the next attempt goes through the same guard. Only a guard
+// this node could not reach itself passes the turn to the next primary
+// (guard-spec §4.6). Before, any failure moved on to the next primary at
+// once, so nearly every client soon built through a second guard, and a
+// third: every extra guard is one more chance of a hostile one.
+func TestFailureBeyondGuardKeepsGuard(t *testing.T) {
+	t.Parallel()
+	dir := relaySet(t, 6, nil)
+	g, _ := LoadGuards("", func() time.Time { return testNow })
+	sel := NewPathSelector(dir, PathRules{})
+	usable, err := g.Usable(sel, seeded(1))
+	if err != nil || len(usable) != PrimaryGuards {
+		t.Fatalf("Usable = %v, %v", usable, err)
+	}
+	req := PathRequest{Hops: 2, DestRole: RoleRelay}
+	var tried []peer.ID
+	timeout := func(path []*Descriptor) (struct{}, error) {
+		tried = append(tried, path[0].Peer)
+		return struct{}{}, ErrBuildTimeout
+	}
+	for i := range 5 {
+		if _, _, err := buildGuarded(g, sel, req, seeded(uint64(i)), timeout, nil); !errors.Is(err, ErrBuildTimeout) {
+			t.Fatalf("attempt %d: %v, want ErrBuildTimeout", i, err)
+		}
+	}
+	for _, p := range tried {
+		if p != usable[0] {
+			t.Fatalf("builds went through %v, want only the first primary", tried)
+		}
+	}
+	if len(tried) != 5 {
+		t.Fatalf("%d builds for 5 attempts", len(tried))
+	}
+	for _, e := range g.Sampled() {
+		if want := uint32(0); e.Peer == usable[0] {
+			if e.Circuits != 5 || e.Succeeded != 0 {
+				t.Fatalf("first primary's path bias %d/%d, want 0/5", e.Succeeded, e.Circuits)
+			}
+		} else if e.Circuits != want {
+			t.Fatalf("guard %v counted %d circuits, want none", e.Peer, e.Circuits)
+		}
+	}
+	// A failure that is nobody's (this node's own limits) is returned as
+	// it is and counts for no guard.
+	mine := func([]*Descriptor) (struct{}, error) {
+		return struct{}{}, &notGuardError{ErrTooManyCircuits}
+	}
+	if _, _, err := buildGuarded(g, sel, req, seeded(9), mine, nil); err != ErrTooManyCircuits {
+		t.Fatalf("own limit: %v, want ErrTooManyCircuits itself", err)
+	}
+	if e := g.Sampled()[0]; e.Circuits != 5 {
+		t.Fatalf("own limit counted against the guard: %d circuits", e.Circuits)
 	}
 }

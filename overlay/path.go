@@ -30,7 +30,8 @@ type PathRules struct {
 	// Weights caps claimed bandwidth; the zero value is the default caps.
 	Weights WeightRules
 	// Measured, if set, caps the weight of relays this node has measured
-	// at the peak rate they carried, and of the others at the median claim.
+	// at the peak rate they carried, and of the others at the lower
+	// quartile of the claims (weight.go).
 	Measured Measurer
 	// Cells is the onion cells version paths are built for; relays
 	// announcing another version are left out. 0 means CellsV1.
@@ -88,7 +89,7 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 			s.dir = append(s.dir, d)
 		}
 	}
-	median := medianClaim(s.dir)
+	median, unmeasured := claimQuantiles(s.dir) // unmeasured: unmeasuredCap
 	limit := rules.Weights.capFor(median)
 	s.weight, s.cum = make([]uint64, len(s.dir)), make([]uint64, len(s.dir))
 	s.nets = make([][]string, len(s.dir))
@@ -98,9 +99,9 @@ func NewPathSelector(dir []*Descriptor, rules PathRules) *PathSelector {
 	for i, d := range s.dir {
 		s.byPeer[d.Peer] = i
 		s.nets[i] = subnets(d, rules)
-		s.weight[i] = weightOf(d, limit, median, rules.Measured)
+		s.weight[i] = weightOf(d, limit, unmeasured, rules.Measured)
 		total = addSat(total, s.weight[i])
-		s.gweight[i] = guardWeightOf(d, s.weight[i], median, rules.Measured)
+		s.gweight[i] = guardWeightOf(s.weight[i], median)
 		gtotal = addSat(gtotal, s.gweight[i])
 		s.gcum[i] = gtotal
 		s.cum[i] = total

@@ -139,7 +139,7 @@ func (w *simWorld) runOld(f float64, seed uint64) simResult {
 	res := simResult{clients: simOldClients}
 	exposed := make([]bool, simOldClients)
 	for range simDays {
-		s := newSimOldSampler(w.simDay(adv, rnd))
+		s := newSimOldSampler(w.simDay(adv, rnd, simRelayDown))
 		for c := range simOldClients {
 			if rnd.Float64() >= simClientOnline {
 				continue

@@ -3,6 +3,7 @@ package overlay
 import (
 	"crypto/ed25519"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -15,6 +16,8 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
+
+	"cyclecash/onion"
 )
 
 // The path-security simulation (no sockets). It drives the real Directory
@@ -38,13 +41,18 @@ import (
 // hop's bandwidth) enters one Measurements table all clients use. A real
 // client measures only its own circuits, so it reaches the same table
 // more slowly; pooling keeps the run affordable (one selector per day
-// instead of one per client and day). It also flatters nothing that the
-// assertions rest on: most guards are drawn on the first day, before
-// anything is measured, as a real client's are.
+// instead of one per client and day). A real client lies between the
+// pooled run and one that measures nothing (simOpts.unmeasured), and
+// both are asserted on.
 //
-// Scale: 10,000 relays, 30 days; TestPathSecurity asserts on
-// simTestClients clients at f = 10 % (seconds; about 35 s under -race),
-// BenchmarkPathSecurity prints the table for simClients clients:
+// Builds fail as the build-timeout learner makes them (simBuildFail) and
+// are retried as node.BuildCircuit retries them, through the real guard
+// policy (buildGuarded).
+//
+// Scale: 10,000 relays, 30 days; TestPathSecurity and
+// TestPathSecurityUnmeasured assert on simClients clients at f = 10 %, the
+// others on simTestClients; BenchmarkPathSecurity prints the table for
+// simClients clients:
 //
 //	go test ./overlay -run XXX -bench PathSecurity -benchtime 1x
 const (
@@ -169,22 +177,50 @@ type simResult struct {
 	advLast        int // circuits whose last relay is adversarial
 	exposed        int // clients that ever used an adversarial guard
 	clients        int
+	rate           float64 // sum over circuits of the slowest relay's true bandwidth
 }
+
+// meanRate is a circuit's mean capacity in MiB/s (its slowest relay's true
+// bandwidth): what the weights cost or give honest users.
+func (r simResult) meanRate() float64 { return r.rate / float64(max(r.circuits, 1)) / (1 << 20) }
 
 func (r simResult) bothFrac() float64 { return float64(r.both) / float64(max(r.circuits, 1)) }
 func frac(a, b int) float64           { return float64(a) / float64(max(b, 1)) }
 
 func (r simResult) exposedFrac() float64 { return float64(r.exposed) / float64(max(r.clients, 1)) }
 
-// simDay is the relays up on one day, adversary first, then honest.
-func (w *simWorld) simDay(adv []*Descriptor, rnd *rand.Rand) []*Descriptor {
+// simDay is the relays up on one day, adversary first, then honest; each
+// honest relay is down with probability down.
+func (w *simWorld) simDay(adv []*Descriptor, rnd *rand.Rand, down float64) []*Descriptor {
 	up := append(append([]*Descriptor{}, adv...), w.gateways...)
 	for _, d := range w.honest {
-		if rnd.Float64() >= simRelayDown {
+		if rnd.Float64() >= down {
 			up = append(up, d)
 		}
 	}
 	return up
+}
+
+// simOpts vary a run of the new rules.
+type simOpts struct {
+	// probes is how many relays are measured alone each day (simWorld.probe).
+	probes int
+	// unmeasured: circuits are not recorded, so every client weighs every
+	// relay as one that has measured nothing (at most the median claim).
+	unmeasured bool
+	// down is the probability that an honest relay is down on a day; 0
+	// means simRelayDown.
+	down float64
+	// eagerFallback runs the guard policy BuildGuarded had before: any
+	// failed build moved on to the next primary (eagerBuildGuarded).
+	eagerFallback bool
+}
+
+func (o simOpts) downP() float64 {
+	if o.down == 0 {
+		return simRelayDown
+	}
+	return o.down
 }
 
 // runNew simulates the rules of this package for clients clients. They
@@ -192,7 +228,7 @@ func (w *simWorld) simDay(adv []*Descriptor, rnd *rand.Rand) []*Descriptor {
 // day every client draws from that day's selector, and what the circuits
 // carried is recorded when all shards are done (a peak is a maximum, so
 // the order does not matter): the result depends on the seed only.
-func (w *simWorld) runNew(f float64, seed uint64, clients int, probes int) simResult {
+func (w *simWorld) runNew(f float64, seed uint64, clients int, o simOpts) simResult {
 	adv := w.adv[:int(f*simRelays)]
 	isAdv := map[peer.ID]bool{}
 	for _, d := range adv {
@@ -213,23 +249,25 @@ func (w *simWorld) runNew(f float64, seed uint64, clients int, probes int) simRe
 	}
 	days := seeded(seed)
 	for range simDays {
-		sel := NewPathSelector(w.simDay(adv, days), PathRules{Measured: m})
+		sel := NewPathSelector(w.simDay(adv, days, o.downP()), PathRules{Measured: m})
 		var wg sync.WaitGroup
 		for i := range shards {
 			wg.Add(1)
 			go func(sh *simShard) {
 				defer wg.Done()
-				sh.day(w, sel, isAdv)
+				sh.day(w, sel, isAdv, o)
 			}(&shards[i])
 		}
 		wg.Wait()
 		for i := range shards {
 			for _, r := range shards[i].carried {
-				m.Record(r.relays, r.bytes, time.Second)
+				if !o.unmeasured {
+					m.Record(r.relays, r.bytes, time.Second)
+				}
 			}
 			shards[i].carried = shards[i].carried[:0]
 		}
-		w.probe(m, append(append([]*Descriptor{}, w.honest...), adv...), probes, days)
+		w.probe(m, append(append([]*Descriptor{}, w.honest...), adv...), o.probes, days)
 		now = now.Add(24 * time.Hour)
 	}
 	res := simResult{clients: clients}
@@ -238,6 +276,7 @@ func (w *simWorld) runNew(f float64, seed uint64, clients int, probes int) simRe
 		res.circuits += sh.res.circuits
 		res.advGuard += sh.res.advGuard
 		res.advLast += sh.res.advLast
+		res.rate += sh.res.rate
 		for _, e := range sh.exposed {
 			if e {
 				res.exposed++
@@ -263,29 +302,82 @@ type simCarried struct {
 }
 
 // day runs one simulated day of the shard's clients on sel.
-func (sh *simShard) day(w *simWorld, sel *PathSelector, isAdv map[peer.ID]bool) {
+func (sh *simShard) day(w *simWorld, sel *PathSelector, isAdv map[peer.ID]bool, o simOpts) {
 	for c, g := range sh.guards {
 		if sh.rnd.Float64() >= simClientOnline {
 			continue
 		}
+		// A build reaches its guard (the guard sees this client) and then
+		// times out with the probability the build-timeout learner aims
+		// at; the relays are not otherwise modelled as failing.
+		build := func(path []*Descriptor) ([]*Descriptor, error) {
+			if isAdv[path[0].Peer] {
+				sh.exposed[c] = true
+			}
+			if sh.rnd.Float64() < simBuildFail {
+				return nil, ErrBuildTimeout
+			}
+			return path, nil
+		}
+		req := PathRequest{DestRole: RoleGateway}
 		for range simCircuitsPerDay {
-			guard, err := g.PickFrom(sel, sh.rnd)
-			if err != nil {
-				continue
+			for range simAttempts {
+				var path []*Descriptor
+				var err error
+				if o.eagerFallback {
+					path, err = eagerBuildGuarded(g, sel, req, sh.rnd, build)
+				} else {
+					path, _, err = buildGuarded(g, sel, req, sh.rnd, build, nil)
+				}
+				if err == nil {
+					w.record(&sh.res, path, isAdv, &sh.exposed[c])
+					sh.carried = append(sh.carried, simCarried{peersOf(path[:len(path)-1]), w.slowest(path)})
+					break
+				}
+				if errors.Is(err, ErrNoGuard) {
+					break
+				}
 			}
-			path, err := sel.Select(PathRequest{Guard: guard, DestRole: RoleGateway}, sh.rnd)
-			if err != nil {
-				continue
-			}
-			g.Built(guard)
-			w.record(&sh.res, path, isAdv, &sh.exposed[c])
-			sh.carried = append(sh.carried, simCarried{peersOf(path[:len(path)-1]), w.slowest(path)})
 		}
 	}
 }
 
+// simBuildFail is the fraction of builds that time out: the learned
+// timeout is the onion.BuildTimeQuantile of build times (as Tor's), so
+// one build in five passes it by design. simAttempts is how often a
+// circuit request builds before giving up (node.BuildCircuit's
+// dialAttempts).
+const (
+	simBuildFail = 1 - onion.BuildTimeQuantile
+	simAttempts  = 4
+)
+
+// eagerBuildGuarded is BuildGuarded's policy at commit f7cf0ba: any
+// failure, not only an unreachable first hop, went on to the next usable
+// primary within the same attempt.
+func eagerBuildGuarded(g *Guards, sel *PathSelector, req PathRequest, rnd *rand.Rand,
+	build func([]*Descriptor) ([]*Descriptor, error)) ([]*Descriptor, error) {
+	guards, err := g.Usable(sel, rnd)
+	if err != nil {
+		return nil, err
+	}
+	for _, guard := range guards {
+		req.Guard = guard
+		path, err := sel.Select(req, rnd)
+		if err != nil {
+			continue
+		}
+		if path, err = build(path); err == nil {
+			return path, g.Built(guard)
+		}
+		g.Failed(guard)
+	}
+	return nil, ErrNoGuard
+}
+
 func (w *simWorld) record(res *simResult, path []*Descriptor, isAdv map[peer.ID]bool, exposed *bool) {
 	res.circuits++
+	res.rate += float64(w.slowest(path))
 	g, last := isAdv[path[0].Peer], isAdv[path[len(path)-2].Peer]
 	if last {
 		res.advLast++
@@ -351,16 +443,17 @@ func peersOf(ds []*Descriptor) []peer.ID {
 // simExposedBound is the fraction of clients that would ever use an
 // adversarial guard in this world if every guard were drawn with exactly
 // the adversary's true share of the bandwidth up on a day (it never goes
-// down; honest relays are up 1-simRelayDown of the time), under the rule
-// that a client builds through its first usable primary and falls back to
-// the next when the earlier ones are down. Guard g2 is used once g1 is
-// down on a day the client is online after its first; g3 once g1 and g2
-// are. No weighting can go below it: it is the churn's doing.
-func simExposedBound(f float64) float64 {
-	s := f / (f + 1 - simRelayDown)
+// down; honest relays are up 1-down of the time), under the rule that a
+// client builds through its first usable primary and falls back to the
+// next when the earlier ones are down (guard-spec §4.6, as this package
+// does). Guard g2 is used once g1 is down on a day the client is online
+// after its first; g3 once g1 and g2 are. No weighting can go below it:
+// it is the churn's doing.
+func simExposedBound(f, down float64) float64 {
+	s := f / (f + 1 - down)
 	days := float64(simDays - 1)
-	p2 := 1 - math.Pow(1-simRelayDown*simClientOnline, days)
-	p3 := 1 - math.Pow(1-simRelayDown*simRelayDown*simClientOnline, days)
+	p2 := 1 - math.Pow(1-down*simClientOnline, days)
+	p3 := 1 - math.Pow(1-down*down*simClientOnline, days)
 	return s + (1-s)*s*p2 + (1-s)*(1-s)*s*p3
 }
 
@@ -383,107 +476,166 @@ func (w *simWorld) compressedShare(f float64, k uint64) float64 {
 	return adv / (adv + (1-simRelayDown)*honest)
 }
 
-// simTestClients is the test's client count: the both-ends fraction's
-// standard error is about 0.1 f² and the exposed fraction's about 0.007
-// there, well inside the margins the test asserts.
+// simTestClients is the smaller tests' client count: the both-ends
+// fraction's standard error is about 0.1 f² there (0.06 f² for
+// simClients) and the exposed fraction's about 0.007.
 const simTestClients = 4000
 
 // TestPathSecurity runs the simulation with a 10 % adversary that claims
 // 2^50 B/s from relays that carry the honest mean. Under the old rules
 // (runOld) every circuit had both ends adversarial and every client an
-// adversarial guard. Now both ends are adversarial on at most 2 f² of the
-// circuits (1.63 f² at this seed) and at most 25 % of the clients ever use
-// an adversarial guard (22.6 %), within 0.05 of what perfect weights give
-// under the same churn (simExposedBound, 19.9 %).
+// adversarial guard. Now both ends are adversarial on at most 1.5 f² of
+// the circuits (the goal) and the clients that ever use an
+// adversarial guard are within 0.02 of what exact weights give under the
+// same churn (simExposedBound).
 //
-// The goals (1.5 f², 15 %) are not met, for two reasons measured
-// here. Exposure: the adversary never goes down, honest relays are down
-// one day in ten, so a client whose first guard is honest uses its second
-// on some day with probability 0.91 over 30 days; with exact weights that
-// alone gives 19.9 %, so 15 % needs fewer guards or less churn, not better
-// weights. Both ends: middles and last relays are weighted by what this
-// node measured, and a circuit's rate is its slowest hop's, so large
-// honest relays are measured below their capacity while the adversary's
-// mid-sized relays are not: the last relay is adversarial on 12.7 % of
-// circuits instead of its true share of 10 % (BenchmarkPathSecurity prints
-// both per-circuit fractions). Both ends ≈ (adversarial guard) × (adversarial
-// last relay), and the guard fraction is 12.6 %, above the 10 % share, for
-// the churn reason above; so 1.5 f² needs the last-relay share at or below
-// 1.5 f² / 0.126 = 11.9 %. Weights that trust nothing above the median
-// claim give 13.7 % (simWorld.compressedShare), self-measurement 12.7 %,
-// exact weights 10 %. Any margin above the measurement is a liar's bonus
-// (with 5/4 it was 2.3 f²), so the rest needs measurements that do not go
-// through a bottleneck: TestPathSecurityProbed, 11.5 % and 1.22-1.41 f².
+// Before the guard weight ignored measurements (guardWeightOf), 4,000
+// clients without build failures gave 1.63 f² and 22.6 % of clients
+// exposed: clients sampling a guard after their first day drew, by carried
+// rate, among the relays their circuits had measured, and the adversary's
+// mid-sized relays carry well. And before a failure beyond the guard kept
+// the guard (buildGuarded), one build in five timing out sent clients to
+// their next primary: 27.7 % exposed (the benchmark's eager-fallback row).
+//
+// Both ends ≈ (adversarial guard) × (adversarial last relay). The guard
+// fraction sits above the adversary's 10 % share by the churn: it never
+// goes down, honest relays are down one day in ten, and a client whose
+// first guard is down uses its next primary. The last-relay fraction sits
+// above it because a circuit runs at its slowest hop, so large honest
+// relays are measured below their capacity while the adversary's
+// mid-sized relays are not (BenchmarkPathSecurity prints both per-circuit
+// fractions). Measurement here is pooled over clients (simWorld.runNew);
+// TestPathSecurityUnmeasured is the other end, a client that has
+// measured nothing.
 func TestPathSecurity(t *testing.T) {
 	const f = 0.10
 	w := simWorldOnce()
-	r := w.runNew(f, 1, simTestClients, 0)
-	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f)
-	t.Logf("f=%.2f: both ends adversarial %.3f f², clients exposed %.3f (perfect weights under this churn: %.3f)",
+	r := w.runNew(f, 1, simClients, simOpts{})
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, simRelayDown)
+	t.Logf("f=%.2f: both ends adversarial %.3f f², clients exposed %.3f (exact weights under this churn: %.3f)",
 		f, both, exposed, bound)
-	if r.circuits < simTestClients*simDays*simCircuitsPerDay/2 {
+	if r.circuits < simClients*simDays*simCircuitsPerDay/2 {
 		t.Fatalf("only %d circuits built", r.circuits)
 	}
-	if both > 2.0 {
-		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 2 f²", both)
+	if both > 1.5 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 1.5 f²", both)
 	}
-	if exposed > 0.25 || exposed > bound+0.05 {
-		t.Errorf("%.3f of clients used an adversarial guard, want ≤ 0.25 and ≤ %.3f", exposed, bound+0.05)
+	if exposed > bound+0.02 {
+		t.Errorf("%.3f of clients used an adversarial guard, want ≤ %.3f", exposed, bound+0.02)
 	}
 	if exposed < bound-0.03 {
 		t.Errorf("%.3f of clients used an adversarial guard, below the %.3f any weighting allows: the simulation undercounts", exposed, bound)
 	}
 }
 
+// TestPathSecurityUnmeasured is TestPathSecurity for clients that never
+// measured a relay, the least a real client knows: a client measures only
+// its own circuits, where the simulation pools every client's. Every relay
+// then weighs at most the lower quartile of the claims (unmeasuredCap).
+// With the median as that cap, as before, both ends were adversarial on
+// 1.58 f² of circuits (without build failures), above the goal; with the
+// quartile about 1.25 f².
+func TestPathSecurityUnmeasured(t *testing.T) {
+	const f = 0.10
+	w := simWorldOnce()
+	r := w.runNew(f, 1, simClients, simOpts{unmeasured: true})
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, simRelayDown)
+	t.Logf("f=%.2f, unmeasured: both ends adversarial %.3f f², clients exposed %.3f (bound %.3f)", f, both, exposed, bound)
+	if both > 1.5 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits with nothing measured, want ≤ 1.5 f²", both)
+	}
+	if exposed > bound+0.02 || exposed < bound-0.03 {
+		t.Errorf("%.3f of clients used an adversarial guard, want within [%.3f, %.3f]", exposed, bound-0.03, bound+0.02)
+	}
+}
+
 // TestPathSecurityProbed is TestPathSecurity with the measurements taken
 // by probes that have no slower partner (simWorld.probe) instead of
-// through clients' own 3-hop circuits, the weight rule unchanged. The
-// adversary then weighs what it carries, large honest relays what they
-// carry, and both ends are adversarial on at most 1.5 f² of circuits
-// (1.22 f² here, 1.41 f² in the benchmark's 10,000 clients, against 1.60
-// f² self-measured): the goal, met once relays are measured
-// without a bottleneck. The node has no such prober yet (see
-// TestPathSecurity); this run is what one would buy.
+// through clients' own 3-hop circuits, the weight rule unchanged: what a
+// bandwidth scanner would add (the node has none).
 func TestPathSecurityProbed(t *testing.T) {
 	const f = 0.10
 	w := simWorldOnce()
-	r := w.runNew(f, 1, simTestClients, simProbesPerDay)
-	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f)
+	r := w.runNew(f, 1, simTestClients, simOpts{probes: simProbesPerDay})
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, simRelayDown)
 	t.Logf("f=%.2f, probed: both ends adversarial %.3f f², clients exposed %.3f (bound %.3f)", f, both, exposed, bound)
 	if both > 1.5 {
 		t.Errorf("both ends adversarial on %.3f f² of circuits with probed weights, want ≤ 1.5 f²", both)
 	}
-	if exposed > bound+0.05 || exposed < bound-0.03 {
-		t.Errorf("%.3f of clients used an adversarial guard, want within [%.3f, %.3f]", exposed, bound-0.03, bound+0.05)
+	if exposed > bound+0.02 || exposed < bound-0.03 {
+		t.Errorf("%.3f of clients used an adversarial guard, want within [%.3f, %.3f]", exposed, bound-0.03, bound+0.02)
 	}
 }
 
+// TestPathSecurityStableGuards is TestPathSecurity with honest relays down
+// simStableDown of days instead of simRelayDown, the churn of relays that
+// hold Tor's Guard flag (see simStableDown). Exposure then follows the
+// churn down to within the 15 %: the rules add nothing above what
+// exact weights give. (The rules of f7cf0ba gave 14.1 % without build
+// failures, 27.4 % with them, against 12.5 % for exact weights.)
+func TestPathSecurityStableGuards(t *testing.T) {
+	const f = 0.10
+	w := simWorldOnce()
+	r := w.runNew(f, 1, simTestClients, simOpts{down: simStableDown})
+	both, exposed, bound := r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, simStableDown)
+	t.Logf("f=%.2f, honest relays down %.0f%% of days: both ends adversarial %.3f f², clients exposed %.3f (bound %.3f)",
+		f, 100*simStableDown, both, exposed, bound)
+	if both > 1.5 {
+		t.Errorf("both ends adversarial on %.3f f² of circuits, want ≤ 1.5 f²", both)
+	}
+	if exposed > 0.15 || exposed > bound+0.01 {
+		t.Errorf("%.3f of clients used an adversarial guard, want ≤ 0.15 and ≤ %.3f", exposed, bound+0.01)
+	}
+}
+
+// simStableDown is the daily downtime of relays that Tor would make
+// guards: dir-spec's Guard flag needs a weighted fractional uptime of at
+// least the median of familiar relays, and a WFU of 98 % guarantees it
+// (WFU_TO_GUARANTEE_GUARD). This package does not yet filter guards by
+// observed uptime (a confined client's directory starts empty at every
+// start, see ARCHITECTURE.md), so TestPathSecurity keeps simRelayDown.
+const simStableDown = 0.02
+
 // BenchmarkPathSecurity prints the simulation's table, the old rules
 // beside the new (the old on simOldClients clients: they are slow and
-// their result is extreme).
+// their result is extreme), all from the same world and seed. Rows: the
+// new rules with pooled measurements (what TestPathSecurity asserts on),
+// with none, with bottleneck-free probes, with BuildGuarded's previous
+// fallback to the next primary on any failure, with honest relays down
+// simStableDown of days instead of simRelayDown, and the rules of commit
+// 3a8a8bb.
 func BenchmarkPathSecurity(b *testing.B) {
 	w := simWorldOnce()
 	b.ResetTimer()
 	for range b.N {
-		fmt.Fprintf(os.Stdout, "\npath security: %d relays, %d gateways, %d clients (old rules: %d), %d days, %d circuits/client-day\n",
-			simRelays, simGateways, simClients, simOldClients, simDays, simCircuitsPerDay)
-		fmt.Fprintf(os.Stdout, "%-5s %-7s %-8s %-9s %-10s %-12s %-10s %-13s %-15s %-12s %-12s\n",
-			"f", "f^2", "share", "share^2", "both(new)", "both(probed)", "both(old)",
-			"exposed(new)", "exposed(probed)", "exposed(old)", "exposed(min)")
+		fmt.Fprintf(os.Stdout, "\npath security: %d relays, %d gateways, %d clients (old rules: %d), %d days, %d circuits/client-day, honest relays down %.0f%% of days, %.0f%% of builds time out\n",
+			simRelays, simGateways, simClients, simOldClients, simDays, simCircuitsPerDay, 100*simRelayDown, 100*simBuildFail)
+		fmt.Fprintf(os.Stdout, "%-5s %-28s %-10s %-10s %-11s %-11s %-12s %-9s\n",
+			"f", "rules", "both/f²", "exposed", "exact-exp", "adv guard", "adv last", "MiB/s")
 		for _, f := range []float64{0.05, 0.10, 0.20} {
-			nw, pr, old := w.runNew(f, 1, simClients, 0), w.runNew(f, 1, simClients, simProbesPerDay), w.runOld(f, 1)
-			share := f / (1 + f)
-			fmt.Fprintf(os.Stdout, "%-5.2f %-7.4f %-8.4f %-9.5f %-10.5f %-12.5f %-10.5f %-13.4f %-15.4f %-12.4f %-12.4f\n",
-				f, f*f, share, share*share, nw.bothFrac(), pr.bothFrac(), old.bothFrac(),
-				nw.exposedFrac(), pr.exposedFrac(), old.exposedFrac(), simExposedBound(f))
-			median := medianClaim(w.honest)
-			fmt.Fprintf(os.Stdout, "      adversarial guard/last relay per circuit: new %.4f/%.4f, probed %.4f/%.4f; "+
-				"last-relay share if weights were min(true, median) %.4f, true %.4f\n",
-				frac(nw.advGuard, nw.circuits), frac(nw.advLast, nw.circuits), frac(pr.advGuard, pr.circuits),
-				frac(pr.advLast, pr.circuits), w.compressedShare(f, median), w.compressedShare(f, math.MaxUint64))
+			rows := []struct {
+				name string
+				r    simResult
+				down float64
+			}{
+				{"new, pooled measurements", w.runNew(f, 1, simClients, simOpts{}), simRelayDown},
+				{"new, nothing measured", w.runNew(f, 1, simClients, simOpts{unmeasured: true}), simRelayDown},
+				{"new, probed", w.runNew(f, 1, simClients, simOpts{probes: simProbesPerDay}), simRelayDown},
+				{"new, eager fallback (before)", w.runNew(f, 1, simClients, simOpts{eagerFallback: true}), simRelayDown},
+				{"new, guards down 2% of days", w.runNew(f, 1, simClients, simOpts{down: simStableDown}), simStableDown},
+				{"old (3a8a8bb)", w.runOld(f, 1), simRelayDown},
+			}
+			for _, row := range rows {
+				r := row.r
+				fmt.Fprintf(os.Stdout, "%-5.2f %-28s %-10.3f %-10.4f %-11.4f %-11.4f %-12.4f %-9.2f\n",
+					f, row.name, r.bothFrac()/(f*f), r.exposedFrac(), simExposedBound(f, row.down),
+					frac(r.advGuard, r.circuits), frac(r.advLast, r.circuits), r.meanRate())
+			}
+			fmt.Fprintf(os.Stdout, "      last-relay share if weights were min(true, lower-quartile claim) %.4f, min(true, median) %.4f, true %.4f\n",
+				w.compressedShare(f, unmeasuredCap(w.honest)), w.compressedShare(f, medianClaim(w.honest)), w.compressedShare(f, math.MaxUint64))
 			if f == 0.10 {
-				b.ReportMetric(nw.bothFrac()/(f*f), "both/f²")
-				b.ReportMetric(nw.exposedFrac(), "exposed")
+				b.ReportMetric(rows[0].r.bothFrac()/(f*f), "both/f²")
+				b.ReportMetric(rows[0].r.exposedFrac(), "exposed")
 			}
 		}
 	}
