@@ -134,11 +134,20 @@ func (s *Stream) compact() {
 	}
 }
 
+// sendChunk is how many bytes of a Write one streamSend takes: 32 cells.
+// The cells one acquisition of the Onion's lock produced reach the link
+// writer only when the lock is released (link.enqueue), so a 256 KiB Write
+// taken whole encrypted a full stream window (500 cells, every layer of
+// each) before its first cell left, and held the lock, and with it the
+// SENDMEs arriving on the node's links, all that time. In 32-cell pieces
+// the writer starts on the first while the rest are being encrypted.
+const sendChunk = 32 * onion.MaxRelayData
+
 // Write sends p, blocking while the windows are shut.
 func (s *Stream) Write(p []byte) (int, error) {
 	total := 0
 	for len(p) > 0 {
-		n, err := s.o.streamSend(s, p)
+		n, err := s.o.streamSend(s, p[:min(len(p), sendChunk)])
 		total += n
 		p = p[n:]
 		if err == nil {
