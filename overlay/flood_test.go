@@ -75,10 +75,15 @@ func rawLink(t testing.TB, ctx context.Context, relay *netNode) network.Stream {
 }
 
 // floodCreates writes CREATEs naming the relay's onion key with random
-// handshakes, as fast as the link takes them, until ctx ends; replies are
-// read and dropped. Each costs the relay a Diffie-Hellman if it is let in.
+// handshakes, as fast as the link takes them, until ctx ends (then it
+// resets s); replies are read and dropped. Each costs the relay a
+// Diffie-Hellman if it is let in. A write waits as long as the relay does
+// not read (readpause.go): the attacker keeps its flood queued rather than
+// give up.
 func floodCreates(ctx context.Context, s network.Stream, keyID onion.KeyID, sent *atomic.Int64) {
 	go func() { _, _ = io.Copy(io.Discard, s) }()
+	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
+	defer stop()
 	batch := make([]onion.Cell, 64)
 	for id := uint32(1); ctx.Err() == nil; {
 		for i := range batch {
@@ -89,7 +94,6 @@ func floodCreates(ctx context.Context, s network.Stream, keyID onion.KeyID, sent
 			copy(c.Body()[1:], keyID[:])
 			id++
 		}
-		_ = s.SetWriteDeadline(time.Now().Add(time.Second))
 		if _, err := s.Write(cellBytes(batch)); err != nil {
 			return
 		}
