@@ -43,6 +43,7 @@ type floodOrders struct {
 	Addrs []string // multiaddrs
 	KeyID string   // hex onion key ID
 	Links int      // attacker hosts, one link each
+	Rate  float64  // CREATEs/s per link; 0: as fast as it takes them
 }
 
 // TestFloodAttackers is the child's side (it does nothing in a normal
@@ -89,7 +90,7 @@ func TestFloodAttackers(t *testing.T) {
 		case "flood":
 			for _, s := range links {
 				wg.Add(1)
-				go func() { defer wg.Done(); floodCreates(ctx, s, key, &sent) }()
+				go func() { defer wg.Done(); floodCreatesAt(ctx, s, key, &sent, ord.Rate) }()
 			}
 		case "mark":
 			sent.Store(0)
@@ -146,12 +147,12 @@ type attackerProcess struct {
 	out *bufio.Scanner
 }
 
-// startAttackers starts a child process with n attacker links to relay
-// and waits until they are open.
-func startAttackers(b *testing.B, relay *netNode, n int) *attackerProcess {
+// startAttackers starts a child process with n attacker links to relay,
+// each to flood at rate (0: unpaced), and waits until they are open.
+func startAttackers(b *testing.B, relay *netNode, n int, rate float64) *attackerProcess {
 	b.Helper()
 	keyID := onion.OnionKeyID(relay.desc.OnionKey)
-	ord := floodOrders{Relay: relay.ov.ID().String(), KeyID: hex.EncodeToString(keyID[:]), Links: n}
+	ord := floodOrders{Relay: relay.ov.ID().String(), KeyID: hex.EncodeToString(keyID[:]), Links: n, Rate: rate}
 	for _, a := range relay.ov.Addrs() {
 		ord.Addrs = append(ord.Addrs, a.String())
 	}

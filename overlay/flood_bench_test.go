@@ -3,6 +3,7 @@ package overlay
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -37,25 +38,48 @@ import (
 // child process at the lowest CPU priority (flood_apart_test.go), as real
 // attackers run on machines of their own: in process, their crypto,
 // yamux and garbage share the relay's runtime and its two cores.
+//
+// A flood past the buckets is mostly refused unread. The "handshakes-"
+// cases are the flood that costs the relay most per CREATE: the relay
+// lets each neighbour handshakeRate CREATEs/s (as many as
+// handshakeRate/50 identities at the default bucket) and each attacker
+// sends exactly that, so every CREATE is a handshake; "-established" is
+// the same with an honest client that holds a circuit which carried data
+// for standingAge first (its CREATEs are served before the attackers':
+// createstanding.go).
 func BenchmarkFloodBuild(b *testing.B) {
 	for _, tc := range []struct {
 		attackers    int
 		flood, apart bool
-	}{{0, false, false}, {1, false, false}, {1, true, false}, {8, false, false}, {8, true, false},
-		{1, true, true}, {8, false, true}, {8, true, true}} {
+		rate         float64 // handshakes/s each attacker sends, within its bucket; 0: unpaced flood
+		established  bool
+	}{{0, false, false, 0, false}, {1, false, false, 0, false}, {1, true, false, 0, false},
+		{8, false, false, 0, false}, {8, true, false, 0, false},
+		{1, true, true, 0, false}, {8, false, true, 0, false}, {8, true, true, 0, false},
+		{8, true, true, handshakeRate, false}, {8, true, true, handshakeRate, true}} {
 		name := "unloaded"
 		if tc.attackers > 0 {
 			name = fmt.Sprintf("idle-%dlinks", tc.attackers)
 			if tc.flood {
 				name = fmt.Sprintf("flood-%dlinks", tc.attackers)
 			}
+			if tc.rate > 0 {
+				name = fmt.Sprintf("handshakes-%dlinks", tc.attackers)
+			}
 			if tc.apart {
 				name += "-apart"
+			}
+			if tc.established {
+				name += "-established"
 			}
 		}
 		attackers := tc.attackers
 		b.Run(name, func(b *testing.B) {
-			relay := benchRelay(b)
+			lim := RelayLimits{SubnetCreateRate: 1e6, SubnetCreateBurst: 1e6}
+			if tc.rate > 0 {
+				lim.PeerCreateRate, lim.PeerCreateBurst = tc.rate, int(tc.rate)
+			}
+			relay := floodNode(b, RoleRelay|RoleGateway, lim)
 			client := benchRelay(b)
 			if _, err := client.ov.dir.Add(relay.raw, relay.ov.ID()); err != nil {
 				b.Fatal(err)
@@ -64,10 +88,13 @@ func BenchmarkFloodBuild(b *testing.B) {
 			defer cancel()
 			var sent atomic.Int64
 			var wg sync.WaitGroup
+			if tc.established {
+				establish(b, ctx, client, relay)
+			}
 			var links []network.Stream
 			var child *attackerProcess
 			if tc.apart {
-				child = startAttackers(b, relay, attackers)
+				child = startAttackers(b, relay, attackers, tc.rate)
 			} else {
 				for range attackers {
 					links = append(links, rawLink(b, ctx, relay))
@@ -81,13 +108,15 @@ func BenchmarkFloodBuild(b *testing.B) {
 					break
 				}
 				wg.Add(1)
-				go func() { defer wg.Done(); floodCreates(ctx, s, onion.OnionKeyID(relay.desc.OnionKey), &sent) }()
+				go func() { defer wg.Done(); floodCreatesAt(ctx, s, onion.OnionKeyID(relay.desc.OnionKey), &sent, tc.rate) }()
 			}
 			if child != nil && tc.flood {
 				child.send("flood")
 			}
-			if tc.flood {
+			if tc.flood && tc.rate == 0 {
 				warmFlood(relay, attackers)
+			} else if tc.flood {
+				time.Sleep(time.Second) // into the steady handshake flood
 			}
 			sent.Store(0)
 			if child != nil {
@@ -130,6 +159,30 @@ func BenchmarkFloodBuild(b *testing.B) {
 // own bucket (50/s).
 const floodBuildEvery = 20 * time.Millisecond
 
+// handshakeRate is the per-neighbour CREATE rate of the "handshakes-"
+// cases: 8 attackers at 1,000/s each ask ~0.9 of the relay's 2 cores.
+const handshakeRate = 1000
+
+// establish gives client standing at relay: a circuit through it with an
+// echo stream that carried data, kept open, held for standingAge (10 s)
+// and a margin.
+func establish(b *testing.B, ctx context.Context, client, relay *netNode) {
+	relay.o.Handle(EchoService, func(c net.Conn) { defer c.Close(); _, _ = io.Copy(c, c) })
+	c, err := client.o.build(ctx, []*Descriptor{relay.desc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := c.Dial(ctx, EchoService)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if echo(s, []byte("established")) == 0 {
+		b.Fatal("no echo on the established circuit")
+	}
+	b.Cleanup(func() { s.Close(); c.Close() })
+	time.Sleep(11 * time.Second)
+}
+
 // floodSettle is how long BenchmarkFloodBuild lets attacker hosts settle.
 const floodSettle = 2 * time.Second
 
@@ -156,6 +209,7 @@ func absorbed(relay *netNode) uint64 {
 // benchRelay is a loopback relay whose /16 bucket lets every loopback
 // host through (they all share 127.0.0.0/16).
 func benchRelay(b *testing.B) *netNode {
+	b.Helper()
 	return floodNode(b, RoleRelay|RoleGateway, RelayLimits{SubnetCreateRate: 1e6, SubnetCreateBurst: 1e6})
 }
 
@@ -249,4 +303,44 @@ func echo(s *Stream, chunk []byte) int64 {
 		return 0
 	}
 	return int64(len(chunk))
+}
+
+// BenchmarkRefuseCreate: the relay's CPU per CREATE its neighbour's
+// bucket refuses (the bulk of a flood it reads): admission, the DESTROY
+// with its random padding queued, the read pause computed; ns/op is per
+// CREATE, read in batches of 64 as a read loop hands them over. The
+// handshake a CREATE let in costs ~110 µs (onion's BenchmarkRespond).
+func BenchmarkRefuseCreate(b *testing.B) {
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(b, OnionConfig{Keys: []*onion.OnionKey{key}, Limits: RelayLimits{PeerCreateRate: 1e-9, PeerCreateBurst: 1}})
+	l := fakeLink(o, 1, "flooder")
+	keyID := onion.OnionKeyID(key.Public)
+	batch := make([]onion.Cell, 64)
+	id := uint32(1)
+	fill := func() {
+		for i := range batch {
+			c := &batch[i]
+			c.SetHeader(id, onion.CmdCreate)
+			c.Body()[0] = onion.CellsVersion
+			copy(c.Body()[1:], keyID[:])
+			id++
+		}
+	}
+	fill()
+	o.handleCells(l, batch[:1]) // spends the bucket's one token
+	o.creating.Wait()
+	l.takeQueued()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(batch) {
+		fill()
+		o.handleCells(l, batch)
+		l.mu.Lock()
+		l.uncount(l.q)
+		l.q, l.at = l.q[:0], l.at[:0]
+		l.mu.Unlock()
+	}
+	b.StopTimer()
+	if c := o.DefenceCounters(); c.PeerRateRefused < uint64(b.N) {
+		b.Fatalf("%d CREATEs refused, want ≥ %d", c.PeerRateRefused, b.N)
+	}
 }
