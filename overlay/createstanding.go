@@ -14,10 +14,13 @@ import (
 // stream data to this node as their end), held without a break for
 // standingAge. Its standing is how many such circuits it holds, at most
 // maxStanding. What a Sybil pays for it: a circuit admitted through the
-// fresh neighbours' share and its own CREATE bucket, a working EXTEND or
-// stream on it, and standingAge of holding it, counted against its
-// circuit cap; and standing buys no more CREATEs than its bucket allows,
-// only an earlier turn, and never all the turns (prioShare).
+// fresh neighbours' share and its own CREATE bucket, an EXTEND to a relay
+// of the directory that this relay carried out (attached to a link to it:
+// whether the next relay then accepts is not awaited) or stream data to a
+// service here, and standingAge of holding the circuit, counted against
+// its circuit cap; and standing buys no more CREATEs than its bucket
+// allows, only an earlier turn, and never all the turns (prioShare).
+// Hidden-service cells earn none.
 
 // standing is one neighbour's count of circuits that carried cells, and
 // since when it held at least one; o.mu guards it.
