@@ -20,6 +20,9 @@ type createJob struct {
 	ref  onion.CircRef
 	hs   onion.Handshaker
 	body [onion.BodySize]byte
+	// standing of the neighbour when it sent the CREATE: its class and
+	// turns in the queue (createstanding.go)
+	standing int
 }
 
 type createPool struct {
@@ -28,10 +31,13 @@ type createPool struct {
 	once sync.Once
 	// warned is the onion key whose low replay room ReplayLow was told; o.mu.
 	warned onion.KeyID
+	// standing of neighbours with circuits that carried cells; o.mu.
+	standing map[peer.ID]*standing
 }
 
 func newCreatePool(o *Onion) *createPool {
-	p := &createPool{jobs: newCreateQueue(o.cfg.Limits.HandshakeQueue), stop: make(chan struct{})}
+	p := &createPool{jobs: newCreateQueue(o.cfg.Limits.HandshakeQueue), stop: make(chan struct{}),
+		standing: map[peer.ID]*standing{}}
 	for range o.cfg.Limits.HandshakeWorkers {
 		go p.work(o)
 	}
@@ -79,7 +85,7 @@ func (o *Onion) onCreate(l *link, cell *onion.Cell) {
 		o.execute(acts)
 		return
 	}
-	j := &createJob{l: l, ref: ref, hs: o.hs, body: *cell.Body()}
+	j := &createJob{l: l, ref: ref, hs: o.hs, body: *cell.Body(), standing: o.standingOf(l.peer, o.now)}
 	o.creating.Add(1)
 	evicted, ok := o.pool.jobs.push(j)
 	if ok {

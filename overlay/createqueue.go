@@ -12,16 +12,34 @@ import (
 // delays another's by one handshake per backlogged neighbour, not by its
 // whole backlog. A CREATE arriving at a full queue takes the place of the
 // newest CREATE of the neighbour with the longest backlog, if that is
-// longer than its own would be; otherwise it is refused. Many Sybil
-// neighbours still share the workers, one turn each, with the honest ones.
+// longer than its own would be; otherwise it is refused.
+//
+// Neighbours with standing (createstanding.go: circuits through us that
+// carried cells beyond their handshake, held for standingAge) wait in a
+// ring of their own, served first: of every prioShare+1 turns while both
+// rings wait, prioShare go to it, so a flood from many fresh neighbours
+// (Sybils cost nothing but a key pair) delays an established neighbour by
+// at most one handshake in prioShare+1, and fresh neighbours, honest
+// newcomers among them, keep at least the remaining share. In its ring a
+// neighbour takes as many turns in a row as its standing (at most
+// maxStanding), so a relay neighbour carrying many clients' circuits is
+// not held to the pace of a single client.
 type createQueue struct {
 	mu     sync.Mutex
 	size   int
 	n      int
 	queues map[peer.ID][]*createJob
-	ring   []peer.ID // neighbours with CREATEs queued, in turn order
-	next   int       // index in ring of the neighbour whose turn is next
+	rings  [2]createRing // 0: neighbours with standing, 1: fresh ones
+	run    int           // turns ring 0 took in a row while ring 1 waited
 	ready  chan struct{}
+}
+
+// createRing is the turn order of one class of neighbours.
+type createRing struct {
+	peers  []peer.ID // neighbours with CREATEs queued, in turn order
+	turns  []int     // how many turns in a row each takes: its standing, ≥ 1
+	next   int       // index of the neighbour whose turn it is
+	served int       // turns it has taken in this round
 }
 
 func newCreateQueue(size int) *createQueue {
@@ -44,8 +62,13 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 		q.queues[long] = jobs[:len(jobs)-1]
 		q.n--
 	}
-	if len(q.queues[p]) == 0 {
-		q.ring = append(q.ring, p)
+	if len(q.queues[p]) == 0 { // a neighbour's class is set as it joins a ring
+		r := &q.rings[1]
+		if j.standing > 0 {
+			r = &q.rings[0]
+		}
+		r.peers = append(r.peers, p)
+		r.turns = append(r.turns, max(1, j.standing))
 	}
 	q.queues[p] = append(q.queues[p], j)
 	q.n++
@@ -58,34 +81,53 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 // longest is the neighbour with the most CREATEs queued; q.mu held.
 func (q *createQueue) longest() peer.ID {
 	var best peer.ID
-	for _, p := range q.ring {
-		if len(q.queues[p]) > len(q.queues[best]) {
-			best = p
+	for i := range q.rings {
+		for _, p := range q.rings[i].peers {
+			if len(q.queues[p]) > len(q.queues[best]) {
+				best = p
+			}
 		}
 	}
 	return best
 }
 
-// pop takes the next neighbour's oldest CREATE; call it once per token
-// received from ready.
+// pop takes the oldest CREATE of the neighbour whose turn it is; call it
+// once per token received from ready.
 func (q *createQueue) pop() *createJob {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.ring) == 0 {
+	prio, fresh := len(q.rings[0].peers) > 0, len(q.rings[1].peers) > 0
+	var r *createRing
+	switch {
+	case prio && (!fresh || q.run < prioShare):
+		r = &q.rings[0]
+		if fresh {
+			q.run++
+		}
+	case fresh:
+		r, q.run = &q.rings[1], 0
+	default:
 		return nil
 	}
-	q.next %= len(q.ring)
-	p := q.ring[q.next]
+	r.next %= len(r.peers)
+	p := r.peers[r.next]
 	jobs := q.queues[p]
 	j := jobs[0]
 	jobs[0] = nil
 	q.n--
-	if len(jobs) == 1 {
+	r.served++
+	switch {
+	case len(jobs) == 1:
 		delete(q.queues, p)
-		q.ring = append(q.ring[:q.next], q.ring[q.next+1:]...)
-	} else {
+		r.peers = append(r.peers[:r.next], r.peers[r.next+1:]...)
+		r.turns = append(r.turns[:r.next], r.turns[r.next+1:]...)
+		r.served = 0
+	case r.served >= r.turns[r.next]:
 		q.queues[p] = jobs[1:]
-		q.next++
+		r.next++
+		r.served = 0
+	default:
+		q.queues[p] = jobs[1:]
 	}
 	return j
 }

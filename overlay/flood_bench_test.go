@@ -3,6 +3,7 @@ package overlay
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -23,30 +24,62 @@ import (
 // attackers spent their buckets' bursts. "written-creates/s" is what the
 // attackers got onto their links while the builds ran, "absorbed-creates/s"
 // what the relay read and answered (handshake or refusal) meanwhile; the
-// rest waits unread in the links (readpause.go). Run it with a fixed count
-// (-benchtime=200x): the honest client is one neighbour and its own CREATE
-// bucket refuses it past a few hundred builds.
+// rest waits unread in the links (readpause.go); the honest builds' own
+// CREATEs are not counted in it. Builds start every floodBuildEvery. Run it
+// with a fixed count (-benchtime=200x).
 //
 // "idle-Nlinks" is the baseline of "flood-Nlinks": the same attacker hosts
 // linked to the relay, sending nothing. Every attacker is a whole libp2p
 // host in this process, and their start-up alone (identify, key exchange)
 // costs honest builds more than the flood: all runs but "unloaded" let the
 // hosts settle for floodSettle before the flood starts.
+//
+// The "-apart" cases run the same attacker hosts, links and flood in a
+// child process at the lowest CPU priority (flood_apart_test.go), as real
+// attackers run on machines of their own: in process, their crypto,
+// yamux and garbage share the relay's runtime and its two cores.
+//
+// A flood past the buckets is mostly refused unread. The "handshakes-"
+// cases are the flood that costs the relay most per CREATE: the relay
+// lets each neighbour handshakeRate CREATEs/s (as many as
+// handshakeRate/50 identities at the default bucket) and each attacker
+// sends exactly that, so every CREATE is a handshake; "-established" is
+// the same with an honest client that holds a circuit which carried data
+// for standingAge first (its CREATEs are served before the attackers':
+// createstanding.go).
 func BenchmarkFloodBuild(b *testing.B) {
 	for _, tc := range []struct {
-		attackers int
-		flood     bool
-	}{{0, false}, {1, false}, {1, true}, {8, false}, {8, true}} {
+		attackers    int
+		flood, apart bool
+		rate         float64 // handshakes/s each attacker sends, within its bucket; 0: unpaced flood
+		established  bool
+	}{{0, false, false, 0, false}, {1, false, false, 0, false}, {1, true, false, 0, false},
+		{8, false, false, 0, false}, {8, true, false, 0, false},
+		{1, true, true, 0, false}, {8, false, true, 0, false}, {8, true, true, 0, false},
+		{8, true, true, handshakeRate, false}, {8, true, true, handshakeRate, true}} {
 		name := "unloaded"
 		if tc.attackers > 0 {
 			name = fmt.Sprintf("idle-%dlinks", tc.attackers)
 			if tc.flood {
 				name = fmt.Sprintf("flood-%dlinks", tc.attackers)
 			}
+			if tc.rate > 0 {
+				name = fmt.Sprintf("handshakes-%dlinks", tc.attackers)
+			}
+			if tc.apart {
+				name += "-apart"
+			}
+			if tc.established {
+				name += "-established"
+			}
 		}
 		attackers := tc.attackers
 		b.Run(name, func(b *testing.B) {
-			relay := benchRelay(b)
+			lim := RelayLimits{SubnetCreateRate: 1e6, SubnetCreateBurst: 1e6}
+			if tc.rate > 0 {
+				lim.PeerCreateRate, lim.PeerCreateBurst = tc.rate, int(tc.rate)
+			}
+			relay := floodNode(b, RoleRelay|RoleGateway, lim)
 			client := benchRelay(b)
 			if _, err := client.ov.dir.Add(relay.raw, relay.ov.ID()); err != nil {
 				b.Fatal(err)
@@ -55,9 +88,17 @@ func BenchmarkFloodBuild(b *testing.B) {
 			defer cancel()
 			var sent atomic.Int64
 			var wg sync.WaitGroup
+			if tc.established {
+				establish(b, ctx, client, relay)
+			}
 			var links []network.Stream
-			for range attackers {
-				links = append(links, rawLink(b, ctx, relay))
+			var child *attackerProcess
+			if tc.apart {
+				child = startAttackers(b, relay, attackers, tc.rate)
+			} else {
+				for range attackers {
+					links = append(links, rawLink(b, ctx, relay))
+				}
 			}
 			if attackers > 0 {
 				time.Sleep(floodSettle)
@@ -67,16 +108,27 @@ func BenchmarkFloodBuild(b *testing.B) {
 					break
 				}
 				wg.Add(1)
-				go func() { defer wg.Done(); floodCreates(ctx, s, onion.OnionKeyID(relay.desc.OnionKey), &sent) }()
+				go func() { defer wg.Done(); floodCreatesAt(ctx, s, onion.OnionKeyID(relay.desc.OnionKey), &sent, tc.rate) }()
 			}
-			if tc.flood {
+			if child != nil && tc.flood {
+				child.send("flood")
+			}
+			if tc.flood && tc.rate == 0 {
 				warmFlood(relay, attackers)
+			} else if tc.flood {
+				time.Sleep(time.Second) // into the steady handshake flood
 			}
 			sent.Store(0)
+			if child != nil {
+				child.send("mark")
+			}
 			before := absorbed(relay)
 			var times []time.Duration
 			start := time.Now()
+			pace := time.NewTicker(floodBuildEvery)
+			defer pace.Stop()
 			for b.Loop() {
+				<-pace.C
 				t0 := time.Now()
 				c, err := client.o.build(ctx, []*Descriptor{relay.desc})
 				if err != nil {
@@ -88,13 +140,47 @@ func BenchmarkFloodBuild(b *testing.B) {
 			elapsed := time.Since(start)
 			cancel()
 			wg.Wait()
+			if child != nil {
+				sent.Store(child.stop())
+			}
 			slices.Sort(times)
 			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 			b.ReportMetric(float64(sent.Load())/elapsed.Seconds(), "written-creates/s")
-			b.ReportMetric(float64(absorbed(relay)-before)/elapsed.Seconds(), "absorbed-creates/s")
+			b.ReportMetric(float64(absorbed(relay)-before-uint64(len(times)))/elapsed.Seconds(), "absorbed-creates/s")
 		})
 	}
+}
+
+// floodBuildEvery paces the honest builds: 200 of them span 4 s, the
+// period at which a flooder's link is read (its bucket, charged for the
+// CREATEs it refused, refills: readpause.go), so they meet the flood's
+// bursts as well as its pauses, and they stay within the honest client's
+// own bucket (50/s).
+const floodBuildEvery = 20 * time.Millisecond
+
+// handshakeRate is the per-neighbour CREATE rate of the "handshakes-"
+// cases: 8 attackers at 1,000/s each ask ~0.9 of the relay's 2 cores.
+const handshakeRate = 1000
+
+// establish gives client standing at relay: a circuit through it with an
+// echo stream that carried data, kept open, held for standingAge (10 s)
+// and a margin.
+func establish(b *testing.B, ctx context.Context, client, relay *netNode) {
+	relay.o.Handle(EchoService, func(c net.Conn) { defer c.Close(); _, _ = io.Copy(c, c) })
+	c, err := client.o.build(ctx, []*Descriptor{relay.desc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := c.Dial(ctx, EchoService)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if echo(s, []byte("established")) == 0 {
+		b.Fatal("no echo on the established circuit")
+	}
+	b.Cleanup(func() { s.Close(); c.Close() })
+	time.Sleep(11 * time.Second)
 }
 
 // floodSettle is how long BenchmarkFloodBuild lets attacker hosts settle.
@@ -123,6 +209,7 @@ func absorbed(relay *netNode) uint64 {
 // benchRelay is a loopback relay whose /16 bucket lets every loopback
 // host through (they all share 127.0.0.0/16).
 func benchRelay(b *testing.B) *netNode {
+	b.Helper()
 	return floodNode(b, RoleRelay|RoleGateway, RelayLimits{SubnetCreateRate: 1e6, SubnetCreateBurst: 1e6})
 }
 
@@ -216,4 +303,44 @@ func echo(s *Stream, chunk []byte) int64 {
 		return 0
 	}
 	return int64(len(chunk))
+}
+
+// BenchmarkRefuseCreate: the relay's CPU per CREATE its neighbour's
+// bucket refuses (the bulk of a flood it reads): admission, the DESTROY
+// with its random padding queued, the read pause computed; ns/op is per
+// CREATE, read in batches of 64 as a read loop hands them over. The
+// handshake a CREATE let in costs ~110 µs (onion's BenchmarkRespond).
+func BenchmarkRefuseCreate(b *testing.B) {
+	key, _ := onion.GenerateOnionKey(rand.Reader)
+	o := newTestOnion(b, OnionConfig{Keys: []*onion.OnionKey{key}, Limits: RelayLimits{PeerCreateRate: 1e-9, PeerCreateBurst: 1}})
+	l := fakeLink(o, 1, "flooder")
+	keyID := onion.OnionKeyID(key.Public)
+	batch := make([]onion.Cell, 64)
+	id := uint32(1)
+	fill := func() {
+		for i := range batch {
+			c := &batch[i]
+			c.SetHeader(id, onion.CmdCreate)
+			c.Body()[0] = onion.CellsVersion
+			copy(c.Body()[1:], keyID[:])
+			id++
+		}
+	}
+	fill()
+	o.handleCells(l, batch[:1]) // spends the bucket's one token
+	o.creating.Wait()
+	l.takeQueued()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(batch) {
+		fill()
+		o.handleCells(l, batch)
+		l.mu.Lock()
+		l.uncount(l.q)
+		l.q, l.at = l.q[:0], l.at[:0]
+		l.mu.Unlock()
+	}
+	b.StopTimer()
+	if c := o.DefenceCounters(); c.PeerRateRefused < uint64(b.N) {
+		b.Fatalf("%d CREATEs refused, want ≥ %d", c.PeerRateRefused, b.N)
+	}
 }

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"crypto/rand"
+	"runtime"
 	"testing"
 
 	"cyclecash/onion"
@@ -74,9 +75,13 @@ func TestCreateQueueDisplace(t *testing.T) {
 		}
 		o.onCreate(l, c) // as handleCell does, o.mu held
 	}
-	o.mu.Lock() // the worker blocks in finishCreate after at most one handshake
+	o.mu.Lock() // the worker blocks in finishCreate after one handshake
 	o.now = o.clock()
-	id := uint32(0)
+	id := uint32(1)
+	create(flooder, id)
+	for o.pool.jobs.len() > 0 { // else it could take one after the queue filled
+		runtime.Gosched()
+	}
 	for o.defence.CreateQueueFull == 0 {
 		id++
 		create(flooder, id)

@@ -75,11 +75,23 @@ func rawLink(t testing.TB, ctx context.Context, relay *netNode) network.Stream {
 }
 
 // floodCreates writes CREATEs naming the relay's onion key with random
-// handshakes, as fast as the link takes them, until ctx ends; replies are
-// read and dropped. Each costs the relay a Diffie-Hellman if it is let in.
+// handshakes, as fast as the link takes them, until ctx ends (then it
+// resets s); replies are read and dropped. Each costs the relay a
+// Diffie-Hellman if it is let in. A write waits as long as the relay does
+// not read (readpause.go): the attacker keeps its flood queued rather than
+// give up.
 func floodCreates(ctx context.Context, s network.Stream, keyID onion.KeyID, sent *atomic.Int64) {
+	floodCreatesAt(ctx, s, keyID, sent, 0)
+}
+
+// floodCreatesAt is floodCreates at rate CREATEs per second (0: as fast
+// as the link takes them).
+func floodCreatesAt(ctx context.Context, s network.Stream, keyID onion.KeyID, sent *atomic.Int64, rate float64) {
 	go func() { _, _ = io.Copy(io.Discard, s) }()
+	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
+	defer stop()
 	batch := make([]onion.Cell, 64)
+	next := time.Now()
 	for id := uint32(1); ctx.Err() == nil; {
 		for i := range batch {
 			c := &batch[i]
@@ -89,7 +101,14 @@ func floodCreates(ctx context.Context, s network.Stream, keyID onion.KeyID, sent
 			copy(c.Body()[1:], keyID[:])
 			id++
 		}
-		_ = s.SetWriteDeadline(time.Now().Add(time.Second))
+		if rate > 0 {
+			next = next.Add(time.Duration(float64(len(batch)) / rate * float64(time.Second)))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Until(next)):
+			}
+		}
 		if _, err := s.Write(cellBytes(batch)); err != nil {
 			return
 		}

@@ -20,6 +20,7 @@ type relayedCirc struct {
 	prev, next peer.ID
 	created    time.Time
 	lookedUp   bool // the circuit spent its one descriptor lookup
+	carried    bool // it carried cells beyond its handshake (createstanding.go)
 }
 
 // RelayedCircuit is what this node knows of a circuit passing through or
@@ -123,12 +124,14 @@ func (o *Onion) execute(acts []onion.Action) {
 		case onion.ActBegin:
 			acts = o.begin(a, acts)
 		case onion.ActData:
+			o.markCarried(a.Circ)
 			acts = o.destData(a, acts)
 		case onion.ActEnd:
 			o.destEnd(a)
 		case onion.ActClosed:
 			if r := o.relayed[a.Circ]; r != nil {
 				o.peerDone(r.prev)
+				o.carriedClosed(r)
 			}
 			delete(o.relayed, a.Circ)
 			o.destClosed(a.Circ)
@@ -176,6 +179,7 @@ func (o *Onion) attachExtend(circ onion.CircRef, l *link, err error) {
 		acts, err = o.relay.Attach(circ, l.id, l.weDialed, o.acts[:0])
 		if r := o.relayed[circ]; r != nil && err == nil {
 			r.next = l.peer
+			o.markCarried(circ)
 		}
 	}
 	if err != nil {

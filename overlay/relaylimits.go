@@ -60,6 +60,14 @@ const (
 	lookupTimeout = 3 * time.Second
 	// maxLookups bounds the descriptor lookups in flight for EXTENDs.
 	maxLookups = 8
+	// standingAge is how long a neighbour must hold circuits that carried
+	// cells before its CREATEs are served first; maxStanding caps the
+	// turns in a row its standing buys; prioShare is how many turns in a
+	// row neighbours with standing take while fresh ones wait
+	// (createstanding.go, createqueue.go).
+	standingAge = 10 * time.Second
+	maxStanding = 4
+	prioShare   = 3
 )
 
 func (l *RelayLimits) setDefaults() {
