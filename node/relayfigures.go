@@ -24,6 +24,7 @@ func (n *Node) relayFigures() service.RelayFigures {
 			{Name: "unexpected_cells", Help: "cells refused as out of place (each closed its circuit)", Value: n.circ.UnexpectedCells()},
 			{Name: "descriptors_rejected", Help: "relay descriptors the directory refused", Value: uint64(rejected)},
 			{Name: "creates_handled", Help: "CREATEs answered by the handshake workers", Value: d.CreatesHandled},
+			{Name: "creates_standing", Help: "of those, CREATEs from neighbours with standing (served first)", Value: d.CreatesStanding},
 			{Name: "creates_refused_queue_full", Help: "CREATEs refused: handshake queue full", Value: d.CreateQueueFull},
 			{Name: "creates_refused_peer_rate", Help: "CREATEs refused by the per-peer bucket", Value: d.PeerRateRefused},
 			{Name: "creates_refused_subnet_rate", Help: "CREATEs refused by the per-/16 bucket", Value: d.SubnetRateRefused},

@@ -115,6 +115,9 @@ func (o *Onion) finishCreate(j *createJob, reply []byte, keys *onion.HopKeys, he
 	o.mu.Lock()
 	defer o.unlock()
 	o.defence.CreatesHandled++
+	if j.standing > 0 {
+		o.defence.CreatesStanding++
+	}
 	now := o.clock()
 	acts, err := o.relay.FinishCreate(now, j.ref, reply, keys, herr, o.acts[:0])
 	if err == nil {

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"cyclecash/onion"
 
@@ -151,9 +153,12 @@ type prioHarness struct {
 	ids      map[*link]uint32
 }
 
-func newPrioHarness(t *testing.T) *prioHarness {
+func newPrioHarness(t *testing.T) *prioHarness { return newPrioHarnessClock(t, nil) }
+
+// newPrioHarnessClock is newPrioHarness on clock (nil: the default).
+func newPrioHarnessClock(t *testing.T, clock func() time.Time) *prioHarness {
 	key, _ := onion.GenerateOnionKey(rand.Reader)
-	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1000,
+	o := newTestOnion(t, OnionConfig{Keys: []*onion.OnionKey{key}, MaxCircuitsPerLink: 1000, Clock: clock,
 		Limits: RelayLimits{HandshakeWorkers: 1, HandshakeQueue: 1 << 12, PeerCreateRate: 1e6, PeerCreateBurst: 1 << 16}})
 	nextID, _, _ := crypto.GenerateEd25519Key(rand.Reader)
 	nextPeer, _ := peer.IDFromPrivateKey(nextID)
@@ -212,4 +217,28 @@ func (h *prioHarness) destroy(l *link, id uint32) {
 		h.t.Fatal(err)
 	}
 	h.o.handleCells(l, []onion.Cell{*c})
+}
+
+// The status counter creates_standing counts the CREATEs answered for
+// neighbours with standing, and only those: a neighbour's CREATEs count
+// once its carried circuit is standingAge old, a fresh neighbour's never.
+func TestCreatesStandingCounted(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Unix(1_800_000_000, 0)
+	h := newPrioHarnessClock(t, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	est, fresh := fakeLink(h.o, 1, "established"), fakeLink(h.o, 2, "fresh")
+	h.carried(est)
+	h.built(fresh)
+	h.built(est) // carried, but not yet for standingAge
+	mu.Lock()
+	now = now.Add(standingAge)
+	mu.Unlock()
+	h.built(est)
+	h.built(est)
+	h.built(fresh)
+	d := h.o.DefenceCounters()
+	if d.CreatesHandled != 6 || d.CreatesStanding != 2 {
+		t.Fatalf("handled %d, from neighbours with standing %d; want 6 and 2", d.CreatesHandled, d.CreatesStanding)
+	}
 }

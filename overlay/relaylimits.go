@@ -101,6 +101,7 @@ func (l *RelayLimits) setDefaults() {
 // node's status and figures carry them.
 type RelayDefenceCounters struct {
 	CreatesHandled     uint64 // CREATEs answered by the handshake workers
+	CreatesStanding    uint64 // of those, from neighbours with standing (served first, createstanding.go)
 	CreateQueueFull    uint64 // CREATEs refused or displaced: handshake queue full
 	PeerRateRefused    uint64 // CREATEs refused by the per-peer bucket
 	SubnetRateRefused  uint64 // CREATEs refused by the per-/16 bucket
