@@ -39,3 +39,11 @@ func (c probeCircuit) Echo(ctx context.Context) (net.Conn, error) {
 	}
 	return s, nil
 }
+
+func (c probeCircuit) Discard(ctx context.Context) (net.Conn, error) {
+	s, err := c.Dial(ctx, overlay.DiscardService)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -57,6 +57,7 @@ func (n *Node) buildServices(roles overlay.Role) error {
 // first), and the gateway is then attached to the mint.
 func (n *Node) buildGateway() error {
 	n.circ.Handle(overlay.EchoService, echo)
+	n.circ.Handle(overlay.DiscardService, probe.ServeDiscard)
 	cfg := n.cfg
 	gc := gateway.Config{DataDir: cfg.DataDir, LeaseGrace: cfg.Compute.LeaseGrace, Floor: cfg.Ledger.Capacity}
 	if cfg.Ledger.Store == StorePostgres {

@@ -16,6 +16,10 @@ import (
 // probes.
 const EchoService = "echo"
 
+// DiscardService is the service every gateway answers with the probes'
+// one-way sink (node/probe's ServeDiscard).
+const DiscardService = "discard"
+
 // begin answers an ActBegin: connect the stream to its service or refuse
 // it; o.mu held.
 func (o *Onion) begin(a *onion.Action, acts []onion.Action) []onion.Action {

@@ -4,8 +4,9 @@
 # build median over 20 circuits, a 64 MiB download through a 3-hop circuit). Then 5 relays and a
 # gateway, each its own `cyclecash run` process on 127.0.0.1, and `cyclecash probe` from the first
 # relay's node: COUNT circuits of 3 relays before the gateway, each built and then carrying SIZE
-# bytes to the gateway's echo service and back (probe's MiB/s is SIZE over the time to get all of
-# it back, so every cell crosses the path twice; Tor's figure is one way).
+# bytes to the gateway's echo service and back, then SIZE bytes one way to its discard service.
+# The one-way figure is the one to set beside Tor's download; the echo's (SIZE over the time to
+# get all of it back, each cell crossing the path twice at once) is printed beside it.
 # Output: one JSON line on stdout with both sides' figures and the ratios; progress on stderr.
 # Knobs: COUNT (default 20), SIZE (default 67108864), TOR_BASELINE (path of tor_baseline.sh).
 # Every process it starts is stopped and the temp directory removed on exit.
@@ -75,9 +76,11 @@ probe_json=$("$cc" probe --data "$TMP/n0" --to role:gateway --hops 3 --count "$C
 TOR="$tor_json" PROBE="$probe_json" python3 -c '
 import json, os, statistics as st
 t = json.loads(os.environ["TOR"]); p = json.loads(os.environ["PROBE"])
-b = st.median(r["build_ms"] for r in p); m = st.median(r["mib_per_s"] for r in p)
+med = lambda k: st.median(r[k] for r in p)
+b, one, echo = med("build_ms"), med("one_way_mib_per_s"), med("mib_per_s")
 print(json.dumps({"tor_build_ms_median": t["build_ms_median"], "tor_throughput_mib_s": t["throughput_mib_s"],
-  "build_ms_median": round(b, 3), "throughput_mib_s_median": round(m, 2),
-  "throughput_mib_s_min": round(min(r["mib_per_s"] for r in p), 2),
-  "throughput_mib_s_max": round(max(r["mib_per_s"] for r in p), 2), "circuits": len(p),
-  "build_faster_than_tor": round(t["build_ms_median"] / b, 2), "throughput_over_tor": round(m / t["throughput_mib_s"], 2)}))'
+  "build_ms_median": round(b, 3), "one_way_mib_s_median": round(one, 2),
+  "one_way_mib_s_min": round(min(r["one_way_mib_per_s"] for r in p), 2),
+  "one_way_mib_s_max": round(max(r["one_way_mib_per_s"] for r in p), 2),
+  "echo_mib_s_median": round(echo, 2), "circuits": len(p),
+  "build_faster_than_tor": round(t["build_ms_median"] / b, 2), "one_way_over_tor": round(one / t["throughput_mib_s"], 2)}))'

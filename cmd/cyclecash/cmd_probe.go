@@ -50,13 +50,13 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func printProbe(w io.Writer, res []node.ProbeResult) {
-	fmt.Fprintf(w, "%-8s %-5s %10s %9s %10s  %s\n", "circuit", "hops", "build_ms", "rtt_ms", "MiB/s", "destination")
+	fmt.Fprintf(w, "%-8s %-5s %10s %9s %10s %11s  %s\n", "circuit", "hops", "build_ms", "rtt_ms", "echo MiB/s", "1-way MiB/s", "destination")
 	for _, r := range res {
 		if r.Error != "" {
 			fmt.Fprintf(w, "%-8d %-5d failed: %s\n", r.Circuit, r.Hops, r.Error)
 			continue
 		}
-		fmt.Fprintf(w, "%-8d %-5d %10.2f %9.2f %10.2f  %s\n", r.Circuit, r.Hops, r.BuildMS, r.RTTMS, r.MiBPerSecond, r.Destination)
+		fmt.Fprintf(w, "%-8d %-5d %10.2f %9.2f %10.2f %11.2f  %s\n", r.Circuit, r.Hops, r.BuildMS, r.RTTMS, r.MiBPerSecond, r.OneWay, r.Destination)
 	}
 }
 

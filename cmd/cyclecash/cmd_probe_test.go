@@ -74,7 +74,7 @@ func TestProbeCLI(t *testing.T) {
 		t.Fatalf("%d results, want 2", len(res))
 	}
 	for _, r := range res {
-		if r.Error != "" || r.Hops != 4 || r.BuildMS <= 0 || r.RTTMS <= 0 || r.MiBPerSecond <= 0 || r.Destination != nodes[5].ID().String() {
+		if r.Error != "" || r.Hops != 4 || r.BuildMS <= 0 || r.RTTMS <= 0 || r.MiBPerSecond <= 0 || r.OneWay <= 0 || r.Destination != nodes[5].ID().String() {
 			t.Fatalf("bad probe result %+v", r)
 		}
 	}

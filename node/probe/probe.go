@@ -46,7 +46,8 @@ type ProbeResult struct {
 	BuildMS      float64 `json:"build_ms"`
 	RTTMS        float64 `json:"rtt_ms"`
 	Bytes        int     `json:"bytes"`
-	MiBPerSecond float64 `json:"mib_per_s"`
+	MiBPerSecond float64 `json:"mib_per_s"`         // Bytes echoed, counted once: both directions at once
+	OneWay       float64 `json:"one_way_mib_per_s"` // Bytes sent to the discard service, MiB/s
 	Error        string  `json:"error,omitempty"`
 }
 
@@ -65,6 +66,9 @@ type Circuits interface {
 type Circuit interface {
 	// Echo opens a stream to the destination's echo service.
 	Echo(ctx context.Context) (net.Conn, error)
+	// Discard opens a stream to the destination's discard service
+	// (ServeDiscard).
+	Discard(ctx context.Context) (net.Conn, error)
 	Destination() string // the peer ID the user's target resolved to
 	Hops() int
 	BuildTime() time.Duration
@@ -100,9 +104,10 @@ func (p *Prober) validate(r *ProbeRequest) error {
 }
 
 // Probe builds req.Count circuits one after another and measures each:
-// build time, round-trip time (median of a few 1-byte echoes) and
+// build time, round-trip time (median of a few 1-byte echoes),
 // throughput (Size bytes echoed, counted once, over the time both
-// directions took). A circuit that fails is reported with its error.
+// directions took) and one-way throughput (Size bytes to the discard
+// service). A circuit that fails is reported with its error.
 func (p *Prober) Probe(ctx context.Context, req ProbeRequest) ([]ProbeResult, error) {
 	if err := p.validate(&req); err != nil {
 		return nil, err
@@ -139,10 +144,26 @@ func (p *Prober) probeOne(ctx context.Context, to string, hops, size int) ProbeR
 			r.MiBPerSecond, err = echoRate(s, size)
 		}
 	}
+	if err == nil {
+		r.OneWay, err = oneWay(ctx, c, size)
+	}
 	if err != nil {
 		r.Error = err.Error()
 	}
 	return r
+}
+
+// oneWay sends size bytes through c to the discard service: MiB/s.
+func oneWay(ctx context.Context, c Circuit, size int) (float64, error) {
+	s, err := c.Discard(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		s.SetDeadline(deadline)
+	}
+	return discardRate(s, size)
 }
 
 // pingRTT echoes one byte probePings times and returns the median.

@@ -47,6 +47,11 @@ func (c fakeCircuit) Echo(context.Context) (net.Conn, error) {
 	go func() { defer b.Close(); io.Copy(b, b) }()
 	return a, nil
 }
+func (c fakeCircuit) Discard(context.Context) (net.Conn, error) {
+	a, b := net.Pipe()
+	go ServeDiscard(b)
+	return a, nil
+}
 func (c fakeCircuit) Destination() string      { return c.to }
 func (c fakeCircuit) Hops() int                { return c.hops }
 func (c fakeCircuit) BuildTime() time.Duration { return time.Millisecond }
