@@ -23,11 +23,7 @@ func TestGatewayUnreadBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-host")
 	}
-	gw := floodNode(t, RoleRelay|RoleGateway, RelayLimits{})
-	client := floodNode(t, RoleRelay, RelayLimits{})
-	if _, err := client.ov.dir.Add(gw.raw, gw.ov.ID()); err != nil {
-		t.Fatal(err)
-	}
+	gw, client := gatewayAndClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	release := make(chan struct{})
@@ -178,4 +174,15 @@ func (n *netNode) destStreams() int {
 		total += len(m)
 	}
 	return total
+}
+
+// gatewayAndClient starts a gateway and a client whose directory holds it.
+func gatewayAndClient(t *testing.T) (gw, client *netNode) {
+	t.Helper()
+	gw = floodNode(t, RoleRelay|RoleGateway, RelayLimits{})
+	client = floodNode(t, RoleRelay, RelayLimits{})
+	if _, err := client.ov.dir.Add(gw.raw, gw.ov.ID()); err != nil {
+		t.Fatal(err)
+	}
+	return gw, client
 }

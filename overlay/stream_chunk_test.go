@@ -23,11 +23,7 @@ func TestWriteEncryptsInChunks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-host")
 	}
-	gw := floodNode(t, RoleRelay|RoleGateway, RelayLimits{})
-	client := floodNode(t, RoleRelay, RelayLimits{})
-	if _, err := client.ov.dir.Add(gw.raw, gw.ov.ID()); err != nil {
-		t.Fatal(err)
-	}
+	gw, client := gatewayAndClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	got := make(chan int64, 1)
