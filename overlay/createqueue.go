@@ -10,9 +10,7 @@ import (
 // neighbour's CREATEs wait in their own FIFO and the workers take one of
 // each neighbour in turn, so a neighbour with a thousand CREATEs queued
 // delays another's by one handshake per backlogged neighbour, not by its
-// whole backlog. A CREATE arriving at a full queue takes the place of the
-// newest CREATE of the neighbour with the longest backlog, if that is
-// longer than its own would be; otherwise it is refused.
+// whole backlog.
 //
 // Neighbours with standing (createstanding.go: circuits through us that
 // carried cells beyond their handshake, held for standingAge) wait in a
@@ -23,14 +21,24 @@ import (
 // newcomers among them, keep at least the remaining share. In its ring a
 // neighbour takes as many turns in a row as its standing (at most
 // maxStanding), so a relay neighbour carrying many clients' circuits is
-// not held to the pace of a single client.
+// not held to the pace of a single client. A fresh neighbour whose CREATE
+// comes with standing moves to the first ring.
+//
+// At a full queue, a CREATE from a neighbour with standing takes the place
+// of the newest CREATE of the longest fresh backlog, however short (a
+// flood of one CREATE per Sybil leaves no long backlog to cut); a fresh
+// CREATE only takes the place of a fresh one, from a backlog longer than
+// its own would be. Without a fresh CREATE queued, one with standing takes
+// the place of the longest backlog with standing on the same rule.
+// Otherwise the arriving CREATE is refused.
 type createQueue struct {
 	mu     sync.Mutex
 	size   int
 	n      int
 	queues map[peer.ID][]*createJob
-	rings  [2]createRing // 0: neighbours with standing, 1: fresh ones
-	run    int           // turns ring 0 took in a row while ring 1 waited
+	ringOf map[peer.ID]int // which ring each neighbour with CREATEs queued waits in
+	rings  [2]createRing   // 0: neighbours with standing, 1: fresh ones
+	run    int             // turns ring 0 took in a row while ring 1 waited
 	ready  chan struct{}
 }
 
@@ -43,7 +51,8 @@ type createRing struct {
 }
 
 func newCreateQueue(size int) *createQueue {
-	return &createQueue{size: size, queues: map[peer.ID][]*createJob{}, ready: make(chan struct{}, size)}
+	return &createQueue{size: size, queues: map[peer.ID][]*createJob{}, ringOf: map[peer.ID]int{},
+		ready: make(chan struct{}, size)}
 }
 
 // push queues j. It returns the job j displaced (to be refused) and
@@ -52,23 +61,21 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	p := j.l.peer
+	class := 1
+	if j.standing > 0 {
+		class = 0
+	}
+	if ring, queued := q.ringOf[p]; queued && ring == 1 && class == 0 {
+		q.leave(p) // it earned standing while its CREATEs waited
+		q.join(p, 0, j.standing)
+	}
 	if q.n >= q.size {
-		long := q.longest()
-		if long == "" || len(q.queues[long]) <= len(q.queues[p])+1 {
+		if evicted = q.displace(p, class); evicted == nil {
 			return nil, false
 		}
-		jobs := q.queues[long]
-		evicted = jobs[len(jobs)-1]
-		q.queues[long] = jobs[:len(jobs)-1]
-		q.n--
 	}
-	if len(q.queues[p]) == 0 { // a neighbour's class is set as it joins a ring
-		r := &q.rings[1]
-		if j.standing > 0 {
-			r = &q.rings[0]
-		}
-		r.peers = append(r.peers, p)
-		r.turns = append(r.turns, max(1, j.standing))
+	if _, queued := q.ringOf[p]; !queued {
+		q.join(p, class, j.standing)
 	}
 	q.queues[p] = append(q.queues[p], j)
 	q.n++
@@ -78,14 +85,64 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 	return evicted, true
 }
 
-// longest is the neighbour with the most CREATEs queued; q.mu held.
-func (q *createQueue) longest() peer.ID {
+// displace removes and returns the newest CREATE that an arriving one from
+// p, of the given class, may take the place of, or nil; q.mu held.
+func (q *createQueue) displace(p peer.ID, class int) *createJob {
+	v := q.longest(1)
+	if v == "" && class == 0 {
+		v = q.longest(0)
+	}
+	if v == "" || (class == 1 || q.ringOf[v] == 0) && len(q.queues[v]) <= len(q.queues[p])+1 {
+		return nil
+	}
+	jobs := q.queues[v]
+	j := jobs[len(jobs)-1]
+	jobs[len(jobs)-1] = nil
+	q.n--
+	if len(jobs) == 1 {
+		q.leave(v)
+		delete(q.queues, v)
+	} else {
+		q.queues[v] = jobs[:len(jobs)-1]
+	}
+	return j
+}
+
+// join puts p last in the turn order of its class; q.mu held.
+func (q *createQueue) join(p peer.ID, class, standing int) {
+	r := &q.rings[class]
+	r.peers = append(r.peers, p)
+	r.turns = append(r.turns, max(1, standing))
+	q.ringOf[p] = class
+}
+
+// leave takes p out of its ring; its queue stays for the caller to delete
+// or keep. q.mu held.
+func (q *createQueue) leave(p peer.ID) {
+	r := &q.rings[q.ringOf[p]]
+	delete(q.ringOf, p)
+	i := 0
+	for r.peers[i] != p {
+		i++
+	}
+	r.peers = append(r.peers[:i], r.peers[i+1:]...)
+	r.turns = append(r.turns[:i], r.turns[i+1:]...)
+	switch {
+	case i < r.next:
+		r.next--
+	case i == r.next:
+		r.served = 0
+	}
+}
+
+// longest is the neighbour in ring i with the most CREATEs queued, the
+// last to join among equals (its newest CREATE is the newest of theirs);
+// q.mu held.
+func (q *createQueue) longest(i int) peer.ID {
 	var best peer.ID
-	for i := range q.rings {
-		for _, p := range q.rings[i].peers {
-			if len(q.queues[p]) > len(q.queues[best]) {
-				best = p
-			}
+	for _, p := range q.rings[i].peers {
+		if len(q.queues[p]) >= len(q.queues[best]) {
+			best = p
 		}
 	}
 	return best
@@ -118,10 +175,8 @@ func (q *createQueue) pop() *createJob {
 	r.served++
 	switch {
 	case len(jobs) == 1:
+		q.leave(p)
 		delete(q.queues, p)
-		r.peers = append(r.peers[:r.next], r.peers[r.next+1:]...)
-		r.turns = append(r.turns[:r.next], r.turns[r.next+1:]...)
-		r.served = 0
 	case r.served >= r.turns[r.next]:
 		q.queues[p] = jobs[1:]
 		r.next++

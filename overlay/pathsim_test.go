@@ -640,3 +640,16 @@ func BenchmarkPathSecurity(b *testing.B) {
 		}
 	}
 }
+
+// medianClaim is the median bandwidth claimed by the relays of dir.
+func medianClaim(dir []*Descriptor) uint64 {
+	median, _ := claimQuantiles(dir)
+	return median
+}
+
+// unmeasuredCap is the most a relay this node has not measured weighs:
+// the lower quartile of the relays' claims in dir.
+func unmeasuredCap(dir []*Descriptor) uint64 {
+	_, quartile := claimQuantiles(dir)
+	return quartile
+}

@@ -59,19 +59,6 @@ type Measurer interface {
 	Measured(p peer.ID) (bytesPerSec uint64, ok bool)
 }
 
-// medianClaim is the median bandwidth claimed by the relays of dir.
-func medianClaim(dir []*Descriptor) uint64 {
-	median, _ := claimQuantiles(dir)
-	return median
-}
-
-// unmeasuredCap is the most a relay this node has not measured weighs:
-// the lower quartile of the relays' claims in dir.
-func unmeasuredCap(dir []*Descriptor) uint64 {
-	_, quartile := claimQuantiles(dir)
-	return quartile
-}
-
 // claimQuantiles is the median and the lower quartile of the bandwidth
 // claimed by the relays of dir, each at least minWeight, from one sort.
 func claimQuantiles(dir []*Descriptor) (median, quartile uint64) {
@@ -97,7 +84,7 @@ func (w WeightRules) capFor(median uint64) uint64 {
 
 // weightOf is d's selection weight under cap and m (nil: no measurements
 // kept, claims count up to cap); unmeasured is the most a relay m has not
-// measured weighs (unmeasuredCap).
+// measured weighs (the lower quartile of the claims: claimQuantiles).
 func weightOf(d *Descriptor, cap, unmeasured uint64, m Measurer) uint64 {
 	w := min(d.Bandwidth, cap)
 	if m != nil {
@@ -112,8 +99,8 @@ func weightOf(d *Descriptor, cap, unmeasured uint64, m Measurer) uint64 {
 
 // guardWeightOf is the weight d is sampled by as an entry guard, given its
 // path weight w. A guard is kept for weeks, so its choice must rest on
-// nothing a relay can steer: every relay weighs at most
-// 1/unmeasuredGuardShare of the median claim as a guard candidate, which
+// nothing a relay can steer: every relay, measured or not, weighs at most
+// 1/guardMedianShare of the median claim as a guard candidate, which
 // makes sampling nearly uniform (only relays claiming or carrying less
 // weigh less). A liar then gains by the number of relays it runs (each
 // costs a proof of work and room in a /16 quota), not by what it claims.
@@ -130,11 +117,12 @@ func weightOf(d *Descriptor, cap, unmeasured uint64, m Measurer) uint64 {
 // 12.6 % of circuits and 22.7 % of clients over 30 days, 10.9 % and 19.9 %
 // with this rule, as exact weights give under the simulation's churn.
 func guardWeightOf(w, median uint64) uint64 {
-	return max(min(w, median/unmeasuredGuardShare), minWeight)
+	return max(min(w, median/guardMedianShare), minWeight)
 }
 
-// unmeasuredGuardShare: see guardWeightOf.
-const unmeasuredGuardShare = 16
+// guardMedianShare: every guard candidate weighs at most the median claim
+// over this (guardWeightOf).
+const guardMedianShare = 16
 
 func mulSat(a, b uint64) uint64 {
 	if a != 0 && b > math.MaxUint64/a {

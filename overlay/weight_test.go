@@ -185,14 +185,14 @@ func TestGuardWeightIgnoresClaims(t *testing.T) {
 	m.Record([]peer.ID{dir[2].Peer}, 8<<20, time.Second)
 	sel := NewPathSelector(dir, PathRules{Measured: m})
 	g := func(i int) uint64 { return sel.gweight[sel.byPeer[dir[i].Peer]] }
-	if g(0) != g(3) || g(0) != (16<<20)/unmeasuredGuardShare {
-		t.Fatalf("liar weighs %d as a guard, honest unmeasured %d, want both %d", g(0), g(3), (16<<20)/unmeasuredGuardShare)
+	if g(0) != g(3) || g(0) != (16<<20)/guardMedianShare {
+		t.Fatalf("liar weighs %d as a guard, honest unmeasured %d, want both %d", g(0), g(3), (16<<20)/guardMedianShare)
 	}
 	if g(1) != 1<<20 {
 		t.Fatalf("small relay weighs %d as a guard, want its claim", g(1))
 	}
-	if g(2) != (16<<20)/unmeasuredGuardShare {
-		t.Fatalf("measured relay weighs %d as a guard, want %d as the unmeasured", g(2), (16<<20)/unmeasuredGuardShare)
+	if g(2) != (16<<20)/guardMedianShare {
+		t.Fatalf("measured relay weighs %d as a guard, want %d as the unmeasured", g(2), (16<<20)/guardMedianShare)
 	}
 	// And in draws: the liar is the first sampled guard about as often as
 	// any other unmeasured relay.
