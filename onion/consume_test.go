@@ -72,8 +72,8 @@ func TestSlowClientReader(t *testing.T) {
 }
 
 // TestShortCellsDoNotStall: cells carrying one byte each fill the window
-// with 500 bytes; reading those 500 bytes must reopen it, since all that
-// was delivered is read, though it is far less than 500 cells' worth.
+// with StreamWindowStart bytes; reading those bytes must reopen it, since all that
+// was delivered is read, though it is far less than a window's worth.
 func TestShortCellsDoNotStall(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, 1, 13)

@@ -16,7 +16,7 @@ import (
 // within its stream window, to a gateway service that reads nothing. The
 // gateway's buffers must stop at the circuit window (the circuit SENDME
 // waits for the application to read); on the old code they took a stream
-// window per stream, 6 × 500 cells here. Then the bytes of streams the
+// window per stream, 6 × 2000 cells here. Then the bytes of streams the
 // client ended are read, or dropped by a handler closing its conn, after
 // the END: both must reopen the circuit window for a new stream.
 func TestGatewayUnreadBounded(t *testing.T) {

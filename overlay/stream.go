@@ -18,7 +18,7 @@ import (
 // reports what the application consumed to onion, which acknowledges a
 // stream's DATA cells only then, so a peer that respects the stream window
 // never has more than onion.StreamWindowStart cells (StreamWindowStart *
-// MaxRelayData bytes, about 238 KiB) unread here. The limit sits one cell
+// MaxRelayData bytes, about 973 KiB) unread here. The limit sits one cell
 // above that as a defence against a peer that ignores windows: past it the
 // stream is reset with ErrReceiveOverflow. (onion closes such a circuit
 // first when the overrun is in cells; this catches anything else.)
@@ -137,7 +137,7 @@ func (s *Stream) compact() {
 // sendChunk is how many bytes of a Write one streamSend takes: 32 cells.
 // The cells one acquisition of the Onion's lock produced reach the link
 // writer only when the lock is released (link.enqueue), so a 256 KiB Write
-// taken whole encrypted a full stream window (500 cells, every layer of
+// taken whole encrypted 500 cells (then a full stream window, every layer of
 // each) before its first cell left, and held the lock, and with it the
 // SENDMEs arriving on the node's links, all that time. In 32-cell pieces
 // the writer starts on the first while the rest are being encrypted.

@@ -11,7 +11,7 @@ import (
 	"cyclecash/onion"
 )
 
-// TestWriteEncryptsInChunks: a Write of a whole stream window (500 cells)
+// TestWriteEncryptsInChunks: a Write of a whole stream window (2000 cells)
 // is encrypted sendChunk bytes per acquisition of the Onion's lock. The
 // cells one acquisition produces collect in the Onion's scratch slice and
 // reach the link writer only at the unlock, so the slice's capacity after

@@ -6,7 +6,9 @@
 # relay's node: COUNT circuits of 3 relays before the gateway, each built and then carrying SIZE
 # bytes to the gateway's echo service and back, then SIZE bytes one way to its discard service.
 # The one-way figure is the one to set beside Tor's download; the echo's (SIZE over the time to
-# get all of it back, each cell crossing the path twice at once) is printed beside it.
+# get all of it back, each cell crossing the path twice at once) is printed beside it. Then COUNT
+# circuits of 2 relays before the gateway, for their build time alone: three onion handshakes, as
+# many as Tor's 3-hop circuit (build_3hop_*; the first figure has four).
 # Output: one JSON line on stdout with both sides' figures and the ratios; progress on stderr.
 # Knobs: COUNT (default 20), SIZE (default 67108864), TOR_BASELINE (path of tor_baseline.sh).
 # Every process it starts is stopped and the temp directory removed on exit.
@@ -72,15 +74,19 @@ done
 log "probing: $COUNT circuits, $SIZE bytes each"
 "$cc" probe --data "$TMP/n0" --to role:gateway --hops 3 --count 3 --size 65536 --json >/dev/null # warm the links
 probe_json=$("$cc" probe --data "$TMP/n0" --to role:gateway --hops 3 --count "$COUNT" --size "$SIZE" --json) || fail "probe failed"
+log "probing: $COUNT circuits of 2 relays and the gateway (3 onion hops, as Tor's), build time only"
+probe3_json=$("$cc" probe --data "$TMP/n0" --to role:gateway --hops 2 --count "$COUNT" --size 65536 --json) || fail "probe failed"
 
-TOR="$tor_json" PROBE="$probe_json" python3 -c '
+TOR="$tor_json" PROBE="$probe_json" PROBE3="$probe3_json" python3 -c '
 import json, os, statistics as st
-t = json.loads(os.environ["TOR"]); p = json.loads(os.environ["PROBE"])
+t = json.loads(os.environ["TOR"]); p = json.loads(os.environ["PROBE"]); p3 = json.loads(os.environ["PROBE3"])
 med = lambda k: st.median(r[k] for r in p)
 b, one, echo = med("build_ms"), med("one_way_mib_per_s"), med("mib_per_s")
+b3 = st.median(r["build_ms"] for r in p3)
 print(json.dumps({"tor_build_ms_median": t["build_ms_median"], "tor_throughput_mib_s": t["throughput_mib_s"],
   "build_ms_median": round(b, 3), "one_way_mib_s_median": round(one, 2),
   "one_way_mib_s_min": round(min(r["one_way_mib_per_s"] for r in p), 2),
   "one_way_mib_s_max": round(max(r["one_way_mib_per_s"] for r in p), 2),
   "echo_mib_s_median": round(echo, 2), "circuits": len(p),
-  "build_faster_than_tor": round(t["build_ms_median"] / b, 2), "one_way_over_tor": round(one / t["throughput_mib_s"], 2)}))'
+  "build_faster_than_tor": round(t["build_ms_median"] / b, 2), "one_way_over_tor": round(one / t["throughput_mib_s"], 2),
+  "build_3hop_ms_median": round(b3, 3), "build_3hop_faster_than_tor": round(t["build_ms_median"] / b3, 2)}))'

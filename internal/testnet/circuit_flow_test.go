@@ -88,6 +88,13 @@ func writeCounted(w io.Writer, data []byte, written *atomic.Int64) chan error {
 	return done
 }
 
+// stallFloor is the least a writer of 16 KiB writes gets out before the
+// stream window stops it: each write takes 34 cells (the last one short),
+// so the window ends when fewer than 34 cells are left of it.
+const stallFloor = onion.StreamWindowStart / writeCells * (16 << 10)
+
+const writeCells = (16<<10 + onion.MaxRelayData - 1) / onion.MaxRelayData
+
 // stalled waits until the writer, whose reader reads nothing, has filled
 // the stream window (within one 16 KiB write) and stopped there, blocked
 // rather than failed; it must never get past the window.
@@ -104,14 +111,14 @@ func stalled(t *testing.T, written *atomic.Int64, werr chan error) {
 		if n > streamWindowBytes {
 			t.Fatalf("writer got %d bytes out, past the stream window of %d", n, streamWindowBytes)
 		}
-		if n != last || n < streamWindowBytes-16<<10 { // still filling the window
+		if n != last || n < stallFloor { // still filling the window
 			last = n
 			continue
 		}
 		t.Logf("writer blocked after %d bytes", n)
 		return
 	}
-	t.Fatal("writer never stalled")
+	t.Fatalf("writer never stalled (%d bytes out, window %d)", written.Load(), streamWindowBytes)
 }
 
 // slowRead reads size bytes from r in small reads with pauses, and returns
