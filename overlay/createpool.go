@@ -23,6 +23,7 @@ type createJob struct {
 	// standing of the neighbour when it sent the CREATE: its class and
 	// turns in the queue (createstanding.go)
 	standing int
+	seq      uint64 // order of arrival in the queue (createQueue.longest)
 }
 
 type createPool struct {

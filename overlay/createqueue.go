@@ -21,21 +21,25 @@ import (
 // newcomers among them, keep at least the remaining share. In its ring a
 // neighbour takes as many turns in a row as its standing (at most
 // maxStanding), so a relay neighbour carrying many clients' circuits is
-// not held to the pace of a single client. A fresh neighbour whose CREATE
-// comes with standing moves to the first ring.
+// not held to the pace of a single client. A neighbour's ring and turns
+// follow the standing its latest CREATE came with.
 //
-// At a full queue, a CREATE from a neighbour with standing takes the place
-// of the newest CREATE of the longest fresh backlog, however short (a
-// flood of one CREATE per Sybil leaves no long backlog to cut); a fresh
-// CREATE only takes the place of a fresh one, from a backlog longer than
-// its own would be. Without a fresh CREATE queued, one with standing takes
-// the place of the longest backlog with standing on the same rule.
-// Otherwise the arriving CREATE is refused.
+// At a full queue, an arriving CREATE takes the place of the newest CREATE
+// of the longest backlog if that is longer than its own would be, and is
+// refused otherwise, with a reserve for fresh CREATEs of the queue's size
+// over prioShare+1 (the share of turns they keep): while fresh CREATEs
+// hold more than it, one with standing takes the place of the newest of
+// the longest fresh backlog however short (a flood of one CREATE per Sybil
+// leaves no long backlog to cut) and a fresh one only that of a fresh one;
+// while they hold less, a fresh one may take the place of one with
+// standing. Sybils that earned standing cannot shut fresh neighbours out,
+// nor fresh Sybils the neighbours with standing.
 type createQueue struct {
 	mu     sync.Mutex
 	size   int
 	n      int
 	queues map[peer.ID][]*createJob
+	seq    uint64          // CREATEs queued so far: createJob.seq
 	ringOf map[peer.ID]int // which ring each neighbour with CREATEs queued waits in
 	rings  [2]createRing   // 0: neighbours with standing, 1: fresh ones
 	run    int             // turns ring 0 took in a row while ring 1 waited
@@ -65,9 +69,11 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 	if j.standing > 0 {
 		class = 0
 	}
-	if ring, queued := q.ringOf[p]; queued && ring == 1 && class == 0 {
-		q.leave(p) // it earned standing while its CREATEs waited
-		q.join(p, 0, j.standing)
+	if ring, queued := q.ringOf[p]; queued && ring != class {
+		q.leave(p) // its standing came or went while its CREATEs waited
+		q.join(p, class, j.standing)
+	} else if queued {
+		q.setTurns(p, j.standing)
 	}
 	if q.n >= q.size {
 		if evicted = q.displace(p, class); evicted == nil {
@@ -77,6 +83,8 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 	if _, queued := q.ringOf[p]; !queued {
 		q.join(p, class, j.standing)
 	}
+	q.seq++
+	j.seq = q.seq
 	q.queues[p] = append(q.queues[p], j)
 	q.n++
 	if evicted == nil {
@@ -86,13 +94,27 @@ func (q *createQueue) push(j *createJob) (evicted *createJob, ok bool) {
 }
 
 // displace removes and returns the newest CREATE that an arriving one from
-// p, of the given class, may take the place of, or nil; q.mu held.
+// p, of the given class, may take the place of, or nil; q.mu held. Fresh
+// CREATEs keep a reserve of the queue, the share of turns they keep
+// (size/(prioShare+1)): above it one with standing takes the place of a
+// fresh one whatever its backlog; below it a fresh one may take the place
+// of one with standing. Otherwise the length rule holds: the victim's
+// backlog must be longer than the arriving neighbour's would be.
 func (q *createQueue) displace(p peer.ID, class int) *createJob {
-	v := q.longest(1)
-	if v == "" && class == 0 {
-		v = q.longest(0)
+	reserve, fresh := max(1, q.size/(prioShare+1)), 0
+	for _, f := range q.rings[1].peers {
+		fresh += len(q.queues[f])
 	}
-	if v == "" || (class == 1 || q.ringOf[v] == 0) && len(q.queues[v]) <= len(q.queues[p])+1 {
+	var v peer.ID
+	switch {
+	case class == 0 && fresh > reserve:
+		v = q.longest(1)
+	case class == 1 && fresh >= reserve:
+		v = q.longest(1)
+	default:
+		v = q.longest(0, 1)
+	}
+	if v == "" || !(class == 0 && fresh > reserve) && len(q.queues[v]) <= len(q.queues[p])+1 {
 		return nil
 	}
 	jobs := q.queues[v]
@@ -135,17 +157,31 @@ func (q *createQueue) leave(p peer.ID) {
 	}
 }
 
-// longest is the neighbour in ring i with the most CREATEs queued, the
-// last to join among equals (its newest CREATE is the newest of theirs);
-// q.mu held.
-func (q *createQueue) longest(i int) peer.ID {
+// longest is the neighbour in the given rings with the most CREATEs
+// queued, of those the one whose newest CREATE came last; q.mu held.
+func (q *createQueue) longest(rings ...int) peer.ID {
 	var best peer.ID
-	for _, p := range q.rings[i].peers {
-		if len(q.queues[p]) >= len(q.queues[best]) {
-			best = p
+	for _, i := range rings {
+		for _, p := range q.rings[i].peers {
+			jobs, bj := q.queues[p], q.queues[best]
+			if len(jobs) > len(bj) || len(jobs) == len(bj) && jobs[len(jobs)-1].seq > bj[len(bj)-1].seq {
+				best = p
+			}
 		}
 	}
 	return best
+}
+
+// setTurns sets the turns in a row p, queued, takes to its standing now;
+// q.mu held.
+func (q *createQueue) setTurns(p peer.ID, standing int) {
+	r := &q.rings[q.ringOf[p]]
+	for i := range r.peers {
+		if r.peers[i] == p {
+			r.turns[i] = max(1, standing)
+			return
+		}
+	}
 }
 
 // pop takes the oldest CREATE of the neighbour whose turn it is; call it

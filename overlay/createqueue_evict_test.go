@@ -3,6 +3,7 @@ package overlay
 import (
 	"fmt"
 	mrand "math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -12,9 +13,11 @@ import (
 // that fill the handshake queue one CREATE each, so no backlog is longer
 // than another's. At the full queue, a CREATE from a neighbour with
 // standing takes the place of the newest fresh CREATE of the longest fresh
-// backlog, however short; a fresh CREATE never takes the place of one from
-// a neighbour with standing, only of a longer fresh backlog; and a fresh
-// neighbour that earns standing while queued moves to the first ring.
+// backlog, however short, while fresh CREATEs hold more than their reserve
+// (size/(prioShare+1)); a fresh CREATE at its reserve never takes the
+// place of one from a neighbour with standing, only of a longer fresh
+// backlog, and under it takes that of the longest backlog with standing;
+// and a fresh neighbour that earns standing while queued moves up.
 func TestCreateQueueFullByClass(t *testing.T) {
 	t.Parallel()
 	type job struct {
@@ -43,10 +46,17 @@ func TestCreateQueueFullByClass(t *testing.T) {
 		{name: "standing displaces the longest fresh backlog", size: 8,
 			queued: append(spread(6, "fresh", 0), job{"fresh03", 0}, job{"fresh03", 0}), arrive: job{"est", 1},
 			queued2: true, evicted: "fresh03", first: "est"},
-		{name: "fresh never displaces standing", size: 8,
+		{name: "fresh at its reserve never displaces standing", size: 8,
+			queued: append(spread(2, "fresh", 0), append(spread(1, "est", 1), job{"est00", 1}, job{"est00", 1},
+				job{"est00", 1}, job{"est00", 1}, job{"est00", 1})...), arrive: job{"new", 0},
+			queued2: false},
+		{name: "fresh under its reserve displaces the longest standing backlog", size: 8,
 			queued: append(spread(1, "fresh", 0), append(spread(1, "est", 1), job{"est00", 1}, job{"est00", 1},
 				job{"est00", 1}, job{"est00", 1}, job{"est00", 1}, job{"est00", 1})...), arrive: job{"new", 0},
-			queued2: false},
+			queued2: true, evicted: "est00", first: "est00"},
+		{name: "standing at the fresh reserve: length rule", size: 8,
+			queued: append(spread(2, "fresh", 0), job{"a", 1}, job{"a", 1}, job{"a", 1}, job{"a", 1}, job{"b", 1}, job{"b", 1}),
+			arrive: job{"b", 1}, queued2: true, evicted: "a", first: "a"},
 		{name: "fresh displaces a longer fresh backlog, not standing", size: 8,
 			queued: append(append(spread(1, "est", 1), job{"est00", 1}, job{"est00", 1}, job{"est00", 1}),
 				job{"flood", 0}, job{"flood", 0}, job{"flood", 0}, job{"other", 0}), arrive: job{"new", 0},
@@ -176,4 +186,99 @@ func (q *createQueue) check() error {
 			len(seen), len(q.queues), len(q.ringOf), n, q.n, len(q.ready), q.size)
 	}
 	return nil
+}
+
+// TestCreateQueueFreshReserve: attacker = Sybil neighbours that each earned
+// standing cheaply (one circuit that carried a cell, held standingAge) and
+// keep the handshake queue full. A CREATE with standing may displace fresh
+// ones only while fresh CREATEs hold more than their reserve (the queue
+// over prioShare+1, the share of turns they keep), so an honest fresh
+// neighbour still gets its turns; on the queue of 92702f4 it got 1 in
+// 1,000. And fresh CREATEs under their reserve may displace the longest
+// backlog with standing, on the length rule.
+func TestCreateQueueFreshReserve(t *testing.T) {
+	t.Parallel()
+	q := newCreateQueue(16)
+	links := map[peer.ID]*link{}
+	push := func(p peer.ID, standing int) {
+		if links[p] == nil {
+			links[p] = &link{peer: p}
+		}
+		q.push(&createJob{l: links[p], standing: standing})
+	}
+	served := 0
+	const turns = 1000
+	for step := range turns {
+		push("honest", 0)
+		for i := range 4 {
+			push(peer.ID(fmt.Sprintf("sybil%d", (step*4+i)%8)), 1)
+		}
+		<-q.ready
+		if q.pop().l.peer == "honest" {
+			served++
+		}
+	}
+	if want := turns / (prioShare + 1) * 9 / 10; served < want {
+		t.Fatalf("the honest fresh neighbour was served %d of %d handshakes, want at least %d", served, turns, want)
+	}
+	if err := q.check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCreateQueueReclass: a neighbour's class and turns follow the
+// standing its latest CREATE came with, not the one it had when its
+// backlog began: one that lost its standing waits with the fresh ones,
+// and one whose standing grew takes more turns in a row.
+func TestCreateQueueReclass(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		jobs []struct {
+			p        string
+			standing int
+		}
+		order string
+	}{
+		{name: "lost standing: served after the fresh neighbour that came first",
+			jobs: []struct {
+				p        string
+				standing int
+			}{{"a", 1}, {"f", 0}, {"a", 0}, {"a", 0}},
+			order: "f a a a"},
+		{name: "kept standing: served first",
+			jobs: []struct {
+				p        string
+				standing int
+			}{{"a", 1}, {"f", 0}, {"a", 1}, {"a", 1}},
+			order: "a a a f"},
+		{name: "standing grew: more turns in a row",
+			jobs: []struct {
+				p        string
+				standing int
+			}{{"a", 1}, {"b", 1}, {"a", 1}, {"b", 1}, {"a", 2}},
+			order: "a a b a b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			q := newCreateQueue(16)
+			links := map[string]*link{}
+			for _, j := range tc.jobs {
+				if links[j.p] == nil {
+					links[j.p] = &link{peer: peer.ID(j.p)}
+				}
+				if _, ok := q.push(&createJob{l: links[j.p], standing: j.standing}); !ok {
+					t.Fatal("refused below the queue's size")
+				}
+			}
+			var order []string
+			for q.len() > 0 {
+				<-q.ready
+				order = append(order, string(q.pop().l.peer))
+			}
+			if got := strings.Join(order, " "); got != tc.order {
+				t.Fatalf("served %s, want %s", got, tc.order)
+			}
+		})
+	}
 }
