@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"cyclecash/onion"
 
@@ -46,16 +47,39 @@ type floodOrders struct {
 	Rate  float64  // CREATEs/s per link; 0: as fast as it takes them
 }
 
-// TestFloodAttackers is the child's side (it does nothing in a normal
-// run): it opens the links, prints "ready", then reads commands on stdin:
-// "flood" starts every link's CREATE flood, "mark" zeroes the count of
-// CREATEs written, and end of input prints "sent N" (written since the
-// mark) and ends.
+// TestFloodAttackers, started by startAttackers with floodChildEnv set, is
+// the child's side (floodChild). In a normal run it checks the harness the
+// benchmark's figures rest on: a child started at the lowest priority opens
+// its links, floods when told, and the relay reads and answers its
+// CREATEs; a child that wrote nothing, or whose CREATEs never reached the
+// relay, would make the -apart cases measure an unloaded relay.
 func TestFloodAttackers(t *testing.T) {
-	raw := os.Getenv(floodChildEnv)
-	if raw == "" {
-		t.Skip("the attacker process of BenchmarkFloodBuild's -apart cases")
+	if raw := os.Getenv(floodChildEnv); raw != "" {
+		floodChild(t, raw)
+		return
 	}
+	relay := floodNode(t, RoleRelay|RoleGateway, RelayLimits{SubnetCreateRate: 1e6, SubnetCreateBurst: 1e6})
+	child := startAttackers(t, relay, 2, 0)
+	before := absorbed(relay)
+	child.send("mark")
+	child.send("flood")
+	deadline := time.Now().Add(30 * time.Second)
+	for absorbed(relay)-before < 2*defaultPeerCreateBurst {
+		if time.Now().After(deadline) {
+			t.Fatalf("the relay answered %d CREATEs of the attacker process in 30 s", absorbed(relay)-before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sent := child.stop(); sent < 2*defaultPeerCreateBurst {
+		t.Fatalf("the attacker process reports %d CREATEs written, fewer than the relay answered", sent)
+	}
+}
+
+// floodChild opens the links of the orders in raw, prints "ready", then
+// reads commands on stdin: "flood" starts every link's CREATE flood,
+// "mark" zeroes the count of CREATEs written, and end of input prints
+// "sent N" (written since the mark) and ends.
+func floodChild(t *testing.T, raw string) {
 	var ord floodOrders
 	if err := json.Unmarshal([]byte(raw), &ord); err != nil {
 		t.Fatal(err)
@@ -149,7 +173,7 @@ type attackerProcess struct {
 
 // startAttackers starts a child process with n attacker links to relay,
 // each to flood at rate (0: unpaced), and waits until they are open.
-func startAttackers(b *testing.B, relay *netNode, n int, rate float64) *attackerProcess {
+func startAttackers(b testing.TB, relay *netNode, n int, rate float64) *attackerProcess {
 	b.Helper()
 	keyID := onion.OnionKeyID(relay.desc.OnionKey)
 	ord := floodOrders{Relay: relay.ov.ID().String(), KeyID: hex.EncodeToString(keyID[:]), Links: n, Rate: rate}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
-	"github.com/libp2p/go-libp2p/core/peerstore"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -60,18 +59,7 @@ func floodNode(t testing.TB, roles Role, lim RelayLimits) *netNode {
 // attackers speak cells directly, ignoring every rule a real client keeps.
 func rawLink(t testing.TB, ctx context.Context, relay *netNode) network.Stream {
 	t.Helper()
-	id, _, _ := crypto.GenerateEd25519Key(rand.Reader)
-	h, err := New(Config{Identity: id, Listen: []ma.Multiaddr{ma.StringCast("/ip4/127.0.0.1/tcp/0")}, PoWBits: testPoWBits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	h.Host().Peerstore().AddAddrs(relay.ov.ID(), relay.ov.Addrs(), peerstore.TempAddrTTL)
-	s, err := h.Host().NewStream(ctx, relay.ov.ID(), OnionProtocol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return rawLinkTo(t, ctx, relay.ov.ID(), relay.ov.Addrs())
 }
 
 // floodCreates writes CREATEs naming the relay's onion key with random
