@@ -79,11 +79,12 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct})
+	guards.SetRules(overlay.GuardRules{TestNetworkAnyAge: cfg.LoopbackDistinct, Hold: max(cfg.GuardHold, 0)})
 	vanguards, err := overlay.LoadVanguards(filepath.Join(cfg.DataDir, "vanguards.json"), nil)
 	if err != nil {
 		return nil, err
 	}
+	var nd *Node
 	ov, err := overlay.New(overlay.Config{
 		Identity: id, OnionKey: onion.Public(), Listen: p.listen, Bootstrap: p.bootstrap,
 		Roles: p.roles, Bandwidth: cfg.Bandwidth, Family: cfg.Family,
@@ -92,9 +93,10 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 		Limits:     overlay.HostLimits{MemoryBytes: int64(cfg.MemoryMB) << 20, ConnsHigh: cfg.MaxConns, ConnsLow: cfg.MaxConns / 3},
 		Rules:      overlay.PathRules{LoopbackDistinct: cfg.LoopbackDistinct},
 		ClientOnly: cfg.ClientOnly, TorTransport: tb.transport(), LinksDown: tb.linksDown(),
-		PoWBits:   cfg.PoWBits,
-		Directory: cfg.directoryPolicy(),
-		Logger:    log.With("sys", "overlay"),
+		GuardFailed: func(p peer.ID) { nd.guardFailed(p) }, // called from Run only, after nd is set
+		PoWBits:     cfg.PoWBits,
+		Directory:   cfg.directoryPolicy(),
+		Logger:      log.With("sys", "overlay"),
 	})
 	if err != nil {
 		return nil, err
@@ -121,7 +123,7 @@ func New(cfg Config, log *slog.Logger) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: log, ov: ov, guards: guards, vanguards: vanguards, circ: circ, tor: tb, created: created, onion: onion,
 		circuits: map[Target]*overlay.Circuit{}, replayLow: replayLow}
-	n.host = newHost(n)
+	n.host, nd = newHost(n), n
 	if err := n.listenAPI(); err != nil {
 		circ.Close()
 		ov.Close()
@@ -240,6 +242,15 @@ func (n *Node) refreshGuards(sel *overlay.PathSelector, rnd *rand.Rand) ([]peer.
 	usable, err := n.guards.Usable(sel, rnd)
 	n.ov.SetGuards(usable)
 	return usable, err
+}
+
+// guardFailed: this confined client could not fetch the directory from
+// entry guard p itself. The guard policy hears of it, and the overlay gets
+// the guards usable after it (GuardRules.Hold may leave none but the
+// bootstrap peers).
+func (n *Node) guardFailed(p peer.ID) {
+	_ = n.guards.Unreachable(p)
+	n.refreshGuards(n.pathSelector(), rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 }
 
 // DataDir is the node's data directory.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -143,23 +144,49 @@ func (o *Overlay) gatherLoop(ctx context.Context) {
 	}
 }
 
-// gatherFromSources is a client-only node's gather: ask the entry guards
-// (the bootstrap peers until guards are chosen) for their directories.
+// gatherFromSources is a client-only node's gather: ask the first usable
+// entry guard (the bootstrap peers while none is usable) for its
+// directory, as circuits go through it. Only when that fails is the next
+// source asked, after the guard policy has heard of the failure
+// (Config.GuardFailed): asking every primary guard, as this did before,
+// showed this node's address to all of them each round, and a guard
+// policy that keeps a client on one guard (GuardRules.Hold) would be
+// undone by its directory fetches.
 func (o *Overlay) gatherFromSources(ctx context.Context) int {
+	var tried []peer.ID
+	for {
+		p, ok := o.nextSource(tried)
+		if !ok {
+			return 0
+		}
+		tried = append(tried, p)
+		n, err := o.fetchDirectory(ctx, p)
+		if err == nil {
+			return n
+		}
+		o.log.Debug("directory source failed", "err", scrub(err))
+		if ctx.Err() != nil {
+			return 0
+		}
+		if o.cfg.GuardFailed != nil && (o.cfg.LinksDown == nil || !o.cfg.LinksDown()) {
+			o.cfg.GuardFailed(p)
+		}
+	}
+}
+
+// nextSource is the first directory source not in tried: an entry guard,
+// or a bootstrap peer while no guard is usable.
+func (o *Overlay) nextSource(tried []peer.ID) (peer.ID, bool) {
 	o.mu.Lock()
 	sources := append([]peer.ID(nil), o.guards...)
 	o.mu.Unlock()
 	if len(sources) == 0 {
 		sources = bootstrapIDs(o.cfg.Bootstrap)
 	}
-	added := 0
 	for _, p := range sources {
-		n, err := o.fetchDirectory(ctx, p)
-		if err != nil {
-			o.log.Debug("directory source failed", "err", scrub(err))
-			continue
+		if !slices.Contains(tried, p) {
+			return p, true
 		}
-		added += n
 	}
-	return added
+	return "", false
 }

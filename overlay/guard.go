@@ -44,6 +44,15 @@ type GuardRules struct {
 	// TestNetworkAnyAge waives MinAge. Test networks only: their relays are
 	// minutes old. (PathRules.LoopbackDistinct waives it for loopback relays.)
 	TestNetworkAnyAge bool
+	// Hold is how long a confirmed primary guard that is down keeps the
+	// primaries after it unused: circuits wait for it (Usable fails with
+	// ErrNoGuard) instead of going through another guard, until it has
+	// been down for Hold as far as this node saw. 0 is guard-spec's rule,
+	// the next primary at once. Every guard a client ever uses is one more
+	// chance that one is hostile, and most of that chance comes from the
+	// days its first guard is down (BenchmarkPathSecurity); a stealth
+	// worker, whose work can wait, trades those days for it.
+	Hold time.Duration
 }
 
 // GuardEntry is one sampled entry guard with its history.
@@ -54,6 +63,8 @@ type GuardEntry struct {
 	Confirmed   time.Time `json:"confirmed,omitzero"`   // first circuit built through it
 	Listed      time.Time `json:"listed,omitzero"`      // last seen in the directory
 	Unreachable time.Time `json:"unreachable,omitzero"` // last failed to connect
+	DownSince   time.Time `json:"down_since,omitzero"`  // its outage began (found unlisted or unreachable)
+	DownSeen    time.Time `json:"down_seen,omitzero"`   // last found down, to the hour
 	Circuits    uint32    `json:"circuits,omitempty"`   // path bias: circuits attempted
 	Succeeded   uint32    `json:"succeeded,omitempty"`  // path bias: circuits built
 	SetAside    bool      `json:"set_aside,omitempty"`  // path bias: no longer used
@@ -190,8 +201,14 @@ func (g *Guards) Usable(sel *PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
 			return nil, err
 		}
 	}
-	if u := g.usable(sel); len(u) > 0 {
+	u, held := g.usable(sel)
+	if len(u) > 0 {
 		return u, nil
+	}
+	if held != nil {
+		return nil, fmt.Errorf("%w: waiting for primary guard %s, down since %s, until %s before using the next",
+			ErrNoGuard, held.Peer.ShortString(), held.DownSince.UTC().Format(time.RFC3339),
+			held.DownSince.Add(g.rules.Hold).UTC().Format(time.RFC3339))
 	}
 	return nil, fmt.Errorf("%w (%d sampled, none usable)", ErrNoGuard, len(g.sampled))
 }
@@ -201,9 +218,9 @@ func (g *Guards) Usable(sel *PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
 // guardDownGrace: one that is briefly missing (a relay restarting, a day
 // of churn) keeps its place instead of pulling a fresh relay into the
 // primaries, since every extra guard a client ever uses is one more chance
-// that one of them is hostile.
-func (g *Guards) usable(sel *PathSelector) []peer.ID {
-	var out []peer.ID
+// that one of them is hostile. A confirmed primary that is down holds back
+// the ones after it for rules.Hold (held says so).
+func (g *Guards) usable(sel *PathSelector) (out []peer.ID, held *GuardEntry) {
 	primaries, now := 0, g.now()
 	for _, e := range g.ordered() {
 		if primaries == PrimaryGuards {
@@ -216,9 +233,34 @@ func (g *Guards) usable(sel *PathSelector) []peer.ID {
 		primaries++
 		if d != nil && now.Sub(e.Unreachable) >= guardRetryAfter {
 			out = append(out, e.Peer)
+		} else if g.holding(e, now) {
+			return out, &e
 		}
 	}
-	return out
+	return out, nil
+}
+
+// markDown notes that e is down at now, as this node sees it, and reports
+// whether that changed e. An outage begins unless one is under way and was
+// seen within the hold: after a longer gap (this node was off, or did not
+// look) the guard may have worked in between, and the wait starts afresh.
+// g.mu held.
+func (g *Guards) markDown(e *GuardEntry, now time.Time) bool {
+	switch {
+	case e.DownSince.IsZero() || now.Sub(e.DownSeen) > max(g.rules.Hold, guardRetryAfter):
+		e.DownSince, e.DownSeen = now, now
+	case now.Sub(e.DownSeen) >= time.Hour:
+		e.DownSeen = now
+	default:
+		return false
+	}
+	return true
+}
+
+// holding: e, a primary that is down now, still holds back the primaries
+// after it; g.mu held.
+func (g *Guards) holding(e GuardEntry, now time.Time) bool {
+	return g.rules.Hold > 0 && !e.Confirmed.IsZero() && !e.DownSince.IsZero() && now.Sub(e.DownSince) < g.rules.Hold
 }
 
 // primaries counts the primary guards, usable now or not; g.mu held.
@@ -263,8 +305,9 @@ func allLoopback(addrs []ma.Multiaddr) bool {
 	return len(addrs) > 0
 }
 
-// expire drops entries past their lifetime or unlisted for weeks and notes
-// when listed ones were seen; g.mu held.
+// expire drops entries past their lifetime or unlisted for weeks, notes
+// when listed ones were seen and when unlisted ones were first found
+// missing; g.mu held.
 func (g *Guards) expire(sel *PathSelector) bool {
 	now, kept, changed := g.now(), g.sampled[:0], false
 	for _, e := range g.sampled {
@@ -272,8 +315,15 @@ func (g *Guards) expire(sel *PathSelector) bool {
 			if now.Sub(e.Listed) > time.Hour {
 				e.Listed, changed = now, true
 			}
+			if !e.DownSince.IsZero() && e.Unreachable.Before(e.DownSince) {
+				e.DownSince, changed = time.Time{}, true // listed again after it went missing
+			}
 		} else if e.Listed.IsZero() {
 			e.Listed, changed = now, true // from a version 1 file
+		} else if sel.Len() > 0 {
+			// Missing from a directory that lists others (an empty one,
+			// before the first fetch, says nothing about this relay).
+			changed = g.markDown(&e, now) || changed
 		}
 		if now.Before(e.Expires) && now.Sub(e.Listed) < guardUnlistedFor {
 			kept = append(kept, e)

@@ -31,7 +31,7 @@ func (g *Guards) Built(p peer.ID) error {
 	e := &g.sampled[i]
 	e.Circuits++
 	e.Succeeded++
-	e.Unreachable = time.Time{}
+	e.Unreachable, e.DownSince, e.DownSeen = time.Time{}, time.Time{}, time.Time{}
 	scale(e)
 	if e.Confirmed.IsZero() {
 		e.Confirmed = g.now()
@@ -41,12 +41,15 @@ func (g *Guards) Built(p peer.ID) error {
 }
 
 // Unreachable records that this node could not connect to guard p itself
-// (a first-hand observation): it is skipped for a few minutes.
+// (a first-hand observation): it is skipped for a few minutes, and its
+// outage, as this node sees it, began now unless it had already.
 func (g *Guards) Unreachable(p peer.ID) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if i := g.find(p); i >= 0 {
-		g.sampled[i].Unreachable = g.now()
+		e := &g.sampled[i]
+		e.Unreachable = g.now()
+		g.markDown(e, e.Unreachable)
 		return g.save()
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -52,12 +53,24 @@ func (e *notGuardError) Unwrap() error { return e.err }
 // simulated builds.
 func buildGuarded[C any](g *Guards, sel *PathSelector, req PathRequest, rnd *rand.Rand,
 	build func(path []*Descriptor) (C, error), linksDown func() bool) (c C, setAside peer.ID, err error) {
-	guards, err := g.Usable(sel, rnd)
-	if err != nil {
-		return c, "", err
-	}
 	var last error
-	for _, guard := range guards {
+	var tried []peer.ID
+	for {
+		// Asked again after each guard this node could not reach: that
+		// failure may have started a hold (GuardRules.Hold) on the next.
+		guards, err := g.Usable(sel, rnd)
+		if err != nil {
+			if last != nil {
+				return c, "", fmt.Errorf("%w (after: %w)", err, last)
+			}
+			return c, "", err
+		}
+		i := slices.IndexFunc(guards, func(p peer.ID) bool { return !slices.Contains(tried, p) })
+		if i < 0 {
+			break
+		}
+		guard := guards[i]
+		tried = append(tried, guard)
 		req.Guard = guard
 		path, err := sel.Select(req, rnd)
 		if err != nil {

@@ -8,11 +8,12 @@ import (
 
 // Reasons a sampled guard is not used now (GuardReport.Excluded).
 const (
-	GuardPathBias    = "path bias"       // set aside: its circuits failed far too often
-	GuardNotEligible = "not eligible"    // its descriptor now names another role
-	GuardUnreachable = "unreachable"     // this node failed to connect lately
-	GuardNotListed   = "not listed"      // missing from the directory
-	guardSpare       = "not primary yet" // eligible, waiting behind the primaries
+	GuardPathBias    = "path bias"                                  // set aside: its circuits failed far too often
+	GuardNotEligible = "not eligible"                               // its descriptor now names another role
+	GuardUnreachable = "unreachable"                                // this node failed to connect lately
+	GuardNotListed   = "not listed"                                 // missing from the directory
+	GuardHeld        = "held back while an earlier primary is down" // GuardRules.Hold
+	guardSpare       = "not primary yet"                            // eligible, waiting behind the primaries
 )
 
 // GuardReport is one sampled guard as the user sees it.
@@ -24,8 +25,9 @@ type GuardReport struct {
 	Circuits  uint32 // path bias: circuits attempted and built
 	Succeeded uint32
 	// Excluded says why the guard is not usable now ("" when it is):
-	// GuardPathBias, GuardNotEligible, GuardUnreachable, GuardNotListed
-	// or, for an eligible guard behind the primaries, "not primary yet".
+	// GuardPathBias, GuardNotEligible, GuardUnreachable, GuardNotListed,
+	// GuardHeld or, for an eligible guard behind the primaries, "not
+	// primary yet".
 	Excluded string
 }
 
@@ -35,7 +37,7 @@ type GuardReport struct {
 func (g *Guards) Report(sel *PathSelector) []GuardReport {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now, primaries := g.now(), 0
+	now, primaries, held := g.now(), 0, false
 	var out []GuardReport
 	for _, e := range g.ordered() {
 		r := reportOf(e)
@@ -50,11 +52,15 @@ func (g *Guards) Report(sel *PathSelector) []GuardReport {
 		default:
 			primaries++
 			r.Primary = true
-			if d == nil {
+			switch {
+			case held:
+				r.Excluded = GuardHeld
+			case d == nil:
 				r.Excluded = GuardNotListed
-			} else if now.Sub(e.Unreachable) < guardRetryAfter {
+			case now.Sub(e.Unreachable) < guardRetryAfter:
 				r.Excluded = GuardUnreachable
 			}
+			held = held || r.Excluded != "" && g.holding(e, now)
 		}
 		out = append(out, r)
 	}

@@ -41,6 +41,12 @@ type Config struct {
 	// down (this node's tor is starting, restarting or gone): a guard it
 	// cannot reach then is not the guard's fault and is not marked.
 	LinksDown func() bool
+	// GuardFailed, for a client-only node, hears that this node could not
+	// fetch the directory from entry guard p itself (a first-hand
+	// failure; not called while LinksDown) and calls SetGuards with the
+	// guards usable after it, before it returns: the node's guard policy
+	// (Guards.Unreachable, GuardRules.Hold) decides who is asked next.
+	GuardFailed func(p peer.ID)
 
 	DescriptorLifetime time.Duration // 0 = 3h
 	RepublishEvery     time.Duration // 0 = DescriptorLifetime/3

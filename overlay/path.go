@@ -131,6 +131,9 @@ func (s *PathSelector) Weight(p peer.ID) uint64 {
 	return 0
 }
 
+// Len is the number of relays in the snapshot.
+func (s *PathSelector) Len() int { return len(s.dir) }
+
 // Get returns the descriptor of p in the snapshot.
 func (s *PathSelector) Get(p peer.ID) *Descriptor {
 	if i, ok := s.byPeer[p]; ok {

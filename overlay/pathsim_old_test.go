@@ -138,13 +138,15 @@ func (w *simWorld) runOld(f float64, seed uint64) simResult {
 	guards := make([][]simOldGuard, simOldClients)
 	res := simResult{clients: simOldClients}
 	exposed := make([]bool, simOldClients)
+	churn := newSimChurn(simOpts{}, len(w.honest))
 	for range simDays {
-		s := newSimOldSampler(w.simDay(adv, rnd, simRelayDown))
+		s := newSimOldSampler(w.simDay(adv, rnd, churn))
 		for c := range simOldClients {
 			if rnd.Float64() >= simClientOnline {
 				continue
 			}
 			for range simCircuitsPerDay {
+				res.requests++
 				var g *Descriptor
 				guards[c], g = oldPick(guards[c], s, now, rnd)
 				path := s.selectOld(g, rnd)

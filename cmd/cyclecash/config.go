@@ -227,6 +227,12 @@ loopback_distinct = {{.LoopbackDistinct}}
 # or compute.mode = "open": each would make its address known.
 client_only = {{.ClientOnly}}
 
+# How long a primary entry guard that has carried circuits and is now down
+# keeps this node from using its next one: circuits wait for it. "0s" = the
+# default, a day for stealth nodes (each extra guard is one more chance of a
+# hostile one) and none for others; a negative value turns it off.
+guard_hold = {{q .GuardHold.String}}
+
 # Network parameters: every node of one network must agree. Proof-of-work
 # difficulty per relay identity, in leading zero bits (at most 40).
 pow_bits = {{.PoWBits}}
