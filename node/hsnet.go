@@ -46,13 +46,26 @@ func (c hsCirc) Recv(ctx context.Context) (ohs.Command, []byte, error) {
 	return ohs.Command(m.Cmd), m.Data, err
 }
 
-// randomRelay picks a relay of the live directory other than this node.
+// randomRelay picks a relay of the live directory other than this node,
+// and other than its primary guards while there are others: a circuit to
+// the first guard must go through another guard, which would then learn
+// this node's address too.
 func (n *Node) randomRelay() (*overlay.Descriptor, error) {
-	var relays []*overlay.Descriptor
+	guards := map[peer.ID]bool{}
+	for _, e := range n.guards.Primary() {
+		guards[e.Peer] = true
+	}
+	var relays, others []*overlay.Descriptor
 	for _, d := range n.ov.Directory().Live() {
 		if d.Peer != n.ID() && d.Roles&overlay.RoleRelay != 0 && n.circ.Reachable(d.Peer) {
 			relays = append(relays, d)
+			if !guards[d.Peer] {
+				others = append(others, d)
+			}
 		}
+	}
+	if len(others) > 0 {
+		relays = others
 	}
 	if len(relays) == 0 {
 		return nil, overlay.ErrNoPath
@@ -173,12 +186,14 @@ func (h hsNet) DirGet(ctx context.Context, idx ohs.Index) ([]byte, error) {
 }
 
 // buildHS builds the hidden-service role and, if configured, the SOCKS5
-// proxy dialling through it; relays also serve the directory front.
+// proxy dialling through it; relays also serve the directory front and
+// their directory on circuits.
 func (n *Node) buildHS() error {
 	if err := n.cfg.checkHS(); err != nil {
 		return err
 	}
 	n.ov.ServeHSDir(n.circ)
+	n.ov.ServeDirectoryOnCircuits(n.circ)
 	r, err := hs.New(n.host, n.cfg.HiddenServices, hsNet{n}, hs.Options{Republish: n.cfg.HSRepublishForTest})
 	if err != nil {
 		return err

@@ -64,3 +64,40 @@ func (n *Node) guardLoop(ctx context.Context) {
 		every = time.Minute
 	}
 }
+
+// dirCircuitLoop, on a confined client, reads the directory of a random
+// relay through a circuit every RefreshEvery (overlay.DirService): its
+// direct fetches go to one guard only, which could leave relays out.
+func (n *Node) dirCircuitLoop(ctx context.Context) {
+	if !n.cfg.ClientOnly {
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(n.cfg.RefreshEvery):
+		}
+		changed, err := n.directoryThroughCircuit(ctx)
+		if err != nil {
+			n.log.Debug("directory through a circuit failed", "err", err)
+			continue
+		}
+		n.log.Debug("directory read through a circuit", "changed", changed)
+	}
+}
+
+// directoryThroughCircuit reads one random relay's directory through a
+// fresh circuit; it returns how many descriptors entered or changed.
+func (n *Node) directoryThroughCircuit(ctx context.Context) (int, error) {
+	d, err := n.randomRelay()
+	if err != nil {
+		return 0, err
+	}
+	c, err := n.BuildCircuit(ctx, Target{Peer: d.Peer})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return n.ov.FetchDirectoryVia(ctx, c)
+}

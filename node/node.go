@@ -189,6 +189,7 @@ func (n *Node) Run(ctx context.Context) error {
 	run(func(ctx context.Context) { n.circ.Run(ctx) })
 	run(n.rotateLoop)
 	run(n.guardLoop)
+	run(n.dirCircuitLoop)
 	run(func(ctx context.Context) { n.tor.run(ctx, n.ov, n.LedgerHandler()) })
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

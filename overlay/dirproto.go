@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -80,13 +81,7 @@ const maxDirectoryBytes = 2 + MaxDirectoryEntries*(2+MaxDescriptorSize)
 func (o *Overlay) serveDirectory(s network.Stream) {
 	defer s.Close()
 	s.SetDeadline(time.Now().Add(dirTimeout))
-	descs := o.dir.Live()
-	o.mu.Lock()
-	if o.self != nil && o.cfg.Now().Before(o.self.Expiry) {
-		descs = append(descs, o.self) // a client needs its guard's own descriptor too
-	}
-	o.mu.Unlock()
-	b, err := EncodeDirectory(descs)
+	b, err := o.directoryAnswer()
 	if err != nil {
 		s.Reset()
 		return
@@ -94,6 +89,61 @@ func (o *Overlay) serveDirectory(s network.Stream) {
 	if _, err := s.Write(b); err != nil {
 		s.Reset()
 	}
+}
+
+// directoryAnswer is the live directory in the DirProtocol layout, this
+// relay's own descriptor included (a client needs its guard's too).
+func (o *Overlay) directoryAnswer() ([]byte, error) {
+	descs := o.dir.Live()
+	o.mu.Lock()
+	if o.self != nil && o.cfg.Now().Before(o.self.Expiry) {
+		descs = append(descs, o.self)
+	}
+	o.mu.Unlock()
+	return EncodeDirectory(descs)
+}
+
+// DirService is the circuit service through which relays serve their
+// directory (the DirProtocol answer) to whoever asks at the end of a
+// circuit. A confined client fetches its directory directly from one
+// guard only; that guard could leave relays out of it. Through circuits
+// it also reads the directory of random relays, who do not learn who
+// asks, so a guard that hides relays must hide them from every relay it
+// carries the client's circuits to, which it cannot tell apart.
+const DirService = "dir"
+
+// ServeDirectoryOnCircuits registers DirService on on; a client-only node
+// serves none.
+func (o *Overlay) ServeDirectoryOnCircuits(on *Onion) {
+	if o.cfg.ClientOnly {
+		return
+	}
+	on.Handle(DirService, func(c net.Conn) {
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(dirTimeout))
+		if b, err := o.directoryAnswer(); err == nil {
+			_, _ = c.Write(b)
+		}
+	})
+}
+
+// FetchDirectoryVia reads the directory of c's destination through c
+// (DirService) and adds every descriptor that verifies; it returns how
+// many entered or changed the cache.
+func (o *Overlay) FetchDirectoryVia(ctx context.Context, c *Circuit) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, dirTimeout)
+	defer cancel()
+	s, err := c.Dial(ctx, DirService)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	_ = s.SetDeadline(time.Now().Add(dirTimeout))
+	b, err := io.ReadAll(io.LimitReader(s, maxDirectoryBytes+1))
+	if err != nil {
+		return 0, fmt.Errorf("overlay: read directory through a circuit: %w", err)
+	}
+	return o.addDirectory(b)
 }
 
 // fetchDirectory asks p for its directory and adds every descriptor that
@@ -117,6 +167,12 @@ func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("overlay: read directory from %s: %w", p.ShortString(), err)
 	}
+	return o.addDirectory(b)
+}
+
+// addDirectory adds every descriptor of a DirProtocol answer that
+// verifies; it returns how many entered or changed the cache.
+func (o *Overlay) addDirectory(b []byte) (int, error) {
 	raws, err := DecodeDirectory(b)
 	if err != nil {
 		return 0, err

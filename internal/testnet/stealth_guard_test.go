@@ -102,9 +102,19 @@ type stealthWorker struct {
 
 func startStealthWorker(t *testing.T, net *Net, dir string, gw peer.ID) *stealthWorker {
 	t.Helper()
+	return startStealthWorkerWith(t, net, dir, gw, nil)
+}
+
+// startStealthWorkerWith is startStealthWorker with the config changed by
+// configure, if set, last.
+func startStealthWorkerWith(t *testing.T, net *Net, dir string, gw peer.ID, configure func(c *node.Config)) *stealthWorker {
+	t.Helper()
 	c := net.opts.config(net.dir, 0, net.Nodes[1].P2PAddrs())
 	c.DataDir = dir
 	workerConfig(node.WorkerStealth)(&c)
+	if configure != nil {
+		configure(&c)
+	}
 	nd, err := node.New(c, nil)
 	if err != nil {
 		t.Fatal(err)
