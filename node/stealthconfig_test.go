@@ -3,6 +3,9 @@ package node
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"cyclecash/node/work"
 )
 
 // TestStealthConfig: the attacker is the gateway a stealth worker serves;
@@ -63,5 +66,31 @@ func TestStealthNoDefaultListen(t *testing.T) {
 	}
 	if open := (Config{DataDir: t.TempDir()}).WithDefaults(); len(open.Listen) == 0 {
 		t.Fatal("a relay's defaults listen nowhere")
+	}
+}
+
+// TestGuardHoldDefault: a stealth node waits a day for a guard that is
+// down (DefaultStealthGuardHold) unless told otherwise; other nodes keep
+// guard-spec's rule; a negative guard_hold turns the wait off.
+func TestGuardHoldDefault(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+		want time.Duration
+	}{
+		{"stealth", Config{ClientOnly: true}, DefaultStealthGuardHold},
+		{"stealth by worker mode", Config{Compute: work.Config{Mode: WorkerStealth}}, DefaultStealthGuardHold},
+		{"stealth, shorter", Config{ClientOnly: true, GuardHold: time.Hour}, time.Hour},
+		{"stealth, off", Config{ClientOnly: true, GuardHold: -1}, -1},
+		{"relay", Config{}, 0},
+		{"relay, asked for", Config{GuardHold: time.Hour}, time.Hour},
+	}
+	for _, tc := range cases {
+		if got := tc.cfg.WithDefaults().GuardHold; got != tc.want {
+			t.Errorf("%s: guard_hold %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if DefaultStealthGuardHold != 24*time.Hour {
+		t.Errorf("DefaultStealthGuardHold %v: BenchmarkPathSecurity's figures are for a day", DefaultStealthGuardHold)
 	}
 }
