@@ -47,19 +47,19 @@ func (c hsCirc) Recv(ctx context.Context) (ohs.Command, []byte, error) {
 }
 
 // randomRelay picks a relay of the live directory other than this node,
-// and other than its primary guards while there are others: a circuit to
-// the first guard must go through another guard, which would then learn
-// this node's address too.
+// and other than its first primary guard while there are others: a
+// circuit to the guard it builds through would have to go through its
+// next guard instead, which would then learn this node's address too.
 func (n *Node) randomRelay() (*overlay.Descriptor, error) {
-	guards := map[peer.ID]bool{}
-	for _, e := range n.guards.Primary() {
-		guards[e.Peer] = true
+	var first peer.ID
+	if p := n.guards.Primary(); len(p) > 0 {
+		first = p[0].Peer
 	}
 	var relays, others []*overlay.Descriptor
 	for _, d := range n.ov.Directory().Live() {
 		if d.Peer != n.ID() && d.Roles&overlay.RoleRelay != 0 && n.circ.Reachable(d.Peer) {
 			relays = append(relays, d)
-			if !guards[d.Peer] {
+			if d.Peer != first {
 				others = append(others, d)
 			}
 		}
