@@ -64,7 +64,7 @@ type GuardEntry struct {
 	Listed      time.Time `json:"listed,omitzero"`      // last seen in the directory
 	Unreachable time.Time `json:"unreachable,omitzero"` // last failed to connect
 	DownSince   time.Time `json:"down_since,omitzero"`  // its outage began (found unlisted or unreachable)
-	DownSeen    time.Time `json:"down_seen,omitzero"`   // last found down, to the hour
+	DownSeen    time.Time `json:"down_seen,omitzero"`   // last found down (to the hour, or a quarter of the hold)
 	Circuits    uint32    `json:"circuits,omitempty"`   // path bias: circuits attempted
 	Succeeded   uint32    `json:"succeeded,omitempty"`  // path bias: circuits built
 	SetAside    bool      `json:"set_aside,omitempty"`  // path bias: no longer used
@@ -246,10 +246,11 @@ func (g *Guards) usable(sel *PathSelector) (out []peer.ID, held *GuardEntry) {
 // look) the guard may have worked in between, and the wait starts afresh.
 // g.mu held.
 func (g *Guards) markDown(e *GuardEntry, now time.Time) bool {
+	gap := max(g.rules.Hold, guardRetryAfter)
 	switch {
-	case e.DownSince.IsZero() || now.Sub(e.DownSeen) > max(g.rules.Hold, guardRetryAfter):
+	case e.DownSince.IsZero() || now.Sub(e.DownSeen) > gap:
 		e.DownSince, e.DownSeen = now, now
-	case now.Sub(e.DownSeen) >= time.Hour:
+	case now.Sub(e.DownSeen) >= min(time.Hour, gap/4): // often enough never to look like a gap
 		e.DownSeen = now
 	default:
 		return false

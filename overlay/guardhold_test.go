@@ -60,6 +60,12 @@ func TestGuardHold(t *testing.T) {
 			{unreachable: true, want: -1},
 			{after: hold - guardRetryAfter, unreachable: true, want: 1},
 		}},
+		{"a short hold outlasts retries that fail", 30 * time.Minute, false, []step{
+			{unreachable: true, want: -1},
+			{after: 12 * time.Minute, unreachable: true, want: -1},
+			{after: 12 * time.Minute, unreachable: true, want: -1},
+			{after: 12 * time.Minute, unreachable: true, want: 1},
+		}},
 		{"restarts keep the wait", hold, false, []step{
 			{down: []int{0}, want: -1},
 			{after: hold / 2, restart: true, down: []int{0}, want: -1},
