@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -54,6 +55,18 @@ func Start(t testing.TB, artifacts string, timeout time.Duration, extra ...chrom
 	ctx, cancel3 := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel3)
 	return ctx, dir
+}
+
+// Loads runs a, an action that makes the page navigate (a click on a link
+// or a submit button, a form submitted), and returns once the new page has
+// fired its load event: the actions after it then query the new document.
+// Without it a query could land on the old one while it is being replaced
+// ("No node with given id found", "Not attached to an active page").
+func Loads[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.WaitEvent(page.LoadEventFired, nil, a)(ctx, tg)
+		return chromedp.Void{}, err
+	}
 }
 
 // Into runs a and keeps its value in dst.
