@@ -47,19 +47,20 @@ func (c hsCirc) Recv(ctx context.Context) (ohs.Command, []byte, error) {
 }
 
 // randomRelay picks a relay of the live directory other than this node,
-// and other than its first primary guard while there are others: a
-// circuit to the guard it builds through would have to go through its
-// next guard instead, which would then learn this node's address too.
+// and, while there are others, none that could not share a path with the
+// guard this node builds through now (itself, its /16, its family): a
+// circuit to such a relay would need another guard.
 func (n *Node) randomRelay() (*overlay.Descriptor, error) {
-	var first peer.ID
-	if p := n.guards.Primary(); len(p) > 0 {
-		first = p[0].Peer
+	sel := n.pathSelector()
+	var guard *overlay.Descriptor
+	if u, err := n.guards.Usable(sel, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))); err == nil {
+		guard = sel.Get(u[0])
 	}
 	var relays, others []*overlay.Descriptor
 	for _, d := range n.ov.Directory().Live() {
 		if d.Peer != n.ID() && d.Roles&overlay.RoleRelay != 0 && n.circ.Reachable(d.Peer) {
 			relays = append(relays, d)
-			if d.Peer != first {
+			if guard == nil || !sel.Conflicts(d, guard) {
 				others = append(others, d)
 			}
 		}

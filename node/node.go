@@ -31,6 +31,7 @@ type Node struct {
 	created bool       // identity was created by this start
 
 	vanguards *overlay.Vanguards // layer-2 guards of hidden-service circuits
+	guardsMu  sync.Mutex         // serialises refreshGuards: the overlay hears the latest set last
 
 	mu    sync.Mutex
 	onion *OnionKeys
@@ -237,11 +238,24 @@ func (n *Node) PickGuard() (peer.ID, error) {
 }
 
 // refreshGuards updates the guard set against sel and tells the overlay
-// which guards a confined client may connect to: the usable ones, or none,
-// which lets it reach its bootstrap peers again to find the network.
+// which guards a confined client may connect to: the usable ones, the one
+// it waits for under a guard hold, or none, which lets it reach its
+// bootstrap peers again to find the network.
 func (n *Node) refreshGuards(sel *overlay.PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
+	n.guardsMu.Lock()
+	defer n.guardsMu.Unlock()
 	usable, err := n.guards.Usable(sel, rnd)
-	n.ov.SetGuards(usable)
+	allowed := usable
+	if len(usable) == 0 && sel.Len() > 0 {
+		// Waiting for a held guard (guard_hold): it stays the one peer
+		// asked for the directory, so that it is seen when it is back;
+		// the bootstrap peers would learn this node's address meanwhile.
+		// With no directory at all (a fresh start) they serve it.
+		if h := n.guards.Holding(sel); h != "" {
+			allowed = []peer.ID{h}
+		}
+	}
+	n.ov.SetGuards(allowed)
 	return usable, err
 }
 

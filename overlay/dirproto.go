@@ -3,6 +3,7 @@ package overlay
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -146,6 +147,10 @@ func (o *Overlay) FetchDirectoryVia(ctx context.Context, c *Circuit) (int, error
 	return o.addDirectory(b)
 }
 
+// errSourceUnreachable: this node could not open a stream to a directory
+// source (a first-hand failure to reach it, unlike a bad or slow answer).
+var errSourceUnreachable = errors.New("unreachable")
+
 // fetchDirectory asks p for its directory and adds every descriptor that
 // verifies; it returns how many entered or changed the cache.
 func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
@@ -158,7 +163,7 @@ func (o *Overlay) fetchDirectory(ctx context.Context, p peer.ID) (int, error) {
 	if err != nil {
 		// libp2p's dial errors list addresses; say which peer, not where.
 		o.log.Debug("directory source dial failed", "peer", p, "err", scrub(err))
-		return 0, fmt.Errorf("overlay: directory source %s unreachable", p.ShortString())
+		return 0, fmt.Errorf("overlay: directory source %s: %w", p.ShortString(), errSourceUnreachable)
 	}
 	defer s.Close()
 	s.SetDeadline(time.Now().Add(dirTimeout))

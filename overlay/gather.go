@@ -3,6 +3,7 @@ package overlay
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -146,8 +147,8 @@ func (o *Overlay) gatherLoop(ctx context.Context) {
 
 // gatherFromSources is a client-only node's gather: ask the first usable
 // entry guard (the bootstrap peers while none is usable) for its
-// directory, as circuits go through it. Only when that fails is the next
-// source asked, after the guard policy has heard of the failure
+// directory, as circuits go through it. Only when it cannot be reached is
+// the next source asked, after the guard policy has heard of the failure
 // (Config.GuardFailed): asking every primary guard, as this did before,
 // showed this node's address to all of them each round, and a guard
 // policy that keeps a client on one guard (GuardRules.Hold) would be
@@ -165,7 +166,9 @@ func (o *Overlay) gatherFromSources(ctx context.Context) int {
 			return n
 		}
 		o.log.Debug("directory source failed", "err", scrub(err))
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !errors.Is(err, errSourceUnreachable) {
+			// A bad or slow answer says nothing of reachability: asking
+			// the next guard now would show it this node; next round.
 			return 0
 		}
 		if o.cfg.GuardFailed != nil && (o.cfg.LinksDown == nil || !o.cfg.LinksDown()) {

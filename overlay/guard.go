@@ -219,7 +219,8 @@ func (g *Guards) Usable(sel *PathSelector, rnd *rand.Rand) ([]peer.ID, error) {
 // of churn) keeps its place instead of pulling a fresh relay into the
 // primaries, since every extra guard a client ever uses is one more chance
 // that one of them is hostile. A confirmed primary that is down holds back
-// the ones after it for rules.Hold (held says so).
+// the unconfirmed ones after it for rules.Hold (held says which); confirmed
+// ones already know this node and stay usable.
 func (g *Guards) usable(sel *PathSelector) (out []peer.ID, held *GuardEntry) {
 	primaries, now := 0, g.now()
 	for _, e := range g.ordered() {
@@ -231,13 +232,41 @@ func (g *Guards) usable(sel *PathSelector) (out []peer.ID, held *GuardEntry) {
 			continue
 		}
 		primaries++
-		if d != nil && now.Sub(e.Unreachable) >= guardRetryAfter {
+		switch {
+		case held != nil && e.Confirmed.IsZero():
+		case d != nil && now.Sub(e.Unreachable) >= guardRetryAfter:
 			out = append(out, e.Peer)
-		} else if g.holding(e, now) {
-			return out, &e
+		case held == nil && g.holding(e, now):
+			held = &e
 		}
 	}
-	return out, nil
+	return out, held
+}
+
+// Holding is the confirmed primary guard that holds back the others now
+// (GuardRules.Hold), or "" when none does.
+func (g *Guards) Holding(sel *PathSelector) peer.ID {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, held := g.usable(sel); held != nil {
+		return held.Peer
+	}
+	return ""
+}
+
+// Confirmed reports whether a circuit was ever built through guard p.
+func (g *Guards) Confirmed(p peer.ID) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := g.find(p)
+	return i >= 0 && !g.sampled[i].Confirmed.IsZero()
+}
+
+// HoldOn reports whether the rules hold guards (GuardRules.Hold > 0).
+func (g *Guards) HoldOn() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rules.Hold > 0
 }
 
 // markDown notes that e is down at now, as this node sees it, and reports
@@ -312,6 +341,13 @@ func allLoopback(addrs []ma.Multiaddr) bool {
 func (g *Guards) expire(sel *PathSelector) bool {
 	now, kept, changed := g.now(), g.sampled[:0], false
 	for _, e := range g.sampled {
+		// A time after now is a clock that went back: it is now, or an
+		// outage would be held (or not) for as long as the clock was ahead.
+		for _, t := range []*time.Time{&e.Listed, &e.Unreachable, &e.DownSince, &e.DownSeen} {
+			if t.After(now) {
+				*t, changed = now, true
+			}
+		}
 		if sel.Get(e.Peer) != nil {
 			if now.Sub(e.Listed) > time.Hour {
 				e.Listed, changed = now, true

@@ -31,11 +31,14 @@ func (g *Guards) Built(p peer.ID) error {
 	e := &g.sampled[i]
 	e.Circuits++
 	e.Succeeded++
+	wasDown := !e.DownSince.IsZero()
 	e.Unreachable, e.DownSince, e.DownSeen = time.Time{}, time.Time{}, time.Time{}
 	scale(e)
-	if e.Confirmed.IsZero() {
-		e.Confirmed = g.now()
-		return g.save()
+	if e.Confirmed.IsZero() || wasDown {
+		if e.Confirmed.IsZero() {
+			e.Confirmed = g.now()
+		}
+		return g.save() // a restart must not find the outage again
 	}
 	return g.saveLazily()
 }

@@ -35,56 +35,67 @@ func TestGuardHold(t *testing.T) {
 		hold        time.Duration
 		unconfirmed bool
 		steps       []step
+		second      bool // the second primary is confirmed too
 	}{
 		{"missing confirmed guard is waited for", hold, false, []step{
 			{down: []int{0}, want: -1},
 			{after: hold - time.Minute, down: []int{0}, want: -1},
 			{after: time.Minute, down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"back within the hold", hold, false, []step{
 			{down: []int{0}, want: -1},
 			{after: 2 * time.Hour, want: 0},
 			{after: time.Hour, down: []int{0}, want: -1}, // a new outage, counted afresh
 			{after: hold - time.Minute, down: []int{0}, want: -1},
 			{after: time.Minute, down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"no hold: next primary at once", 0, false, []step{
 			{down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"unconfirmed guard is not waited for", hold, true, []step{
 			{down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"unreachable confirmed guard is waited for and retried", hold, false, []step{
 			{unreachable: true, want: -1},
 			{after: guardRetryAfter, want: 0},
 			{unreachable: true, want: -1},
 			{after: hold - guardRetryAfter, unreachable: true, want: 1},
-		}},
+		}, false},
 		{"a short hold outlasts retries that fail", 30 * time.Minute, false, []step{
 			{unreachable: true, want: -1},
 			{after: 12 * time.Minute, unreachable: true, want: -1},
 			{after: 12 * time.Minute, unreachable: true, want: -1},
 			{after: 12 * time.Minute, unreachable: true, want: 1},
-		}},
+		}, false},
 		{"restarts keep the wait", hold, false, []step{
 			{down: []int{0}, want: -1},
 			{after: hold / 2, restart: true, down: []int{0}, want: -1},
 			{after: hold / 2, restart: true, down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"a gap longer than the hold starts a new outage", hold, false, []step{
 			{down: []int{0}, want: -1},
 			{after: hold + time.Hour, down: []int{0}, want: -1},
 			{after: hold, down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"empty directory starts no outage", hold, false, []step{
 			{empty: true, want: -1},
 			{after: 2 * hold, down: []int{0}, want: -1},
 			{after: hold, down: []int{0}, want: 1},
-		}},
+		}, false},
 		{"an unconfirmed second primary down too", hold, false, []step{
 			{down: []int{0, 1}, want: -1},
 			{after: hold, down: []int{0, 1}, want: 2},
-		}},
+		}, false},
+		{"a confirmed second primary is used at once", hold, false, []step{
+			{down: []int{0}, want: 1},
+			{down: []int{0, 1}, want: -1}, // and no third
+		}, true},
+		{"a clock that went back neither holds for ever nor lets go", hold, false, []step{
+			{after: 48 * time.Hour, down: []int{0}, want: -1},
+			{after: -48*time.Hour + time.Hour, down: []int{0}, want: -1},
+			{after: hold - time.Minute, down: []int{0}, want: -1},
+			{after: time.Minute, down: []int{0}, want: 1},
+		}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +119,12 @@ func TestGuardHold(t *testing.T) {
 			}
 			if !tc.unconfirmed {
 				if err := g.Built(first[0]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.second {
+				now = now.Add(time.Second) // confirmed after the first, so second in order
+				if err := g.Built(first[1]); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -168,6 +185,9 @@ func TestGuardHoldReport(t *testing.T) {
 		!strings.Contains(err.Error(), now.Add(time.Hour).UTC().Format(time.RFC3339)) || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("Usable: %v; want one line naming the guard and the end of the wait", err)
 	}
+	if h := g.Holding(sel); h != first[0] {
+		t.Fatalf("Holding = %v, want the first guard %v", h, first[0])
+	}
 	var excluded []string
 	for _, r := range g.Report(sel) {
 		excluded = append(excluded, r.Excluded)
@@ -182,6 +202,9 @@ func TestGuardHoldReport(t *testing.T) {
 	}
 	if want := []string{GuardNotListed, "", ""}; !slices.Equal(excluded, want) {
 		t.Fatalf("after the hold: report %q, want %q", excluded, want)
+	}
+	if h := g.Holding(sel); h != "" {
+		t.Fatalf("after the hold Holding = %v, want none", h)
 	}
 }
 
@@ -218,5 +241,56 @@ func TestBuildGuardedHold(t *testing.T) {
 		case hold > 0 && (!errors.Is(err, ErrNoGuard) || !errors.Is(err, ErrHopUnreachable) || !slices.Equal(tried, []int{0})):
 			t.Fatalf("hold: tried primaries %v, %v; want only the first, then ErrNoGuard after its failure", tried, err)
 		}
+	}
+}
+
+// TestBuildGuardedHoldDestination: with a guard hold, a destination the
+// guard in use cannot serve (here the guard itself; equally its /16 or
+// its family, which whoever names the destination chooses) is not reached
+// through a primary that has never carried a circuit: that would hand an
+// adversary a new guard on request. A confirmed one, which already knows
+// this node, may serve it. Without a hold the next primary serves it, as
+// before.
+func TestBuildGuardedHoldDestination(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		hold   time.Duration
+		second bool // the second primary is confirmed
+		want   int  // primary built through; -1: none
+	}{
+		{"no hold", 0, false, 1},
+		{"hold", time.Hour, false, -1},
+		{"hold, second confirmed", time.Hour, true, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g, _ := LoadGuards("", func() time.Time { return testNow })
+			g.SetRules(GuardRules{Hold: tc.hold})
+			dir := relaySet(t, 6, nil)
+			sel := NewPathSelector(dir, PathRules{})
+			usable, err := g.Usable(sel, seeded(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.Built(usable[0])
+			if tc.second {
+				g.Built(usable[1])
+			}
+			var built []int
+			build := func(path []*Descriptor) (*Descriptor, error) {
+				built = append(built, slices.Index(usable, path[0].Peer))
+				return path[0], nil
+			}
+			req := PathRequest{Hops: 2, Dest: usable[0]} // the first guard itself
+			_, _, err = buildGuarded(g, sel, req, seeded(2), build, nil)
+			switch {
+			case tc.want < 0 && (err == nil || len(built) > 0):
+				t.Fatalf("built through primaries %v (%v), want none", built, err)
+			case tc.want >= 0 && (err != nil || !slices.Equal(built, []int{tc.want})):
+				t.Fatalf("built through primaries %v (%v), want %d", built, err, tc.want)
+			}
+		})
 	}
 }

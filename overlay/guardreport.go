@@ -53,7 +53,7 @@ func (g *Guards) Report(sel *PathSelector) []GuardReport {
 			primaries++
 			r.Primary = true
 			switch {
-			case held:
+			case held && !r.Confirmed:
 				r.Excluded = GuardHeld
 			case d == nil:
 				r.Excluded = GuardNotListed
