@@ -597,7 +597,7 @@ func TestPathSecurityHold(t *testing.T) {
 // TestPathSecurityHoldOutages: when outages last days (simChurn.stay), a
 // wait of one day covers fewer of them, but it still lowers exposure
 // against the same world without it. BenchmarkPathSecurity prints the
-// figures for simClients clients (14.7 % and 13.6 % for outages of 2 and
+// figures for simClients clients (14.6 % and 13.4 % for outages of 2 and
 // 4 days on average, against 18.1 % and 14.7 % without the hold).
 func TestPathSecurityHoldOutages(t *testing.T) {
 	const f = 0.10
