@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // TestGuardHold: with GuardRules.Hold, a confirmed primary guard that is
@@ -217,15 +219,7 @@ func TestGuardHoldReport(t *testing.T) {
 func TestBuildGuardedHold(t *testing.T) {
 	t.Parallel()
 	for _, hold := range []time.Duration{0, time.Hour} {
-		g, _ := LoadGuards("", func() time.Time { return testNow })
-		g.SetRules(GuardRules{Hold: hold})
-		dir := relaySet(t, 6, nil)
-		sel := NewPathSelector(dir, PathRules{})
-		usable, err := g.Usable(sel, seeded(1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		g.Built(usable[0])
+		g, sel, usable := confirmedGuards(t, hold)
 		var tried []int
 		build := func(path []*Descriptor) (*Descriptor, error) {
 			tried = append(tried, slices.Index(usable, path[0].Peer))
@@ -266,15 +260,7 @@ func TestBuildGuardedHoldDestination(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			g, _ := LoadGuards("", func() time.Time { return testNow })
-			g.SetRules(GuardRules{Hold: tc.hold})
-			dir := relaySet(t, 6, nil)
-			sel := NewPathSelector(dir, PathRules{})
-			usable, err := g.Usable(sel, seeded(1))
-			if err != nil {
-				t.Fatal(err)
-			}
-			g.Built(usable[0])
+			g, sel, usable := confirmedGuards(t, tc.hold)
 			if tc.second {
 				g.Built(usable[1])
 			}
@@ -284,7 +270,7 @@ func TestBuildGuardedHoldDestination(t *testing.T) {
 				return path[0], nil
 			}
 			req := PathRequest{Hops: 2, Dest: usable[0]} // the first guard itself
-			_, _, err = buildGuarded(g, sel, req, seeded(2), build, nil)
+			_, _, err := buildGuarded(g, sel, req, seeded(2), build, nil)
 			switch {
 			case tc.want < 0 && (err == nil || len(built) > 0):
 				t.Fatalf("built through primaries %v (%v), want none", built, err)
@@ -293,4 +279,21 @@ func TestBuildGuardedHoldDestination(t *testing.T) {
 			}
 		})
 	}
+}
+
+// confirmedGuards is an in-memory guard set with the given hold over six
+// relays, its primaries sampled and the first confirmed.
+func confirmedGuards(t *testing.T, hold time.Duration) (*Guards, *PathSelector, []peer.ID) {
+	t.Helper()
+	g, _ := LoadGuards("", func() time.Time { return testNow })
+	g.SetRules(GuardRules{Hold: hold})
+	sel := NewPathSelector(relaySet(t, 6, nil), PathRules{})
+	usable, err := g.Usable(sel, seeded(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Built(usable[0]); err != nil {
+		t.Fatal(err)
+	}
+	return g, sel, usable
 }
