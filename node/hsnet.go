@@ -46,27 +46,13 @@ func (c hsCirc) Recv(ctx context.Context) (ohs.Command, []byte, error) {
 	return ohs.Command(m.Cmd), m.Data, err
 }
 
-// randomRelay picks a relay of the live directory other than this node,
-// and, while there are others, none that could not share a path with the
-// guard this node builds through now (itself, its /16, its family): a
-// circuit to such a relay would need another guard.
+// randomRelay picks a relay of the live directory other than this node.
 func (n *Node) randomRelay() (*overlay.Descriptor, error) {
-	sel := n.pathSelector()
-	var guard *overlay.Descriptor
-	if u, err := n.guards.Usable(sel, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))); err == nil {
-		guard = sel.Get(u[0])
-	}
-	var relays, others []*overlay.Descriptor
+	var relays []*overlay.Descriptor
 	for _, d := range n.ov.Directory().Live() {
 		if d.Peer != n.ID() && d.Roles&overlay.RoleRelay != 0 && n.circ.Reachable(d.Peer) {
 			relays = append(relays, d)
-			if guard == nil || !sel.Conflicts(d, guard) {
-				others = append(others, d)
-			}
 		}
-	}
-	if len(others) > 0 {
-		relays = others
 	}
 	if len(relays) == 0 {
 		return nil, overlay.ErrNoPath
