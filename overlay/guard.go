@@ -254,21 +254,6 @@ func (g *Guards) Holding(sel *PathSelector) peer.ID {
 	return ""
 }
 
-// Confirmed reports whether a circuit was ever built through guard p.
-func (g *Guards) Confirmed(p peer.ID) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	i := g.find(p)
-	return i >= 0 && !g.sampled[i].Confirmed.IsZero()
-}
-
-// HoldOn reports whether the rules hold guards (GuardRules.Hold > 0).
-func (g *Guards) HoldOn() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.rules.Hold > 0
-}
-
 // markDown notes that e is down at now, as this node sees it, and reports
 // whether that changed e. An outage begins unless one is under way and was
 // seen within the hold: after a longer gap (this node was off, or did not

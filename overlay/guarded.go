@@ -55,11 +55,6 @@ func buildGuarded[C any](g *Guards, sel *PathSelector, req PathRequest, rnd *ran
 	build func(path []*Descriptor) (C, error), linksDown func() bool) (c C, setAside peer.ID, err error) {
 	var last error
 	var tried []peer.ID
-	// With a guard hold, a destination the guard cannot serve (itself,
-	// its /16, its family: all of which whoever names the destination
-	// chooses) is not reached through a guard that does not know this
-	// node yet: that would be a new guard at an adversary's call.
-	confirmedOnly := false
 	for {
 		// Asked again after each guard this node could not reach: that
 		// failure may have started a hold (GuardRules.Hold) on the next.
@@ -71,12 +66,9 @@ func buildGuarded[C any](g *Guards, sel *PathSelector, req PathRequest, rnd *ran
 			return c, "", err
 		}
 		i := slices.IndexFunc(guards, func(p peer.ID) bool {
-			return !slices.Contains(tried, p) && (!confirmedOnly || g.Confirmed(p))
+			return !slices.Contains(tried, p)
 		})
 		if i < 0 {
-			if confirmedOnly {
-				return c, "", fmt.Errorf("overlay: no path through the entry guards that know this node, and with a guard hold no other is used for it: %w", last)
-			}
 			break
 		}
 		guard := guards[i]
@@ -85,7 +77,6 @@ func buildGuarded[C any](g *Guards, sel *PathSelector, req PathRequest, rnd *ran
 		path, err := sel.Select(req, rnd)
 		if err != nil {
 			last = err // this guard cannot serve this destination: the next may
-			confirmedOnly = confirmedOnly || g.HoldOn()
 			continue
 		}
 		c, err = build(path)

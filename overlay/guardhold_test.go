@@ -238,49 +238,6 @@ func TestBuildGuardedHold(t *testing.T) {
 	}
 }
 
-// TestBuildGuardedHoldDestination: with a guard hold, a destination the
-// guard in use cannot serve (here the guard itself; equally its /16 or
-// its family, which whoever names the destination chooses) is not reached
-// through a primary that has never carried a circuit: that would hand an
-// adversary a new guard on request. A confirmed one, which already knows
-// this node, may serve it. Without a hold the next primary serves it, as
-// before.
-func TestBuildGuardedHoldDestination(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name   string
-		hold   time.Duration
-		second bool // the second primary is confirmed
-		want   int  // primary built through; -1: none
-	}{
-		{"no hold", 0, false, 1},
-		{"hold", time.Hour, false, -1},
-		{"hold, second confirmed", time.Hour, true, 1},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			g, sel, usable := confirmedGuards(t, tc.hold)
-			if tc.second {
-				g.Built(usable[1])
-			}
-			var built []int
-			build := func(path []*Descriptor) (*Descriptor, error) {
-				built = append(built, slices.Index(usable, path[0].Peer))
-				return path[0], nil
-			}
-			req := PathRequest{Hops: 2, Dest: usable[0]} // the first guard itself
-			_, _, err := buildGuarded(g, sel, req, seeded(2), build, nil)
-			switch {
-			case tc.want < 0 && (err == nil || len(built) > 0):
-				t.Fatalf("built through primaries %v (%v), want none", built, err)
-			case tc.want >= 0 && (err != nil || !slices.Equal(built, []int{tc.want})):
-				t.Fatalf("built through primaries %v (%v), want %d", built, err, tc.want)
-			}
-		})
-	}
-}
-
 // confirmedGuards is an in-memory guard set with the given hold over six
 // relays, its primaries sampled and the first confirmed.
 func confirmedGuards(t *testing.T, hold time.Duration) (*Guards, *PathSelector, []peer.ID) {
