@@ -310,10 +310,6 @@ func (s *PathSelector) scan(weight []uint64, rnd *rand.Rand, idx []int, ok func(
 }
 
 // conflicts is conflicts on the selector's precomputed subnets.
-// Conflicts reports whether a and b may not share a path: the same relay,
-// one declared family, or overlapping subnets.
-func (s *PathSelector) Conflicts(a, b *Descriptor) bool { return s.conflicts(a, []*Descriptor{b}) }
-
 func (s *PathSelector) conflicts(d *Descriptor, others []*Descriptor) bool {
 	nd := s.netsOf(d)
 	for _, o := range others {
